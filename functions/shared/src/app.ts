@@ -1,0 +1,176 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { matchedRoutes } from 'hono/route';
+import type { Logger } from 'pino';
+import type { ZodError } from 'zod';
+import { Lifecycle } from './lifecycle.js';
+import { createMetrics, type ServiceMetrics } from './metrics.js';
+import { Problem, problemResponse } from './problem.js';
+
+/** Variables every handler can read with `c.get(...)`. */
+export type ServiceEnv = {
+  Variables: {
+    requestId: string;
+    log: Logger;
+  };
+};
+
+/** A readiness check of one dependency; throws (or rejects) when it is not usable. */
+export type ReadinessCheck = () => Promise<void>;
+
+export interface ServiceAppOptions {
+  /** The function's name (= Knative Service), used in logs and metrics. */
+  service: string;
+  log: Logger;
+  metrics?: ServiceMetrics;
+  lifecycle?: Lifecycle;
+  /** Dependencies `/readyz` checks, e.g. `{ database: () => db.ping() }`. */
+  readiness?: Record<string, ReadinessCheck>;
+  /** Largest request body accepted, in bytes (default 1 MiB). */
+  maxBodyBytes?: number;
+}
+
+const READINESS_TIMEOUT_MS = 2_000;
+const REQUEST_ID_PATTERN = /^[\w\-.:]{1,128}$/;
+
+/** Turns a zod validation failure into RFC 9457 `errors` entries. */
+export function validationProblem(error: ZodError, where: string): Problem {
+  const errors = error.issues.map((issue) => ({
+    name: [where, ...issue.path.map(String)].join('.'),
+    reason: issue.message,
+  }));
+  return new Problem(400, `The request ${where} is not valid.`, {
+    type: 'https://shop.example/problems/validation',
+    title: 'Invalid request',
+    errors,
+  });
+}
+
+function routeLabel(c: Context): string {
+  const handler = matchedRoutes(c)
+    .filter((route) => route.method !== 'ALL')
+    .at(-1);
+  return handler?.path ?? 'unmatched';
+}
+
+async function withTimeout(check: ReadinessCheck, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The Hono app every function starts from: request ids, one JSON log line per request,
+ * problem+json errors, a body size limit, `/healthz`, `/readyz`, `/metrics`, and OpenAPI
+ * routes whose zod schemas validate requests (failures answer 400 problem+json).
+ * @example
+ * const app = createServiceApp({ service: 'offer', log, readiness: { database: () => db.ping() } });
+ * app.openapi(getOfferRoute, (c) => c.json(offer, 200));
+ */
+export function createServiceApp(options: ServiceAppOptions): OpenAPIHono<ServiceEnv> {
+  const { service, log } = options;
+  const metrics = options.metrics ?? createMetrics({ service });
+  const lifecycle = options.lifecycle ?? readyLifecycle();
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const app = new OpenAPIHono<ServiceEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationProblem(result.error as ZodError, result.target);
+    },
+  });
+
+  app.use(
+    requestId({
+      headerName: 'x-request-id',
+      generator: () => crypto.randomUUID(),
+    }),
+  );
+  app.use(async (c, next) => {
+    // Reject request ids that could forge log lines; hono's requestId keeps only safe ones.
+    const id = c.get('requestId');
+    const safeId = REQUEST_ID_PATTERN.test(id) ? id : crypto.randomUUID();
+    c.set('requestId', safeId);
+    c.set('log', log.child({ requestId: safeId }));
+    const started = performance.now();
+    await next();
+    const seconds = (performance.now() - started) / 1000;
+    const route = routeLabel(c);
+    const labels = { method: c.req.method, route, status: String(c.res.status) };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, seconds);
+    if (route === '/healthz' || route === '/readyz' || route === '/metrics') return;
+    log.info(
+      {
+        requestId: safeId,
+        method: c.req.method,
+        route,
+        path: c.req.path,
+        status: c.res.status,
+        durationMs: Math.round(seconds * 10_000) / 10,
+      },
+      'request',
+    );
+  });
+  app.use(
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: (c) =>
+        problemResponse(
+          c,
+          new Problem(413, `The request body is larger than ${maxBodyBytes} bytes.`),
+        ),
+    }),
+  );
+
+  app.onError((error, c) => {
+    if (!(error instanceof Problem) || error.status >= 500) {
+      c.get('log')?.error({ err: error }, 'request failed');
+    }
+    return problemResponse(c, error);
+  });
+  app.notFound((c) =>
+    problemResponse(c, new Problem(404, `No route for ${c.req.method} ${c.req.path}.`)),
+  );
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    if (!lifecycle.ready) {
+      return c.json({ status: lifecycle.draining ? 'draining' : 'starting' }, 503);
+    }
+    const checks: Record<string, string> = {};
+    let ok = true;
+    await Promise.all(
+      Object.entries(options.readiness ?? {}).map(async ([name, check]) => {
+        try {
+          await withTimeout(check, READINESS_TIMEOUT_MS);
+          checks[name] = 'ok';
+        } catch (error) {
+          ok = false;
+          checks[name] = error instanceof Error ? error.message : 'failed';
+        }
+      }),
+    );
+    return c.json({ status: ok ? 'ready' : 'unavailable', checks }, ok ? 200 : 503);
+  });
+  app.get('/metrics', async (c) =>
+    c.body(await metrics.registry.metrics(), 200, {
+      'content-type': metrics.registry.contentType,
+    }),
+  );
+  return app;
+}
+
+function readyLifecycle(): Lifecycle {
+  const lifecycle = new Lifecycle();
+  lifecycle.markReady();
+  return lifecycle;
+}

@@ -1,0 +1,17 @@
+export {
+  createServiceApp,
+  type ReadinessCheck,
+  type ServiceAppOptions,
+  type ServiceEnv,
+  validationProblem,
+} from './app.js';
+export { baseConfigSchema, ConfigError, loadConfig } from './config.js';
+export * from './db/index.js';
+export { newId } from './ids.js';
+export * from './kv/index.js';
+export { Lifecycle } from './lifecycle.js';
+export { createLogger, type Logger, silentLogger } from './logger.js';
+export { createMetrics, type ServiceMetrics } from './metrics.js';
+export { type OutboxEvent, writeOutbox } from './outbox.js';
+export { type InvalidParam, Problem, type ProblemDetails, problemResponse } from './problem.js';
+export { type RunningServer, type ServeOptions, serve } from './serve.js';

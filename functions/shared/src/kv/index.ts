@@ -1,0 +1,3 @@
+export type { HashUpdate, KeyValue, SetOptions } from './key-value.js';
+export { createMemoryKeyValue } from './memory.js';
+export { createRedisKeyValue } from './redis.js';
