@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateOffer } from './main.js';
+import { createTestbed, type Testbed } from './testing/fixtures.js';
+
+let bed: Testbed;
+beforeAll(async () => {
+  bed = await createTestbed();
+});
+afterAll(() => bed?.cleanup());
+
+interface OpenApiDoc {
+  openapi: string;
+  info: { title: string; version: string };
+  paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+  components: { schemas: Record<string, unknown> };
+}
+
+describe('offer app', () => {
+  it('serves an OpenAPI 3.1 document listing every route', async () => {
+    const res = await bed.app.request('/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as OpenApiDoc;
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.info.title).toBe('offer');
+    const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(operations.sort()).toEqual(
+      [
+        'GET /api/offers',
+        'GET /api/offers/{idOrSlug}',
+        'GET /api/categories',
+        'GET /api/admin/offers',
+        'POST /api/admin/offers',
+        'GET /api/admin/offers/{id}',
+        'PATCH /api/admin/offers/{id}',
+        'PUT /api/admin/offers/{id}/price',
+        'POST /api/admin/offers/{id}/archive',
+        'POST /api/admin/offers/{id}/unarchive',
+      ].sort(),
+    );
+    for (const methods of Object.values(doc.paths)) {
+      for (const operation of Object.values(methods)) {
+        expect(Object.keys(operation.responses).length).toBeGreaterThan(0);
+      }
+    }
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining(['Offer', 'OfferPage', 'Category', 'Problem', 'NewOffer', 'Price']),
+    );
+  });
+
+  it('answers health, readiness and metrics', async () => {
+    expect((await bed.app.request('/healthz')).status).toBe(200);
+    const ready = await bed.app.request('/readyz');
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ checks: { database: 'ok' } });
+    await bed.app.request('/api/offers');
+    const metrics = await (await bed.app.request('/metrics')).text();
+    expect(metrics).toContain('http_requests_total{method="GET",route="/api/offers"');
+  });
+
+  it('answers unknown routes with a 404 problem', async () => {
+    const res = await bed.app.request('/api/nothing-here');
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+  });
+
+  it('applies no migration the second time', async () => {
+    const again = await migrateOffer(bed.db);
+    expect(again.applied).toEqual([]);
+    expect(again.alreadyApplied).toBe(2);
+    const { rows } = await bed.db.query<{ version: number }>(
+      'SELECT version FROM offer.schema_migrations ORDER BY version',
+    );
+    expect(rows.map((row) => row.version)).toEqual([1, 2]);
+  });
+});

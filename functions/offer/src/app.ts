@@ -1,0 +1,70 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import {
+  createServiceApp,
+  type Database,
+  type Lifecycle,
+  type Logger,
+  type ServiceEnv,
+  type ServiceMetrics,
+} from '@shop/shared';
+import { registerAdminOfferRoutes } from './routes/admin-offers.js';
+import { registerCategoryRoutes } from './routes/categories.js';
+import { registerOfferRoutes } from './routes/offers.js';
+
+/** What the offer app is built from; main.ts makes the real ones, tests pass their own. */
+export interface OfferAppDeps {
+  db: Database;
+  log: Logger;
+  metrics?: ServiceMetrics;
+  lifecycle?: Lifecycle;
+  /** Source of "now" for createdAt, updatedAt and changedAt (default: the system clock). */
+  clock?: () => Date;
+  /** The one currency the catalog sells in (default EUR). */
+  catalogCurrency?: string;
+}
+
+/** The dependencies route handlers use, defaults filled in. */
+export interface OfferDeps {
+  db: Database;
+  clock: () => Date;
+  catalogCurrency: string;
+}
+
+/**
+ * The catalog function: public search and product pages, categories, staff editing, and the
+ * OpenAPI 3.1 document at /openapi.json. No side effects, no environment reads.
+ * @example const app = createApp({ db, log }); const res = await app.request('/api/offers?q=kettle');
+ */
+export function createApp(deps: OfferAppDeps): OpenAPIHono<ServiceEnv> {
+  const { db, log } = deps;
+  const app = createServiceApp({
+    service: 'offer',
+    log,
+    ...(deps.metrics && { metrics: deps.metrics }),
+    ...(deps.lifecycle && { lifecycle: deps.lifecycle }),
+    readiness: { database: () => db.ping() },
+  });
+  const routeDeps: OfferDeps = {
+    db,
+    clock: deps.clock ?? (() => new Date()),
+    catalogCurrency: deps.catalogCurrency ?? 'EUR',
+  };
+  registerOfferRoutes(app, routeDeps);
+  registerCategoryRoutes(app, routeDeps);
+  registerAdminOfferRoutes(app, routeDeps);
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'offer',
+      version: '1.0.0',
+      description:
+        'The catalog: products, categories, prices and stock. Staff routes under /api/admin ' +
+        'are reached through the api-gateway, which enforces the staff role.',
+    },
+    tags: [
+      { name: 'catalog', description: 'Public catalog' },
+      { name: 'staff', description: 'Catalog management (staff only)' },
+    ],
+  });
+  return app;
+}

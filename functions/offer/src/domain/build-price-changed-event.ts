@@ -1,0 +1,44 @@
+import type { OutboxEvent } from '@shop/shared';
+import type { Price } from './product.js';
+
+export const PRICE_CHANGED_EVENT = 'shop.offer.price_changed';
+
+/** The data of `shop.offer.price_changed`. */
+export interface PriceChangedData {
+  productId: string;
+  slug: string;
+  /** null when the product was just created. */
+  previousPrice: Price | null;
+  price: Price;
+  /** The staff user the gateway named in `x-user-id`, or null. */
+  changedBy: string | null;
+  /** UTC ISO-8601. */
+  changedAt: string;
+}
+
+/**
+ * The outbox event for a price change, keyed by product so its changes stay in order.
+ * @example await writeOutbox(tx, 'offer', buildPriceChangedEvent({ productId, slug, previousPrice, price, changedBy, changedAt }));
+ */
+export function buildPriceChangedEvent(input: {
+  productId: string;
+  slug: string;
+  previousPrice: Price | null;
+  price: Price;
+  changedBy: string | null;
+  changedAt: Date;
+}): OutboxEvent & { data: PriceChangedData } {
+  return {
+    type: PRICE_CHANGED_EVENT,
+    subject: input.productId,
+    partitionKey: input.productId,
+    data: {
+      productId: input.productId,
+      slug: input.slug,
+      previousPrice: input.previousPrice,
+      price: input.price,
+      changedBy: input.changedBy,
+      changedAt: input.changedAt.toISOString(),
+    },
+  };
+}

@@ -1,0 +1,407 @@
+// /api/admin/offers — staff create, edit, price and archive products (If-Match on every change)
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import {
+  newId,
+  PgErrorCode,
+  Problem,
+  pgErrorCode,
+  type Queryable,
+  type ServiceEnv,
+  writeOutbox,
+} from '@shop/shared';
+import type { OfferDeps } from '../app.js';
+import { buildPriceChangedEvent } from '../domain/build-price-changed-event.js';
+import { checkPriceChange } from '../domain/check-price-change.js';
+import { diffProduct } from '../domain/diff-product.js';
+import { formatEtag, parseIfMatch } from '../domain/parse-if-match.js';
+import type { Price, Product, ProductChanges } from '../domain/product.js';
+import { slugify } from '../domain/slugify.js';
+import { findProduct, insertProduct, lockProduct, updateProduct } from '../store.js';
+import { answerListing } from './offer-listing.js';
+import {
+  AmountSchema,
+  CurrencySchema,
+  checkPriceRange,
+  ETagHeader,
+  IdSchema,
+  ImagesSchema,
+  listingParams,
+  OfferPageSchema,
+  OfferSchema,
+  ProductStatusSchema,
+  presentOffer,
+  problem,
+  SlugSchema,
+  StockSchema,
+  text,
+} from './schemas.js';
+
+// The api-gateway authenticates staff and names them in x-user-id (see README).
+const ActorHeaders = z.object({
+  'x-user-id': text(200, 1)
+    .optional()
+    .openapi({ description: 'Staff user id, set by the api-gateway; recorded in events.' }),
+});
+const EditHeaders = ActorHeaders.extend({
+  'if-match': z.string().max(500).optional().openapi({
+    description: 'Required: the ETag (W/"<version>") of the product as you last read it.',
+  }),
+});
+const IdParams = z.object({ id: IdSchema.openapi({ param: { name: 'id', in: 'path' } }) });
+
+const CreateOfferBody = z
+  .strictObject({
+    slug: SlugSchema.optional().openapi({ description: 'Default: made from the name.' }),
+    name: text(200, 1),
+    description: text(5000).default(''),
+    category: SlugSchema,
+    priceAmount: AmountSchema,
+    currency: CurrencySchema.optional().openapi({ description: 'Default: the catalog currency.' }),
+    images: ImagesSchema.default([]),
+    stock: StockSchema.default(0),
+  })
+  .openapi('NewOffer');
+
+const UpdateOfferBody = z
+  .strictObject({
+    slug: SlugSchema,
+    name: text(200, 1),
+    description: text(5000),
+    category: SlugSchema,
+    images: ImagesSchema,
+    stock: StockSchema,
+  })
+  .partial()
+  .refine((body) => Object.values(body).some((value) => value !== undefined), {
+    message: 'name at least one field to change',
+  })
+  .openapi('OfferChanges');
+
+const PriceBody = z
+  .strictObject({ amount: AmountSchema, currency: CurrencySchema })
+  .openapi('Price');
+
+const AdminListQuery = z
+  .object({ ...listingParams, status: ProductStatusSchema.optional() })
+  .superRefine(checkPriceRange);
+
+// `required` makes a body with another content type a 400 instead of an empty object.
+const json = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});
+
+const offerResponse = (description: string) => ({
+  description,
+  headers: ETagHeader,
+  content: { 'application/json': { schema: OfferSchema } },
+});
+
+const editProblems = {
+  400: problem('Invalid input'),
+  404: problem('No product with this id'),
+  409: problem('The slug is taken by another product'),
+  412: problem('If-Match names an old version; the body has currentVersion'),
+  422: problem('Unknown category or a currency the catalog does not sell in'),
+  428: problem('If-Match is missing'),
+};
+
+const listAdminOffers = createRoute({
+  method: 'get',
+  path: '/api/admin/offers',
+  tags: ['staff'],
+  summary: 'List products of every status (status narrows it)',
+  request: { query: AdminListQuery },
+  responses: {
+    200: {
+      description: 'A page of products',
+      content: { 'application/json': { schema: OfferPageSchema } },
+    },
+    400: problem('Invalid parameters or a cursor from another listing'),
+  },
+});
+
+const getAdminOffer = createRoute({
+  method: 'get',
+  path: '/api/admin/offers/{id}',
+  tags: ['staff'],
+  summary: 'One product, archived or not',
+  request: { params: IdParams },
+  responses: {
+    200: offerResponse('The product'),
+    400: problem('The id is not a uuid'),
+    404: problem('No product with this id'),
+  },
+});
+
+const createOffer = createRoute({
+  method: 'post',
+  path: '/api/admin/offers',
+  tags: ['staff'],
+  summary: 'Create a product (records shop.offer.price_changed)',
+  request: { headers: ActorHeaders, body: json(CreateOfferBody) },
+  responses: {
+    201: {
+      ...offerResponse('The new product'),
+      headers: { ...ETagHeader, Location: { schema: { type: 'string' as const } } },
+    },
+    400: problem('Invalid input'),
+    409: problem('The slug is taken by another product'),
+    422: problem('Unknown category or a currency the catalog does not sell in'),
+  },
+});
+
+const updateOffer = createRoute({
+  method: 'patch',
+  path: '/api/admin/offers/{id}',
+  tags: ['staff'],
+  summary: 'Change name, description, category, images, stock or slug',
+  request: { params: IdParams, headers: EditHeaders, body: json(UpdateOfferBody) },
+  responses: { 200: offerResponse('The product after the change'), ...editProblems },
+});
+
+const changePrice = createRoute({
+  method: 'put',
+  path: '/api/admin/offers/{id}/price',
+  tags: ['staff'],
+  summary: 'Set the price (records shop.offer.price_changed unless it is the same)',
+  request: { params: IdParams, headers: EditHeaders, body: json(PriceBody) },
+  responses: { 200: offerResponse('The product with its price'), ...editProblems },
+});
+
+const archiveOffer = createRoute({
+  method: 'post',
+  path: '/api/admin/offers/{id}/archive',
+  tags: ['staff'],
+  summary: 'Archive: hide from the public catalog',
+  request: { params: IdParams, headers: EditHeaders },
+  responses: { 200: offerResponse('The archived product'), ...editProblems },
+});
+
+const unarchiveOffer = createRoute({
+  method: 'post',
+  path: '/api/admin/offers/{id}/unarchive',
+  tags: ['staff'],
+  summary: 'Unarchive: show in the public catalog again',
+  request: { params: IdParams, headers: EditHeaders },
+  responses: { 200: offerResponse('The active product'), ...editProblems },
+});
+
+interface Edit {
+  changes: ProductChanges;
+  /** Runs in the edit's transaction once the product changed (the outbox write). */
+  afterUpdate?: (tx: Queryable, before: Product, after: Product) => Promise<void>;
+}
+
+function notFound(id: string): Problem {
+  return new Problem(404, `No product ${id}.`);
+}
+
+/** Answers input the database refused (taken slug, unknown category) with a 4xx. */
+function refusedInput(error: unknown, input: { slug?: string; category?: string }): unknown {
+  switch (pgErrorCode(error)) {
+    case PgErrorCode.uniqueViolation:
+      return new Problem(
+        409,
+        `The slug ${JSON.stringify(input.slug)} is taken by another product.`,
+        {
+          type: 'https://shop.example/problems/slug-taken',
+          errors: [{ name: 'json.slug', reason: 'is taken by another product' }],
+        },
+      );
+    case PgErrorCode.foreignKeyViolation:
+      return unknownCategory(input.category);
+    case PgErrorCode.checkViolation:
+      return new Problem(400, 'The product would break a catalog rule.');
+    default:
+      return error;
+  }
+}
+
+function unknownCategory(category: string | undefined): Problem {
+  return new Problem(422, `There is no category ${JSON.stringify(category)}.`, {
+    type: 'https://shop.example/problems/unknown-category',
+    errors: [{ name: 'json.category', reason: 'is not a category of the catalog' }],
+  });
+}
+
+function wrongCurrency(catalogCurrency: string, name: string): Problem {
+  return new Problem(422, `The catalog sells in ${catalogCurrency} only.`, {
+    type: 'https://shop.example/problems/currency',
+    errors: [{ name, reason: `must be ${catalogCurrency}` }],
+  });
+}
+
+/** Registers the staff routes; the api-gateway allows only staff through to them. */
+export function registerAdminOfferRoutes(app: OpenAPIHono<ServiceEnv>, deps: OfferDeps): void {
+  const { db, clock, catalogCurrency } = deps;
+
+  /**
+   * One optimistic edit: the row is locked, its version compared with If-Match, and the
+   * UPDATE is conditional on that version too, so of two edits of one version only one wins.
+   */
+  async function editProduct(
+    id: string,
+    ifMatchHeader: string | undefined,
+    plan: (current: Product) => Edit,
+  ): Promise<Product> {
+    const ifMatch = parseIfMatch(ifMatchHeader);
+    if (ifMatch.kind !== 'versions') {
+      throw new Problem(
+        428,
+        'Send If-Match with the ETag of the product as you last read it, e.g. If-Match: W/"3".',
+      );
+    }
+    return db.transaction(async (tx) => {
+      const current = await lockProduct(tx, id);
+      if (!current) throw notFound(id);
+      if (!ifMatch.versions.includes(current.version)) {
+        throw new Problem(
+          412,
+          `The product changed since you read it: it is at version ${current.version}.`,
+          { type: 'https://shop.example/problems/stale-version', currentVersion: current.version },
+          { ETag: formatEtag(current.version) },
+        );
+      }
+      const edit = plan(current);
+      const changes = diffProduct(current, edit.changes);
+      if (Object.keys(changes).length === 0) return current;
+      const updated = await updateProduct(tx, id, current.version, changes, clock());
+      // Unreachable while the row lock holds; kept so the guarantee does not rest on it alone.
+      if (!updated) throw new Problem(412, 'The product changed since you read it.');
+      await edit.afterUpdate?.(tx, current, updated);
+      return updated;
+    });
+  }
+
+  const answer = (product: Product) => ({
+    body: presentOffer(product),
+    headers: { ETag: formatEtag(product.version) },
+  });
+
+  app.openapi(listAdminOffers, async (c) => {
+    return c.json(await answerListing(db, 'admin', c.req.valid('query')), 200);
+  });
+
+  app.openapi(getAdminOffer, async (c) => {
+    const { id } = c.req.valid('param');
+    const product = await findProduct(db, { id }, { includeArchived: true });
+    if (!product) throw notFound(id);
+    const { body, headers } = answer(product);
+    return c.json(body, 200, headers);
+  });
+
+  app.openapi(createOffer, async (c) => {
+    const input = c.req.valid('json');
+    const changedBy = c.req.valid('header')['x-user-id'] ?? null;
+    const slug = input.slug ?? slugify(input.name);
+    if (!slug) {
+      throw new Problem(400, 'The name has no letters or digits to make a slug of; send a slug.', {
+        errors: [{ name: 'json.slug', reason: 'is required for this name' }],
+      });
+    }
+    const price: Price = { amount: input.priceAmount, currency: input.currency ?? catalogCurrency };
+    if (checkPriceChange(null, price, catalogCurrency).kind === 'wrong-currency') {
+      throw wrongCurrency(catalogCurrency, 'json.currency');
+    }
+    const now = clock();
+    const product = await db
+      .transaction(async (tx) => {
+        const created = await insertProduct(tx, {
+          id: newId(),
+          slug,
+          name: input.name,
+          description: input.description,
+          category: input.category,
+          priceAmount: price.amount,
+          currency: price.currency,
+          images: input.images,
+          stock: input.stock,
+          status: 'active',
+          createdAt: now,
+          updatedAt: now,
+        });
+        if (!created) throw new Error('insert returned no row');
+        await writeOutbox(
+          tx,
+          'offer',
+          buildPriceChangedEvent({
+            productId: created.id,
+            slug: created.slug,
+            previousPrice: null,
+            price,
+            changedBy,
+            changedAt: now,
+          }),
+        );
+        return created;
+      })
+      .catch((error: unknown) => {
+        throw refusedInput(error, { slug, category: input.category });
+      });
+    const { body, headers } = answer(product);
+    return c.json(body, 201, { ...headers, Location: `/api/admin/offers/${product.id}` });
+  });
+
+  app.openapi(updateOffer, async (c) => {
+    const { id } = c.req.valid('param');
+    const changes = c.req.valid('json');
+    const product = await editProduct(id, c.req.valid('header')['if-match'], () => ({
+      changes,
+    })).catch((error: unknown) => {
+      throw refusedInput(error, changes);
+    });
+    const { body, headers } = answer(product);
+    return c.json(body, 200, headers);
+  });
+
+  app.openapi(changePrice, async (c) => {
+    const { id } = c.req.valid('param');
+    const price = c.req.valid('json');
+    const header = c.req.valid('header');
+    const changedBy = header['x-user-id'] ?? null;
+    const product = await editProduct(id, header['if-match'], (current) => {
+      const previous = { amount: current.priceAmount, currency: current.currency };
+      const check = checkPriceChange(previous, price, catalogCurrency);
+      if (check.kind === 'wrong-currency') throw wrongCurrency(catalogCurrency, 'json.currency');
+      if (check.kind === 'unchanged') return { changes: {} };
+      return {
+        changes: { priceAmount: price.amount, currency: price.currency },
+        afterUpdate: async (tx, before, after) => {
+          await writeOutbox(
+            tx,
+            'offer',
+            buildPriceChangedEvent({
+              productId: after.id,
+              slug: after.slug,
+              previousPrice: { amount: before.priceAmount, currency: before.currency },
+              price: { amount: after.priceAmount, currency: after.currency },
+              changedBy,
+              changedAt: after.updatedAt,
+            }),
+          );
+        },
+      };
+    });
+    const { body, headers } = answer(product);
+    return c.json(body, 200, headers);
+  });
+
+  app.openapi(archiveOffer, async (c) => {
+    const { id } = c.req.valid('param');
+    const product = await editProduct(id, c.req.valid('header')['if-match'], () => ({
+      changes: { status: 'archived' },
+    }));
+    const { body, headers } = answer(product);
+    return c.json(body, 200, headers);
+  });
+
+  app.openapi(unarchiveOffer, async (c) => {
+    const { id } = c.req.valid('param');
+    const product = await editProduct(id, c.req.valid('header')['if-match'], () => ({
+      changes: { status: 'active' },
+    }));
+    const { body, headers } = answer(product);
+    return c.json(body, 200, headers);
+  });
+}

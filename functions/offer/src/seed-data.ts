@@ -1,0 +1,515 @@
+// The demo catalog `npm run dev` starts with: prices in EUR cents, a few products out of stock.
+
+export interface SeedCategory {
+  slug: string;
+  name: string;
+  description: string;
+}
+
+export interface SeedProduct {
+  slug: string;
+  name: string;
+  description: string;
+  category: string;
+  /** EUR cents. */
+  priceAmount: number;
+  stock: number;
+  /** UTC ISO-8601; fixed, so the demo looks the same on every start. */
+  createdAt: string;
+  /** Extra picture seeds besides the slug itself. */
+  extraImages?: number;
+}
+
+export const SEED_CATEGORIES: readonly SeedCategory[] = [
+  { slug: 'kitchen', name: 'Kitchen', description: 'Cookware, knives and small appliances.' },
+  { slug: 'outdoor', name: 'Outdoor', description: 'Camping, hiking and garden gear.' },
+  { slug: 'books', name: 'Books', description: 'Cookbooks, field guides and novels.' },
+  { slug: 'audio', name: 'Audio', description: 'Headphones, speakers and turntables.' },
+  {
+    slug: 'home-office',
+    name: 'Home office',
+    description: 'Desks, chairs, lamps and tools for focused work.',
+  },
+  { slug: 'apparel', name: 'Apparel', description: 'Everyday clothing in natural fibres.' },
+  { slug: 'toys', name: 'Toys', description: 'Wooden toys, puzzles and games for all ages.' },
+];
+
+export const SEED_PRODUCTS: readonly SeedProduct[] = [
+  // kitchen
+  {
+    slug: 'stovetop-espresso-maker',
+    name: 'Stovetop Espresso Maker',
+    description:
+      'Six-cup aluminium moka pot with a heat-resistant handle. Makes rich espresso-style coffee on gas or electric hobs.',
+    category: 'kitchen',
+    priceAmount: 3490,
+    stock: 42,
+    createdAt: '2025-01-14T09:12:00.000Z',
+    extraImages: 1,
+  },
+  {
+    slug: 'cast-iron-skillet-26',
+    name: 'Cast Iron Skillet 26 cm',
+    description:
+      'Pre-seasoned cast iron pan that goes from hob to oven. Even heat for searing steaks and baking cornbread.',
+    category: 'kitchen',
+    priceAmount: 4995,
+    stock: 18,
+    createdAt: '2025-02-03T15:40:00.000Z',
+  },
+  {
+    slug: 'chefs-knife-20',
+    name: "Chef's Knife 20 cm",
+    description:
+      'Forged stainless steel blade with a full tang and an olive wood handle. Sharp out of the box.',
+    category: 'kitchen',
+    priceAmount: 8900,
+    stock: 9,
+    createdAt: '2025-03-21T11:05:00.000Z',
+    extraImages: 2,
+  },
+  {
+    slug: 'electric-gooseneck-kettle',
+    name: 'Electric Gooseneck Kettle',
+    description:
+      'Pour-over kettle with temperature control from 40 to 100 °C and a keep-warm mode.',
+    category: 'kitchen',
+    priceAmount: 6950,
+    stock: 0,
+    createdAt: '2025-04-02T08:30:00.000Z',
+  },
+  {
+    slug: 'bamboo-cutting-board-set',
+    name: 'Bamboo Cutting Board Set',
+    description:
+      'Three boards in small, medium and large with juice grooves. Gentle on knife edges.',
+    category: 'kitchen',
+    priceAmount: 2499,
+    stock: 64,
+    createdAt: '2025-04-28T17:22:00.000Z',
+  },
+  {
+    slug: 'digital-kitchen-scale',
+    name: 'Digital Kitchen Scale',
+    description:
+      'Weighs up to 5 kg in 1 g steps, with a tare button and a glass platform that wipes clean.',
+    category: 'kitchen',
+    priceAmount: 1899,
+    stock: 120,
+    createdAt: '2025-05-19T10:10:00.000Z',
+  },
+  {
+    slug: 'enamel-dutch-oven',
+    name: 'Enamel Dutch Oven 5 L',
+    description: 'Enamelled cast iron casserole for braises, stews and no-knead bread.',
+    category: 'kitchen',
+    priceAmount: 12900,
+    stock: 7,
+    createdAt: '2025-06-30T13:45:00.000Z',
+    extraImages: 1,
+  },
+  // outdoor
+  {
+    slug: 'ultralight-tent-2p',
+    name: 'Ultralight Tent for Two',
+    description:
+      'Freestanding two-person tent weighing 1.4 kg, with two doors and a waterproof rainfly.',
+    category: 'outdoor',
+    priceAmount: 27900,
+    stock: 5,
+    createdAt: '2025-01-08T07:55:00.000Z',
+    extraImages: 2,
+  },
+  {
+    slug: 'down-sleeping-bag',
+    name: 'Down Sleeping Bag -5 °C',
+    description:
+      'Responsibly sourced 650-fill down in a mummy cut. Packs to the size of a loaf of bread.',
+    category: 'outdoor',
+    priceAmount: 21900,
+    stock: 11,
+    createdAt: '2025-02-17T12:00:00.000Z',
+  },
+  {
+    slug: 'trekking-poles-carbon',
+    name: 'Carbon Trekking Poles',
+    description: 'Pair of collapsible carbon poles with cork grips and quick-lock adjustment.',
+    category: 'outdoor',
+    priceAmount: 8900,
+    stock: 23,
+    createdAt: '2025-03-09T16:20:00.000Z',
+  },
+  {
+    slug: 'insulated-water-bottle',
+    name: 'Insulated Water Bottle 750 ml',
+    description: 'Double-walled stainless steel bottle: cold for 24 hours, hot for 12.',
+    category: 'outdoor',
+    priceAmount: 2990,
+    stock: 150,
+    createdAt: '2025-04-11T09:35:00.000Z',
+  },
+  {
+    slug: 'headlamp-rechargeable',
+    name: 'Rechargeable Headlamp',
+    description: '400 lumen headlamp with a red night mode, charged over USB-C.',
+    category: 'outdoor',
+    priceAmount: 3995,
+    stock: 0,
+    createdAt: '2025-05-06T18:15:00.000Z',
+  },
+  {
+    slug: 'camping-stove-compact',
+    name: 'Compact Camping Stove',
+    description: 'Folding gas stove that boils a litre of water in under four minutes.',
+    category: 'outdoor',
+    priceAmount: 4490,
+    stock: 31,
+    createdAt: '2025-06-12T06:50:00.000Z',
+  },
+  {
+    slug: 'folding-camp-chair',
+    name: 'Folding Camp Chair',
+    description: 'Lightweight aluminium frame chair with a cup holder and a carry bag.',
+    category: 'outdoor',
+    priceAmount: 5990,
+    stock: 27,
+    createdAt: '2025-07-21T14:05:00.000Z',
+  },
+  // books
+  {
+    slug: 'four-elements-of-cooking',
+    name: 'The Four Elements of Cooking',
+    description:
+      'A hardcover cookbook that teaches technique rather than recipes, with illustrations throughout.',
+    category: 'books',
+    priceAmount: 3200,
+    stock: 40,
+    createdAt: '2025-01-22T10:00:00.000Z',
+  },
+  {
+    slug: 'field-guide-birds-europe',
+    name: 'Field Guide to the Birds of Europe',
+    description: 'Over 700 species with range maps and paintings. Fits in a jacket pocket.',
+    category: 'books',
+    priceAmount: 2890,
+    stock: 16,
+    createdAt: '2025-02-25T11:30:00.000Z',
+  },
+  {
+    slug: 'mountain-trails-alps',
+    name: 'Mountain Trails of the Alps',
+    description: 'Fifty day hikes and hut-to-hut routes with elevation profiles and maps.',
+    category: 'books',
+    priceAmount: 2450,
+    stock: 12,
+    createdAt: '2025-03-30T09:45:00.000Z',
+  },
+  {
+    slug: 'focused-work-field-manual',
+    name: 'Focused Work: A Field Manual',
+    description:
+      'A paperback on building habits for distraction-free work at home and in the office.',
+    category: 'books',
+    priceAmount: 1699,
+    stock: 55,
+    createdAt: '2025-04-19T15:10:00.000Z',
+  },
+  {
+    slug: 'sourdough-at-home',
+    name: 'Sourdough at Home',
+    description:
+      'Step-by-step bread baking, from starter to crusty loaf, with troubleshooting photos.',
+    category: 'books',
+    priceAmount: 2799,
+    stock: 0,
+    createdAt: '2025-05-27T08:25:00.000Z',
+  },
+  {
+    slug: 'the-lighthouse-keeper-novel',
+    name: 'The Lighthouse Keeper',
+    description:
+      'A quiet, moving novel about a keeper on a northern island and the letters he never sent.',
+    category: 'books',
+    priceAmount: 1450,
+    stock: 33,
+    createdAt: '2025-07-03T19:40:00.000Z',
+  },
+  {
+    slug: 'bedtime-stories-collection',
+    name: 'Bedtime Stories Collection',
+    description: 'Forty short illustrated stories for reading aloud, ages three and up.',
+    category: 'books',
+    priceAmount: 1999,
+    stock: 48,
+    createdAt: '2025-08-14T07:05:00.000Z',
+  },
+  // audio
+  {
+    slug: 'wireless-noise-cancelling-headphones',
+    name: 'Wireless Noise-Cancelling Headphones',
+    description: 'Over-ear headphones with active noise cancelling and 30 hours of battery life.',
+    category: 'audio',
+    priceAmount: 24900,
+    stock: 14,
+    createdAt: '2025-01-30T12:45:00.000Z',
+    extraImages: 2,
+  },
+  {
+    slug: 'portable-bluetooth-speaker',
+    name: 'Portable Bluetooth Speaker',
+    description: 'Waterproof speaker with deep bass and a strap for the bike or the backpack.',
+    category: 'audio',
+    priceAmount: 7900,
+    stock: 38,
+    createdAt: '2025-03-04T16:00:00.000Z',
+  },
+  {
+    slug: 'belt-drive-turntable',
+    name: 'Belt-Drive Turntable',
+    description: 'Two-speed turntable with a built-in phono preamp and a walnut veneer plinth.',
+    category: 'audio',
+    priceAmount: 32900,
+    stock: 3,
+    createdAt: '2025-04-15T10:20:00.000Z',
+    extraImages: 1,
+  },
+  {
+    slug: 'bookshelf-speakers-pair',
+    name: 'Bookshelf Speakers (Pair)',
+    description: 'Passive two-way speakers with a 13 cm woofer and a silk dome tweeter.',
+    category: 'audio',
+    priceAmount: 19900,
+    stock: 8,
+    createdAt: '2025-05-23T13:30:00.000Z',
+  },
+  {
+    slug: 'true-wireless-earbuds',
+    name: 'True Wireless Earbuds',
+    description: 'Compact earbuds with a charging case, touch controls and IPX4 sweat resistance.',
+    category: 'audio',
+    priceAmount: 8990,
+    stock: 0,
+    createdAt: '2025-06-25T09:15:00.000Z',
+  },
+  {
+    slug: 'usb-condenser-microphone',
+    name: 'USB Condenser Microphone',
+    description: 'Cardioid microphone for podcasts and video calls, with a headphone output.',
+    category: 'audio',
+    priceAmount: 10900,
+    stock: 21,
+    createdAt: '2025-08-01T11:50:00.000Z',
+  },
+  {
+    slug: 'vinyl-record-cleaning-kit',
+    name: 'Vinyl Record Cleaning Kit',
+    description: 'Carbon fibre brush, cleaning fluid and microfibre cloth to keep records quiet.',
+    category: 'audio',
+    priceAmount: 2490,
+    stock: 73,
+    createdAt: '2025-09-09T17:35:00.000Z',
+  },
+  // home-office
+  {
+    slug: 'standing-desk-electric',
+    name: 'Electric Standing Desk',
+    description:
+      'Height-adjustable desk from 62 to 127 cm with four memory presets and an oak-look top.',
+    category: 'home-office',
+    priceAmount: 49900,
+    stock: 6,
+    createdAt: '2025-01-11T08:00:00.000Z',
+    extraImages: 2,
+  },
+  {
+    slug: 'ergonomic-office-chair',
+    name: 'Ergonomic Office Chair',
+    description: 'Mesh back, adjustable lumbar support and 4D armrests for long working days.',
+    category: 'home-office',
+    priceAmount: 34900,
+    stock: 10,
+    createdAt: '2025-02-20T14:25:00.000Z',
+    extraImages: 1,
+  },
+  {
+    slug: 'led-desk-lamp',
+    name: 'LED Desk Lamp',
+    description:
+      'Dimmable lamp with adjustable colour temperature and a USB charging port in the base.',
+    category: 'home-office',
+    priceAmount: 5490,
+    stock: 44,
+    createdAt: '2025-03-27T10:40:00.000Z',
+  },
+  {
+    slug: 'mechanical-keyboard',
+    name: 'Mechanical Keyboard',
+    description: 'Tenkeyless keyboard with tactile switches, PBT keycaps and a detachable cable.',
+    category: 'home-office',
+    priceAmount: 11900,
+    stock: 19,
+    createdAt: '2025-05-02T15:55:00.000Z',
+  },
+  {
+    slug: 'felt-desk-mat',
+    name: 'Wool Felt Desk Mat',
+    description:
+      'Large desk pad in merino wool felt that quiets the keyboard and protects the desk.',
+    category: 'home-office',
+    priceAmount: 3900,
+    stock: 58,
+    createdAt: '2025-06-08T12:10:00.000Z',
+  },
+  {
+    slug: 'monitor-arm-single',
+    name: 'Single Monitor Arm',
+    description: 'Gas-spring arm for screens up to 32 inches, with cable management.',
+    category: 'home-office',
+    priceAmount: 8900,
+    stock: 0,
+    createdAt: '2025-07-16T09:00:00.000Z',
+  },
+  {
+    slug: 'notebook-dotted-a5',
+    name: 'Dotted Notebook A5',
+    description: '240 numbered pages of 100 g paper, lay-flat binding and an elastic closure.',
+    category: 'home-office',
+    priceAmount: 1690,
+    stock: 200,
+    createdAt: '2025-09-22T16:45:00.000Z',
+  },
+  // apparel
+  {
+    slug: 'merino-wool-sweater',
+    name: 'Merino Wool Sweater',
+    description: 'Fine-knit crew neck sweater in soft merino wool; warm without bulk.',
+    category: 'apparel',
+    priceAmount: 8900,
+    stock: 25,
+    createdAt: '2025-01-05T10:30:00.000Z',
+    extraImages: 1,
+  },
+  {
+    slug: 'organic-cotton-tshirt',
+    name: 'Organic Cotton T-Shirt',
+    description: 'Heavyweight organic cotton tee with a relaxed fit, pre-shrunk.',
+    category: 'apparel',
+    priceAmount: 2900,
+    stock: 180,
+    createdAt: '2025-02-11T13:15:00.000Z',
+  },
+  {
+    slug: 'waterproof-rain-jacket',
+    name: 'Waterproof Rain Jacket',
+    description: 'Breathable three-layer shell with taped seams and an adjustable hood.',
+    category: 'apparel',
+    priceAmount: 15900,
+    stock: 12,
+    createdAt: '2025-03-17T08:50:00.000Z',
+    extraImages: 2,
+  },
+  {
+    slug: 'selvedge-denim-jeans',
+    name: 'Selvedge Denim Jeans',
+    description: 'Straight-leg jeans in raw selvedge denim that fades with wear.',
+    category: 'apparel',
+    priceAmount: 13900,
+    stock: 0,
+    createdAt: '2025-04-24T11:20:00.000Z',
+  },
+  {
+    slug: 'wool-hiking-socks',
+    name: 'Wool Hiking Socks (3 Pairs)',
+    description: 'Cushioned merino blend socks that keep feet dry on long walks.',
+    category: 'apparel',
+    priceAmount: 3490,
+    stock: 95,
+    createdAt: '2025-06-01T07:40:00.000Z',
+  },
+  {
+    slug: 'linen-shirt',
+    name: 'Linen Shirt',
+    description: 'Washed linen shirt with a button-down collar, cool on hot days.',
+    category: 'apparel',
+    priceAmount: 6900,
+    stock: 30,
+    createdAt: '2025-07-09T15:30:00.000Z',
+  },
+  {
+    slug: 'knit-beanie',
+    name: 'Knit Beanie',
+    description: 'Rib-knit beanie in recycled wool, one size.',
+    category: 'apparel',
+    priceAmount: 2490,
+    stock: 66,
+    createdAt: '2025-10-02T10:05:00.000Z',
+  },
+  // toys
+  {
+    slug: 'wooden-train-set',
+    name: 'Wooden Train Set',
+    description: 'Fifty-piece beech wood railway with a bridge, a station and two magnetic trains.',
+    category: 'toys',
+    priceAmount: 5990,
+    stock: 17,
+    createdAt: '2025-01-19T09:25:00.000Z',
+    extraImages: 1,
+  },
+  {
+    slug: 'jigsaw-puzzle-1000',
+    name: 'Jigsaw Puzzle 1000 Pieces',
+    description: 'A mountain lake at dawn on thick recycled card, with a poster of the picture.',
+    category: 'toys',
+    priceAmount: 1990,
+    stock: 41,
+    createdAt: '2025-02-28T17:50:00.000Z',
+  },
+  {
+    slug: 'building-blocks-100',
+    name: 'Building Blocks (100 Pieces)',
+    description: 'Natural and coloured wooden blocks in a canvas storage bag.',
+    category: 'toys',
+    priceAmount: 3990,
+    stock: 22,
+    createdAt: '2025-04-07T12:35:00.000Z',
+  },
+  {
+    slug: 'family-board-game',
+    name: 'Family Strategy Board Game',
+    description:
+      'Trade, build and race across an island; for two to five players aged eight and up.',
+    category: 'toys',
+    priceAmount: 3490,
+    stock: 0,
+    createdAt: '2025-05-14T14:00:00.000Z',
+  },
+  {
+    slug: 'plush-fox',
+    name: 'Plush Fox',
+    description: 'Soft cuddly fox made from recycled fibres, machine washable.',
+    category: 'toys',
+    priceAmount: 2290,
+    stock: 54,
+    createdAt: '2025-07-28T08:15:00.000Z',
+  },
+  {
+    slug: 'kids-telescope',
+    name: "Kids' Telescope",
+    description:
+      'Refractor telescope with two eyepieces and a tabletop tripod, for first looks at the moon.',
+    category: 'toys',
+    priceAmount: 7490,
+    stock: 9,
+    createdAt: '2025-08-20T19:10:00.000Z',
+  },
+  {
+    slug: 'marble-run-deluxe',
+    name: 'Marble Run Deluxe',
+    description:
+      'Over 150 pieces of tracks, funnels and spirals to build towers up to one metre tall.',
+    category: 'toys',
+    priceAmount: 4990,
+    stock: 13,
+    createdAt: '2025-10-15T11:40:00.000Z',
+  },
+];

@@ -1,0 +1,278 @@
+// SQL for the `offer` schema: categories, products and the listing queries.
+import type { Queryable } from '@shop/shared';
+import type {
+  Category,
+  CursorPosition,
+  Product,
+  ProductChanges,
+  ProductStatus,
+  SortOrder,
+} from './domain/product.js';
+
+interface ProductRow {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  category: string;
+  price_amount: number;
+  currency: string;
+  images: string[];
+  stock: number;
+  status: ProductStatus;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const PRODUCT_COLUMNS = `p.id, p.slug, p.name, p.description, p.category, p.price_amount,
+  p.currency, p.images, p.stock, p.status, p.version, p.created_at, p.updated_at`;
+
+function toProduct(row: ProductRow): Product {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    description: row.description,
+    category: row.category,
+    priceAmount: row.price_amount,
+    currency: row.currency,
+    images: row.images,
+    stock: row.stock,
+    status: row.status,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** A product as it is inserted: everything but the version, which starts at 1. */
+export type NewProduct = Omit<Product, 'version'>;
+
+/**
+ * Inserts a product; with `ifAbsent` a conflicting id or slug inserts nothing and returns null
+ * (seeding). Without it a taken slug throws the driver's unique violation (23505).
+ */
+export async function insertProduct(
+  db: Queryable,
+  product: NewProduct,
+  options: { ifAbsent?: boolean } = {},
+): Promise<Product | null> {
+  const { rows } = await db.query<ProductRow>(
+    `INSERT INTO offer.product AS p (id, slug, name, description, category, price_amount, currency,
+       images, stock, status, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+     ${options.ifAbsent ? 'ON CONFLICT DO NOTHING' : ''}
+     RETURNING ${PRODUCT_COLUMNS}`,
+    [
+      product.id,
+      product.slug,
+      product.name,
+      product.description,
+      product.category,
+      product.priceAmount,
+      product.currency,
+      product.images,
+      product.stock,
+      product.status,
+      product.createdAt,
+      product.updatedAt,
+    ],
+  );
+  return rows[0] ? toProduct(rows[0]) : null;
+}
+
+/** A product by id or slug; archived ones only when `includeArchived`. */
+export async function findProduct(
+  db: Queryable,
+  by: { id: string } | { slug: string },
+  options: { includeArchived: boolean },
+): Promise<Product | null> {
+  const [column, value] = 'id' in by ? ['p.id', by.id] : ['p.slug', by.slug];
+  const { rows } = await db.query<ProductRow>(
+    `SELECT ${PRODUCT_COLUMNS} FROM offer.product p
+     WHERE ${column} = $1 ${options.includeArchived ? '' : `AND p.status = 'active'`}`,
+    [value],
+  );
+  return rows[0] ? toProduct(rows[0]) : null;
+}
+
+/** Reads a product and locks its row until the transaction ends, so edits queue up behind it. */
+export async function lockProduct(tx: Queryable, id: string): Promise<Product | null> {
+  const { rows } = await tx.query<ProductRow>(
+    `SELECT ${PRODUCT_COLUMNS} FROM offer.product p WHERE p.id = $1 FOR UPDATE`,
+    [id],
+  );
+  return rows[0] ? toProduct(rows[0]) : null;
+}
+
+const CHANGE_COLUMNS: Record<keyof ProductChanges, string> = {
+  slug: 'slug',
+  name: 'name',
+  description: 'description',
+  category: 'category',
+  images: 'images',
+  stock: 'stock',
+  status: 'status',
+  priceAmount: 'price_amount',
+  currency: 'currency',
+};
+
+/**
+ * Applies `changes` only while the product still has `expectedVersion`, incrementing the
+ * version: of two concurrent edits of the same version exactly one wins. Returns null when
+ * the product is gone or its version moved on.
+ */
+export async function updateProduct(
+  db: Queryable,
+  id: string,
+  expectedVersion: number,
+  changes: ProductChanges,
+  now: Date,
+): Promise<Product | null> {
+  const params: unknown[] = [id, expectedVersion, now];
+  const assignments: string[] = [];
+  for (const [field, value] of Object.entries(changes) as [keyof ProductChanges, unknown][]) {
+    if (value === undefined) continue;
+    params.push(value);
+    assignments.push(`${CHANGE_COLUMNS[field]} = $${params.length}`);
+  }
+  const { rows } = await db.query<ProductRow>(
+    `UPDATE offer.product AS p
+     SET ${[...assignments, 'version = p.version + 1', 'updated_at = $3'].join(', ')}
+     WHERE p.id = $1 AND p.version = $2
+     RETURNING ${PRODUCT_COLUMNS}`,
+    params,
+  );
+  return rows[0] ? toProduct(rows[0]) : null;
+}
+
+export interface ProductQuery {
+  q?: string;
+  category?: string;
+  minPrice?: number;
+  maxPrice?: number;
+  statuses: readonly ProductStatus[];
+  sort: SortOrder;
+  /** Continue after this position (exclusive). */
+  after?: CursorPosition;
+  limit: number;
+}
+
+export interface ProductPage {
+  products: Product[];
+  /** Position of the page's last product when more follow, else null. */
+  next: CursorPosition | null;
+}
+
+interface SortSql {
+  /** The sort key as the cursor stores it (text where a JS number or Date would lose precision). */
+  key: string;
+  /** Keyset condition: rows strictly after ($key, $id) in this order. */
+  after: (key: string, id: string) => string;
+  orderBy: string;
+}
+
+// Every order ends with the id, so positions are unique and a page boundary is exact.
+const SORT_SQL: Record<SortOrder, SortSql> = {
+  newest: {
+    key: `to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+    after: (key, id) => `(p.created_at, p.id) < (${key}::timestamptz, ${id}::uuid)`,
+    orderBy: 'p.created_at DESC, p.id DESC',
+  },
+  price_asc: {
+    key: 'p.price_amount',
+    after: (key, id) => `(p.price_amount, p.id) > (${key}::bigint, ${id}::uuid)`,
+    orderBy: 'p.price_amount ASC, p.id ASC',
+  },
+  price_desc: {
+    key: 'p.price_amount',
+    after: (key, id) => `(p.price_amount, p.id) < (${key}::bigint, ${id}::uuid)`,
+    orderBy: 'p.price_amount DESC, p.id DESC',
+  },
+  // Byte order of the lower-cased name: the same on every server, whatever its locale.
+  name: {
+    key: 'lower(p.name)',
+    after: (key, id) =>
+      `(lower(p.name) COLLATE "C", p.id) > (${key}::text COLLATE "C", ${id}::uuid)`,
+    orderBy: 'lower(p.name) COLLATE "C" ASC, p.id ASC',
+  },
+  // ts_rank depends only on the product and the query, so other inserts never move a product;
+  // the rank travels as text because a `real` printed by PostgreSQL reads back exactly.
+  relevance: {
+    key: 'ts_rank(p.search, query)::text',
+    after: (key, id) => `(ts_rank(p.search, query), p.id) < (${key}::real, ${id}::uuid)`,
+    orderBy: 'ts_rank(p.search, query) DESC, p.id DESC',
+  },
+};
+
+/**
+ * One page of products in keyset order. The search text only ever reaches SQL as a parameter
+ * of `websearch_to_tsquery`, which accepts any text.
+ */
+export async function listProducts(db: Queryable, query: ProductQuery): Promise<ProductPage> {
+  const params: unknown[] = [];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const sort = SORT_SQL[query.sort];
+  const from = ['offer.product p'];
+  const where: string[] = [];
+  if (query.q !== undefined) {
+    from.push(`websearch_to_tsquery('english', ${param(query.q)}) AS query`);
+    where.push('p.search @@ query');
+  } else if (query.sort === 'relevance') {
+    throw new Error('relevance order needs a search text');
+  }
+  // A literal for the public listing lets the planner use the partial indexes.
+  if (query.statuses.length === 1 && query.statuses[0] === 'active') {
+    where.push(`p.status = 'active'`);
+  } else {
+    where.push(`p.status = ANY(${param(query.statuses)}::text[])`);
+  }
+  if (query.category !== undefined) where.push(`p.category = ${param(query.category)}`);
+  if (query.minPrice !== undefined) where.push(`p.price_amount >= ${param(query.minPrice)}`);
+  if (query.maxPrice !== undefined) where.push(`p.price_amount <= ${param(query.maxPrice)}`);
+  if (query.after) where.push(sort.after(param(query.after.key), param(query.after.id)));
+  const { rows } = await db.query<ProductRow & { sort_key: string | number }>(
+    `SELECT ${PRODUCT_COLUMNS}, ${sort.key} AS sort_key
+     FROM ${from.join(', ')}
+     WHERE ${where.join(' AND ')}
+     ORDER BY ${sort.orderBy}
+     LIMIT ${param(query.limit + 1)}`,
+    params,
+  );
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    products: page.map(toProduct),
+    next: rows.length > query.limit && last ? { key: last.sort_key, id: last.id } : null,
+  };
+}
+
+/** Inserts a category unless one with its slug exists; returns whether it inserted. */
+export async function insertCategory(
+  db: Queryable,
+  category: Omit<Category, 'productCount'>,
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `INSERT INTO offer.category (slug, name, description) VALUES ($1, $2, $3)
+     ON CONFLICT (slug) DO NOTHING`,
+    [category.slug, category.name, category.description],
+  );
+  return rowCount > 0;
+}
+
+/** All categories by name, each with its number of active products. */
+export async function listCategories(db: Queryable): Promise<Category[]> {
+  const { rows } = await db.query<Category>(
+    `SELECT c.slug, c.name, c.description,
+       count(p.id) FILTER (WHERE p.status = 'active')::int AS "productCount"
+     FROM offer.category c
+     LEFT JOIN offer.product p ON p.category = c.slug
+     GROUP BY c.slug, c.name, c.description
+     ORDER BY c.name, c.slug`,
+  );
+  return rows;
+}
