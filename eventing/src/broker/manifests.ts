@@ -1,0 +1,303 @@
+// Reads the Knative Eventing manifests (the same YAML kubectl applies) and validates what the
+// local broker relies on, naming the resource at fault.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { z } from 'zod';
+import type { DeliverySpec, Destination } from './delivery.js';
+import { parseIsoDuration } from './duration.js';
+import { type SubscriptionsApiFilter, validateTriggerFilters } from './filters.js';
+
+export const BROKER_CLASS_ANNOTATION = 'eventing.knative.dev/broker.class';
+export const DELIVERY_ORDER_ANNOTATION = 'kafka.eventing.knative.dev/delivery.order';
+
+/** A Broker of class Kafka with its topic settings from the referenced ConfigMap. */
+export interface BrokerManifest {
+  namespace: string;
+  name: string;
+  /** `knative-broker-<namespace>-<name>`. */
+  topic: string;
+  partitions: number;
+  replicationFactor: number;
+  /** `bootstrap.servers` of the ConfigMap (the local broker uses KAFKA_BROKERS instead). */
+  bootstrapServers: string;
+  delivery?: DeliverySpec;
+}
+
+export interface TriggerManifest {
+  namespace: string;
+  name: string;
+  broker: string;
+  subscriber: Destination;
+  filter?: { attributes?: Record<string, string> };
+  filters?: SubscriptionsApiFilter[];
+  delivery?: DeliverySpec;
+  ordered: boolean;
+}
+
+export interface Manifests {
+  brokers: BrokerManifest[];
+  triggers: TriggerManifest[];
+  /** Resources skipped on purpose (other broker classes, Triggers of unknown brokers). */
+  warnings: string[];
+}
+
+/** Thrown when manifests are invalid; lists every problem with its resource. */
+export class ManifestError extends Error {
+  override name = 'ManifestError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid Knative manifests:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const DEFAULT_NAMESPACE = 'default';
+
+const metadata = z.object({
+  name: z.string().min(1),
+  namespace: z.string().min(1).optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+});
+
+const isoDuration = z.string().refine((v) => parseIsoDuration(v) !== undefined, {
+  message: 'must be an ISO-8601 duration such as PT1S',
+});
+
+const destination = z
+  .object({
+    ref: z
+      .object({
+        apiVersion: z.string().min(1),
+        kind: z.string().min(1),
+        name: z.string().min(1),
+        namespace: z.string().min(1).optional(),
+      })
+      .optional(),
+    uri: z.string().min(1).optional(),
+    CACerts: z.string().optional(),
+    audience: z.string().optional(),
+  })
+  .refine((d) => d.ref !== undefined || d.uri !== undefined, {
+    message: 'expected at least one of ref or uri',
+  })
+  .refine((d) => d.ref !== undefined || (d.uri !== undefined && URL.canParse(d.uri)), {
+    message: 'a uri without ref must be absolute',
+  });
+
+const delivery = z.object({
+  deadLetterSink: destination.optional(),
+  retry: z.number().int().min(0).optional(),
+  backoffPolicy: z.enum(['linear', 'exponential']).optional(),
+  backoffDelay: isoDuration.optional(),
+  timeout: isoDuration.optional(),
+  retryAfterMax: isoDuration.optional(),
+});
+
+const subscriptionsApiFilter: z.ZodType<SubscriptionsApiFilter> = z.lazy(() =>
+  z
+    .object({
+      exact: z.record(z.string(), z.string()).optional(),
+      prefix: z.record(z.string(), z.string()).optional(),
+      suffix: z.record(z.string(), z.string()).optional(),
+      all: z.array(subscriptionsApiFilter).optional(),
+      any: z.array(subscriptionsApiFilter).optional(),
+      not: subscriptionsApiFilter.optional(),
+      cesql: z.string().optional(),
+    })
+    .strict(),
+);
+
+const brokerSchema = z.object({
+  apiVersion: z.literal('eventing.knative.dev/v1'),
+  kind: z.literal('Broker'),
+  metadata,
+  spec: z
+    .object({
+      config: z
+        .object({
+          apiVersion: z.string().optional(),
+          kind: z.literal('ConfigMap'),
+          name: z.string().min(1),
+          namespace: z.string().min(1).optional(),
+        })
+        .optional(),
+      delivery: delivery.optional(),
+    })
+    .default({}),
+});
+
+const triggerSchema = z.object({
+  apiVersion: z.literal('eventing.knative.dev/v1'),
+  kind: z.literal('Trigger'),
+  metadata,
+  spec: z.object({
+    broker: z.string().min(1),
+    filter: z.object({ attributes: z.record(z.string(), z.string()).optional() }).optional(),
+    filters: z.array(subscriptionsApiFilter).optional(),
+    subscriber: destination,
+    delivery: delivery.optional(),
+  }),
+});
+
+const configMapSchema = z.object({
+  apiVersion: z.literal('v1'),
+  kind: z.literal('ConfigMap'),
+  metadata,
+  data: z.record(z.string(), z.string()).default({}),
+});
+
+function issues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}`)
+    .join('; ');
+}
+
+const positiveInt = (value: string | undefined) =>
+  value !== undefined && /^\d+$/.test(value.trim()) && Number(value) >= 1
+    ? Number(value)
+    : undefined;
+
+/** Parsed YAML documents of one file. */
+export interface ManifestSource {
+  file: string;
+  text: string;
+}
+
+/**
+ * Validates Brokers, Triggers and their ConfigMaps from YAML sources; other kinds are ignored.
+ * @throws ManifestError naming every invalid resource
+ */
+export function parseManifests(sources: ManifestSource[]): Manifests {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const brokers: z.infer<typeof brokerSchema>[] = [];
+  const triggers: z.infer<typeof triggerSchema>[] = [];
+  const configMaps = new Map<string, Record<string, string>>();
+
+  for (const { file, text } of sources) {
+    for (const doc of parseAllDocuments(text)) {
+      if (doc.errors.length > 0) {
+        problems.push(`${file}: ${doc.errors.map((e) => e.message).join('; ')}`);
+        continue;
+      }
+      const value = doc.toJS() as {
+        kind?: unknown;
+        metadata?: { name?: unknown; namespace?: unknown };
+      } | null;
+      if (!value || typeof value !== 'object') continue;
+      const namespace = String(value.metadata?.namespace ?? DEFAULT_NAMESPACE);
+      const label = `${String(value.kind)} ${namespace}/${String(value.metadata?.name ?? '(unnamed)')} (${file})`;
+      if (value.kind === 'Broker') {
+        const parsed = brokerSchema.safeParse(value);
+        if (parsed.success) brokers.push(parsed.data);
+        else problems.push(`${label}: ${issues(parsed.error)}`);
+      } else if (value.kind === 'Trigger') {
+        const parsed = triggerSchema.safeParse(value);
+        if (parsed.success) triggers.push(parsed.data);
+        else problems.push(`${label}: ${issues(parsed.error)}`);
+      } else if (value.kind === 'ConfigMap') {
+        const parsed = configMapSchema.safeParse(value);
+        if (!parsed.success) continue;
+        const { name, namespace = DEFAULT_NAMESPACE } = parsed.data.metadata;
+        configMaps.set(`${namespace}/${name}`, parsed.data.data);
+      }
+    }
+  }
+
+  const result: Manifests = { brokers: [], triggers: [], warnings };
+  for (const broker of brokers) {
+    const { name, namespace = DEFAULT_NAMESPACE, annotations = {} } = broker.metadata;
+    const id = `Broker ${namespace}/${name}`;
+    const brokerClass = annotations[BROKER_CLASS_ANNOTATION];
+    if (brokerClass !== 'Kafka') {
+      warnings.push(
+        `${id} has broker class ${brokerClass ?? '(none)'}, not Kafka: the local broker skips it`,
+      );
+      continue;
+    }
+    const config = broker.spec.config;
+    if (!config) {
+      problems.push(`${id}: spec.config must reference the ConfigMap with the topic settings`);
+      continue;
+    }
+    const configKey = `${config.namespace ?? namespace}/${config.name}`;
+    const data = configMaps.get(configKey);
+    if (!data) {
+      problems.push(
+        `${id}: spec.config references ConfigMap ${configKey}, which is not in the manifests`,
+      );
+      continue;
+    }
+    const partitions = positiveInt(data['default.topic.partitions']);
+    const replicationFactor = positiveInt(data['default.topic.replication.factor']);
+    const bootstrapServers = data['bootstrap.servers'];
+    if (partitions === undefined || replicationFactor === undefined || !bootstrapServers) {
+      problems.push(
+        `${id}: ConfigMap ${configKey} needs default.topic.partitions and default.topic.replication.factor (positive integers) and bootstrap.servers`,
+      );
+      continue;
+    }
+    result.brokers.push({
+      namespace,
+      name,
+      topic: `knative-broker-${namespace}-${name}`,
+      partitions,
+      replicationFactor,
+      bootstrapServers,
+      ...(broker.spec.delivery ? { delivery: broker.spec.delivery } : {}),
+    });
+  }
+
+  const known = new Set(result.brokers.map((b) => `${b.namespace}/${b.name}`));
+  const seen = new Set<string>();
+  for (const trigger of triggers) {
+    const { name, namespace = DEFAULT_NAMESPACE, annotations = {} } = trigger.metadata;
+    const id = `Trigger ${namespace}/${name}`;
+    if (seen.has(`${namespace}/${name}`)) {
+      problems.push(`${id}: defined twice`);
+      continue;
+    }
+    seen.add(`${namespace}/${name}`);
+    const filterErrors = validateTriggerFilters(trigger.spec);
+    if (filterErrors.length > 0) {
+      problems.push(`${id}: ${filterErrors.join('; ')}`);
+      continue;
+    }
+    const order = annotations[DELIVERY_ORDER_ANNOTATION];
+    if (order !== undefined && !['ordered', 'unordered'].includes(order.toLowerCase())) {
+      problems.push(
+        `${id}: annotation ${DELIVERY_ORDER_ANNOTATION} is ${order}; allowed values are ordered and unordered`,
+      );
+      continue;
+    }
+    if (!known.has(`${namespace}/${trigger.spec.broker}`)) {
+      warnings.push(
+        `${id} subscribes to Broker ${namespace}/${trigger.spec.broker}, which is not a Kafka broker in the manifests: skipped`,
+      );
+      continue;
+    }
+    result.triggers.push({
+      namespace,
+      name,
+      broker: trigger.spec.broker,
+      subscriber: trigger.spec.subscriber,
+      ...(trigger.spec.filter ? { filter: trigger.spec.filter } : {}),
+      ...(trigger.spec.filters ? { filters: trigger.spec.filters } : {}),
+      ...(trigger.spec.delivery ? { delivery: trigger.spec.delivery } : {}),
+      ordered: order?.toLowerCase() === 'ordered',
+    });
+  }
+
+  if (problems.length > 0) throw new ManifestError(problems);
+  return result;
+}
+
+/**
+ * Reads every `*.yaml`/`*.yml` file of a folder (kustomization.yaml aside).
+ * @example const { brokers, triggers } = loadManifests('knative/eventing');
+ */
+export function loadManifests(dir: string): Manifests {
+  const files = readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f) && !/^kustomization\.ya?ml$/.test(f))
+    .sort();
+  return parseManifests(files.map((f) => ({ file: f, text: readFileSync(join(dir, f), 'utf8') })));
+}

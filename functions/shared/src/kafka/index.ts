@@ -1,0 +1,18 @@
+export type {
+  ConsumedRecord,
+  ConsumerGroup,
+  ConsumerGroupHandler,
+  ConsumerGroupOptions,
+  KafkaAdmin,
+  KafkaClient,
+  KafkaHeaders,
+  KafkaProducer,
+  ProducerRecord,
+  RecordBatch,
+  RecordMetadata,
+  SendOptions,
+  TopicSpec,
+} from './kafka-client.js';
+export { createKafkajsClient, type KafkajsClientOptions } from './kafkajs.js';
+export { createMemoryKafka } from './memory.js';
+export { murmur2, partitionForKey } from './partitioner.js';

@@ -1,0 +1,43 @@
+import kafkajs from 'kafkajs';
+import { describe, expect, it } from 'vitest';
+import { partitionForKey } from './partitioner.js';
+
+const { Partitioners } = kafkajs;
+
+function pick(
+  partitioner: ReturnType<typeof Partitioners.DefaultPartitioner>,
+  key: string,
+  n: number,
+) {
+  const partitionMetadata = Array.from({ length: n }, (_, partitionId) => ({
+    partitionId,
+    leader: 0,
+    replicas: [0],
+    isr: [0],
+    partitionErrorCode: 0,
+  }));
+  return partitioner({ topic: 't', partitionMetadata, message: { key, value: null } });
+}
+
+describe('kafkajs partitioners', () => {
+  const keys = [
+    '21',
+    'foobar',
+    'a-little-bit-longer-string',
+    'é€😀',
+    ...Array.from({ length: 2000 }, (_, i) => `key-${i}-${(i * 7919).toString(36)}`),
+  ];
+
+  it('DefaultPartitioner picks the Java client partition for every key', () => {
+    const partitioner = Partitioners.DefaultPartitioner();
+    for (const n of [1, 3, 10, 64]) {
+      for (const key of keys) expect(pick(partitioner, key, n)).toBe(partitionForKey(key, n));
+    }
+  });
+
+  it('LegacyPartitioner does not (it hashes with float arithmetic)', () => {
+    const partitioner = Partitioners.LegacyPartitioner();
+    const differing = keys.filter((key) => pick(partitioner, key, 10) !== partitionForKey(key, 10));
+    expect(differing.length).toBeGreaterThan(keys.length / 2);
+  });
+});
