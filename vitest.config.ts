@@ -25,11 +25,28 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['{functions,eventing,scripts,sites}/**/src/**/*.test.ts'],
+          exclude: ['**/*.int.test.ts', '**/node_modules/**', '**/dist/**'],
+          env: { SHOP_TEST_INFRA: 'real' },
+          globalSetup: ['./scripts/src/require-infra.ts'],
+          sequence: { groupOrder: 1 },
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        // Suites that disturb the shared infrastructure (they stop and restart Kafka) run
+        // after all others, one file at a time.
+        extends: true,
+        test: {
+          name: 'integration-disruptive',
+          include: ['{functions,eventing,scripts,sites}/**/src/**/*.int.test.ts'],
           exclude: ['**/node_modules/**', '**/dist/**'],
           env: { SHOP_TEST_INFRA: 'real' },
           globalSetup: ['./scripts/src/require-infra.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
+          sequence: { groupOrder: 2 },
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
         },
       },
     ],

@@ -81,7 +81,7 @@ describe('createServiceApp', () => {
     const res = await app.request('/items/-1', post('{"name":"","extra":1}'));
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
-    const body = await res.json();
+    const body = (await res.json()) as { errors: { name: string }[] };
     expect(body).toMatchObject({ status: 400, title: 'Invalid request', instance: '/items/-1' });
     expect(body.errors.map((e: { name: string }) => e.name)).toContain('param.id');
   });
@@ -111,7 +111,6 @@ describe('createServiceApp', () => {
       method: 'POST',
       body: chunked,
       headers: { 'content-type': 'application/json' },
-      // @ts-expect-error Node's fetch needs duplex for stream bodies
       duplex: 'half',
     });
     expect(streamed.status).toBe(413);

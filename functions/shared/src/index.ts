@@ -7,7 +7,9 @@ export {
 } from './app.js';
 export { baseConfigSchema, ConfigError, loadConfig } from './config.js';
 export * from './db/index.js';
+export * from './events/index.js';
 export { newId } from './ids.js';
+export * from './kafka/index.js';
 export * from './kv/index.js';
 export { Lifecycle } from './lifecycle.js';
 export { createLogger, type Logger, silentLogger } from './logger.js';

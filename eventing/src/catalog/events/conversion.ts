@@ -1,0 +1,45 @@
+// Affiliate credit (function `attribution`), ordered per order.
+import { defineEvent, moneySchema, timestampSchema } from '@shop/shared';
+import { z } from 'zod';
+
+export const conversionAttributed = defineEvent({
+  type: 'shop.conversion.attributed',
+  description:
+    'A paid order was credited to the affiliate link click that brought the shopper (last click wins).',
+  producer: 'attribution',
+  consumers: ['reporting', 'audit'],
+  partitionKey: 'orderId',
+  schema: z
+    .object({
+      conversionId: z.uuid(),
+      orderId: z.uuid(),
+      paymentId: z.uuid(),
+      clickId: z.uuid(),
+      linkId: z.uuid(),
+      affiliateId: z.string().nullable(),
+      campaign: z.string().nullable(),
+      model: z.enum(['last_click']),
+      revenue: moneySchema,
+      commission: moneySchema,
+      attributedAt: timestampSchema,
+    })
+    .strict(),
+});
+
+export const conversionReversed = defineEvent({
+  type: 'shop.conversion.reversed',
+  description: 'A refund took back (part of) the credit of an attributed conversion.',
+  producer: 'attribution',
+  consumers: ['reporting', 'audit'],
+  partitionKey: 'orderId',
+  schema: z
+    .object({
+      conversionId: z.uuid(),
+      orderId: z.uuid(),
+      paymentId: z.uuid(),
+      refunded: moneySchema,
+      commissionReversed: moneySchema,
+      reversedAt: timestampSchema,
+    })
+    .strict(),
+});

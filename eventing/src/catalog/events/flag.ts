@@ -1,0 +1,22 @@
+// Feature flags (function `feature-flag`), ordered per flag.
+import { defineEvent, timestampSchema } from '@shop/shared';
+import { z } from 'zod';
+
+export const flagChanged = defineEvent({
+  type: 'shop.flag.changed',
+  description: 'Staff created, changed or archived a feature flag (e.g. a rollout to 10%).',
+  producer: 'feature-flag',
+  consumers: ['audit'],
+  partitionKey: 'flagKey',
+  schema: z
+    .object({
+      flagKey: z.string().min(1),
+      change: z.enum(['created', 'updated', 'archived']),
+      enabled: z.boolean(),
+      rolloutPercent: z.int().min(0).max(100),
+      version: z.int().positive().describe('Increments on every change of the flag.'),
+      changedBy: z.string().nullable(),
+      changedAt: timestampSchema,
+    })
+    .strict(),
+});

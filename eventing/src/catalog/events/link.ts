@@ -1,0 +1,46 @@
+// Affiliate links (function `redirect`).
+import { defineEvent, timestampSchema } from '@shop/shared';
+import { z } from 'zod';
+
+export const linkCreated = defineEvent({
+  type: 'shop.link.created',
+  description: 'Staff created a tracked link /r/:code.',
+  producer: 'redirect',
+  consumers: ['audit'],
+  partitionKey: 'linkId',
+  schema: z
+    .object({
+      linkId: z.uuid(),
+      code: z.string().min(1),
+      destinationUrl: z.url({ protocol: /^https?$/ }),
+      affiliateId: z.string().nullable(),
+      campaign: z.string().nullable(),
+      createdBy: z.string().nullable(),
+      createdAt: timestampSchema,
+    })
+    .strict(),
+});
+
+export const linkClicked = defineEvent({
+  type: 'shop.link.clicked',
+  description:
+    'A visitor followed a tracked link; clickId is also set as a cookie and comes back with the order.',
+  producer: 'redirect',
+  consumers: ['attribution', 'reporting'],
+  // Clicks need no order among themselves; the click id spreads them over the partitions.
+  partitionKey: 'clickId',
+  schema: z
+    .object({
+      clickId: z.uuid(),
+      linkId: z.uuid(),
+      code: z.string().min(1),
+      affiliateId: z.string().nullable(),
+      campaign: z.string().nullable(),
+      referrerHost: z
+        .string()
+        .nullable()
+        .describe('Host of the Referer, never the full URL (it may carry personal data).'),
+      clickedAt: timestampSchema,
+    })
+    .strict(),
+});

@@ -1,0 +1,77 @@
+// Events of the catalog (function `offer`), all ordered per product.
+import { defineEvent, moneySchema, timestampSchema } from '@shop/shared';
+import { z } from 'zod';
+
+/** The staff user the gateway named (`x-user-id`), or null for a system change. */
+const actor = z.string().nullable();
+
+export const offerCreated = defineEvent({
+  type: 'shop.offer.created',
+  description: 'Staff added a product to the catalog.',
+  producer: 'offer',
+  consumers: ['audit'],
+  partitionKey: 'productId',
+  schema: z
+    .object({
+      productId: z.uuid(),
+      slug: z.string(),
+      name: z.string(),
+      category: z.string(),
+      price: moneySchema,
+      createdBy: actor,
+      createdAt: timestampSchema,
+    })
+    .strict(),
+});
+
+export const offerPriceChanged = defineEvent({
+  type: 'shop.offer.price_changed',
+  description:
+    'A product got a new price (also recorded when a product is created, with previousPrice null).',
+  producer: 'offer',
+  consumers: ['audit'],
+  partitionKey: 'productId',
+  // functions/offer writes exactly this shape (build-price-changed-event.ts).
+  schema: z
+    .object({
+      productId: z.uuid(),
+      slug: z.string(),
+      previousPrice: moneySchema.nullable(),
+      price: moneySchema,
+      changedBy: actor,
+      changedAt: timestampSchema,
+    })
+    .strict(),
+});
+
+export const offerArchived = defineEvent({
+  type: 'shop.offer.archived',
+  description: 'Staff took a product out of the public catalog.',
+  producer: 'offer',
+  consumers: ['audit'],
+  partitionKey: 'productId',
+  schema: z
+    .object({
+      productId: z.uuid(),
+      slug: z.string(),
+      archivedBy: actor,
+      archivedAt: timestampSchema,
+    })
+    .strict(),
+});
+
+export const offerUnarchived = defineEvent({
+  type: 'shop.offer.unarchived',
+  description: 'Staff put an archived product back into the public catalog.',
+  producer: 'offer',
+  consumers: ['audit'],
+  partitionKey: 'productId',
+  schema: z
+    .object({
+      productId: z.uuid(),
+      slug: z.string(),
+      unarchivedBy: actor,
+      unarchivedAt: timestampSchema,
+    })
+    .strict(),
+});

@@ -1,0 +1,103 @@
+// Orders (function `cart`): checkout creates one, payment events move it on; ordered per order.
+import { defineEvent, moneySchema, timestampSchema } from '@shop/shared';
+import { z } from 'zod';
+
+const orderItem = z
+  .object({
+    productId: z.uuid(),
+    slug: z.string(),
+    name: z.string(),
+    quantity: z.int().positive(),
+    unitPrice: moneySchema,
+  })
+  .strict();
+
+export const orderCreated = defineEvent({
+  type: 'shop.order.created',
+  description:
+    'A cart was checked out: the order awaits payment at the provider. clickId is the affiliate click the shopper arrived with, if any.',
+  producer: 'cart',
+  consumers: ['attribution', 'reporting', 'audit'],
+  partitionKey: 'orderId',
+  schema: z
+    .object({
+      orderId: z.uuid(),
+      userId: z.uuid().nullable(),
+      items: z.array(orderItem).min(1),
+      total: moneySchema,
+      clickId: z.uuid().nullable(),
+      createdAt: timestampSchema,
+    })
+    .strict(),
+});
+
+export const orderPaid = defineEvent({
+  type: 'shop.order.paid',
+  description:
+    'Cart marked an order paid after shop.payment.succeeded; notification mails the receipt from it.',
+  producer: 'cart',
+  consumers: ['notification', 'audit'],
+  partitionKey: 'orderId',
+  schema: z
+    .object({
+      orderId: z.uuid(),
+      userId: z.uuid().nullable(),
+      paymentId: z.uuid(),
+      items: z.array(orderItem).min(1),
+      total: moneySchema,
+      paidAt: timestampSchema,
+    })
+    .strict(),
+});
+
+export const orderPaymentFailed = defineEvent({
+  type: 'shop.order.payment_failed',
+  description: 'The payment of an order failed; the shopper may try again.',
+  producer: 'cart',
+  consumers: ['notification', 'audit'],
+  partitionKey: 'orderId',
+  schema: z
+    .object({
+      orderId: z.uuid(),
+      userId: z.uuid().nullable(),
+      paymentId: z.uuid(),
+      reason: z.string().nullable(),
+      failedAt: timestampSchema,
+    })
+    .strict(),
+});
+
+export const orderCancelled = defineEvent({
+  type: 'shop.order.cancelled',
+  description: 'An unpaid order was cancelled by the shopper, staff or its payment timeout.',
+  producer: 'cart',
+  consumers: ['reporting', 'audit'],
+  partitionKey: 'orderId',
+  schema: z
+    .object({
+      orderId: z.uuid(),
+      userId: z.uuid().nullable(),
+      reason: z.enum(['shopper', 'staff', 'payment_timeout']),
+      cancelledBy: z.string().nullable(),
+      cancelledAt: timestampSchema,
+    })
+    .strict(),
+});
+
+export const orderRefunded = defineEvent({
+  type: 'shop.order.refunded',
+  description:
+    'Cart recorded a refund of an order after shop.payment.refunded (amount may be partial).',
+  producer: 'cart',
+  consumers: ['notification', 'audit'],
+  partitionKey: 'orderId',
+  schema: z
+    .object({
+      orderId: z.uuid(),
+      userId: z.uuid().nullable(),
+      paymentId: z.uuid(),
+      amount: moneySchema,
+      refundedAt: timestampSchema,
+    })
+    .strict(),
+});

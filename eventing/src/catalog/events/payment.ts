@@ -1,0 +1,62 @@
+// Payments confirmed by the providers' webhooks (function `conversion-webhook`), each counted
+// once; ordered per order so a refund never overtakes its payment.
+import { defineEvent, moneySchema, timestampSchema } from '@shop/shared';
+import { z } from 'zod';
+
+const provider = z.enum(['stripe', 'standard']);
+
+export const paymentSucceeded = defineEvent({
+  type: 'shop.payment.succeeded',
+  description:
+    'A payment provider confirmed a payment: cart marks the order paid, attribution credits the affiliate, reporting counts the sale.',
+  producer: 'conversion-webhook',
+  consumers: ['cart', 'attribution', 'reporting', 'audit'],
+  partitionKey: 'orderId',
+  schema: z
+    .object({
+      paymentId: z.uuid(),
+      orderId: z.uuid(),
+      provider,
+      providerPaymentId: z.string().min(1),
+      amount: moneySchema,
+      succeededAt: timestampSchema,
+    })
+    .strict(),
+});
+
+export const paymentFailed = defineEvent({
+  type: 'shop.payment.failed',
+  description: 'A payment provider reported a failed or declined payment.',
+  producer: 'conversion-webhook',
+  consumers: ['cart'],
+  partitionKey: 'orderId',
+  schema: z
+    .object({
+      paymentId: z.uuid(),
+      orderId: z.uuid(),
+      provider,
+      providerPaymentId: z.string().min(1),
+      amount: moneySchema,
+      reason: z.string().nullable().describe("The provider's decline code or message."),
+      failedAt: timestampSchema,
+    })
+    .strict(),
+});
+
+export const paymentRefunded = defineEvent({
+  type: 'shop.payment.refunded',
+  description: 'A payment provider confirmed a (possibly partial) refund.',
+  producer: 'conversion-webhook',
+  consumers: ['cart', 'attribution', 'reporting', 'audit'],
+  partitionKey: 'orderId',
+  schema: z
+    .object({
+      paymentId: z.uuid(),
+      orderId: z.uuid(),
+      provider,
+      providerRefundId: z.string().min(1),
+      amount: moneySchema,
+      refundedAt: timestampSchema,
+    })
+    .strict(),
+});

@@ -1,0 +1,78 @@
+import {
+  defineCatalog,
+  type EventData,
+  type EventInput,
+  type EventType,
+  eventDefinition,
+  eventJsonSchema,
+} from '@shop/shared';
+import { conversionAttributed, conversionReversed } from './events/conversion.js';
+import { flagChanged } from './events/flag.js';
+import { linkClicked, linkCreated } from './events/link.js';
+import { notificationSent } from './events/notification.js';
+import { offerArchived, offerCreated, offerPriceChanged, offerUnarchived } from './events/offer.js';
+import {
+  orderCancelled,
+  orderCreated,
+  orderPaid,
+  orderPaymentFailed,
+  orderRefunded,
+} from './events/order.js';
+import { paymentFailed, paymentRefunded, paymentSucceeded } from './events/payment.js';
+import {
+  authRefreshReuseDetected,
+  userErased,
+  userLoggedIn,
+  userRegistered,
+} from './events/user.js';
+
+/**
+ * Every event type that passes the broker: who publishes it, who subscribes, the schema of
+ * its data. Pass it to `createPublisher`, `createEventReceiver` and the local broker.
+ * @example const events = createPublisher({ sink, source: '/shop/offer', catalog: eventCatalog, log });
+ */
+export const eventCatalog = defineCatalog(
+  offerCreated,
+  offerPriceChanged,
+  offerArchived,
+  offerUnarchived,
+  userRegistered,
+  userLoggedIn,
+  authRefreshReuseDetected,
+  userErased,
+  orderCreated,
+  orderPaid,
+  orderPaymentFailed,
+  orderCancelled,
+  orderRefunded,
+  paymentSucceeded,
+  paymentFailed,
+  paymentRefunded,
+  linkCreated,
+  linkClicked,
+  conversionAttributed,
+  conversionReversed,
+  flagChanged,
+  notificationSent,
+);
+
+export type ShopEventCatalog = typeof eventCatalog;
+/** `'shop.offer.price_changed' | …` */
+export type ShopEventType = EventType<ShopEventCatalog>;
+/** The `data` of an event type as consumers read it. */
+export type ShopEventData<T extends ShopEventType> = EventData<ShopEventCatalog, T>;
+/** The `data` of an event type as producers pass it. */
+export type ShopEventInput<T extends ShopEventType> = EventInput<ShopEventCatalog, T>;
+
+/**
+ * The JSON Schema (draft 2020-12) of an event type's data; its `$id` is the `dataschema`
+ * attribute of every event of that type.
+ * @example jsonSchemaFor('shop.offer.price_changed').$id // 'https://schemas.shop.example/events/shop.offer.price_changed/v1.json'
+ * @throws InvalidEventError for a type the catalog does not know
+ */
+export function jsonSchemaFor(type: ShopEventType | (string & {})): Record<string, unknown> {
+  return eventJsonSchema(eventDefinition(eventCatalog, type));
+}
+
+export { renderAsyncApi, renderEventsMarkdown } from './docs.js';
+export { createSchemaApp } from './schema-app.js';

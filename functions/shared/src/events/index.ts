@@ -1,0 +1,49 @@
+export {
+  dataschemaUri,
+  defineCatalog,
+  defineEvent,
+  EVENT_SCHEMA_BASE_URI,
+  type EventCatalog,
+  type EventData,
+  type EventDefinition,
+  type EventInput,
+  type EventType,
+  eventDefinition,
+  eventJsonSchema,
+  InvalidEventError,
+  moneySchema,
+  parseEventData,
+  timestampSchema,
+} from './catalog.js';
+export {
+  buildCloudEvent,
+  type EventAttributes,
+  readCloudEvent,
+  toBinaryMessage,
+} from './cloud-event.js';
+export {
+  type ClaimResult,
+  createDatabaseInbox,
+  createKeyValueDeduper,
+  type EventDeduper,
+  type EventInbox,
+  type KeyValueDeduperOptions,
+} from './dedupe.js';
+export { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox-relay.js';
+export {
+  createPublisher,
+  PublishError,
+  type Publisher,
+  type PublisherOptions,
+  type PublishOptions,
+} from './publish.js';
+export {
+  createEventReceiver,
+  type EventHandler,
+  type EventHandlerContext,
+  type EventHandlers,
+  type EventReceiverOptions,
+  type EventReply,
+  type HandlerTransaction,
+  type ReceivedEvent,
+} from './receive.js';

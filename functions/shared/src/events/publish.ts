@@ -1,0 +1,118 @@
+import type { CloudEvent } from 'cloudevents';
+import type { Logger } from 'pino';
+import type { EventCatalog, EventData, EventInput, EventType } from './catalog.js';
+import {
+  buildCloudEvent,
+  type EventAttributes,
+  toBinaryMessage,
+  validTraceparent,
+} from './cloud-event.js';
+
+const ERROR_BODY_LIMIT = 500;
+
+export interface PublisherOptions<C extends EventCatalog> {
+  /** The broker ingress, `K_SINK` (Knative sets it through a SinkBinding or SinkSource). */
+  sink: string | URL;
+  /** CloudEvents `source` of everything this publisher sends, e.g. `/shop/offer`. */
+  source: string;
+  catalog: C;
+  fetch?: typeof fetch;
+  /** Milliseconds before a POST to the sink is abandoned (default 5000). */
+  timeoutMs?: number;
+  log: Logger;
+}
+
+/** Per-event attributes; everything else comes from the catalog. */
+export type PublishOptions = EventAttributes;
+
+export interface Publisher<C extends EventCatalog> {
+  /**
+   * Validates `data`, POSTs the event in binary mode to the sink and returns it.
+   * @example await events.publish('shop.offer.archived', { productId, slug, archivedBy, archivedAt });
+   * @throws InvalidEventError before any network call when the type or data is not valid
+   * @throws PublishError when the sink does not answer 2xx in time
+   */
+  publish<T extends EventType<C>>(
+    type: T,
+    data: EventInput<C, T>,
+    options?: PublishOptions,
+  ): Promise<CloudEvent<EventData<C, T>>>;
+}
+
+/** The sink refused an event or did not answer; `status` is undefined on network errors. */
+export class PublishError extends Error {
+  override name = 'PublishError';
+  constructor(
+    message: string,
+    readonly eventType: string,
+    readonly eventId: string,
+    readonly status?: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * Publishes CloudEvents (binary content mode) to the broker ingress, validated against the
+ * event catalog. The Knative Kafka broker uses the `partitionkey` extension as record key.
+ * @example
+ * const events = createPublisher({ sink: config.K_SINK, source: '/shop/offer', catalog: eventCatalog, log });
+ * await events.publish('shop.offer.price_changed', data, { subject: productId });
+ */
+export function createPublisher<C extends EventCatalog>(
+  options: PublisherOptions<C>,
+): Publisher<C> {
+  const { source, catalog, log } = options;
+  const sink = String(options.sink);
+  const send = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 5_000;
+
+  return {
+    async publish(type, data, attributes = {}) {
+      const event = buildCloudEvent(catalog, source, type, data, attributes);
+      const traceparent = validTraceparent(attributes.traceparent);
+      const message = toBinaryMessage(event);
+      // The plain W3C header lets the ingress join the trace; the extension survives Kafka.
+      if (traceparent) message.headers.set('traceparent', traceparent);
+
+      let response: Response;
+      try {
+        response = await send(sink, {
+          method: 'POST',
+          headers: message.headers,
+          body: message.body,
+          redirect: 'error',
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (error) {
+        const timedOut = (error as { name?: unknown } | null)?.name === 'TimeoutError';
+        const reason = timedOut
+          ? `no answer within ${timeoutMs} ms`
+          : error instanceof Error
+            ? error.message
+            : String(error);
+        throw new PublishError(
+          `publishing ${type} ${event.id} to ${sink} failed: ${reason}`,
+          type,
+          event.id,
+          undefined,
+          { cause: error },
+        );
+      }
+      if (!response.ok) {
+        const body = (await response.text().catch(() => '')).slice(0, ERROR_BODY_LIMIT);
+        throw new PublishError(
+          `the sink answered ${response.status} to ${type} ${event.id}${body ? `: ${body}` : ''}`,
+          type,
+          event.id,
+          response.status,
+        );
+      }
+      // Drain the body so the connection goes back to the pool.
+      await response.arrayBuffer().catch(() => undefined);
+      log.debug({ eventType: type, eventId: event.id }, 'event published');
+      return event;
+    },
+  };
+}

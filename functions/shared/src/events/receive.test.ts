@@ -1,0 +1,444 @@
+import { HTTP } from 'cloudevents';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createServiceApp } from '../app.js';
+import type { Database, Queryable } from '../db/database.js';
+import type { KeyValue } from '../kv/key-value.js';
+import { silentLogger } from '../logger.js';
+import { Problem } from '../problem.js';
+import { testDatabase, testKeyValue } from '../testing/index.js';
+import { defineCatalog, defineEvent, moneySchema } from './catalog.js';
+import { buildCloudEvent, toBinaryMessage } from './cloud-event.js';
+import {
+  createDatabaseInbox,
+  createKeyValueDeduper,
+  type EventDeduper,
+  type EventInbox,
+} from './dedupe.js';
+import { createPublisher } from './publish.js';
+import { createEventReceiver, type EventHandlers, type HandlerTransaction } from './receive.js';
+
+const catalog = defineCatalog(
+  defineEvent({
+    type: 'shop.thing.priced',
+    description: 'A thing got a price.',
+    producer: 'thing',
+    consumers: ['receiver'],
+    partitionKey: 'thingId',
+    schema: z.object({ thingId: z.uuid(), price: moneySchema }).strict(),
+  }),
+  defineEvent({
+    type: 'shop.thing.noticed',
+    description: 'The receiver noticed a price.',
+    producer: 'receiver',
+    consumers: [],
+    partitionKey: 'thingId',
+    schema: z.object({ thingId: z.uuid(), amount: z.int() }).strict(),
+  }),
+  defineEvent({
+    type: 'shop.thing.ignored',
+    description: 'Nobody here handles it.',
+    producer: 'thing',
+    consumers: [],
+    partitionKey: 'thingId',
+    schema: z.object({ thingId: z.uuid() }).strict(),
+  }),
+);
+type Catalog = typeof catalog;
+
+const THING = '0197a3b2-7c1e-7d4f-8a9b-1c2d3e4f5a6b';
+const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+const data = { thingId: THING, price: { amount: 250, currency: 'EUR' } };
+
+type ProblemBody = { detail?: string; errors?: { name: string; reason: string }[] };
+
+let eventCount = 0;
+/** A fresh event id per call, so tests never see each other's deliveries as duplicates. */
+function priced(overrides: { data?: unknown; id?: string } = {}) {
+  const event = buildCloudEvent(catalog, '/shop/thing', 'shop.thing.priced', data, {
+    id: overrides.id ?? `evt-${++eventCount}-${crypto.randomUUID()}`,
+    traceparent: TRACEPARENT,
+  });
+  // Data that fails the catalog cannot be built, so it is swapped in afterwards.
+  return overrides.data === undefined ? event : event.cloneWith({ data: overrides.data }, false);
+}
+
+function binary(event: ReturnType<typeof priced>): RequestInit {
+  const { headers, body } = toBinaryMessage(event);
+  return { method: 'POST', headers, body };
+}
+
+function structured(event: ReturnType<typeof priced>): RequestInit {
+  const message = HTTP.structured(event);
+  return {
+    method: 'POST',
+    headers: message.headers as Record<string, string>,
+    body: message.body as string,
+  };
+}
+
+let kv: KeyValue;
+let db: Database;
+const cleanups: (() => Promise<void>)[] = [];
+let inboxCount = 0;
+
+beforeAll(async () => {
+  const store = testKeyValue();
+  kv = store.kv;
+  const database = await testDatabase();
+  db = database.db;
+  cleanups.push(store.cleanup, database.cleanup);
+});
+afterAll(async () => {
+  for (const cleanup of cleanups) await cleanup();
+});
+
+interface Backend<D extends EventDeduper | EventInbox> {
+  name: string;
+  /** A deduper with nothing remembered yet. */
+  fresh(): Promise<D>;
+}
+
+const keyValueBackend: Backend<EventDeduper> = {
+  name: 'a key-value deduper',
+  async fresh() {
+    return createKeyValueDeduper(kv, { prefix: `dedupe:${crypto.randomUUID()}:` });
+  },
+};
+
+const inboxBackend: Backend<EventInbox> = {
+  name: 'a database inbox',
+  async fresh() {
+    // Each consuming function's migration creates this table in its own schema.
+    const schema = `inbox_${++inboxCount}`;
+    await db.exec(`
+      CREATE SCHEMA ${schema};
+      CREATE TABLE ${schema}.inbox (
+        source text NOT NULL,
+        id text NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (source, id)
+      );
+      CREATE TABLE ${schema}.effect (event_id text NOT NULL);`);
+    return createDatabaseInbox({ db, schema });
+  },
+};
+
+function suite<D extends EventDeduper | EventInbox>(backend: Backend<D>) {
+  async function receiver(handlers: EventHandlers<Catalog, HandlerTransaction<D>>) {
+    return createEventReceiver({
+      catalog,
+      source: '/shop/receiver',
+      dedupe: await backend.fresh(),
+      handlers,
+      log: silentLogger(),
+    });
+  }
+
+  describe(`createEventReceiver with ${backend.name}`, () => {
+    it('handles a binary-mode event and answers 204 with an empty body', async () => {
+      const seen: unknown[] = [];
+      const app = await receiver({
+        'shop.thing.priced': (event) => {
+          seen.push(event);
+        },
+      });
+      const event = priced();
+      const res = await app.request('/', binary(event));
+      expect(res.status).toBe(204);
+      expect(await res.text()).toBe('');
+      expect(seen).toEqual([
+        {
+          id: event.id,
+          source: '/shop/thing',
+          type: 'shop.thing.priced',
+          subject: undefined,
+          time: event.time,
+          partitionKey: THING,
+          traceparent: TRACEPARENT,
+          data,
+        },
+      ]);
+    });
+
+    it('handles a structured-mode event', async () => {
+      let amount = 0;
+      const app = await receiver({
+        'shop.thing.priced': ({ data }) => {
+          amount = data.price.amount;
+        },
+      });
+      const res = await app.request('/', structured(priced()));
+      expect(res.status).toBe(204);
+      expect(amount).toBe(250);
+    });
+
+    it('accepts JSON data under a content type the SDK does not parse itself', async () => {
+      let amount = 0;
+      const app = await receiver({
+        'shop.thing.priced': ({ data }) => {
+          amount = data.price.amount;
+        },
+      });
+      const request = binary(priced());
+      (request.headers as Headers).set('content-type', 'application/json;charset=UTF-8');
+      expect((await app.request('/', request)).status).toBe(204);
+      expect(amount).toBe(250);
+    });
+
+    it('rejects requests that are not one valid CloudEvent with 400 problem+json', async () => {
+      let calls = 0;
+      const app = await receiver({
+        'shop.thing.priced': () => {
+          calls++;
+        },
+      });
+      const valid = binary(priced());
+      const without = (name: string) => {
+        const headers = new Headers(valid.headers);
+        headers.delete(name);
+        return { ...valid, headers };
+      };
+      const attempts: RequestInit[] = [
+        { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' },
+        without('ce-type'),
+        without('ce-source'),
+        { ...valid, body: '{"thingId":' },
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/cloudevents+json' },
+          body: 'garbage',
+        },
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/cloudevents-batch+json' },
+          body: JSON.stringify([priced()]),
+        },
+        {
+          ...valid,
+          headers: {
+            ...Object.fromEntries(new Headers(valid.headers)),
+            'content-type': 'text/plain',
+          },
+        },
+      ];
+      for (const attempt of attempts) {
+        const res = await app.request('/', attempt);
+        expect(res.status, JSON.stringify(attempt)).toBe(400);
+        expect(res.headers.get('content-type')).toBe('application/problem+json');
+        expect(await res.json()).toMatchObject({ status: 400, title: 'Invalid event' });
+      }
+      const missingType = await app.request('/', without('ce-type'));
+      expect(((await missingType.json()) as ProblemBody).errors).toEqual([
+        { name: 'event.type', reason: "must have required property 'type'" },
+      ]);
+      expect(calls).toBe(0);
+    });
+
+    it('rejects data that does not match the catalog with 400 naming the bad fields', async () => {
+      const app = await receiver({ 'shop.thing.priced': () => {} });
+      const event = priced({
+        data: { thingId: 'nope', price: { amount: -1, currency: 'EUR' }, x: 1 },
+      });
+      const res = await app.request('/', binary(event));
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as ProblemBody;
+      expect(body.errors?.map((e) => e.name).sort()).toEqual([
+        'data',
+        'data.price.amount',
+        'data.thingId',
+      ]);
+    });
+
+    it('rejects unknown types, types without a handler here and foreign schema versions with 400', async () => {
+      const app = await receiver({ 'shop.thing.priced': () => {} });
+      const unknown = priced().cloneWith({ type: 'shop.thing.exploded' });
+      const res = await app.request('/', binary(unknown));
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as ProblemBody).detail).toMatch(/not in the event catalog/);
+
+      const ignored = buildCloudEvent(catalog, '/shop/thing', 'shop.thing.ignored', {
+        thingId: THING,
+      });
+      const notHere = await app.request('/', binary(ignored));
+      expect(notHere.status).toBe(400);
+      expect(await notHere.json()).toMatchObject({ title: 'Event not handled here' });
+
+      const v2 = priced().cloneWith({
+        dataschema: 'https://schemas.shop.example/events/shop.thing.priced/v2.json',
+      });
+      expect((await app.request('/', binary(v2))).status).toBe(400);
+    });
+
+    it('runs the handler once when the same event arrives five times in a row', async () => {
+      let calls = 0;
+      const app = await receiver({
+        'shop.thing.priced': () => {
+          calls++;
+        },
+      });
+      const event = priced();
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await app.request('/', binary(event))).status);
+      expect(statuses).toEqual([204, 204, 204, 204, 204]);
+      expect(calls).toBe(1);
+    });
+
+    it('runs the handler once when the same event arrives five times at once', async () => {
+      let calls = 0;
+      const app = await receiver({
+        'shop.thing.priced': async () => {
+          calls++;
+          await new Promise((resolve) => setTimeout(resolve, 30));
+        },
+      });
+      const event = priced();
+      const statuses = await Promise.all(
+        Array.from({ length: 5 }, async () => (await app.request('/', binary(event))).status),
+      );
+      expect(calls).toBe(1);
+      expect(statuses).toContain(204);
+      // A delivery racing the one in progress is told to come back (409 is retried).
+      for (const status of statuses) expect([204, 409]).toContain(status);
+      expect((await app.request('/', binary(event))).status).toBe(204);
+      expect(calls).toBe(1);
+    });
+
+    it('answers 500 when the handler fails and handles the broker’s retry of the same event', async () => {
+      let attempts = 0;
+      const app = await receiver({
+        'shop.thing.priced': () => {
+          attempts++;
+          if (attempts === 1) throw new Error('database password in here');
+        },
+      });
+      const event = priced();
+      const failed = await app.request('/', binary(event));
+      expect(failed.status).toBe(500);
+      expect(failed.headers.get('content-type')).toBe('application/problem+json');
+      expect(await failed.text()).not.toContain('password');
+      expect((await app.request('/', binary(event))).status).toBe(204);
+      expect((await app.request('/', binary(event))).status).toBe(204);
+      expect(attempts).toBe(2);
+    });
+
+    it('passes a Problem the handler throws through with its status', async () => {
+      let attempts = 0;
+      const app = await receiver({
+        'shop.thing.priced': () => {
+          attempts++;
+          throw new Problem(422, 'That thing cannot have a price.');
+        },
+      });
+      const event = priced();
+      const res = await app.request('/', binary(event));
+      expect(res.status).toBe(422);
+      expect(await res.json()).toMatchObject({ detail: 'That thing cannot have a price.' });
+      expect((await app.request('/', binary(event))).status).toBe(422);
+      expect(attempts).toBe(2);
+    });
+
+    it('answers with the reply event in binary mode', async () => {
+      const app = await receiver({
+        'shop.thing.priced': ({ data }) => ({
+          type: 'shop.thing.noticed',
+          data: { thingId: data.thingId, amount: data.price.amount },
+        }),
+      });
+      const res = await app.request('/', binary(priced()));
+      expect(res.status).toBe(200);
+      const headers = Object.fromEntries(res.headers);
+      expect(headers).toMatchObject({
+        'ce-specversion': '1.0',
+        'ce-type': 'shop.thing.noticed',
+        'ce-source': '/shop/receiver',
+        'ce-partitionkey': THING,
+        'ce-traceparent': TRACEPARENT,
+        'ce-dataschema': 'https://schemas.shop.example/events/shop.thing.noticed/v1.json',
+        'content-type': 'application/json',
+      });
+      const reply = HTTP.toEvent({ headers, body: await res.text() });
+      expect(reply).toMatchObject({ data: { thingId: THING, amount: 250 } });
+    });
+
+    it('answers 500 when the handler replies with data the catalog refuses, and runs it again on retry', async () => {
+      let attempts = 0;
+      const app = await receiver({
+        'shop.thing.priced': () => {
+          attempts++;
+          return { type: 'shop.thing.noticed', data: { thingId: THING, amount: 1.5 } };
+        },
+      });
+      const event = priced();
+      expect((await app.request('/', binary(event))).status).toBe(500);
+      expect((await app.request('/', binary(event))).status).toBe(500);
+      expect(attempts).toBe(2);
+    });
+
+    it('accepts what createPublisher sends', async () => {
+      let amount = 0;
+      const app = await receiver({
+        'shop.thing.priced': ({ data }) => {
+          amount = data.price.amount;
+        },
+      });
+      const publisher = createPublisher({
+        sink: 'http://receiver.test/',
+        source: '/shop/thing',
+        catalog,
+        log: silentLogger(),
+        fetch: (input, init) => Promise.resolve(app.request(String(input), init)),
+      });
+      await publisher.publish('shop.thing.priced', data);
+      expect(amount).toBe(250);
+    });
+
+    it('serves under /events of a service app, with its request ids and problem instances', async () => {
+      const app = createServiceApp({ service: 'receiver', log: silentLogger() });
+      app.route('/events', await receiver({ 'shop.thing.priced': () => {} }));
+      expect((await app.request('/events', binary(priced()))).status).toBe(204);
+      const bad = await app.request('/events', { method: 'POST', body: 'x' });
+      expect(bad.status).toBe(400);
+      expect(await bad.json()).toMatchObject({
+        instance: '/events',
+        requestId: expect.any(String),
+      });
+    });
+  });
+}
+
+suite(keyValueBackend);
+suite(inboxBackend);
+
+describe('createEventReceiver with a database inbox', () => {
+  it('gives the handler the inbox transaction: a failure rolls its writes back, a retry commits them', async () => {
+    const inbox = await inboxBackend.fresh();
+    const schema = `inbox_${inboxCount}`;
+    let attempts = 0;
+    const app = createEventReceiver({
+      catalog,
+      source: '/shop/receiver',
+      dedupe: inbox,
+      log: silentLogger(),
+      handlers: {
+        'shop.thing.priced': async (event, { tx }) => {
+          attempts++;
+          const write: Queryable = tx;
+          await write.query(`INSERT INTO ${schema}.effect (event_id) VALUES ($1)`, [event.id]);
+          if (attempts === 1) throw new Error('crash after writing');
+        },
+      },
+    });
+    const event = priced();
+    expect((await app.request('/', binary(event))).status).toBe(500);
+    expect((await db.query(`SELECT * FROM ${schema}.effect`)).rows).toEqual([]);
+    expect((await db.query(`SELECT * FROM ${schema}.inbox`)).rows).toEqual([]);
+    expect((await app.request('/', binary(event))).status).toBe(204);
+    expect((await app.request('/', binary(event))).status).toBe(204);
+    expect((await db.query(`SELECT event_id FROM ${schema}.effect`)).rows).toEqual([
+      { event_id: event.id },
+    ]);
+    expect(await inbox.prune(3600)).toBe(0);
+    expect(await inbox.prune(-1)).toBe(1);
+  });
+});
