@@ -8,6 +8,14 @@ export {
 export { baseConfigSchema, ConfigError, loadConfig } from './config.js';
 export * from './db/index.js';
 export * from './events/index.js';
+export {
+  IDENTITY_HEADERS,
+  type Identity,
+  identityHeaders,
+  type Role,
+  readIdentity,
+  requireIdentity,
+} from './identity.js';
 export { newId } from './ids.js';
 export * from './kafka/index.js';
 export * from './kv/index.js';
@@ -16,4 +24,10 @@ export { createLogger, type Logger, silentLogger } from './logger.js';
 export { createMetrics, type ServiceMetrics } from './metrics.js';
 export { type OutboxEvent, writeOutbox } from './outbox.js';
 export { type InvalidParam, Problem, type ProblemDetails, problemResponse } from './problem.js';
+export {
+  createRateLimiter,
+  type RateLimiter,
+  type RateLimitResult,
+  rateLimitHeaders,
+} from './rate-limit.js';
 export { type RunningServer, type ServeOptions, serve } from './serve.js';
