@@ -1,0 +1,76 @@
+// The bench runner: `npm run bench -- offer|broker|all [--smoke] [--duration N] [--connections N] [--warmup N]`.
+// Each bench runs in a process of its own (no JIT or heap shared between them), one after the
+// other, with the flags passed through. The broker bench needs KAFKA_BROKERS and is skipped
+// without it; the offer bench needs DATABASE_URL (`eval "$(npm run -s infra -- env)"`).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { parseFlags } from './cli.js';
+
+const BENCHES = ['offer', 'broker'] as const;
+type Bench = (typeof BENCHES)[number];
+
+const USAGE = `usage: npm run bench -- offer|broker|all [--smoke] [--duration N] [--connections N] [--warmup N]
+  offer   GET /api/offers?q=… and /api/offers/{slug} on PostgreSQL vs a bare hello world (needs DATABASE_URL)
+  broker  the local Knative Kafka broker vs kafkajs alone (needs KAFKA_BROKERS)
+  all     both, one after the other
+  --smoke 2 s phases: proves the benches run; --duration N seconds per phase`;
+
+function fail(message: string): never {
+  console.error(`${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+const argv = process.argv.slice(2);
+let flags: ReturnType<typeof parseFlags>;
+try {
+  flags = parseFlags(argv);
+} catch (error) {
+  fail(error instanceof Error ? error.message : String(error));
+}
+if (flags.positional.length !== 1) fail('name one bench');
+const target = flags.positional[0] as string;
+if (target !== 'all' && !BENCHES.includes(target as Bench)) fail(`unknown bench ${target}`);
+const selected: Bench[] = target === 'all' ? [...BENCHES] : [target as Bench];
+const passThrough = argv.filter((arg) => arg !== target);
+
+let current: ChildProcess | undefined;
+let interrupted = false;
+// Pass a stop on to the running bench and wait for it to clean up (drop its database, topics).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    interrupted = true;
+    current?.kill(signal);
+  });
+}
+
+async function runBench(name: Bench): Promise<number> {
+  const file = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
+  const args = ['--conditions=source', '--import', 'tsx', file, ...passThrough];
+  const child = spawn(process.execPath, args, { stdio: 'inherit' });
+  current = child;
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  current = undefined;
+  return code ?? (signal ? 1 : 0);
+}
+
+const summary: string[] = [];
+let exitCode = 0;
+for (const name of selected) {
+  if (interrupted) break;
+  if (name === 'broker' && !process.env.KAFKA_BROKERS) {
+    const message =
+      'broker: skipped — KAFKA_BROKERS is not set (npm run infra -- up; eval "$(npm run -s infra -- env)")';
+    console.log(message);
+    summary.push(message);
+    continue;
+  }
+  console.log(`\n=== ${name} ${passThrough.join(' ')}`.trimEnd());
+  const started = Date.now();
+  const code = await runBench(name);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  summary.push(`${name}: ${code === 0 ? 'ok' : `FAILED (exit ${code})`} in ${seconds} s`);
+  if (code !== 0) exitCode = 1;
+}
+console.log(`\n${summary.join('\n')}`);
+process.exitCode = exitCode;
