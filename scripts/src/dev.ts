@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const sink = env.K_SINK ?? broker.ingressUrl('shop', 'default');
 
   const offer = await startOffer({
-    env: { ...env, PORT: env.OFFER_PORT ?? String(LOCAL_PORTS.offer), K_SINK: sink },
+    env: { RUN_MIGRATIONS: 'true', ...env, PORT: env.OFFER_PORT ?? String(LOCAL_PORTS.offer), K_SINK: sink },
     handleSignals: false,
   });
   running.push({

@@ -21,6 +21,8 @@ export interface OfferAppDeps {
   clock?: () => Date;
   /** The one currency the catalog sells in (default EUR). */
   catalogCurrency?: string;
+  /** Called once a transaction that wrote to offer.outbox committed (main.ts wakes the relay). */
+  onEventsRecorded?: () => void;
 }
 
 /** The dependencies route handlers use, defaults filled in. */
@@ -28,6 +30,7 @@ export interface OfferDeps {
   db: Database;
   clock: () => Date;
   catalogCurrency: string;
+  onEventsRecorded: () => void;
 }
 
 /**
@@ -48,6 +51,7 @@ export function createApp(deps: OfferAppDeps): OpenAPIHono<ServiceEnv> {
     db,
     clock: deps.clock ?? (() => new Date()),
     catalogCurrency: deps.catalogCurrency ?? 'EUR',
+    onEventsRecorded: deps.onEventsRecorded ?? (() => {}),
   };
   registerOfferRoutes(app, routeDeps);
   registerCategoryRoutes(app, routeDeps);

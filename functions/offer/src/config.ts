@@ -6,6 +6,11 @@ export const offerConfigSchema = baseConfigSchema.extend({
   PORT: baseConfigSchema.shape.PORT.unwrap().default(8083),
   /** Seed the demo catalog; default: only on the embedded PGlite database. */
   SEED_DEMO_DATA: z.stringbool().optional(),
+  /**
+   * Apply pending migrations on start; default: only without DATABASE_URL (PGlite). Production
+   * runs them as a one-off job before rollout, and a start only checks the schema is current.
+   */
+  RUN_MIGRATIONS: z.stringbool().optional(),
   /** Where the embedded PGlite keeps its files when DATABASE_URL is unset; default: memory. */
   PGLITE_DATA_DIR: z.string().min(1).optional(),
   /** The one currency the catalog sells in. */
@@ -15,7 +20,10 @@ export const offerConfigSchema = baseConfigSchema.extend({
     .default('EUR'),
 });
 
-export type OfferConfig = z.infer<typeof offerConfigSchema>;
+export type OfferConfig = Omit<z.infer<typeof offerConfigSchema>, 'RUN_MIGRATIONS'> & {
+  /** Resolved: true when set so, or when unset and DATABASE_URL is unset. */
+  RUN_MIGRATIONS: boolean;
+};
 
 /**
  * Reads and validates the offer function's environment once.
@@ -24,5 +32,6 @@ export type OfferConfig = z.infer<typeof offerConfigSchema>;
 export function loadOfferConfig(
   env: Record<string, string | undefined> = process.env,
 ): OfferConfig {
-  return loadConfig(offerConfigSchema, env);
+  const config = loadConfig(offerConfigSchema, env);
+  return { ...config, RUN_MIGRATIONS: config.RUN_MIGRATIONS ?? config.DATABASE_URL === undefined };
 }

@@ -1,7 +1,12 @@
-import { silentLogger } from '@shop/shared';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { migrate, silentLogger } from '@shop/shared';
 import { testDatabase } from '@shop/shared/testing';
 import { describe, expect, it } from 'vitest';
-import { startOffer } from './main.js';
+import { MIGRATIONS_DIR, migrateOffer, startOffer } from './main.js';
+import { captureLogger } from './testing/fixtures.js';
 
 describe('startOffer', () => {
   it('migrates, serves on the given port and shuts down, keeping an injected database open', async () => {
@@ -49,5 +54,64 @@ describe('startOffer', () => {
     await expect(
       startOffer({ env: { DATABASE_URL: 'mysql://x' }, log: silentLogger() }),
     ).rejects.toThrow(/DATABASE_URL/);
+  });
+
+  it('with RUN_MIGRATIONS=false refuses a database with pending migrations, naming the command', async () => {
+    const { db, cleanup } = await testDatabase();
+    const dir = mkdtempSync(join(tmpdir(), 'offer-old-release-'));
+    try {
+      // The database as the previous release left it: migrations 001 and 002 only.
+      for (const file of ['001_catalog.sql', '002_outbox.sql']) {
+        copyFileSync(join(fileURLToPath(MIGRATIONS_DIR), file), join(dir, file));
+      }
+      await migrate(db, { schema: 'offer', dir });
+      const start = () =>
+        startOffer({
+          env: { RUN_MIGRATIONS: 'false' },
+          db,
+          port: 0,
+          log: silentLogger(),
+          handleSignals: false,
+        });
+      await expect(start()).rejects.toThrow(
+        /not current: 1 migration\(s\) pending \(003_outbox_relay_indexes\.sql\).*run `npm run migrate -w @shop\/offer`/,
+      );
+      // Nothing was applied by the refused start.
+      const { rows } = await db.query('SELECT version FROM offer.schema_migrations');
+      expect(rows).toHaveLength(2);
+
+      await migrateOffer(db);
+      const offer = await start();
+      expect((await fetch(`http://127.0.0.1:${offer.port}/readyz`)).status).toBe(200);
+      await offer.shutdown();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await cleanup();
+    }
+  });
+
+  it('without K_SINK says once that events stay in the outbox: info on PGlite, warn in production', async () => {
+    const { db, cleanup } = await testDatabase();
+    try {
+      await migrateOffer(db);
+      for (const [env, level] of [
+        [{}, 'info'],
+        [{ DATABASE_URL: 'postgres://127.0.0.1:1/unused' }, 'warn'],
+      ] as const) {
+        const { log, lines } = captureLogger();
+        const offer = await startOffer({ env, db, port: 0, log, handleSignals: false });
+        expect(offer.relay).toBeUndefined();
+        await offer.shutdown();
+        const said = lines.filter((line) => line.msg?.includes('K_SINK is not set'));
+        expect(said).toEqual([
+          expect.objectContaining({
+            level,
+            msg: 'K_SINK is not set: events stay in offer.outbox until a sink is configured',
+          }),
+        ]);
+      }
+    } finally {
+      await cleanup();
+    }
   });
 });

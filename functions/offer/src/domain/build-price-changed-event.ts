@@ -1,4 +1,4 @@
-import type { OutboxEvent } from '@shop/shared';
+import type { OfferEvent } from './offer-event.js';
 import type { Price } from './product.js';
 
 export const PRICE_CHANGED_EVENT = 'shop.offer.price_changed';
@@ -18,7 +18,7 @@ export interface PriceChangedData {
 
 /**
  * The outbox event for a price change, keyed by product so its changes stay in order.
- * @example await writeOutbox(tx, 'offer', buildPriceChangedEvent({ productId, slug, previousPrice, price, changedBy, changedAt }));
+ * @example await recordEvent(tx, buildPriceChangedEvent({ productId, slug, previousPrice, price, changedBy, changedAt }));
  */
 export function buildPriceChangedEvent(input: {
   productId: string;
@@ -27,7 +27,7 @@ export function buildPriceChangedEvent(input: {
   price: Price;
   changedBy: string | null;
   changedAt: Date;
-}): OutboxEvent & { data: PriceChangedData } {
+}): Extract<OfferEvent, { type: typeof PRICE_CHANGED_EVENT }> & { data: PriceChangedData } {
   return {
     type: PRICE_CHANGED_EVENT,
     subject: input.productId,

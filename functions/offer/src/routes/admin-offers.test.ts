@@ -1,4 +1,6 @@
+import { silentLogger } from '@shop/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../app.js';
 import type { PriceChangedData } from '../domain/build-price-changed-event.js';
 import {
   addCategory,
@@ -21,18 +23,26 @@ beforeAll(async () => {
 });
 afterAll(() => bed?.cleanup());
 
-interface OutboxRow {
+interface OutboxRow<Data = PriceChangedData> {
   type: string;
   subject: string;
   partition_key: string;
-  data: PriceChangedData;
+  data: Data;
   published_at: Date | null;
 }
 
+/** The product's price_changed events in the outbox, oldest first. */
 async function eventsOf(productId: string): Promise<OutboxRow[]> {
-  const { rows } = await bed.db.query<OutboxRow>(
+  return (await allEventsOf(productId)).filter(
+    (row): row is OutboxRow => row.type === 'shop.offer.price_changed',
+  );
+}
+
+/** Every event of the product in the outbox, in the order the relay publishes them. */
+async function allEventsOf(productId: string): Promise<OutboxRow<unknown>[]> {
+  const { rows } = await bed.db.query<OutboxRow<unknown>>(
     `SELECT type, subject, partition_key, data, published_at FROM offer.outbox
-     WHERE subject = $1 ORDER BY created_at, id`,
+     WHERE subject = $1 ORDER BY id`,
     [productId],
   );
   return rows;
@@ -71,7 +81,7 @@ async function expectProblem(res: Response, status: number): Promise<Record<stri
 }
 
 describe('POST /api/admin/offers', () => {
-  it('creates a product: 201, Location, ETag, and a price_changed event from the actor', async () => {
+  it('creates a product: 201, Location, ETag, and created + price_changed events from the actor', async () => {
     const input = newOffer({ name: 'Copper Pour-Over Kettle', slug: undefined });
     const res = await send(bed.app, 'POST', '/api/admin/offers', input, {
       'x-user-id': 'staff-42',
@@ -95,6 +105,26 @@ describe('POST /api/admin/offers', () => {
     );
     expect(body.createdAt).toBe(body.updatedAt);
 
+    const all = await allEventsOf(body.id);
+    expect(all.map((event) => event.type)).toEqual([
+      'shop.offer.created',
+      'shop.offer.price_changed',
+    ]);
+    expect(all[0]).toEqual({
+      type: 'shop.offer.created',
+      subject: body.id,
+      partition_key: body.id,
+      published_at: null,
+      data: {
+        productId: body.id,
+        slug: 'copper-pour-over-kettle',
+        name: 'Copper Pour-Over Kettle',
+        category,
+        price: { amount: 2500, currency: 'EUR' },
+        createdBy: 'staff-42',
+        createdAt: body.createdAt,
+      },
+    });
     const events = await eventsOf(body.id);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
@@ -478,6 +508,45 @@ describe('archive and unarchive', () => {
     expect((await bed.app.request(`/api/offers/${offer.slug}`)).status).toBe(200);
   });
 
+  it('records archived and unarchived with the actor and time, and nothing when the status stays', async () => {
+    const offer = await create();
+    const path = (verb: string) => `/api/admin/offers/${offer.id}/${verb}`;
+    const archived = await send(bed.app, 'POST', path('archive'), undefined, {
+      'if-match': 'W/"1"',
+      'x-user-id': 'staff-9',
+    });
+    const archivedAt = ((await archived.json()) as OfferItem).updatedAt;
+    await send(bed.app, 'POST', path('archive'), undefined, { 'if-match': 'W/"2"' });
+    const back = await send(bed.app, 'POST', path('unarchive'), undefined, {
+      'if-match': 'W/"2"',
+    });
+    const unarchivedAt = ((await back.json()) as OfferItem).updatedAt;
+    await send(bed.app, 'POST', path('unarchive'), undefined, { 'if-match': 'W/"3"' });
+
+    const events = (await allEventsOf(offer.id)).slice(2);
+    expect(events).toEqual([
+      {
+        type: 'shop.offer.archived',
+        subject: offer.id,
+        partition_key: offer.id,
+        published_at: null,
+        data: { productId: offer.id, slug: offer.slug, archivedBy: 'staff-9', archivedAt },
+      },
+      {
+        type: 'shop.offer.unarchived',
+        subject: offer.id,
+        partition_key: offer.id,
+        published_at: null,
+        data: {
+          productId: offer.id,
+          slug: offer.slug,
+          unarchivedBy: null,
+          unarchivedAt,
+        },
+      },
+    ]);
+  });
+
   it('lists staff products with search and refuses an unknown status', async () => {
     const searchCategory = await addCategory(bed.db, 'staff-search');
     await addProduct(bed.db, {
@@ -488,5 +557,34 @@ describe('archive and unarchive', () => {
     const page = await getPage(bed.app, '/api/admin/offers', { q: 'vantablur' });
     expect(page.items.map((item) => item.name)).toEqual(['Vantablur Lamp']);
     await expectProblem(await bed.app.request('/api/admin/offers?status=deleted'), 400);
+  });
+});
+
+describe('onEventsRecorded', () => {
+  it('is called once per committed change that recorded events, and not for other requests', async () => {
+    let calls = 0;
+    const app = createApp({ db: bed.db, log: silentLogger(), onEventsRecorded: () => calls++ });
+    const res = await send(app, 'POST', '/api/admin/offers', newOffer());
+    const offer = (await res.json()) as OfferItem;
+    expect(calls).toBe(1);
+    const price = `/api/admin/offers/${offer.id}/price`;
+    await send(app, 'PUT', price, { amount: 1, currency: 'EUR' }, { 'if-match': 'W/"1"' });
+    expect(calls).toBe(2);
+    // Same price, a name edit, a stale If-Match, a refused slug: no event, no call.
+    await send(app, 'PUT', price, { amount: 1, currency: 'EUR' }, { 'if-match': 'W/"2"' });
+    await send(
+      app,
+      'PATCH',
+      `/api/admin/offers/${offer.id}`,
+      { name: 'N' },
+      { 'if-match': 'W/"2"' },
+    );
+    await send(app, 'PUT', price, { amount: 2, currency: 'EUR' }, { 'if-match': 'W/"1"' });
+    await send(app, 'POST', '/api/admin/offers', newOffer({ slug: offer.slug }));
+    expect(calls).toBe(2);
+    await send(app, 'POST', `/api/admin/offers/${offer.id}/archive`, undefined, {
+      'if-match': 'W/"3"',
+    });
+    expect(calls).toBe(3);
   });
 });

@@ -1,21 +1,17 @@
 // /api/admin/offers — staff create, edit, price and archive products (If-Match on every change)
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import {
-  newId,
-  PgErrorCode,
-  Problem,
-  pgErrorCode,
-  type Queryable,
-  type ServiceEnv,
-  writeOutbox,
-} from '@shop/shared';
+import { newId, PgErrorCode, Problem, pgErrorCode, type ServiceEnv } from '@shop/shared';
 import type { OfferDeps } from '../app.js';
+import { buildCreatedEvent } from '../domain/build-created-event.js';
 import { buildPriceChangedEvent } from '../domain/build-price-changed-event.js';
+import { buildStatusEvent } from '../domain/build-status-event.js';
 import { checkPriceChange } from '../domain/check-price-change.js';
 import { diffProduct } from '../domain/diff-product.js';
+import type { OfferEvent } from '../domain/offer-event.js';
 import { formatEtag, parseIfMatch } from '../domain/parse-if-match.js';
 import type { Price, Product, ProductChanges } from '../domain/product.js';
 import { slugify } from '../domain/slugify.js';
+import { recordEvent } from '../outbox.js';
 import { findProduct, insertProduct, lockProduct, updateProduct } from '../store.js';
 import { answerListing } from './offer-listing.js';
 import {
@@ -138,7 +134,7 @@ const createOffer = createRoute({
   method: 'post',
   path: '/api/admin/offers',
   tags: ['staff'],
-  summary: 'Create a product (records shop.offer.price_changed)',
+  summary: 'Create a product (records shop.offer.created and shop.offer.price_changed)',
   request: { headers: ActorHeaders, body: json(CreateOfferBody) },
   responses: {
     201: {
@@ -173,7 +169,7 @@ const archiveOffer = createRoute({
   method: 'post',
   path: '/api/admin/offers/{id}/archive',
   tags: ['staff'],
-  summary: 'Archive: hide from the public catalog',
+  summary: 'Archive: hide from the public catalog (records shop.offer.archived)',
   request: { params: IdParams, headers: EditHeaders },
   responses: { 200: offerResponse('The archived product'), ...editProblems },
 });
@@ -182,15 +178,15 @@ const unarchiveOffer = createRoute({
   method: 'post',
   path: '/api/admin/offers/{id}/unarchive',
   tags: ['staff'],
-  summary: 'Unarchive: show in the public catalog again',
+  summary: 'Unarchive: show in the public catalog again (records shop.offer.unarchived)',
   request: { params: IdParams, headers: EditHeaders },
   responses: { 200: offerResponse('The active product'), ...editProblems },
 });
 
 interface Edit {
   changes: ProductChanges;
-  /** Runs in the edit's transaction once the product changed (the outbox write). */
-  afterUpdate?: (tx: Queryable, before: Product, after: Product) => Promise<void>;
+  /** The events of the change, written to the outbox in its transaction once it is applied. */
+  events?: (before: Product, after: Product) => OfferEvent[];
 }
 
 function notFound(id: string): Problem {
@@ -234,7 +230,7 @@ function wrongCurrency(catalogCurrency: string, name: string): Problem {
 
 /** Registers the staff routes; the api-gateway allows only staff through to them. */
 export function registerAdminOfferRoutes(app: OpenAPIHono<ServiceEnv>, deps: OfferDeps): void {
-  const { db, clock, catalogCurrency } = deps;
+  const { db, clock, catalogCurrency, onEventsRecorded } = deps;
 
   /**
    * One optimistic edit: the row is locked, its version compared with If-Match, and the
@@ -252,7 +248,8 @@ export function registerAdminOfferRoutes(app: OpenAPIHono<ServiceEnv>, deps: Off
         'Send If-Match with the ETag of the product as you last read it, e.g. If-Match: W/"3".',
       );
     }
-    return db.transaction(async (tx) => {
+    let recorded = false;
+    const product = await db.transaction(async (tx) => {
       const current = await lockProduct(tx, id);
       if (!current) throw notFound(id);
       if (!ifMatch.versions.includes(current.version)) {
@@ -269,9 +266,14 @@ export function registerAdminOfferRoutes(app: OpenAPIHono<ServiceEnv>, deps: Off
       const updated = await updateProduct(tx, id, current.version, changes, clock());
       // Unreachable while the row lock holds; kept so the guarantee does not rest on it alone.
       if (!updated) throw new Problem(412, 'The product changed since you read it.');
-      await edit.afterUpdate?.(tx, current, updated);
+      for (const event of edit.events?.(current, updated) ?? []) {
+        await recordEvent(tx, event);
+        recorded = true;
+      }
       return updated;
     });
+    if (recorded) onEventsRecorded();
+    return product;
   }
 
   const answer = (product: Product) => ({
@@ -322,9 +324,9 @@ export function registerAdminOfferRoutes(app: OpenAPIHono<ServiceEnv>, deps: Off
           updatedAt: now,
         });
         if (!created) throw new Error('insert returned no row');
-        await writeOutbox(
+        await recordEvent(tx, buildCreatedEvent(created, changedBy));
+        await recordEvent(
           tx,
-          'offer',
           buildPriceChangedEvent({
             productId: created.id,
             slug: created.slug,
@@ -339,6 +341,7 @@ export function registerAdminOfferRoutes(app: OpenAPIHono<ServiceEnv>, deps: Off
       .catch((error: unknown) => {
         throw refusedInput(error, { slug, category: input.category });
       });
+    onEventsRecorded();
     const { body, headers } = answer(product);
     return c.json(body, 201, { ...headers, Location: `/api/admin/offers/${product.id}` });
   });
@@ -367,20 +370,16 @@ export function registerAdminOfferRoutes(app: OpenAPIHono<ServiceEnv>, deps: Off
       if (check.kind === 'unchanged') return { changes: {} };
       return {
         changes: { priceAmount: price.amount, currency: price.currency },
-        afterUpdate: async (tx, before, after) => {
-          await writeOutbox(
-            tx,
-            'offer',
-            buildPriceChangedEvent({
-              productId: after.id,
-              slug: after.slug,
-              previousPrice: { amount: before.priceAmount, currency: before.currency },
-              price: { amount: after.priceAmount, currency: after.currency },
-              changedBy,
-              changedAt: after.updatedAt,
-            }),
-          );
-        },
+        events: (before, after) => [
+          buildPriceChangedEvent({
+            productId: after.id,
+            slug: after.slug,
+            previousPrice: { amount: before.priceAmount, currency: before.currency },
+            price: { amount: after.priceAmount, currency: after.currency },
+            changedBy,
+            changedAt: after.updatedAt,
+          }),
+        ],
       };
     });
     const { body, headers } = answer(product);
@@ -389,8 +388,10 @@ export function registerAdminOfferRoutes(app: OpenAPIHono<ServiceEnv>, deps: Off
 
   app.openapi(archiveOffer, async (c) => {
     const { id } = c.req.valid('param');
-    const product = await editProduct(id, c.req.valid('header')['if-match'], () => ({
+    const header = c.req.valid('header');
+    const product = await editProduct(id, header['if-match'], () => ({
       changes: { status: 'archived' },
+      events: (_before, after) => [buildStatusEvent(after, header['x-user-id'] ?? null)],
     }));
     const { body, headers } = answer(product);
     return c.json(body, 200, headers);
@@ -398,8 +399,10 @@ export function registerAdminOfferRoutes(app: OpenAPIHono<ServiceEnv>, deps: Off
 
   app.openapi(unarchiveOffer, async (c) => {
     const { id } = c.req.valid('param');
-    const product = await editProduct(id, c.req.valid('header')['if-match'], () => ({
+    const header = c.req.valid('header');
+    const product = await editProduct(id, header['if-match'], () => ({
       changes: { status: 'active' },
+      events: (_before, after) => [buildStatusEvent(after, header['x-user-id'] ?? null)],
     }));
     const { body, headers } = answer(product);
     return c.json(body, 200, headers);

@@ -1,6 +1,13 @@
 // Test helpers of the offer function: one migrated database per test file, product factories.
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { type Database, newId, type ServiceEnv, silentLogger } from '@shop/shared';
+import {
+  createLogger,
+  type Database,
+  type Logger,
+  newId,
+  type ServiceEnv,
+  silentLogger,
+} from '@shop/shared';
 import { testDatabase } from '@shop/shared/testing';
 import { createApp } from '../app.js';
 import type { Product } from '../domain/product.js';
@@ -141,4 +148,22 @@ export async function countRows(
 ): Promise<number> {
   const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM offer.${table}`);
   return rows[0]?.n ?? 0;
+}
+
+/** One JSON log line, as pino wrote it. */
+export interface LogLine {
+  level: string;
+  msg?: string;
+  [field: string]: unknown;
+}
+
+/** A logger that keeps its lines in memory, for tests that check what was logged. */
+export function captureLogger(): { log: Logger; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const log = createLogger({
+    service: 'offer',
+    level: 'debug',
+    destination: { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) },
+  });
+  return { log, lines };
 }
