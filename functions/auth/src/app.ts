@@ -1,0 +1,143 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import {
+  createRateLimiter,
+  createServiceApp,
+  type Database,
+  type KeyValue,
+  type Lifecycle,
+  type Logger,
+  type RateLimiter,
+  type ServiceEnv,
+  type ServiceMetrics,
+} from '@shop/shared';
+import { loadCommonPasswords } from './common-passwords.js';
+import { createErasureReceiver } from './erasure.js';
+import { createPasswordHasher, type PasswordHasher } from './password-hasher.js';
+import { registerAdminKeyRoutes } from './routes/admin-keys.js';
+import { registerSessionRoutes } from './routes/sessions.js';
+import { registerSignupRoutes } from './routes/signup.js';
+import { registerWellKnownRoutes } from './routes/well-known.js';
+import type { SigningKeys } from './signing-keys.js';
+import { DEFAULT_AUDIENCE, DEFAULT_ISSUER } from './tokens.js';
+
+/** A rate limit: `limit` requests per sliding `windowSeconds`. */
+export interface Limit {
+  limit: number;
+  windowSeconds: number;
+}
+
+/** Default limits: failed logins per account, login attempts per IP, signups per IP. */
+export const DEFAULT_LIMITS = {
+  loginPerAccount: { limit: 5, windowSeconds: 15 * 60 },
+  loginPerIp: { limit: 20, windowSeconds: 60 },
+  signupPerIp: { limit: 10, windowSeconds: 60 },
+} satisfies Record<string, Limit>;
+
+/** What the auth app is built from; main.ts makes the real ones, tests pass their own. */
+export interface AuthAppDeps {
+  db: Database;
+  /** Rate limit counters (Redis in production). */
+  kv: KeyValue;
+  log: Logger;
+  keys: SigningKeys;
+  metrics?: ServiceMetrics;
+  lifecycle?: Lifecycle;
+  /** Source of "now" (default: the system clock); also drives the rate limit windows. */
+  clock?: () => Date;
+  issuer?: string;
+  audience?: string;
+  accessTokenTtlSeconds?: number;
+  refreshIdleSeconds?: number;
+  refreshAbsoluteSeconds?: number;
+  /** Default: argon2id at the OWASP parameters. */
+  passwordHasher?: PasswordHasher;
+  limits?: Partial<typeof DEFAULT_LIMITS>;
+  /** Called once a transaction that wrote to auth.outbox committed (main.ts wakes the relay). */
+  onEventsRecorded?: () => void;
+}
+
+/** The dependencies route handlers use, defaults filled in. */
+export interface AuthDeps {
+  db: Database;
+  keys: SigningKeys;
+  clock: () => Date;
+  issuer: string;
+  audience: string;
+  accessTokenTtlSeconds: number;
+  refreshIdleSeconds: number;
+  refreshAbsoluteSeconds: number;
+  hasher: PasswordHasher;
+  commonPasswords: ReadonlySet<string>;
+  limiters: Record<keyof typeof DEFAULT_LIMITS, RateLimiter & Limit>;
+  onEventsRecorded: () => void;
+}
+
+/**
+ * The auth function: signup, login, refresh, logout, the JWKS and OpenID discovery document,
+ * staff key rotation, and the receiver of `shop.user.erased` at /events. No side effects.
+ * @example const app = createApp({ db, kv, log, keys: createSigningKeys({ db, kek }) });
+ */
+export function createApp(deps: AuthAppDeps): OpenAPIHono<ServiceEnv> {
+  const { db, kv, log } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const app = createServiceApp({
+    service: 'auth',
+    log,
+    maxBodyBytes: 16 * 1024,
+    ...(deps.metrics && { metrics: deps.metrics }),
+    ...(deps.lifecycle && { lifecycle: deps.lifecycle }),
+    readiness: { database: () => db.ping(), keyValue: () => kv.ping() },
+  });
+  const limits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const limiter = (name: keyof typeof DEFAULT_LIMITS) => ({
+    ...limits[name],
+    ...createRateLimiter({
+      kv,
+      prefix: `rl:auth:${name}`,
+      ...limits[name],
+      clock: () => clock().getTime(),
+    }),
+  });
+  const routeDeps: AuthDeps = {
+    db,
+    keys: deps.keys,
+    clock,
+    issuer: deps.issuer ?? DEFAULT_ISSUER,
+    audience: deps.audience ?? DEFAULT_AUDIENCE,
+    accessTokenTtlSeconds: deps.accessTokenTtlSeconds ?? 900,
+    refreshIdleSeconds: deps.refreshIdleSeconds ?? 7 * 24 * 3600,
+    refreshAbsoluteSeconds: deps.refreshAbsoluteSeconds ?? 30 * 24 * 3600,
+    hasher: deps.passwordHasher ?? createPasswordHasher(),
+    commonPasswords: loadCommonPasswords(),
+    limiters: {
+      loginPerAccount: limiter('loginPerAccount'),
+      loginPerIp: limiter('loginPerIp'),
+      signupPerIp: limiter('signupPerIp'),
+    },
+    onEventsRecorded: deps.onEventsRecorded ?? (() => {}),
+  };
+  registerSignupRoutes(app, routeDeps);
+  registerSessionRoutes(app, routeDeps);
+  registerWellKnownRoutes(app, routeDeps);
+  registerAdminKeyRoutes(app, routeDeps);
+  app.route(
+    '/events',
+    createErasureReceiver({ db, log, ...(deps.metrics && { registry: deps.metrics.registry }) }),
+  );
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'auth',
+      version: '1.0.0',
+      description:
+        'Signup, login, rotating refresh tokens with reuse detection, logout, and the keys that ' +
+        'verify access tokens. Reached through the api-gateway.',
+    },
+    tags: [
+      { name: 'auth', description: 'Accounts and sessions' },
+      { name: 'keys', description: 'Token verification keys' },
+      { name: 'staff', description: 'Key management (staff only)' },
+    ],
+  });
+  return app;
+}

@@ -1,0 +1,65 @@
+// `npm run create-staff -w @shop/auth -- --email ops@example.com --name "Ops"`: creates the first
+// staff user (or promotes an existing account). The password comes from STAFF_PASSWORD or stdin,
+// never from argv (which other users of the machine can read in the process list).
+import { parseArgs } from 'node:util';
+import { createLogger } from '@shop/shared';
+import { loadAuthConfig } from './config.js';
+import { isEntryPoint } from './is-entry-point.js';
+import { openDatabase } from './open-database.js';
+import { migrateAuth } from './schema.js';
+import { createStaffUser } from './staff.js';
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}
+
+/**
+ * Runs the script with `argv` (without node and the script) and `env`.
+ * @example await runCreateStaff(['--email', 'ops@example.com', '--name', 'Ops'], { STAFF_PASSWORD: '…', DATABASE_URL: '…' });
+ */
+export async function runCreateStaff(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+  readPassword: () => Promise<string> = readStdin,
+): Promise<{ userId: string; created: boolean }> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { email: { type: 'string' }, name: { type: 'string' } },
+    strict: true,
+  });
+  if (!values.email || !values.name) {
+    throw new Error(
+      'usage: create-staff --email <email> --name <name>  (password: STAFF_PASSWORD or stdin)',
+    );
+  }
+  const config = loadAuthConfig(env);
+  const log = createLogger({ service: 'auth', level: config.LOG_LEVEL });
+  if (!config.DATABASE_URL && !config.PGLITE_DATA_DIR) {
+    throw new Error('set DATABASE_URL (or PGLITE_DATA_DIR): an in-memory database would be lost');
+  }
+  const password = env.STAFF_PASSWORD ?? (await readPassword());
+  const db = await openDatabase(config);
+  try {
+    if (config.RUN_MIGRATIONS) await migrateAuth(db);
+    const result = await createStaffUser(db, {
+      email: values.email,
+      name: values.name,
+      password,
+    });
+    log.info(result, result.created ? 'staff user created' : 'existing user granted staff');
+    return result;
+  } finally {
+    await db.close();
+  }
+}
+
+if (isEntryPoint(import.meta.url)) {
+  runCreateStaff(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,35 @@
+// POST /api/admin/auth/keys/rotate — staff rotate the token signing key
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { requireIdentity, type ServiceEnv } from '@shop/shared';
+import type { AuthDeps } from '../app.js';
+import { problem } from './schemas.js';
+
+const rotateRoute = createRoute({
+  method: 'post',
+  path: '/api/admin/auth/keys/rotate',
+  tags: ['staff'],
+  summary: 'Make a new signing key current; the old one stays in the JWKS as previous',
+  responses: {
+    200: {
+      description: 'Rotated',
+      content: {
+        'application/json': {
+          schema: z.object({ kid: z.string(), previousKid: z.string() }).openapi('KeyRotation'),
+        },
+      },
+    },
+    401: problem('No identity'),
+    403: problem('Not staff'),
+  },
+});
+
+/** Registers the staff key routes (the gateway passes the identity; checked again here). */
+export function registerAdminKeyRoutes(app: OpenAPIHono<ServiceEnv>, deps: AuthDeps): void {
+  app.openapi(rotateRoute, async (c) => {
+    const staff = requireIdentity(c, 'staff');
+    const previous = await deps.keys.current();
+    const kid = await deps.keys.rotate();
+    c.get('log').info({ kid, previousKid: previous.kid, by: staff.userId }, 'signing key rotated');
+    return c.json({ kid, previousKid: previous.kid }, 200);
+  });
+}

@@ -1,0 +1,48 @@
+// Schemas the auth routes share.
+import { z } from '@hono/zod-openapi';
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    requestId: z.string().optional(),
+    errors: z.array(z.object({ name: z.string(), reason: z.string() })).optional(),
+  })
+  .catchall(z.unknown())
+  .openapi('Problem');
+
+/** A response documented as problem+json. */
+export const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ProblemSchema } },
+});
+
+/** A JSON request body. */
+export const jsonBody = <T extends z.ZodType>(schema: T, required = true) => ({
+  required,
+  content: { 'application/json': { schema } },
+});
+
+/** An opaque refresh token as issued (43 base64url characters); anything else never matches. */
+export const RefreshTokenSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .openapi({ description: 'The opaque refresh token from login or the last refresh.' });
+
+export const TokenResponseSchema = z
+  .object({
+    accessToken: z.string().openapi({ description: 'ES256 JWT for `Authorization: Bearer`.' }),
+    tokenType: z.literal('Bearer'),
+    expiresIn: z.int().openapi({ description: 'Seconds the access token is valid.', example: 900 }),
+    refreshToken: z
+      .string()
+      .openapi({ description: 'Single use: each refresh returns a new one.' }),
+  })
+  .openapi('TokenResponse');
+
+/** RFC 6749 §5.1: token responses must not be cached. */
+export const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;

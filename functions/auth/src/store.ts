@@ -1,0 +1,204 @@
+// SQL of the auth schema: credentials, sessions, refresh tokens.
+import type { Queryable, Role } from '@shop/shared';
+
+export interface Credential {
+  userId: string;
+  email: string;
+  passwordHash: string;
+  displayName: string | null;
+  roles: Role[];
+}
+
+interface CredentialRow {
+  user_id: string;
+  email: string;
+  password_hash: string;
+  display_name: string | null;
+  roles: Role[];
+}
+
+const toCredential = (row: CredentialRow): Credential => ({
+  userId: row.user_id,
+  email: row.email,
+  passwordHash: row.password_hash,
+  displayName: row.display_name,
+  roles: row.roles,
+});
+
+/** Inserts a credential; false when the email is taken. */
+export async function insertCredential(
+  tx: Queryable,
+  credential: Credential,
+  now: Date,
+): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `INSERT INTO auth.credential (user_id, email, password_hash, display_name, roles, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (email) DO NOTHING`,
+    [
+      credential.userId,
+      credential.email,
+      credential.passwordHash,
+      credential.displayName,
+      credential.roles,
+      now,
+    ],
+  );
+  return rowCount === 1;
+}
+
+export async function findCredentialByEmail(
+  db: Queryable,
+  email: string,
+): Promise<Credential | undefined> {
+  const { rows } = await db.query<CredentialRow>(
+    'SELECT user_id, email, password_hash, display_name, roles FROM auth.credential WHERE email = $1',
+    [email],
+  );
+  return rows[0] && toCredential(rows[0]);
+}
+
+export async function findCredentialById(
+  db: Queryable,
+  userId: string,
+): Promise<Credential | undefined> {
+  const { rows } = await db.query<CredentialRow>(
+    'SELECT user_id, email, password_hash, display_name, roles FROM auth.credential WHERE user_id = $1',
+    [userId],
+  );
+  return rows[0] && toCredential(rows[0]);
+}
+
+/** Replaces the hash only if it is still `previousHash` (a concurrent login may have rehashed). */
+export async function updatePasswordHash(
+  tx: Queryable,
+  userId: string,
+  previousHash: string,
+  newHash: string,
+  now: Date,
+): Promise<void> {
+  await tx.query(
+    `UPDATE auth.credential SET password_hash = $3, updated_at = $4
+     WHERE user_id = $1 AND password_hash = $2`,
+    [userId, previousHash, newHash, now],
+  );
+}
+
+/** Adds a role (idempotent). */
+export async function grantRole(
+  tx: Queryable,
+  userId: string,
+  role: Role,
+  now: Date,
+): Promise<void> {
+  await tx.query(
+    `UPDATE auth.credential SET roles = array_append(roles, $2::text), updated_at = $3
+     WHERE user_id = $1 AND NOT ($2::text = ANY (roles))`,
+    [userId, role, now],
+  );
+}
+
+/** Deletes a user's credential; its sessions and refresh tokens go with it (cascade). */
+export async function deleteCredential(tx: Queryable, userId: string): Promise<boolean> {
+  const { rowCount } = await tx.query('DELETE FROM auth.credential WHERE user_id = $1', [userId]);
+  return rowCount > 0;
+}
+
+export async function insertSession(
+  tx: Queryable,
+  session: { id: string; userId: string; createdAt: Date; expiresAt: Date },
+): Promise<void> {
+  await tx.query(
+    'INSERT INTO auth.session (id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)',
+    [session.id, session.userId, session.createdAt, session.expiresAt],
+  );
+}
+
+export async function insertRefreshToken(
+  tx: Queryable,
+  token: { hash: string; sessionId: string; createdAt: Date; expiresAt: Date },
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO auth.refresh_token (token_hash, session_id, created_at, expires_at)
+     VALUES ($1, $2, $3, $4)`,
+    [token.hash, token.sessionId, token.createdAt, token.expiresAt],
+  );
+}
+
+/**
+ * Marks a live refresh token used, if it still is unused, unexpired and its session live. Of
+ * concurrent calls for one token exactly one gets the row (the UPDATE re-checks `used_at` after
+ * the row lock).
+ */
+export async function claimRefreshToken(
+  tx: Queryable,
+  hash: string,
+  now: Date,
+): Promise<{ sessionId: string; userId: string; sessionExpiresAt: Date } | undefined> {
+  const { rows } = await tx.query<{ session_id: string; user_id: string; expires_at: Date }>(
+    `UPDATE auth.refresh_token t SET used_at = $2
+     FROM auth.session s
+     WHERE t.token_hash = $1 AND t.used_at IS NULL AND t.expires_at > $2
+       AND s.id = t.session_id AND s.revoked_at IS NULL AND s.expires_at > $2
+     RETURNING t.session_id, s.user_id, s.expires_at`,
+    [hash, now],
+  );
+  const row = rows[0];
+  return (
+    row && { sessionId: row.session_id, userId: row.user_id, sessionExpiresAt: row.expires_at }
+  );
+}
+
+/** A refresh token and its session as stored, locking the session row. */
+export async function lockRefreshToken(
+  tx: Queryable,
+  hash: string,
+): Promise<
+  | { sessionId: string; userId: string; usedAt: Date | null; sessionRevokedAt: Date | null }
+  | undefined
+> {
+  const { rows } = await tx.query<{
+    session_id: string;
+    user_id: string;
+    used_at: Date | null;
+    revoked_at: Date | null;
+  }>(
+    `SELECT t.session_id, s.user_id, t.used_at, s.revoked_at
+     FROM auth.refresh_token t JOIN auth.session s ON s.id = t.session_id
+     WHERE t.token_hash = $1 FOR UPDATE OF s`,
+    [hash],
+  );
+  const row = rows[0];
+  return (
+    row && {
+      sessionId: row.session_id,
+      userId: row.user_id,
+      usedAt: row.used_at,
+      sessionRevokedAt: row.revoked_at,
+    }
+  );
+}
+
+/**
+ * Revokes a session (idempotent): returns how many of its refresh tokens were still live, or
+ * null when it was already revoked or does not exist.
+ */
+export async function revokeSession(
+  tx: Queryable,
+  sessionId: string,
+  reason: 'logout' | 'reuse' | 'erased',
+  now: Date,
+  userId?: string,
+): Promise<number | null> {
+  const { rowCount } = await tx.query(
+    `UPDATE auth.session SET revoked_at = $2, revoked_reason = $3
+     WHERE id = $1 AND revoked_at IS NULL AND ($4::uuid IS NULL OR user_id = $4::uuid)`,
+    [sessionId, now, reason, userId ?? null],
+  );
+  if (rowCount === 0) return null;
+  const { rows } = await tx.query<{ live: number }>(
+    `SELECT count(*)::int AS live FROM auth.refresh_token
+     WHERE session_id = $1 AND used_at IS NULL AND expires_at > $2`,
+    [sessionId, now],
+  );
+  return rows[0]?.live ?? 0;
+}

@@ -1,0 +1,76 @@
+// Access tokens: ES256 JWTs; `verifyAccessToken` is what a resource server (and the tests) run.
+import type { Role } from '@shop/shared';
+import {
+  createLocalJWKSet,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
+import type { SigningKey } from './signing-keys.js';
+
+/** The default `iss` and `aud` (AUTH_ISSUER, AUTH_AUDIENCE). */
+export const DEFAULT_ISSUER = 'http://127.0.0.1:8080';
+export const DEFAULT_AUDIENCE = 'shop';
+
+/** The claims of an access token. */
+export interface AccessTokenClaims extends JWTPayload {
+  sub: string;
+  roles: Role[];
+  /** Session = refresh token family. */
+  sid: string;
+  email?: string;
+  jti: string;
+  iat: number;
+  exp: number;
+}
+
+/**
+ * Signs an access token for `subject` with the current key (`kid` in the header).
+ * @example const jwt = await issueAccessToken(key, { sub, roles: ['shopper'], sid, jti }, { issuer, audience, ttlSeconds: 900, now });
+ */
+export function issueAccessToken(
+  key: SigningKey,
+  claims: { sub: string; roles: Role[]; sid: string; jti: string; email?: string },
+  options: { issuer: string; audience: string; ttlSeconds: number; now: Date },
+): Promise<string> {
+  const iat = Math.floor(options.now.getTime() / 1000);
+  return new SignJWT({
+    roles: claims.roles,
+    sid: claims.sid,
+    ...(claims.email ? { email: claims.email } : {}),
+  })
+    .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'at+jwt' })
+    .setIssuer(options.issuer)
+    .setAudience(options.audience)
+    .setSubject(claims.sub)
+    .setJti(claims.jti)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + options.ttlSeconds)
+    .sign(key.privateKey);
+}
+
+/**
+ * Verifies an access token against a JWKS (a key set, or jose's `createRemoteJWKSet`), pinning
+ * ES256, the issuer and the audience; throws a jose error when anything is off.
+ * @example const claims = await verifyAccessToken(token, await (await fetch(jwksUrl)).json());
+ */
+export async function verifyAccessToken(
+  token: string,
+  jwks: JSONWebKeySet | JWTVerifyGetKey,
+  options: { issuer?: string; audience?: string; currentDate?: Date } = {},
+): Promise<AccessTokenClaims> {
+  const getKey = typeof jwks === 'function' ? jwks : createLocalJWKSet(jwks);
+  const { payload } = await jwtVerify(token, getKey, {
+    algorithms: ['ES256'],
+    issuer: options.issuer ?? DEFAULT_ISSUER,
+    audience: options.audience ?? DEFAULT_AUDIENCE,
+    requiredClaims: ['sub', 'exp', 'iat', 'jti'],
+    ...(options.currentDate ? { currentDate: options.currentDate } : {}),
+  });
+  if (!Array.isArray(payload.roles) || typeof payload.sid !== 'string') {
+    throw new TypeError('the token lacks roles or sid');
+  }
+  return payload as AccessTokenClaims;
+}
