@@ -1,17 +1,33 @@
 // `npm run dev`: the whole platform in one Node process on embedded defaults (PGlite, in-memory
 // key-value and broker) unless DATABASE_URL / REDIS_URL / KAFKA_BROKERS point at real servers.
 // Every function gets its own port (ARCHITECTURE.md) and the environment overrides every default.
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { startGateway } from '@shop/api-gateway';
+import { startAuth } from '@shop/auth';
 import { LOCAL_PORTS, localServiceUrl, startBroker } from '@shop/eventing/broker';
 import { startOffer } from '@shop/offer';
 import { createLogger } from '@shop/shared';
+import { startUser } from '@shop/user';
 
 const env = process.env;
 const log = createLogger({ service: 'dev', level: env.LOG_LEVEL ?? 'info' });
 const manifestsDir = fileURLToPath(new URL('../../knative/eventing', import.meta.url));
 const brokerPort = Number(env.BROKER_PORT ?? 8070);
 
+// On the embedded database a staff account is created for trying the admin routes; its password
+// is made up at every start (never stored in the repo). Real databases use `create-staff`.
+const devStaff = env.DATABASE_URL
+  ? undefined
+  : {
+      email: env.DEV_STAFF_EMAIL ?? 'staff@shop.test',
+      password: env.DEV_STAFF_PASSWORD ?? randomBytes(12).toString('base64url'),
+    };
+
 /** Something started that must be stopped on exit, in reverse order. */
+type Env = Record<string, string | undefined>;
+type Started = { port: number; shutdown: (reason?: string) => Promise<void> };
+
 const running: { name: string; url: string; stop: () => Promise<void> }[] = [];
 
 async function main(): Promise<void> {
@@ -29,29 +45,50 @@ async function main(): Promise<void> {
   });
   const sink = env.K_SINK ?? broker.ingressUrl('shop', 'default');
 
-  const offer = await startOffer({
-    env: { RUN_MIGRATIONS: 'true', ...env, PORT: env.OFFER_PORT ?? String(LOCAL_PORTS.offer), K_SINK: sink },
-    handleSignals: false,
-  });
-  running.push({
-    name: 'offer',
-    url: `http://127.0.0.1:${offer.port}`,
-    stop: () => offer.shutdown('dev stop'),
-  });
-
+  // Functions in start order: a function's upstreams and event consumers come before it.
+  const functions: { name: string; start: (env: Env) => Promise<Started> }[] = [
+    { name: 'user', start: (fnEnv) => startUser({ env: fnEnv, handleSignals: false }) },
+    {
+      name: 'auth',
+      start: (fnEnv) =>
+        startAuth({ env: fnEnv, handleSignals: false, ...(devStaff ? { devStaff } : {}) }),
+    },
+    { name: 'offer', start: (fnEnv) => startOffer({ env: fnEnv, handleSignals: false }) },
+    {
+      name: 'api-gateway',
+      start: (fnEnv) => startGateway({ env: fnEnv, handleSignals: false }),
+    },
+  ];
+  for (const fn of functions) {
+    const started = await fn.start({
+      RUN_MIGRATIONS: 'true',
+      ...env,
+      PORT: String(LOCAL_PORTS[fn.name]),
+      K_SINK: sink,
+    });
+    running.push({
+      name: fn.name,
+      url: `http://127.0.0.1:${started.port}`,
+      stop: () => started.shutdown('dev stop'),
+    });
+  }
+  const gatewayUrl = localServiceUrl('api-gateway');
   const width = Math.max(...running.map((r) => r.name.length));
   const lines = running.map((r) => `  ${r.name.padEnd(width)}  ${r.url}`);
   console.log(
     [
       '',
-      'Shop platform is running:',
+      'Shop platform is running (every function also serves /healthz, /readyz, /metrics):',
       ...lines,
       '',
-      `  catalog        http://127.0.0.1:${offer.port}/api/offers?q=coffee`,
-      `  categories     http://127.0.0.1:${offer.port}/api/categories`,
-      `  OpenAPI        http://127.0.0.1:${offer.port}/openapi.json`,
-      `  metrics        http://127.0.0.1:${offer.port}/metrics`,
+      `  catalog        ${gatewayUrl}/api/offers?q=coffee`,
+      `  categories     ${gatewayUrl}/api/categories`,
+      `  OpenAPI        ${gatewayUrl}/openapi.json`,
+      `  API reference  ${gatewayUrl}/docs`,
+      `  sign up        POST ${gatewayUrl}/api/auth/signup  {"email","password","name"}`,
+      `  sign in        POST ${gatewayUrl}/api/auth/login   {"email","password"}`,
       '',
+      ...(devStaff ? [`  staff login    ${devStaff.email} / ${devStaff.password}`, ''] : []),
       `Storage: ${env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite'}, events: ${env.KAFKA_BROKERS ? `Kafka (${env.KAFKA_BROKERS})` : 'in-memory broker'}. Ctrl+C stops.`,
       '',
     ].join('\n'),

@@ -1,0 +1,80 @@
+import { baseConfigSchema, loadConfig } from '@shop/shared';
+import { z } from 'zod';
+
+const DEFAULT_CORS_ORIGINS = [4321, 4322, 4323]
+  .flatMap((port) => [`http://127.0.0.1:${port}`, `http://localhost:${port}`])
+  .join(',');
+
+const upstreamUrl = (port: number) => z.url().default(`http://127.0.0.1:${port}`);
+const positiveInt = z.coerce.number().int().min(1);
+
+/** The gateway's environment: the shared settings, the upstream URLs and its own limits. */
+export const gatewayConfigSchema = baseConfigSchema.extend({
+  PORT: baseConfigSchema.shape.PORT.unwrap().default(8080),
+  AUTH_URL: upstreamUrl(8081),
+  USER_URL: upstreamUrl(8082),
+  OFFER_URL: upstreamUrl(8083),
+  CART_URL: upstreamUrl(8084),
+  REDIRECT_URL: upstreamUrl(8085),
+  FEATURE_FLAG_URL: upstreamUrl(8086),
+  ANALYTICS_INGEST_URL: upstreamUrl(8087),
+  CONVERSION_WEBHOOK_URL: upstreamUrl(8088),
+  NOTIFICATION_URL: upstreamUrl(8090),
+  AUDIT_URL: upstreamUrl(8091),
+  REPORTING_URL: upstreamUrl(8092),
+  /** Where the signing keys are published; default `AUTH_URL/.well-known/jwks.json`. */
+  AUTH_JWKS_URL: z.url().optional(),
+  /** The `iss` access tokens must carry (auth's AUTH_ISSUER). */
+  AUTH_ISSUER: z.string().min(1).default('http://127.0.0.1:8080'),
+  /** The `aud` access tokens must carry. */
+  AUTH_AUDIENCE: z.string().min(1).default('shop'),
+  /**
+   * Least time between two JWKS fetches triggered by an unknown `kid`. Short: auth signs with a
+   * new key as soon as it rotates, and until the gateway refetches, such tokens are refused.
+   */
+  JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).default(1_000),
+  /** How long fetched keys are trusted before a refetch. */
+  JWKS_CACHE_MAX_AGE_MS: positiveInt.default(600_000),
+  /** Requests per window for a client without a valid token, keyed by client IP. */
+  RATE_LIMIT_ANONYMOUS: positiveInt.default(600),
+  /** Requests per window for a signed-in user, keyed by user id. */
+  RATE_LIMIT_USER: positiveInt.default(1200),
+  RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(60),
+  /**
+   * Proxies in front of the gateway that append to X-Forwarded-For (1 behind the Istio
+   * ingress gateway); 0 trusts no header and uses the socket address.
+   */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
+  /** Browser origins allowed by CORS, comma separated. */
+  CORS_ORIGINS: z
+    .string()
+    .default(DEFAULT_CORS_ORIGINS)
+    .transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    ),
+  /** Milliseconds an upstream has to answer with its status and headers. */
+  UPSTREAM_TIMEOUT_MS: positiveInt.default(10_000),
+  /** Largest request body forwarded, in bytes. */
+  MAX_BODY_BYTES: positiveInt.default(1024 * 1024),
+  /** Largest webhook body forwarded to /webhooks/*, in bytes. */
+  WEBHOOK_MAX_BODY_BYTES: positiveInt.default(512 * 1024),
+  /** Seconds the merged /openapi.json is cached. */
+  OPENAPI_CACHE_SECONDS: z.coerce.number().int().min(0).default(60),
+  /** Milliseconds each upstream has to serve its /openapi.json. */
+  OPENAPI_TIMEOUT_MS: positiveInt.default(3_000),
+});
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+
+/**
+ * Reads and validates the gateway's environment once.
+ * @example const config = loadGatewayConfig({ OFFER_URL: 'http://offer.shop.svc.cluster.local' });
+ */
+export function loadGatewayConfig(
+  env: Record<string, string | undefined> = process.env,
+): GatewayConfig {
+  return loadConfig(gatewayConfigSchema, env);
+}

@@ -1,0 +1,81 @@
+import { createMemoryKeyValue, silentLogger } from '@shop/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type GatewayApp } from './app.js';
+import {
+  type Echo,
+  makeKey,
+  signToken,
+  startFakeUpstreams,
+  type TestKey,
+} from './testing/index.js';
+import { createTokenVerifier } from './verify-access-token.js';
+
+let upstreams: Awaited<ReturnType<typeof startFakeUpstreams>>;
+let oldKey: TestKey;
+let app: GatewayApp;
+
+beforeAll(async () => {
+  oldKey = await makeKey('key-old');
+  upstreams = await startFakeUpstreams([oldKey]);
+  app = createApp({
+    log: silentLogger(),
+    kv: createMemoryKeyValue(),
+    upstreams: upstreams.urls,
+    verifyToken: createTokenVerifier({
+      jwksUrl: `${upstreams.urls.auth}/.well-known/jwks.json`,
+      issuer: 'http://127.0.0.1:8080',
+      audience: 'shop',
+      cooldownMs: 0,
+    }),
+  });
+});
+afterAll(() => upstreams.close());
+
+async function userIdSeen(token: string): Promise<string | undefined> {
+  const res = await app.request('/api/users/me', { headers: { authorization: `Bearer ${token}` } });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as Echo).headers['x-shop-user-id'];
+}
+
+describe('signing key rotation', () => {
+  it('verifies tokens of a rotated-in key without a restart, and of the previous key meanwhile', async () => {
+    expect(await userIdSeen(await signToken(oldKey, { sub: 'before' }))).toBe('before');
+    const fetchesBefore = upstreams.jwksFetches();
+
+    // auth rotates: the new key is current, the old one stays published as previous.
+    const newKey = await makeKey('key-new');
+    upstreams.setKeys([newKey, oldKey]);
+
+    expect(await userIdSeen(await signToken(newKey, { sub: 'after' }))).toBe('after');
+    expect(upstreams.jwksFetches()).toBe(fetchesBefore + 1);
+    expect(await userIdSeen(await signToken(oldKey, { sub: 'still-valid' }))).toBe('still-valid');
+    // Known keys are served from the cache.
+    expect(upstreams.jwksFetches()).toBe(fetchesBefore + 1);
+
+    // Once the old key is retired, its tokens stop working.
+    upstreams.setKeys([newKey]);
+    const retired = await signToken(await makeKey('key-retired'));
+    const res = await app.request('/api/offers', {
+      headers: { authorization: `Bearer ${retired}` },
+    });
+    expect(res.status).toBe(401);
+  });
+
+  it('answers 503, not 401 or anonymous, when the signing keys cannot be fetched', async () => {
+    const key = await makeKey('key-x');
+    const offline = createApp({
+      log: silentLogger(),
+      kv: createMemoryKeyValue(),
+      upstreams: upstreams.urls,
+      verifyToken: createTokenVerifier({
+        jwksUrl: 'http://127.0.0.1:1/.well-known/jwks.json',
+        issuer: 'http://127.0.0.1:8080',
+        audience: 'shop',
+      }),
+    });
+    const res = await offline.request('/api/offers', {
+      headers: { authorization: `Bearer ${await signToken(key)}` },
+    });
+    expect(res.status).toBe(503);
+  });
+});

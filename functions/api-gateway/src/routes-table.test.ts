@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { loadGatewayConfig } from './config.js';
+import { matchRoute, requiredAccess, upstreamUrls } from './routes-table.js';
+
+describe('the routing table', () => {
+  it('prefers the most specific prefix', () => {
+    expect(matchRoute('/api/users/me')).toMatchObject({ upstream: 'user', access: 'signed-in' });
+    expect(matchRoute('/api/users/someone')).toMatchObject({ upstream: 'user', access: 'public' });
+    expect(matchRoute('/api/cart/checkout')).toMatchObject({ access: 'signed-in' });
+    expect(matchRoute('/api/admin/auth/keys/rotate')).toMatchObject({ upstream: 'auth' });
+  });
+
+  it('matches whole segments only', () => {
+    expect(matchRoute('/api/cartel')).toBeUndefined();
+    expect(matchRoute('/rx/1')).toBeUndefined();
+    expect(matchRoute('/api/users/meta')).toMatchObject({ access: 'public' });
+    expect(matchRoute('/')).toBeUndefined();
+  });
+
+  it('requires staff for every admin path, routed or not', () => {
+    expect(requiredAccess('/api/admin')).toBe('staff');
+    expect(requiredAccess('/api/admin/anything/else')).toBe('staff');
+    expect(requiredAccess('/api/administrator')).toBe('public');
+    expect(requiredAccess('/api/offers')).toBe('public');
+  });
+
+  it('takes each upstream URL from its <NAME>_URL variable', () => {
+    const urls = upstreamUrls(
+      loadGatewayConfig({ FEATURE_FLAG_URL: 'http://feature-flag.shop.svc.cluster.local' }),
+    );
+    expect(urls['feature-flag']).toBe('http://feature-flag.shop.svc.cluster.local');
+    expect(urls.auth).toBe('http://127.0.0.1:8081');
+    expect(urls.reporting).toBe('http://127.0.0.1:8092');
+  });
+});
