@@ -21,6 +21,8 @@ export interface LoadOptions {
   connections: number;
   /** Paths requested round-robin, so a run is not one cached answer. */
   paths: string[];
+  /** Headers sent with every request (e.g. `authorization`); none by default. */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -45,7 +47,11 @@ export async function measure(
         url: baseUrl,
         connections: options.connections,
         duration: options.durationSeconds,
-        requests: options.paths.map((path) => ({ method: 'GET', path })),
+        requests: options.paths.map((path) => ({
+          method: 'GET',
+          path,
+          ...(options.headers && { headers: options.headers }),
+        })),
       },
       (error: unknown, done: autocannon.Result) => (error ? reject(error) : resolve(done)),
     );
