@@ -1,0 +1,68 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import {
+  createMetrics,
+  createServiceApp,
+  type Database,
+  type Lifecycle,
+  type Logger,
+  type ServiceEnv,
+  type ServiceMetrics,
+} from '@shop/shared';
+import { Counter } from 'prom-client';
+import { registerWebhookRoutes } from './routes/webhooks.js';
+
+/** Largest webhook body accepted (Stripe's events stay far below it). */
+export const MAX_BODY_BYTES = 512 * 1024;
+
+/** What the conversion-webhook app is built from; main.ts makes the real ones, tests their own. */
+export interface ConversionWebhookAppDeps {
+  db: Database;
+  log: Logger;
+  /** Stripe endpoint secrets (`whsec_…`); several while rotating. Empty: endpoint answers 503. */
+  stripeSecrets: readonly string[];
+  /** Standard Webhooks secrets (`whsec_<base64>`); several while rotating. */
+  standardSecrets: readonly string[];
+  /** Allowed clock distance of a signature's timestamp, either way (default 300 s). */
+  toleranceSeconds?: number;
+  metrics?: ServiceMetrics;
+  lifecycle?: Lifecycle;
+  /** Source of "now" for the signature tolerance (default: the system clock). */
+  clock?: () => Date;
+  /** Called once a transaction that wrote to the outbox committed (main.ts wakes the relay). */
+  onEventsRecorded?: () => void;
+}
+
+/**
+ * The payment webhooks: Stripe-Signature and Standard Webhooks endpoints that verify, store each
+ * provider event once and record the payment events in the outbox. No side effects, no
+ * environment reads.
+ * @example const app = createApp({ db, log, stripeSecrets: ['whsec_…'], standardSecrets: [] });
+ */
+export function createApp(deps: ConversionWebhookAppDeps): OpenAPIHono<ServiceEnv> {
+  const { db, log } = deps;
+  const metrics = deps.metrics ?? createMetrics({ service: 'conversion-webhook' });
+  const deliveries = new Counter({
+    name: 'webhook_deliveries_total',
+    help: 'Webhook deliveries by provider and outcome (processed, ignored, unmatched, duplicate, invalid_signature, invalid_payload, not_configured)',
+    labelNames: ['provider', 'outcome'] as const,
+    registers: [metrics.registry],
+  });
+  const app = createServiceApp({
+    service: 'conversion-webhook',
+    log,
+    maxBodyBytes: MAX_BODY_BYTES,
+    metrics,
+    ...(deps.lifecycle && { lifecycle: deps.lifecycle }),
+    readiness: { database: () => db.ping() },
+  });
+  registerWebhookRoutes(app, {
+    db,
+    clock: deps.clock ?? (() => new Date()),
+    stripeSecrets: deps.stripeSecrets,
+    standardSecrets: deps.standardSecrets,
+    toleranceSeconds: deps.toleranceSeconds ?? 300,
+    onEventsRecorded: deps.onEventsRecorded ?? (() => {}),
+    countDelivery: (provider, outcome) => deliveries.inc({ provider, outcome }),
+  });
+  return app;
+}
