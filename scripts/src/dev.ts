@@ -5,10 +5,13 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { startGateway } from '@shop/api-gateway';
 import { startAuth } from '@shop/auth';
+import { startCart } from '@shop/cart';
+import { startConversionWebhook } from '@shop/conversion-webhook';
 import { LOCAL_PORTS, localServiceUrl, startBroker } from '@shop/eventing/broker';
 import { startOffer } from '@shop/offer';
 import { createLogger } from '@shop/shared';
 import { startUser } from '@shop/user';
+import { startPaymentSimulator } from './payment-simulator/server.js';
 
 const env = process.env;
 const log = createLogger({ service: 'dev', level: env.LOG_LEVEL ?? 'info' });
@@ -45,6 +48,18 @@ async function main(): Promise<void> {
   });
   const sink = env.K_SINK ?? broker.ingressUrl('shop', 'default');
 
+  // The payment provider stand-in (dev and tests only): cart creates payments there and it
+  // calls the webhook through the gateway, signed, as a real provider would.
+  const simulator = await startPaymentSimulator({
+    env: { ...env, PORT: env.SIMULATOR_PORT ?? '8071' },
+    handleSignals: false,
+  });
+  running.push({
+    name: 'payment simulator',
+    url: simulator.url,
+    stop: () => simulator.shutdown(),
+  });
+
   // Functions in start order: a function's upstreams and event consumers come before it.
   const functions: { name: string; start: (env: Env) => Promise<Started> }[] = [
     { name: 'user', start: (fnEnv) => startUser({ env: fnEnv, handleSignals: false }) },
@@ -54,6 +69,11 @@ async function main(): Promise<void> {
         startAuth({ env: fnEnv, handleSignals: false, ...(devStaff ? { devStaff } : {}) }),
     },
     { name: 'offer', start: (fnEnv) => startOffer({ env: fnEnv, handleSignals: false }) },
+    {
+      name: 'conversion-webhook',
+      start: (fnEnv) => startConversionWebhook({ env: fnEnv, handleSignals: false }),
+    },
+    { name: 'cart', start: (fnEnv) => startCart({ env: fnEnv, handleSignals: false }) },
     {
       name: 'api-gateway',
       start: (fnEnv) => startGateway({ env: fnEnv, handleSignals: false }),
@@ -85,6 +105,7 @@ async function main(): Promise<void> {
       `  categories     ${gatewayUrl}/api/categories`,
       `  OpenAPI        ${gatewayUrl}/openapi.json`,
       `  API reference  ${gatewayUrl}/docs`,
+      `  cart           ${gatewayUrl}/api/cart  (checkout: POST /api/cart/checkout with Idempotency-Key)`,
       `  sign up        POST ${gatewayUrl}/api/auth/signup  {"email","password","name"}`,
       `  sign in        POST ${gatewayUrl}/api/auth/login   {"email","password"}`,
       '',

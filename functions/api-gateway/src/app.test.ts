@@ -1,7 +1,7 @@
-import { createMemoryKeyValue, silentLogger } from '@shop/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type GatewayApp } from './app.js';
+import type { GatewayApp } from './app.js';
 import {
+  createTestGateway,
   type Echo,
   makeKey,
   signToken,
@@ -9,7 +9,6 @@ import {
   type TestKey,
   unsignedToken,
 } from './testing/index.js';
-import { createTokenVerifier } from './verify-access-token.js';
 
 let upstreams: Awaited<ReturnType<typeof startFakeUpstreams>>;
 let key: TestKey;
@@ -20,17 +19,7 @@ let staff: string;
 beforeAll(async () => {
   key = await makeKey('key-1');
   upstreams = await startFakeUpstreams([key]);
-  app = createApp({
-    log: silentLogger(),
-    kv: createMemoryKeyValue(),
-    upstreams: upstreams.urls,
-    verifyToken: createTokenVerifier({
-      jwksUrl: `${upstreams.urls.auth}/.well-known/jwks.json`,
-      issuer: 'http://127.0.0.1:8080',
-      audience: 'shop',
-    }),
-    corsOrigins: ['http://127.0.0.1:4321'],
-  });
+  app = createTestGateway(upstreams.urls, { corsOrigins: ['http://127.0.0.1:4321'] });
   shopper = await signToken(key, { sub: 'shopper-1', email: 'ada@example.com', sid: 'sid-1' });
   staff = await signToken(key, { sub: 'staff-1', roles: ['shopper', 'staff'] });
 });

@@ -1,14 +1,13 @@
-import { createMemoryKeyValue, silentLogger } from '@shop/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type GatewayApp } from './app.js';
+import type { GatewayApp } from './app.js';
 import {
+  createTestGateway,
   type Echo,
   makeKey,
   signToken,
   startFakeUpstreams,
   type TestKey,
 } from './testing/index.js';
-import { createTokenVerifier } from './verify-access-token.js';
 
 let upstreams: Awaited<ReturnType<typeof startFakeUpstreams>>;
 let oldKey: TestKey;
@@ -17,17 +16,7 @@ let app: GatewayApp;
 beforeAll(async () => {
   oldKey = await makeKey('key-old');
   upstreams = await startFakeUpstreams([oldKey]);
-  app = createApp({
-    log: silentLogger(),
-    kv: createMemoryKeyValue(),
-    upstreams: upstreams.urls,
-    verifyToken: createTokenVerifier({
-      jwksUrl: `${upstreams.urls.auth}/.well-known/jwks.json`,
-      issuer: 'http://127.0.0.1:8080',
-      audience: 'shop',
-      cooldownMs: 0,
-    }),
-  });
+  app = createTestGateway(upstreams.urls, { cooldownMs: 0 });
 });
 afterAll(() => upstreams.close());
 
@@ -63,15 +52,8 @@ describe('signing key rotation', () => {
 
   it('answers 503, not 401 or anonymous, when the signing keys cannot be fetched', async () => {
     const key = await makeKey('key-x');
-    const offline = createApp({
-      log: silentLogger(),
-      kv: createMemoryKeyValue(),
-      upstreams: upstreams.urls,
-      verifyToken: createTokenVerifier({
-        jwksUrl: 'http://127.0.0.1:1/.well-known/jwks.json',
-        issuer: 'http://127.0.0.1:8080',
-        audience: 'shop',
-      }),
+    const offline = createTestGateway(upstreams.urls, {
+      jwksUrl: 'http://127.0.0.1:1/.well-known/jwks.json',
     });
     const res = await offline.request('/api/offers', {
       headers: { authorization: `Bearer ${await signToken(key)}` },

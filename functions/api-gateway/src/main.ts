@@ -3,6 +3,7 @@ import {
   createMemoryKeyValue,
   createMetrics,
   createRedisKeyValue,
+  isEntryPoint,
   type KeyValue,
   Lifecycle,
   type Logger,
@@ -11,7 +12,6 @@ import {
 } from '@shop/shared';
 import { createApp, type GatewayApp } from './app.js';
 import { type GatewayConfig, loadGatewayConfig } from './config.js';
-import { isEntryPoint } from './is-entry-point.js';
 import { upstreamUrls } from './routes-table.js';
 import { createTokenVerifier } from './verify-access-token.js';
 

@@ -2,10 +2,8 @@
 // staff user (or promotes an existing account). The password comes from STAFF_PASSWORD or stdin,
 // never from argv (which other users of the machine can read in the process list).
 import { parseArgs } from 'node:util';
-import { createLogger } from '@shop/shared';
+import { createLogger, isEntryPoint, openDatabase } from '@shop/shared';
 import { loadAuthConfig } from './config.js';
-import { isEntryPoint } from './is-entry-point.js';
-import { openDatabase } from './open-database.js';
 import { migrateAuth } from './schema.js';
 import { createStaffUser } from './staff.js';
 
@@ -42,7 +40,7 @@ export async function runCreateStaff(
     throw new Error('set DATABASE_URL (or PGLITE_DATA_DIR): an in-memory database would be lost');
   }
   const password = env.STAFF_PASSWORD ?? (await readPassword());
-  const db = await openDatabase(config);
+  const db = await openDatabase(config, { service: 'auth' });
   try {
     if (config.RUN_MIGRATIONS) await migrateAuth(db);
     const result = await createStaffUser(db, {

@@ -5,25 +5,24 @@ import {
   createLogger,
   createMemoryKeyValue,
   createMetrics,
-  createOutboxRelay,
-  createPublisher,
+  createOutboxPublishing,
   createRedisKeyValue,
   type Database,
+  isEntryPoint,
   type KeyValue,
   Lifecycle,
   type Logger,
   type OutboxRelay,
+  openDatabase,
+  prepareSchema,
   type RunningServer,
   type ServiceEnv,
-  type ServiceMetrics,
   serve,
 } from '@shop/shared';
 import { type AuthAppDeps, createApp } from './app.js';
 import { type AuthConfig, loadAuthConfig } from './config.js';
 import { EVENT_SOURCE } from './erasure.js';
-import { isEntryPoint } from './is-entry-point.js';
-import { openDatabase } from './open-database.js';
-import { checkAuthSchema, migrateAuth } from './schema.js';
+import { SCHEMA_MIGRATIONS } from './schema.js';
 import { createSigningKeys, ensureSigningKey, type SigningKeys } from './signing-keys.js';
 import { createStaffUser } from './staff.js';
 
@@ -38,7 +37,13 @@ export {
   OWASP_ARGON2_PARAMS,
   type PasswordHasher,
 } from './password-hasher.js';
-export { checkAuthSchema, MIGRATE_COMMAND, MIGRATIONS_DIR, migrateAuth } from './schema.js';
+export {
+  checkAuthSchema,
+  MIGRATE_COMMAND,
+  MIGRATIONS_DIR,
+  migrateAuth,
+  SCHEMA_MIGRATIONS,
+} from './schema.js';
 export {
   createSigningKeys,
   ensureSigningKey,
@@ -96,18 +101,13 @@ export async function startAuth(options: StartAuthOptions = {}): Promise<Running
   const log = options.log ?? createLogger({ service: 'auth', level: config.LOG_LEVEL });
   const kek = keyEncryptionKey(config, log);
   const ownsDb = options.db === undefined;
-  const db = options.db ?? (await openDatabase(config));
+  const db = options.db ?? (await openDatabase(config, { service: 'auth' }));
   const ownsKv = options.kv === undefined;
   const kv =
     options.kv ??
     (config.REDIS_URL ? createRedisKeyValue(config.REDIS_URL) : createMemoryKeyValue());
   try {
-    if (config.RUN_MIGRATIONS) {
-      const migrated = await migrateAuth(db);
-      log.info({ database: db.kind, applied: migrated.applied }, 'migrations done');
-    } else {
-      await checkAuthSchema(db);
-    }
+    await prepareSchema(db, { ...SCHEMA_MIGRATIONS, run: config.RUN_MIGRATIONS, log });
     const key = await ensureSigningKey(db, kek.key, { rotateUnreadable: kek.generated });
     log.info(key, key.created ? 'signing key created' : 'signing key loaded');
     const devStaff = options.devStaff ?? devStaffFromEnv(config);
@@ -124,8 +124,18 @@ export async function startAuth(options: StartAuthOptions = {}): Promise<Running
     if (ownsDb) lifecycle.onShutdown('database', () => db.close());
     if (ownsKv) lifecycle.onShutdown('key-value', () => kv.close());
     const metrics = createMetrics({ service: 'auth', defaultMetrics: true });
-    const events = createEventRelay(config, db, log, metrics.registry);
-    if (events) lifecycle.onShutdown('outbox', () => events.relay.stop());
+    // Created after the database's and key-value store's hooks, so its `outbox` hook runs first.
+    const events = createOutboxPublishing({
+      db,
+      schema: 'auth',
+      sink: config.K_SINK,
+      sinkExpected: Boolean(config.DATABASE_URL),
+      source: EVENT_SOURCE,
+      catalog: eventCatalog,
+      log,
+      lifecycle,
+      registry: metrics.registry,
+    });
     const keys = createSigningKeys({ db, kek: kek.key });
     const app = createApp({
       db,
@@ -149,7 +159,7 @@ export async function startAuth(options: StartAuthOptions = {}): Promise<Running
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
       handleSignals: options.handleSignals ?? true,
     });
-    events?.relay.start();
+    events?.start();
     return { ...server, app, db, kv, config, keys, relay: events?.relay };
   } catch (error) {
     if (ownsDb) await db.close().catch(() => {});
@@ -179,28 +189,6 @@ function keyEncryptionKey(config: AuthConfig, log: Logger): { key: Buffer; gener
 function devStaffFromEnv(config: AuthConfig): { email: string; password: string } | undefined {
   if (!config.DEV_STAFF_EMAIL || !config.DEV_STAFF_PASSWORD) return undefined;
   return { email: config.DEV_STAFF_EMAIL, password: config.DEV_STAFF_PASSWORD };
-}
-
-/** The relay publishing auth.outbox to K_SINK; without K_SINK, undefined and one log line. */
-function createEventRelay(
-  config: AuthConfig,
-  db: Database,
-  log: Logger,
-  registry: ServiceMetrics['registry'],
-): { relay: OutboxRelay } | undefined {
-  if (!config.K_SINK) {
-    log[config.DATABASE_URL ? 'warn' : 'info'](
-      'K_SINK is not set: events stay in auth.outbox until a sink is configured',
-    );
-    return undefined;
-  }
-  const publisher = createPublisher({
-    sink: config.K_SINK,
-    source: EVENT_SOURCE,
-    catalog: eventCatalog,
-    log,
-  });
-  return { relay: createOutboxRelay({ db, schema: 'auth', publisher, log, registry }) };
 }
 
 if (isEntryPoint(import.meta.url)) {

@@ -1,10 +1,14 @@
 // `npm run migrate -w @shop/auth`: applies the auth schema's migrations, then exits. In
 // production this is the one-off job that runs before a rollout; cold starts only check.
-import { createLogger, type Logger, type MigrateResult } from '@shop/shared';
+import {
+  createLogger,
+  isEntryPoint,
+  type Logger,
+  type MigrateResult,
+  runMigrationJob,
+} from '@shop/shared';
 import { loadAuthConfig } from './config.js';
-import { isEntryPoint } from './is-entry-point.js';
-import { openDatabase } from './open-database.js';
-import { migrateAuth } from './schema.js';
+import { MIGRATIONS_DIR } from './schema.js';
 
 /**
  * Connects to the database the environment names (DATABASE_URL, else PGlite in
@@ -16,14 +20,7 @@ export async function runAuthMigrations(
 ): Promise<MigrateResult> {
   const config = loadAuthConfig(options.env ?? process.env);
   const log = options.log ?? createLogger({ service: 'auth', level: config.LOG_LEVEL });
-  const db = await openDatabase(config);
-  try {
-    const result = await migrateAuth(db);
-    log.info({ database: db.kind, applied: result.applied }, 'auth migrations done');
-    return result;
-  } finally {
-    await db.close();
-  }
+  return runMigrationJob(config, { service: 'auth', schema: 'auth', dir: MIGRATIONS_DIR, log });
 }
 
 if (isEntryPoint(import.meta.url)) {

@@ -3,23 +3,22 @@ import { eventCatalog } from '@shop/eventing';
 import {
   createLogger,
   createMetrics,
-  createOutboxRelay,
-  createPublisher,
+  createOutboxPublishing,
   type Database,
+  isEntryPoint,
   Lifecycle,
   type Logger,
   type OutboxRelay,
+  openDatabase,
+  prepareSchema,
   type RunningServer,
   type ServiceEnv,
-  type ServiceMetrics,
   serve,
 } from '@shop/shared';
 import { createApp } from './app.js';
 import { loadOfferConfig, type OfferConfig } from './config.js';
-import { isEntryPoint } from './is-entry-point.js';
-import { openDatabase } from './open-database.js';
 import { prunePublishedEvents } from './outbox.js';
-import { checkOfferSchema, migrateOffer } from './schema.js';
+import { SCHEMA_MIGRATIONS } from './schema.js';
 import { seedCatalog } from './seed.js';
 
 export { createApp, type OfferAppDeps } from './app.js';
@@ -32,14 +31,12 @@ export {
   MIGRATIONS_DIR,
   migrateOffer,
   pendingMigrations,
+  SCHEMA_MIGRATIONS,
 } from './schema.js';
 export { seedCatalog } from './seed.js';
 
 /** CloudEvents `source` of every event the offer function publishes. */
 export const EVENT_SOURCE = '/shop/offer';
-
-/** How often a running relay deletes published events past their retention. */
-const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface StartOfferOptions {
   /** Environment to read the config from (default process.env). */
@@ -72,25 +69,29 @@ export async function startOffer(options: StartOfferOptions = {}): Promise<Runni
   const config = loadOfferConfig(options.env ?? process.env);
   const log = options.log ?? createLogger({ service: 'offer', level: config.LOG_LEVEL });
   const ownsDb = options.db === undefined;
-  const db = options.db ?? (await openDatabase(config));
+  const db = options.db ?? (await openDatabase(config, { service: 'offer' }));
   try {
-    if (config.RUN_MIGRATIONS) {
-      const migrated = await migrateOffer(db);
-      log.info({ database: db.kind, applied: migrated.applied }, 'migrations done');
-    } else {
-      await checkOfferSchema(db);
-      log.info({ database: db.kind }, 'schema is current (RUN_MIGRATIONS=false)');
-    }
+    await prepareSchema(db, { ...SCHEMA_MIGRATIONS, run: config.RUN_MIGRATIONS, log });
     if (config.SEED_DEMO_DATA ?? db.kind === 'pglite') {
       log.info(await seedCatalog(db), 'demo catalog seeded');
     }
     const lifecycle = new Lifecycle();
     if (ownsDb) lifecycle.onShutdown('database', () => db.close());
     const metrics = createMetrics({ service: 'offer', defaultMetrics: true });
-    const events = createEventRelay(config, db, log, metrics.registry);
-    // Registered after the database's hook, so it runs first (hooks run in reverse order):
-    // the relay publishes what is pending while the database is still open.
-    if (events) lifecycle.onShutdown('outbox', () => events.stop());
+    // Created after the database's hook, so its `outbox` hook runs first: the relay publishes
+    // what is pending while the database is still open.
+    const events = createOutboxPublishing({
+      db,
+      schema: 'offer',
+      sink: config.K_SINK,
+      sinkExpected: Boolean(config.DATABASE_URL),
+      source: EVENT_SOURCE,
+      catalog: eventCatalog,
+      log,
+      lifecycle,
+      registry: metrics.registry,
+      prune: () => prunePublishedEvents(db),
+    });
     const app = createApp({
       db,
       log,
@@ -112,65 +113,6 @@ export async function startOffer(options: StartOfferOptions = {}): Promise<Runni
     if (ownsDb) await db.close().catch(() => {});
     throw error;
   }
-}
-
-interface EventRelay {
-  relay: OutboxRelay;
-  /** Starts the relay and the prune of published events. */
-  start(): void;
-  /** Stops the prune, then drains what is pending and stops the relay. */
-  stop(): Promise<void>;
-}
-
-/**
- * The relay publishing offer.outbox to K_SINK, with its prune; without K_SINK, undefined and one
- * log line saying the events wait in the outbox.
- */
-function createEventRelay(
-  config: OfferConfig,
-  db: Database,
-  log: Logger,
-  registry: ServiceMetrics['registry'],
-): EventRelay | undefined {
-  if (!config.K_SINK) {
-    // In production (DATABASE_URL) a missing SinkBinding is a wiring mistake worth a warning.
-    log[config.DATABASE_URL ? 'warn' : 'info'](
-      'K_SINK is not set: events stay in offer.outbox until a sink is configured',
-    );
-    return undefined;
-  }
-  const publisher = createPublisher({
-    sink: config.K_SINK,
-    source: EVENT_SOURCE,
-    catalog: eventCatalog,
-    log,
-  });
-  const relay = createOutboxRelay({ db, schema: 'offer', publisher, log, registry });
-  let pruning: Promise<void> = Promise.resolve();
-  const prune = () => {
-    pruning = prunePublishedEvents(db)
-      .then((deleted) => {
-        if (deleted > 0) log.info({ deleted }, 'published outbox events pruned');
-      })
-      .catch((error: unknown) => log.warn({ err: error }, 'pruning the outbox failed'));
-  };
-  let timer: NodeJS.Timeout | undefined;
-  return {
-    relay,
-    start() {
-      relay.start();
-      // Instances scaled to zero may never live an hour, so the first prune runs at start.
-      prune();
-      timer = setInterval(prune, PRUNE_INTERVAL_MS);
-      timer.unref();
-      log.info({ sink: config.K_SINK }, 'outbox relay publishing to K_SINK');
-    },
-    async stop() {
-      clearInterval(timer);
-      await pruning;
-      await relay.stop();
-    },
-  };
 }
 
 if (isEntryPoint(import.meta.url)) {

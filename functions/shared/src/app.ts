@@ -120,15 +120,15 @@ export function createServiceApp(options: ServiceAppOptions): OpenAPIHono<Servic
       'request',
     );
   });
-  app.use(
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: (c) =>
-        problemResponse(
-          c,
-          new Problem(413, `The request body is larger than ${maxBodyBytes} bytes.`),
-        ),
-    }),
+  const limitBody = bodyLimit({
+    maxSize: maxBodyBytes,
+    onError: (c) =>
+      problemResponse(c, new Problem(413, `The request body is larger than ${maxBodyBytes} bytes.`)),
+  });
+  // GET and HEAD carry no body (a Request refuses one), and asking for it makes
+  // @hono/node-server build a full WHATWG Request for nothing.
+  app.use((c, next) =>
+    c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next),
   );
 
   app.onError((error, c) => {

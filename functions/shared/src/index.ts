@@ -8,6 +8,7 @@ export {
 export { baseConfigSchema, ConfigError, loadConfig } from './config.js';
 export * from './db/index.js';
 export * from './events/index.js';
+export * from './http/index.js';
 export {
   IDENTITY_HEADERS,
   type Identity,
@@ -30,4 +31,5 @@ export {
   type RateLimitResult,
   rateLimitHeaders,
 } from './rate-limit.js';
+export * from './runtime/index.js';
 export { type RunningServer, type ServeOptions, serve } from './serve.js';

@@ -3,25 +3,24 @@ import { eventCatalog } from '@shop/eventing';
 import {
   createLogger,
   createMetrics,
-  createOutboxRelay,
-  createPublisher,
+  createOutboxPublishing,
   type Database,
+  isEntryPoint,
   type KeyValue,
   Lifecycle,
   type Logger,
   type OutboxRelay,
+  openDatabase,
+  prepareSchema,
   type RunningServer,
   type ServiceEnv,
-  type ServiceMetrics,
   serve,
 } from '@shop/shared';
 import { createApp } from './app.js';
 import { loadUserConfig, type UserConfig } from './config.js';
-import { isEntryPoint } from './is-entry-point.js';
-import { openDatabase } from './open-database.js';
 import { prunePublishedEvents } from './outbox.js';
 import { EVENT_SOURCE } from './routes/events.js';
-import { checkUsersSchema, migrateUsers } from './schema.js';
+import { SCHEMA_MIGRATIONS } from './schema.js';
 
 export { createApp, type UserAppDeps } from './app.js';
 export type { UserConfig } from './config.js';
@@ -35,10 +34,8 @@ export {
   MIGRATIONS_DIR,
   migrateUsers,
   pendingMigrations,
+  SCHEMA_MIGRATIONS,
 } from './schema.js';
-
-/** How often a running relay deletes published events past their retention. */
-const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface StartUserOptions {
   /** Environment to read the config from (default process.env). */
@@ -75,22 +72,26 @@ export async function startUser(options: StartUserOptions = {}): Promise<Running
   const config = loadUserConfig(options.env ?? process.env);
   const log = options.log ?? createLogger({ service: 'user', level: config.LOG_LEVEL });
   const ownsDb = options.db === undefined;
-  const db = options.db ?? (await openDatabase(config));
+  const db = options.db ?? (await openDatabase(config, { service: 'user' }));
   try {
-    if (config.RUN_MIGRATIONS) {
-      const migrated = await migrateUsers(db);
-      log.info({ database: db.kind, applied: migrated.applied }, 'migrations done');
-    } else {
-      await checkUsersSchema(db);
-      log.info({ database: db.kind }, 'schema is current (RUN_MIGRATIONS=false)');
-    }
+    await prepareSchema(db, { ...SCHEMA_MIGRATIONS, run: config.RUN_MIGRATIONS, log });
     const lifecycle = new Lifecycle();
     if (ownsDb) lifecycle.onShutdown('database', () => db.close());
     const metrics = createMetrics({ service: 'user', defaultMetrics: true });
-    const events = createEventRelay(config, db, log, metrics.registry);
-    // Registered after the database's hook, so it runs first (hooks run in reverse order):
-    // the relay publishes what is pending while the database is still open.
-    if (events) lifecycle.onShutdown('outbox', () => events.stop());
+    // Created after the database's hook, so its `outbox` hook runs first: the relay publishes
+    // what is pending while the database is still open.
+    const events = createOutboxPublishing({
+      db,
+      schema: 'users',
+      sink: config.K_SINK,
+      sinkExpected: Boolean(config.DATABASE_URL),
+      source: EVENT_SOURCE,
+      catalog: eventCatalog,
+      log,
+      lifecycle,
+      registry: metrics.registry,
+      prune: () => prunePublishedEvents(db),
+    });
     const app = createApp({
       db,
       log,
@@ -111,65 +112,6 @@ export async function startUser(options: StartUserOptions = {}): Promise<Running
     if (ownsDb) await db.close().catch(() => {});
     throw error;
   }
-}
-
-interface EventRelay {
-  relay: OutboxRelay;
-  /** Starts the relay and the prune of published events. */
-  start(): void;
-  /** Stops the prune, then drains what is pending and stops the relay. */
-  stop(): Promise<void>;
-}
-
-/**
- * The relay publishing users.outbox to K_SINK, with its prune; without K_SINK, undefined and one
- * log line saying the events wait in the outbox.
- */
-function createEventRelay(
-  config: UserConfig,
-  db: Database,
-  log: Logger,
-  registry: ServiceMetrics['registry'],
-): EventRelay | undefined {
-  if (!config.K_SINK) {
-    // In production (DATABASE_URL) a missing SinkBinding is a wiring mistake worth a warning.
-    log[config.DATABASE_URL ? 'warn' : 'info'](
-      'K_SINK is not set: events stay in users.outbox until a sink is configured',
-    );
-    return undefined;
-  }
-  const publisher = createPublisher({
-    sink: config.K_SINK,
-    source: EVENT_SOURCE,
-    catalog: eventCatalog,
-    log,
-  });
-  const relay = createOutboxRelay({ db, schema: 'users', publisher, log, registry });
-  let pruning: Promise<void> = Promise.resolve();
-  const prune = () => {
-    pruning = prunePublishedEvents(db)
-      .then((deleted) => {
-        if (deleted > 0) log.info({ deleted }, 'published outbox events pruned');
-      })
-      .catch((error: unknown) => log.warn({ err: error }, 'pruning the outbox failed'));
-  };
-  let timer: NodeJS.Timeout | undefined;
-  return {
-    relay,
-    start() {
-      relay.start();
-      // Instances scaled to zero may never live an hour, so the first prune runs at start.
-      prune();
-      timer = setInterval(prune, PRUNE_INTERVAL_MS);
-      timer.unref();
-      log.info({ sink: config.K_SINK }, 'outbox relay publishing to K_SINK');
-    },
-    async stop() {
-      clearInterval(timer);
-      await pruning;
-      await relay.stop();
-    },
-  };
 }
 
 if (isEntryPoint(import.meta.url)) {

@@ -1,10 +1,14 @@
 // `npm run migrate -w @shop/user`: applies the users schema's migrations, then exits. In
 // production this is the one-off job that runs before a rollout; cold starts only check.
-import { createLogger, type Logger, type MigrateResult } from '@shop/shared';
+import {
+  createLogger,
+  isEntryPoint,
+  type Logger,
+  type MigrateResult,
+  runMigrationJob,
+} from '@shop/shared';
 import { loadUserConfig } from './config.js';
-import { isEntryPoint } from './is-entry-point.js';
-import { openDatabase } from './open-database.js';
-import { migrateUsers } from './schema.js';
+import { MIGRATIONS_DIR } from './schema.js';
 
 /**
  * Connects to the database the environment names (DATABASE_URL, else PGlite in
@@ -16,20 +20,7 @@ export async function runUserMigrations(
 ): Promise<MigrateResult> {
   const config = loadUserConfig(options.env ?? process.env);
   const log = options.log ?? createLogger({ service: 'user', level: config.LOG_LEVEL });
-  if (!config.DATABASE_URL && !config.PGLITE_DATA_DIR) {
-    log.warn('neither DATABASE_URL nor PGLITE_DATA_DIR is set: migrating an in-memory database');
-  }
-  const db = await openDatabase(config);
-  try {
-    const result = await migrateUsers(db);
-    log.info(
-      { database: db.kind, applied: result.applied, alreadyApplied: result.alreadyApplied },
-      'users migrations done',
-    );
-    return result;
-  } finally {
-    await db.close();
-  }
+  return runMigrationJob(config, { service: 'user', schema: 'users', dir: MIGRATIONS_DIR, log });
 }
 
 if (isEntryPoint(import.meta.url)) {

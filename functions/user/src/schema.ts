@@ -1,18 +1,27 @@
 // The users schema's migrations: applying them (the migrate job, dev) and checking that a
 // database is current (production cold starts, which never migrate).
 import {
+  checkSchemaCurrent,
   type Database,
   type MigrateResult,
-  MigrationError,
   migrate,
-  readMigrations,
+  type SchemaMigrations,
 } from '@shop/shared';
+
+export { pendingMigrations } from '@shop/shared';
 
 /** The users schema's migrations (beside src/ and dist/ alike). */
 export const MIGRATIONS_DIR = new URL('../migrations/', import.meta.url);
 
 /** The command that applies the users schema's migrations; named in error messages. */
 export const MIGRATE_COMMAND = 'npm run migrate -w @shop/user';
+
+/** Where the users schema's migrations are, for `prepareSchema` at start. */
+export const SCHEMA_MIGRATIONS: SchemaMigrations = {
+  schema: 'users',
+  dir: MIGRATIONS_DIR,
+  migrateCommand: MIGRATE_COMMAND,
+};
 
 /**
  * Applies the users schema's pending migrations.
@@ -23,41 +32,10 @@ export function migrateUsers(db: Database): Promise<MigrateResult> {
 }
 
 /**
- * The migration files of `dir` not yet recorded in `<schema>.schema_migrations`, by name (all of
- * them when the table does not exist). Applied migrations without a file are not reported: a
- * newer release may have run them while this one still serves.
- * @example await pendingMigrations(db, { schema: 'users', dir: MIGRATIONS_DIR }); // ['002_next.sql']
- */
-export async function pendingMigrations(
-  db: Database,
-  options: { schema: string; dir: string | URL },
-): Promise<string[]> {
-  const { schema } = options;
-  if (!/^[a-z][a-z0-9_]*$/.test(schema)) throw new MigrationError(`invalid schema name ${schema}`);
-  const migrations = await readMigrations(options.dir);
-  const { rows: tables } = await db.query<{ found: boolean }>(
-    'SELECT to_regclass($1) IS NOT NULL AS found',
-    [`${schema}.schema_migrations`],
-  );
-  if (!tables[0]?.found) return migrations.map((m) => m.name);
-  const { rows } = await db.query<{ version: number }>(
-    `SELECT version FROM ${schema}.schema_migrations`,
-  );
-  const applied = new Set(rows.map((row) => row.version));
-  return migrations.filter((m) => !applied.has(m.version)).map((m) => m.name);
-}
-
-/**
  * Refuses to go on when the users schema lacks a migration, naming the command that applies
  * them; production runs it as a one-off job before rollout.
  * @example await checkUsersSchema(db); // throws MigrationError: … run `npm run migrate -w @shop/user` …
  */
-export async function checkUsersSchema(db: Database): Promise<void> {
-  const pending = await pendingMigrations(db, { schema: 'users', dir: MIGRATIONS_DIR });
-  if (pending.length === 0) return;
-  throw new MigrationError(
-    `The users schema is not current: ${pending.length} migration(s) pending ` +
-      `(${pending.join(', ')}). Migrations do not run on start with RUN_MIGRATIONS=false; ` +
-      `run \`${MIGRATE_COMMAND}\` against this database first (or set RUN_MIGRATIONS=true).`,
-  );
+export function checkUsersSchema(db: Database): Promise<void> {
+  return checkSchemaCurrent(db, SCHEMA_MIGRATIONS);
 }

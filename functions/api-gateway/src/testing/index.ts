@@ -1,7 +1,15 @@
-import { Lifecycle, type RunningServer, serve, silentLogger } from '@shop/shared';
+import {
+  createMemoryKeyValue,
+  Lifecycle,
+  type RunningServer,
+  serve,
+  silentLogger,
+} from '@shop/shared';
 import { Hono } from 'hono';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { createApp, type GatewayApp, type GatewayAppDeps } from '../app.js';
 import { ROUTES, type UpstreamName } from '../routes-table.js';
+import { createTokenVerifier } from '../verify-access-token.js';
 
 /** Serves a Hono app on a free port; `url` is its base URL. */
 export async function serveOnPort0(app: Hono): Promise<RunningServer & { url: string }> {
@@ -141,4 +149,30 @@ export async function startFakeUpstreams(keys: TestKey[]): Promise<{
       await Promise.all(servers.map(([, server]) => server.shutdown()));
     },
   };
+}
+
+/**
+ * The gateway in front of `upstreams`, silent, with a memory key-value store, verifying tokens
+ * of {@link ISSUER} and {@link AUDIENCE} against the JWKS of the `auth` upstream (or `jwksUrl`).
+ * @example const app = createTestGateway(upstreams.urls, { cooldownMs: 0 });
+ */
+export function createTestGateway(
+  upstreams: Record<UpstreamName, string>,
+  options: { jwksUrl?: string; cooldownMs?: number } & Partial<
+    Omit<GatewayAppDeps, 'upstreams' | 'verifyToken'>
+  > = {},
+): GatewayApp {
+  const { jwksUrl, cooldownMs, ...deps } = options;
+  return createApp({
+    log: silentLogger(),
+    kv: createMemoryKeyValue(),
+    upstreams,
+    verifyToken: createTokenVerifier({
+      jwksUrl: jwksUrl ?? `${upstreams.auth}/.well-known/jwks.json`,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      ...(cooldownMs !== undefined && { cooldownMs }),
+    }),
+    ...deps,
+  });
 }

@@ -1,24 +1,8 @@
 // Schemas the auth routes share.
 import { z } from '@hono/zod-openapi';
 
-export const ProblemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.int(),
-    detail: z.string().optional(),
-    instance: z.string().optional(),
-    requestId: z.string().optional(),
-    errors: z.array(z.object({ name: z.string(), reason: z.string() })).optional(),
-  })
-  .catchall(z.unknown())
-  .openapi('Problem');
-
-/** A response documented as problem+json. */
-export const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: ProblemSchema } },
-});
+// The problem+json schema and response are the shared kit's: one `Problem` component for all.
+export { problemJson as problem, problemJsonSchema as ProblemSchema } from '@shop/shared';
 
 /** A JSON request body. */
 export const jsonBody = <T extends z.ZodType>(schema: T, required = true) => ({

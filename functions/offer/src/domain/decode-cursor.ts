@@ -1,9 +1,9 @@
+import { decodeOpaqueCursor } from '@shop/shared';
 import { fingerprintListing } from './encode-cursor.js';
 import { type CursorPosition, type Listing, type SortOrder, UUID_PATTERN } from './product.js';
 
 export type DecodedCursor = { ok: true; position: CursorPosition } | { ok: false; reason: string };
 
-const BASE64URL = /^[A-Za-z0-9_-]{1,1000}$/;
 const MICROSECOND_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{6}Z$/;
 const RANK = /^[0-9.e+-]{1,32}$/;
 
@@ -43,18 +43,9 @@ function isKeyOf(sort: SortOrder, key: unknown): key is string | number {
  */
 export function decodeCursor(cursor: string, listing: Listing): DecodedCursor {
   const invalid = { ok: false, reason: 'The cursor is not valid.' } as const;
-  if (!BASE64URL.test(cursor)) return invalid;
-  const bytes = Buffer.from(cursor, 'base64url');
-  // Node decodes base64 leniently; only the exact encoding of the bytes is our cursor.
-  if (bytes.toString('base64url') !== cursor) return invalid;
-  let payload: unknown;
-  try {
-    payload = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    return invalid;
-  }
-  if (typeof payload !== 'object' || payload === null) return invalid;
-  const { v, f, k, i } = payload as Record<string, unknown>;
+  const payload = decodeOpaqueCursor(cursor);
+  if (!payload) return invalid;
+  const { v, f, k, i } = payload;
   if (v !== 1 || typeof f !== 'string' || typeof i !== 'string' || !UUID_PATTERN.test(i)) {
     return invalid;
   }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { cursorFingerprint, encodeOpaqueCursor } from '@shop/shared';
 import type { CursorPosition, Listing } from './product.js';
 
 /** What an opaque cursor carries: its format version, the listing it belongs to, the position. */
@@ -15,7 +15,7 @@ export interface CursorPayload {
  * @example fingerprintListing({ scope: 'public', sort: 'newest' }) // 'x3Q0…'
  */
 export function fingerprintListing(listing: Listing): string {
-  const canonical = JSON.stringify([
+  return cursorFingerprint([
     listing.scope,
     listing.sort,
     listing.q ?? null,
@@ -24,7 +24,6 @@ export function fingerprintListing(listing: Listing): string {
     listing.maxPrice ?? null,
     listing.status ?? null,
   ]);
-  return createHash('sha256').update(canonical).digest('base64url').slice(0, 16);
 }
 
 /**
@@ -38,5 +37,5 @@ export function encodeCursor(listing: Listing, position: CursorPosition): string
     k: position.key,
     i: position.id,
   };
-  return Buffer.from(JSON.stringify(payload)).toString('base64url');
+  return encodeOpaqueCursor({ ...payload });
 }

@@ -1,6 +1,14 @@
 // /api/admin/offers — staff create, edit, price and archive products (If-Match on every change)
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { newId, PgErrorCode, Problem, pgErrorCode, type ServiceEnv } from '@shop/shared';
+import {
+  formatEtag,
+  newId,
+  PgErrorCode,
+  Problem,
+  parseIfMatch,
+  pgErrorCode,
+  type ServiceEnv,
+} from '@shop/shared';
 import type { OfferDeps } from '../app.js';
 import { buildCreatedEvent } from '../domain/build-created-event.js';
 import { buildPriceChangedEvent } from '../domain/build-price-changed-event.js';
@@ -8,7 +16,6 @@ import { buildStatusEvent } from '../domain/build-status-event.js';
 import { checkPriceChange } from '../domain/check-price-change.js';
 import { diffProduct } from '../domain/diff-product.js';
 import type { OfferEvent } from '../domain/offer-event.js';
-import { formatEtag, parseIfMatch } from '../domain/parse-if-match.js';
 import type { Price, Product, ProductChanges } from '../domain/product.js';
 import { slugify } from '../domain/slugify.js';
 import { recordEvent } from '../outbox.js';

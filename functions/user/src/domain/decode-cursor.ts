@@ -1,9 +1,9 @@
+import { decodeOpaqueCursor } from '@shop/shared';
 import { type CursorPosition, fingerprintSearch } from './encode-cursor.js';
 import { UUID_PATTERN } from './profile.js';
 
 export type DecodedCursor = { ok: true; position: CursorPosition } | { ok: false; reason: string };
 
-const BASE64URL = /^[A-Za-z0-9_-]{1,1000}$/;
 const ISO_MILLIS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /**
@@ -13,17 +13,9 @@ const ISO_MILLIS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
  */
 export function decodeCursor(cursor: string, q: string | undefined): DecodedCursor {
   const invalid = { ok: false, reason: 'The cursor is not valid.' } as const;
-  if (!BASE64URL.test(cursor)) return invalid;
-  const bytes = Buffer.from(cursor, 'base64url');
-  if (bytes.toString('base64url') !== cursor) return invalid;
-  let payload: unknown;
-  try {
-    payload = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    return invalid;
-  }
-  if (typeof payload !== 'object' || payload === null) return invalid;
-  const { v, f, t, i } = payload as Record<string, unknown>;
+  const payload = decodeOpaqueCursor(cursor);
+  if (!payload) return invalid;
+  const { v, f, t, i } = payload;
   if (v !== 1 || typeof f !== 'string' || typeof i !== 'string' || !UUID_PATTERN.test(i)) {
     return invalid;
   }

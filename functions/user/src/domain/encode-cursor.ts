@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { cursorFingerprint, encodeOpaqueCursor } from '@shop/shared';
 
 /** Where a staff listing page ended: the last profile's creation time and id. */
 export interface CursorPosition {
@@ -12,10 +12,7 @@ export interface CursorPosition {
  * @example fingerprintSearch('ada') // 'c3Vw…'
  */
 export function fingerprintSearch(q: string | undefined): string {
-  return createHash('sha256')
-    .update(JSON.stringify(['users', q ?? null]))
-    .digest('base64url')
-    .slice(0, 16);
+  return cursorFingerprint(['users', q ?? null]);
 }
 
 /**
@@ -23,11 +20,10 @@ export function fingerprintSearch(q: string | undefined): string {
  * @example encodeCursor('ada', { createdAt, userId })
  */
 export function encodeCursor(q: string | undefined, position: CursorPosition): string {
-  const payload = {
+  return encodeOpaqueCursor({
     v: 1,
     f: fingerprintSearch(q),
     t: position.createdAt.toISOString(),
     i: position.userId,
-  };
-  return Buffer.from(JSON.stringify(payload)).toString('base64url');
+  });
 }

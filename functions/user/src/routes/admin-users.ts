@@ -1,10 +1,9 @@
 // /api/admin/users — staff search and read customer records, and erase one on request
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { Problem, type ServiceEnv } from '@shop/shared';
+import { formatEtag, Problem, type ServiceEnv } from '@shop/shared';
 import type { UserDeps } from '../app.js';
 import { decodeCursor } from '../domain/decode-cursor.js';
 import { encodeCursor } from '../domain/encode-cursor.js';
-import { formatEtag } from '../domain/parse-if-match.js';
 import { eraseUserRecord } from '../erasure.js';
 import { findProfile, isErased, listAddresses, listConsents, listProfiles } from '../store.js';
 import { requireUserId } from './guards.js';

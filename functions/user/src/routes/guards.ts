@@ -1,7 +1,6 @@
 // Who may call, and whether their copy of the profile is current: checks every route shares.
-import { Problem, type Role, requireIdentity } from '@shop/shared';
+import { formatEtag, Problem, parseIfMatch, type Role, requireIdentity } from '@shop/shared';
 import type { Context } from 'hono';
-import { formatEtag, parseIfMatch } from '../domain/parse-if-match.js';
 import { UUID_PATTERN } from '../domain/profile.js';
 
 /**

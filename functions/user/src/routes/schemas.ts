@@ -145,24 +145,8 @@ export const ConsentRecordSchema = z
   })
   .openapi('ConsentRecord');
 
-export const ProblemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.int(),
-    detail: z.string().optional(),
-    instance: z.string().optional(),
-    requestId: z.string().optional(),
-    errors: z.array(z.object({ name: z.string(), reason: z.string() })).optional(),
-  })
-  .catchall(z.unknown())
-  .openapi('Problem');
-
-/** A problem+json response for the OpenAPI document. */
-export const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: ProblemSchema } },
-});
+// The problem+json schema and response are the shared kit's: one `Problem` component for all.
+export { problemJson as problem, problemJsonSchema as ProblemSchema } from '@shop/shared';
 
 /** A required JSON body: another content type is a 400 instead of an empty object. */
 export const json = <T extends z.ZodType>(schema: T) => ({

@@ -1,0 +1,135 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { eventCatalog } from '@shop/eventing';
+import {
+  createDatabaseInbox,
+  createEventReceiver,
+  createServiceApp,
+  type Database,
+  type KeyValue,
+  type Lifecycle,
+  type Logger,
+  Problem,
+  type ServiceEnv,
+  type ServiceMetrics,
+} from '@shop/shared';
+import type { CartsDeps } from './carts.js';
+import type { CheckoutDeps } from './checkout.js';
+import type { OfferClient } from './offer-client.js';
+import type { PaymentClient } from './payment-client.js';
+import { handlePaymentEvent, type PaymentEventDeps } from './payment-events.js';
+import { registerCartRoutes } from './routes/cart.js';
+import { registerOrderRoutes } from './routes/orders.js';
+
+/** CloudEvents `source` of every event the cart function publishes. */
+export const EVENT_SOURCE = '/shop/cart';
+
+/** What the cart app is built from; main.ts makes the real ones, tests pass their own. */
+export interface CartAppDeps {
+  db: Database;
+  kv: KeyValue;
+  log: Logger;
+  /** Reads products (prices, names, stock) from the offer function. */
+  offer: OfferClient;
+  /** Creates payment intents at the provider. */
+  payments: PaymentClient;
+  metrics?: ServiceMetrics;
+  lifecycle?: Lifecycle;
+  clock?: () => Date;
+  /** Currency of an empty cart's total (default EUR). */
+  currency?: string;
+  /** Idle seconds before a cart expires (default 30 days). */
+  cartTtlSeconds?: number;
+  /** Called once a transaction that wrote to cart.outbox committed (main.ts wakes the relay). */
+  onEventsRecorded?: () => void;
+  /** Id of a new order (default UUIDv7). */
+  newOrderId?: () => string;
+}
+
+/** The dependencies route handlers use, defaults filled in. */
+export interface CartDeps {
+  db: Database;
+  carts: CartsDeps;
+  checkout: CheckoutDeps;
+}
+
+/**
+ * The cart function: carts (anonymous and signed-in) in the key-value store, checkout into
+ * orders and payments, the orders, and `/events` where payment events move orders on.
+ * @example const app = createApp({ db, kv, log, offer, payments }); await app.request('/api/cart');
+ */
+export function createApp(deps: CartAppDeps): OpenAPIHono<ServiceEnv> {
+  const { db, kv, log } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const onEventsRecorded = deps.onEventsRecorded ?? (() => {});
+  const app = createServiceApp({
+    service: 'cart',
+    log,
+    ...(deps.metrics && { metrics: deps.metrics }),
+    ...(deps.lifecycle && { lifecycle: deps.lifecycle }),
+    readiness: { database: () => db.ping(), keyValue: () => kv.ping() },
+  });
+  const carts: CartsDeps = {
+    kv,
+    offer: deps.offer,
+    ttlSeconds: deps.cartTtlSeconds ?? 30 * 24 * 3600,
+    currency: deps.currency ?? 'EUR',
+    clock,
+  };
+  const routeDeps: CartDeps = {
+    db,
+    carts,
+    checkout: {
+      db,
+      kv,
+      offer: deps.offer,
+      payments: deps.payments,
+      log,
+      clock,
+      onEventsRecorded,
+      ...(deps.newOrderId && { newOrderId: deps.newOrderId }),
+    },
+  };
+
+  // Cookies authenticate anonymous carts, so cross-site writes are refused (Hono's csrf()
+  // checks form content types only).
+  app.use('/api/cart/*', async (c, next) => {
+    if (c.req.method !== 'GET' && c.req.header('sec-fetch-site') === 'cross-site') {
+      throw new Problem(403, 'Cross-site requests cannot change a cart.');
+    }
+    await next();
+  });
+  app.use('/api/cart', async (c, next) => {
+    if (c.req.method !== 'GET' && c.req.header('sec-fetch-site') === 'cross-site') {
+      throw new Problem(403, 'Cross-site requests cannot change a cart.');
+    }
+    await next();
+  });
+  registerCartRoutes(app, routeDeps);
+  registerOrderRoutes(app, routeDeps);
+
+  const eventDeps: PaymentEventDeps = { kv, log, clock };
+  const receiver = createEventReceiver({
+    catalog: eventCatalog,
+    source: EVENT_SOURCE,
+    dedupe: createDatabaseInbox({ db, schema: 'cart' }),
+    log,
+    ...(deps.metrics && { registry: deps.metrics.registry }),
+    handlers: {
+      'shop.payment.succeeded': async (event, { tx }) => {
+        await handlePaymentEvent(tx, eventDeps, { ...event, type: 'shop.payment.succeeded' });
+      },
+      'shop.payment.failed': async (event, { tx }) => {
+        await handlePaymentEvent(tx, eventDeps, { ...event, type: 'shop.payment.failed' });
+      },
+      'shop.payment.refunded': async (event, { tx }) => {
+        await handlePaymentEvent(tx, eventDeps, { ...event, type: 'shop.payment.refunded' });
+      },
+    },
+  });
+  app.use('/events', async (c, next) => {
+    await next();
+    if (c.res.status < 300) onEventsRecorded();
+  });
+  app.route('/events', receiver);
+  return app;
+}

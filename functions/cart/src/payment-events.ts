@@ -1,0 +1,152 @@
+// Payment events move orders: applied in the transaction of the event's inbox record, kept for
+// later when the order does not exist yet or the event cannot apply yet (a refund before its
+// payment), ignored with a log line when it can never apply.
+import type { eventCatalog } from '@shop/eventing';
+import type { EventData, KeyValue, Logger, Queryable } from '@shop/shared';
+import { cartKey } from './domain/cart-id.js';
+import { decidePaymentEffect, type PaymentEventType } from './domain/order-status.js';
+import { eventUserId, recordOrderEvent } from './outbox.js';
+import {
+  deletePendingEvent,
+  findOrder,
+  keepPendingEvent,
+  listPendingEvents,
+  moveOrder,
+  type Order,
+} from './store.js';
+
+type Catalog = typeof eventCatalog;
+
+export type PaymentEvent =
+  | { type: 'shop.payment.succeeded'; data: EventData<Catalog, 'shop.payment.succeeded'> }
+  | { type: 'shop.payment.failed'; data: EventData<Catalog, 'shop.payment.failed'> }
+  | { type: 'shop.payment.refunded'; data: EventData<Catalog, 'shop.payment.refunded'> };
+
+export interface PaymentEventDeps {
+  kv: KeyValue;
+  log: Logger;
+  clock: () => Date;
+}
+
+export type ApplyOutcome = 'applied' | 'kept' | 'ignored';
+
+/**
+ * Handles one payment event (already deduplicated by the inbox) inside `tx`: applies it to its
+ * order, or keeps it in cart.pending_payment_event, or ignores it. After a change, events kept
+ * for the order are tried again (a refund kept until its payment succeeded).
+ */
+export async function handlePaymentEvent(
+  tx: Queryable,
+  deps: PaymentEventDeps,
+  event: PaymentEvent & { source: string; id: string },
+): Promise<ApplyOutcome> {
+  const order = await findOrder(tx, event.data.orderId, { forUpdate: true });
+  if (!order) {
+    deps.log.info({ orderId: event.data.orderId }, 'payment event before its order: kept');
+    await keepPendingEvent(tx, { ...event, orderId: event.data.orderId });
+    return 'kept';
+  }
+  const outcome = await applyToOrder(tx, deps, order, event);
+  if (outcome === 'kept') {
+    await keepPendingEvent(tx, { ...event, orderId: order.id });
+  } else if (outcome === 'applied') {
+    await applyPendingEvents(tx, deps, order.id);
+  }
+  return outcome;
+}
+
+/**
+ * Applies the events kept for an order while any of them applies (called when the order is
+ * created, and after each change). Applied and impossible ones leave the table.
+ */
+export async function applyPendingEvents(
+  tx: Queryable,
+  deps: PaymentEventDeps,
+  orderId: string,
+): Promise<number> {
+  let applied = 0;
+  for (let progress = true; progress; ) {
+    progress = false;
+    for (const pending of await listPendingEvents(tx, orderId)) {
+      const order = await findOrder(tx, orderId, { forUpdate: true });
+      if (!order) return applied;
+      const outcome = await applyToOrder(tx, deps, order, {
+        ...(pending as unknown as PaymentEvent),
+        source: pending.source,
+        id: pending.id,
+      });
+      if (outcome === 'kept') continue;
+      await deletePendingEvent(tx, pending.source, pending.id);
+      if (outcome === 'applied') {
+        applied++;
+        progress = true;
+        break;
+      }
+    }
+  }
+  return applied;
+}
+
+async function applyToOrder(
+  tx: Queryable,
+  deps: PaymentEventDeps,
+  order: Order,
+  event: PaymentEvent & { source: string; id: string },
+): Promise<ApplyOutcome> {
+  const effect = decidePaymentEffect(order.status, event.type as PaymentEventType);
+  const log = deps.log.child({ orderId: order.id, eventId: event.id, eventType: event.type });
+  if (effect.kind === 'wait') {
+    log.info({ status: order.status }, 'payment event cannot apply yet: kept');
+    return 'kept';
+  }
+  if (effect.kind === 'ignore') {
+    log.warn({ status: order.status, reason: effect.reason }, 'payment event ignored');
+    return 'ignored';
+  }
+  const cause = { eventId: event.id, eventType: event.type, at: deps.clock() };
+  const userId = eventUserId(order.userId);
+  switch (event.type) {
+    case 'shop.payment.succeeded': {
+      await moveOrder(tx, order, effect.to, cause, { paymentId: event.data.paymentId });
+      await recordOrderEvent(tx, 'shop.order.paid', order.id, {
+        orderId: order.id,
+        userId,
+        paymentId: event.data.paymentId,
+        items: order.items,
+        total: order.total,
+        paidAt: cause.at.toISOString(),
+      });
+      // The cart was kept through checkout so a failed payment loses nothing; paid, it goes.
+      // Not transactional with the database: a rollback and redelivery clears it again.
+      await deps.kv.del(cartKey({ userId: order.userId }));
+      break;
+    }
+    case 'shop.payment.failed': {
+      await moveOrder(tx, order, effect.to, cause, { paymentId: event.data.paymentId });
+      await recordOrderEvent(tx, 'shop.order.payment_failed', order.id, {
+        orderId: order.id,
+        userId,
+        paymentId: event.data.paymentId,
+        reason: event.data.reason,
+        failedAt: cause.at.toISOString(),
+      });
+      break;
+    }
+    case 'shop.payment.refunded': {
+      await moveOrder(tx, order, effect.to, cause, {
+        paymentId: event.data.paymentId,
+        refundedAmount: order.refundedAmount + event.data.amount.amount,
+      });
+      await recordOrderEvent(tx, 'shop.order.refunded', order.id, {
+        orderId: order.id,
+        userId,
+        paymentId: event.data.paymentId,
+        amount: event.data.amount,
+        refundedAt: cause.at.toISOString(),
+      });
+      break;
+    }
+  }
+  log.info({ from: order.status, to: effect.to }, 'order moved by a payment event');
+  return 'applied';
+}

@@ -1,0 +1,377 @@
+// The purchase loop, end to end through the gateway: sign up and log in (auth), add to the cart
+// (cart, prices from offer), check out (order + payment intent at the simulator), the simulator
+// pays and calls the webhook through the gateway (conversion-webhook), the local broker delivers
+// shop.payment.* to cart by the real Trigger manifest → the order is paid and the cart cleared.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type RunningGateway, startGateway } from '@shop/api-gateway';
+import { type RunningAuth, startAuth } from '@shop/auth';
+import {
+  DEV_STRIPE_WEBHOOK_SECRET,
+  type RunningConversionWebhook,
+  signStripePayload,
+  startConversionWebhook,
+} from '@shop/conversion-webhook';
+import { type RunningBroker, startBroker } from '@shop/eventing/broker';
+import { type RunningOffer, startOffer } from '@shop/offer';
+import {
+  createKafkajsClient,
+  createMemoryKafka,
+  type KafkaClient,
+  silentLogger,
+} from '@shop/shared';
+import { testDatabase, testKeyValue, usesRealInfrastructure } from '@shop/shared/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The simulator lives in the dev scripts, which have no exports map (yet): a relative import.
+import {
+  type RunningPaymentSimulator,
+  startPaymentSimulator,
+} from '../../../scripts/src/payment-simulator/server.js';
+import { createPaymentClient, type RunningCart, startCart } from './main.js';
+import { address } from './testing/fixtures.js';
+
+const EVENTING_DIR = fileURLToPath(new URL('../../../knative/eventing/', import.meta.url));
+const BROKER = `loop${crypto.randomUUID().replaceAll('-', '').slice(0, 8)}`;
+const PASSWORD = 'correct horse battery staple 42';
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+let offer: RunningOffer;
+let cart: RunningCart;
+let webhook: RunningConversionWebhook;
+let auth: RunningAuth;
+let broker: RunningBroker;
+let gateway: RunningGateway;
+let simulator: RunningPaymentSimulator;
+
+/**
+ * The repository's manifests (Kafka broker config, default broker, cart's Trigger) in a temp
+ * folder, the broker renamed so this suite has a Kafka topic of its own, faster retries.
+ */
+function copyManifests(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cart-loop-'));
+  const read = (file: string) => readFileSync(join(EVENTING_DIR, file), 'utf8');
+  writeFileSync(
+    join(dir, 'kafka-broker-config.yaml'),
+    read('kafka-broker-config.yaml')
+      .replace(/default\.topic\.partitions: "\d+"/, 'default.topic.partitions: "1"')
+      .replace(
+        /default\.topic\.replication\.factor: "\d+"/,
+        'default.topic.replication.factor: "1"',
+      ),
+  );
+  writeFileSync(
+    join(dir, 'broker.yaml'),
+    read('broker-default.yaml')
+      .replace(/name: default\n/, `name: ${BROKER}\n`)
+      .replace(/backoffDelay: PT[\d.]+S/, 'backoffDelay: PT0.1S')
+      .replace(/\s+deadLetterSink:[\s\S]*$/, '\n'),
+  );
+  writeFileSync(
+    join(dir, 'trigger.yaml'),
+    read('trigger-cart-payment-events.yaml').replace(/broker: default/, `broker: ${BROKER}`),
+  );
+  return dir;
+}
+
+beforeAll(async () => {
+  const log = silentLogger();
+  const [shopDb, webhookDb, authDb] = await Promise.all([
+    testDatabase(),
+    testDatabase(),
+    testDatabase(),
+  ]);
+  const kv = testKeyValue();
+  cleanups.push(shopDb.cleanup, webhookDb.cleanup, authDb.cleanup, kv.cleanup);
+  offer = await startOffer({
+    env: { SEED_DEMO_DATA: 'true' },
+    db: shopDb.db,
+    port: 0,
+    log,
+    handleSignals: false,
+  });
+  cleanups.unshift(() => offer.shutdown());
+
+  // The simulator's URL is known only after the gateway it calls is up: a late-bound client.
+  let paymentProviderUrl = '';
+  cart = await startCart({
+    env: { OFFER_URL: `http://127.0.0.1:${offer.port}`, OFFER_CACHE_MS: '0' },
+    db: shopDb.db,
+    kv: kv.kv,
+    payments: {
+      createIntent: (input) =>
+        createPaymentClient({
+          baseUrl: paymentProviderUrl,
+          apiKey: 'sk_test_simulator',
+        }).createIntent(input),
+    },
+    port: 0,
+    log,
+    handleSignals: false,
+  });
+  cleanups.unshift(() => cart.shutdown());
+
+  const manifests = copyManifests();
+  cleanups.push(() => rmSync(manifests, { recursive: true, force: true }));
+  const kafka: KafkaClient = usesRealInfrastructure()
+    ? createKafkajsClient({ brokers: process.env.KAFKA_BROKERS ?? '', clientId: 'cart-loop' })
+    : createMemoryKafka();
+  broker = await startBroker({
+    manifestsDir: manifests,
+    kafka,
+    port: 0,
+    log,
+    resolveService: (name) => {
+      if (name !== 'cart') throw new Error(`no local service ${name} in this test`);
+      return `http://127.0.0.1:${cart.port}`;
+    },
+  });
+  cleanups.unshift(async () => {
+    await broker.stop();
+    await kafka
+      .admin()
+      .deleteTopic(`knative-broker-shop-${BROKER}`)
+      .catch(() => {});
+    await kafka.close();
+  });
+
+  webhook = await startConversionWebhook({
+    env: {
+      K_SINK: broker.ingressUrl('shop', BROKER),
+      STRIPE_WEBHOOK_SECRET: DEV_STRIPE_WEBHOOK_SECRET,
+    },
+    db: webhookDb.db,
+    port: 0,
+    log,
+    handleSignals: false,
+  });
+  cleanups.unshift(() => webhook.shutdown());
+
+  auth = await startAuth({ env: {}, db: authDb.db, kv: kv.kv, port: 0, log, handleSignals: false });
+  cleanups.unshift(() => auth.shutdown());
+
+  gateway = await startGateway({
+    env: {
+      AUTH_URL: `http://127.0.0.1:${auth.port}`,
+      OFFER_URL: `http://127.0.0.1:${offer.port}`,
+      CART_URL: `http://127.0.0.1:${cart.port}`,
+      CONVERSION_WEBHOOK_URL: `http://127.0.0.1:${webhook.port}`,
+    },
+    kv: kv.kv,
+    port: 0,
+    log,
+    handleSignals: false,
+  });
+  cleanups.unshift(() => gateway.shutdown());
+
+  simulator = await startPaymentSimulator({
+    env: {
+      SIMULATOR_WEBHOOK_URL: `${gateway.url}/webhooks/payments/stripe`,
+      STRIPE_WEBHOOK_SECRET: DEV_STRIPE_WEBHOOK_SECRET,
+      SIMULATOR_RETRY_BASE_MS: '50',
+      // Chaos: every event delivered twice, an intent's events held and sent newest first.
+      SIMULATOR_DUPLICATE_RATE: '1',
+      SIMULATOR_REORDER: 'true',
+      SIMULATOR_REORDER_DELAY_MS: '300',
+      SIMULATOR_SEED: 'cart-loop',
+    },
+    port: 0,
+    log,
+    handleSignals: false,
+  });
+  paymentProviderUrl = simulator.url;
+  cleanups.unshift(() => simulator.shutdown());
+});
+
+afterAll(async () => {
+  for (const cleanup of cleanups) await cleanup();
+});
+
+async function call(
+  method: string,
+  path: string,
+  options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${gateway.url}${path}`, {
+    method,
+    headers: {
+      ...(options.body !== undefined && { 'content-type': 'application/json' }),
+      ...(options.token && { authorization: `Bearer ${options.token}` }),
+      ...options.headers,
+    },
+    ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+async function signUpAndLogIn(name: string): Promise<string> {
+  const email = `${name}-${crypto.randomUUID()}@example.com`;
+  const signup = await call('POST', '/api/auth/signup', {
+    body: { email, password: PASSWORD, name, locale: 'en-GB' },
+  });
+  expect(signup.status).toBe(201);
+  const login = await call('POST', '/api/auth/login', { body: { email, password: PASSWORD } });
+  expect(login.status).toBe(200);
+  return String(login.body.accessToken);
+}
+
+async function newProduct(priceAmount: number): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${offer.port}/api/admin/offers`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: `Loop kettle ${crypto.randomUUID().slice(0, 8)}`,
+      category: 'kitchen',
+      priceAmount,
+      stock: 10,
+    }),
+  });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+}
+
+/** The order once `done` holds for it, polling through the gateway. */
+async function orderWhen(
+  token: string,
+  id: string,
+  done: (order: Record<string, unknown>) => boolean,
+): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const res = await call('GET', `/api/cart/orders/${id}`, { token });
+    expect(res.status).toBe(200);
+    if (done(res.body) || Date.now() > deadline) return res.body;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function checkout(token: string, key: string) {
+  const res = await call('POST', '/api/cart/checkout', {
+    token,
+    headers: { 'idempotency-key': key },
+    body: { shippingAddress: address },
+  });
+  expect(res.status).toBe(201);
+  return res.body as {
+    order: { id: string; status: string; total: { amount: number } };
+    payment: { providerPaymentId: string; redirectUrl: string; clientSecret: string };
+  };
+}
+
+async function simulator_(path: string, body?: unknown) {
+  const res = await fetch(`${simulator.url}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: {
+      authorization: 'Bearer sk_test_simulator',
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+    },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  expect(res.status).toBe(200);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+describe('the purchase loop through the gateway', () => {
+  it('signs up, adds to the cart, checks out, pays at the provider: the order is paid and the cart cleared, once', async () => {
+    const token = await signUpAndLogIn('ada');
+    const kettle = await newProduct(2499);
+    const mug = await newProduct(750);
+    expect(
+      (await call('POST', '/api/cart/items', { token, body: { productId: kettle, quantity: 2 } }))
+        .status,
+    ).toBe(200);
+    const cartNow = await call('POST', '/api/cart/items', {
+      token,
+      body: { productId: mug, quantity: 1 },
+    });
+    expect(cartNow.body.total).toEqual({ amount: 2 * 2499 + 750, currency: 'EUR' });
+
+    const { order, payment } = await checkout(token, crypto.randomUUID());
+    expect(order.status).toBe('pending_payment');
+    expect(payment.providerPaymentId).toMatch(/^pi_/);
+    expect(payment.redirectUrl).toBe(`${simulator.url}/pay/${payment.providerPaymentId}`);
+    const intent = await simulator_(`/v1/payment_intents/${payment.providerPaymentId}`);
+    expect(intent).toMatchObject({
+      amount: 5748,
+      currency: 'eur',
+      metadata: { orderId: order.id },
+    });
+
+    await simulator_(`/v1/payment_intents/${payment.providerPaymentId}/confirm`, {});
+    const paid = await orderWhen(token, order.id, (o) => o.status === 'paid');
+    expect(paid.status).toBe('paid');
+    const cartAfter = await call('GET', '/api/cart', { token });
+    expect(cartAfter.body.items).toEqual([]);
+
+    // The provider's event again, 5 times (signed anew), plus the simulator's own duplicate.
+    await simulator.settled();
+    const sent = (await simulator_(`/v1/events?payment_intent=${payment.providerPaymentId}`))
+      .data as { event: unknown }[];
+    expect(sent.length).toBeGreaterThanOrEqual(1);
+    const raw = JSON.stringify(sent[0]?.event);
+    const replays = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        fetch(`${gateway.url}/webhooks/payments/stripe`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'stripe-signature': signStripePayload(raw, [DEV_STRIPE_WEBHOOK_SECRET]),
+          },
+          body: raw,
+        }),
+      ),
+    );
+    expect(replays.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    await new Promise((r) => setTimeout(r, 500));
+    const final = await orderWhen(token, order.id, () => true);
+    expect((final.transitions as { to: string }[]).map((t) => t.to)).toEqual([
+      'pending_payment',
+      'paid',
+    ]);
+    const { rows } = await cart.db.query(
+      `SELECT type FROM cart.outbox WHERE subject = $1 ORDER BY id`,
+      [order.id],
+    );
+    expect(rows).toEqual([{ type: 'shop.order.created' }, { type: 'shop.order.paid' }]);
+  });
+
+  it('counts a payment and its refund delivered out of order (refund first) once each', async () => {
+    const token = await signUpAndLogIn('grace');
+    const kettle = await newProduct(1999);
+    await call('POST', '/api/cart/items', { token, body: { productId: kettle, quantity: 1 } });
+    const { order, payment } = await checkout(token, crypto.randomUUID());
+    // Paid and refunded within the simulator's reorder window: the refund is delivered first.
+    await simulator_(`/v1/payment_intents/${payment.providerPaymentId}/confirm`, {});
+    await simulator_('/v1/refunds', { payment_intent: payment.providerPaymentId });
+    const refunded = await orderWhen(token, order.id, (o) => o.status === 'refunded');
+    expect(refunded.status).toBe('refunded');
+    expect((refunded.transitions as { to: string }[]).map((t) => t.to)).toEqual([
+      'pending_payment',
+      'paid',
+      'refunded',
+    ]);
+    await simulator.settled();
+    const sent = (await simulator_(`/v1/events?payment_intent=${payment.providerPaymentId}`))
+      .data as { type: string; deliveries: { attempts: { at: string }[] }[] }[];
+    expect(sent.map((e) => e.type).sort()).toEqual(['charge.refunded', 'payment_intent.succeeded']);
+    // Each was delivered twice, the refund first.
+    expect(sent.map((e) => e.deliveries.length)).toEqual([2, 2]);
+    const firstAttempt = (type: string) =>
+      sent
+        .find((e) => e.type === type)
+        ?.deliveries.flatMap((d) => d.attempts.map((a) => a.at))
+        .sort()[0] ?? '';
+    expect(firstAttempt('charge.refunded') <= firstAttempt('payment_intent.succeeded')).toBe(true);
+    const { rows } = await cart.db.query(
+      `SELECT type FROM cart.outbox WHERE subject = $1 ORDER BY id`,
+      [order.id],
+    );
+    expect(rows.map((r) => (r as { type: string }).type)).toEqual([
+      'shop.order.created',
+      'shop.order.paid',
+      'shop.order.refunded',
+    ]);
+  });
+});

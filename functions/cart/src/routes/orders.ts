@@ -1,0 +1,78 @@
+// POST /api/cart/checkout — the cart becomes an order and a payment; GET /api/cart/orders… —
+// the signed-in shopper's orders (another user's order answers 404).
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
+import { Problem, requireIdentity, type ServiceEnv } from '@shop/shared';
+import { getCookie } from 'hono/cookie';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { CartDeps } from '../app.js';
+import { checkout, presentOrder } from '../checkout.js';
+import { findOrder, listOrders, listTransitions } from '../store.js';
+import { CLICK_COOKIE, readJson } from './http.js';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+const CheckoutBody = z
+  .object({
+    shippingAddress: z
+      .object({
+        name: text(200),
+        line1: text(200),
+        line2: z.string().trim().max(200).optional(),
+        postalCode: text(20),
+        city: text(100),
+        country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code, e.g. DE'),
+      })
+      .strict(),
+    clickId: z.uuid().optional(),
+  })
+  .strict();
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+const OrderId = z.uuid();
+
+export function registerOrderRoutes(app: OpenAPIHono<ServiceEnv>, deps: CartDeps): void {
+  app.post('/api/cart/checkout', async (c) => {
+    const identity = requireIdentity(c);
+    const key = c.req.header('idempotency-key');
+    if (!key) {
+      throw new Problem(400, 'Send an Idempotency-Key header (e.g. a random UUID) with checkout.', {
+        type: 'https://shop.example/problems/idempotency-key-missing',
+      });
+    }
+    if (!IDEMPOTENCY_KEY.test(key)) {
+      throw new Problem(400, 'The Idempotency-Key must be 1–255 visible ASCII characters.');
+    }
+    const body = await readJson(c, CheckoutBody);
+    const cookieClick = getCookie(c, CLICK_COOKIE);
+    const clickId =
+      body.clickId ?? (cookieClick && OrderId.safeParse(cookieClick).success ? cookieClick : null);
+    const { line2, ...address } = body.shippingAddress;
+    const response = await checkout(deps.checkout, identity.userId, key, {
+      shippingAddress: { ...address, ...(line2 ? { line2 } : {}) },
+      clickId,
+    });
+    return c.json(response.body as object, response.status as ContentfulStatusCode);
+  });
+
+  app.get('/api/cart/orders', async (c) => {
+    const identity = requireIdentity(c);
+    const orders = await listOrders(deps.db, identity.userId);
+    return c.json({ items: orders.map(presentOrder) }, 200);
+  });
+
+  app.get('/api/cart/orders/:id', async (c) => {
+    const identity = requireIdentity(c);
+    const id = OrderId.safeParse(c.req.param('id'));
+    const order = id.success ? await findOrder(deps.db, id.data) : null;
+    // Someone else's order is as absent as a missing one: no way to probe for ids.
+    if (!order || order.userId !== identity.userId) throw new Problem(404, 'No such order.');
+    const transitions = await listTransitions(deps.db, order.id);
+    return c.json(
+      {
+        ...presentOrder(order),
+        transitions: transitions.map((t) => ({ ...t, at: t.at.toISOString() })),
+      },
+      200,
+    );
+  });
+}

@@ -1,0 +1,349 @@
+// SQL of the cart schema: orders, their transitions, payment events waiting for their order,
+// checkout idempotency keys.
+import { newId, type Queryable } from '@shop/shared';
+import type { OrderStatus } from './domain/order-status.js';
+
+export interface Money {
+  amount: number;
+  currency: string;
+}
+
+export interface OrderItem {
+  productId: string;
+  slug: string;
+  name: string;
+  quantity: number;
+  unitPrice: Money;
+}
+
+export interface ShippingAddress {
+  name: string;
+  line1: string;
+  line2?: string | undefined;
+  postalCode: string;
+  city: string;
+  country: string;
+}
+
+export interface Order {
+  id: string;
+  userId: string;
+  status: OrderStatus;
+  items: OrderItem[];
+  total: Money;
+  shippingAddress: ShippingAddress;
+  clickId: string | null;
+  paymentProvider: string | null;
+  providerPaymentId: string | null;
+  paymentId: string | null;
+  refundedAmount: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+interface OrderRow {
+  id: string;
+  user_id: string;
+  status: OrderStatus;
+  items: OrderItem[];
+  total_amount: number | string;
+  currency: string;
+  shipping_address: ShippingAddress;
+  click_id: string | null;
+  payment_provider: string | null;
+  provider_payment_id: string | null;
+  payment_id: string | null;
+  refunded_amount: number | string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function toOrder(row: OrderRow): Order {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    status: row.status,
+    items: row.items,
+    total: { amount: Number(row.total_amount), currency: row.currency },
+    shippingAddress: row.shipping_address,
+    clickId: row.click_id,
+    paymentProvider: row.payment_provider,
+    providerPaymentId: row.provider_payment_id,
+    paymentId: row.payment_id,
+    refundedAmount: Number(row.refunded_amount),
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+export async function insertOrder(
+  tx: Queryable,
+  order: Omit<
+    Order,
+    'paymentProvider' | 'providerPaymentId' | 'paymentId' | 'refundedAmount' | 'updatedAt'
+  >,
+): Promise<Order> {
+  const { rows } = await tx.query<OrderRow>(
+    `INSERT INTO cart."order" (id, user_id, status, items, total_amount, currency,
+       shipping_address, click_id, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING *`,
+    [
+      order.id,
+      order.userId,
+      order.status,
+      JSON.stringify(order.items),
+      order.total.amount,
+      order.total.currency,
+      JSON.stringify(order.shippingAddress),
+      order.clickId,
+      order.createdAt,
+    ],
+  );
+  return toOrder(rows[0] as OrderRow);
+}
+
+/** One order; `forUpdate` locks it for the rest of the transaction. */
+export async function findOrder(
+  db: Queryable,
+  id: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<Order | null> {
+  const { rows } = await db.query<OrderRow>(
+    `SELECT * FROM cart."order" WHERE id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`,
+    [id],
+  );
+  return rows[0] ? toOrder(rows[0]) : null;
+}
+
+/** A user's orders, newest first. */
+export async function listOrders(db: Queryable, userId: string, limit = 50): Promise<Order[]> {
+  const { rows } = await db.query<OrderRow>(
+    `SELECT * FROM cart."order" WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
+    [userId, limit],
+  );
+  return rows.map(toOrder);
+}
+
+export async function setProviderPayment(
+  db: Queryable,
+  orderId: string,
+  provider: string,
+  providerPaymentId: string,
+  at: Date,
+): Promise<Order | null> {
+  const { rows } = await db.query<OrderRow>(
+    `UPDATE cart."order" SET payment_provider = $2, provider_payment_id = $3, updated_at = $4
+     WHERE id = $1 RETURNING *`,
+    [orderId, provider, providerPaymentId, at],
+  );
+  return rows[0] ? toOrder(rows[0]) : null;
+}
+
+/** Moves an order to `to` and records the transition with the event that caused it. */
+export async function moveOrder(
+  tx: Queryable,
+  order: Order,
+  to: OrderStatus,
+  cause: { eventId: string | null; eventType: string | null; at: Date },
+  changes: { paymentId?: string; refundedAmount?: number } = {},
+): Promise<void> {
+  await tx.query(
+    `UPDATE cart."order" SET status = $2, updated_at = $3,
+       payment_id = COALESCE($4, payment_id), refunded_amount = COALESCE($5, refunded_amount)
+     WHERE id = $1`,
+    [order.id, to, cause.at, changes.paymentId ?? null, changes.refundedAmount ?? null],
+  );
+  await recordTransition(tx, order.id, order.status, to, cause);
+}
+
+export async function recordTransition(
+  tx: Queryable,
+  orderId: string,
+  from: OrderStatus | null,
+  to: OrderStatus,
+  cause: { eventId: string | null; eventType: string | null; at: Date },
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO cart.order_transition (id, order_id, from_status, to_status, event_id, event_type, at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [newId(), orderId, from, to, cause.eventId, cause.eventType, cause.at],
+  );
+}
+
+export interface Transition {
+  from: OrderStatus | null;
+  to: OrderStatus;
+  eventId: string | null;
+  eventType: string | null;
+  at: Date;
+}
+
+export async function listTransitions(db: Queryable, orderId: string): Promise<Transition[]> {
+  const { rows } = await db.query<{
+    from_status: OrderStatus | null;
+    to_status: OrderStatus;
+    event_id: string | null;
+    event_type: string | null;
+    at: Date;
+  }>(
+    `SELECT from_status, to_status, event_id, event_type, at FROM cart.order_transition
+     WHERE order_id = $1 ORDER BY at, id`,
+    [orderId],
+  );
+  return rows.map((row) => ({
+    from: row.from_status,
+    to: row.to_status,
+    eventId: row.event_id,
+    eventType: row.event_type,
+    at: new Date(row.at),
+  }));
+}
+
+export interface PendingPaymentEvent {
+  source: string;
+  id: string;
+  orderId: string;
+  type: string;
+  data: unknown;
+}
+
+/** Keeps a payment event that cannot apply yet; a second copy of it is ignored. */
+export async function keepPendingEvent(tx: Queryable, event: PendingPaymentEvent): Promise<void> {
+  await tx.query(
+    `INSERT INTO cart.pending_payment_event (event_source, event_id, order_id, type, data)
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+    [event.source, event.id, event.orderId, event.type, JSON.stringify(event.data)],
+  );
+}
+
+export async function listPendingEvents(
+  tx: Queryable,
+  orderId: string,
+): Promise<PendingPaymentEvent[]> {
+  const { rows } = await tx.query<{
+    event_source: string;
+    event_id: string;
+    order_id: string;
+    type: string;
+    data: unknown;
+  }>(
+    `SELECT event_source, event_id, order_id, type, data FROM cart.pending_payment_event
+     WHERE order_id = $1 ORDER BY received_at, event_id`,
+    [orderId],
+  );
+  return rows.map((row) => ({
+    source: row.event_source,
+    id: row.event_id,
+    orderId: row.order_id,
+    type: row.type,
+    data: row.data,
+  }));
+}
+
+export async function deletePendingEvent(tx: Queryable, source: string, id: string) {
+  await tx.query(
+    'DELETE FROM cart.pending_payment_event WHERE event_source = $1 AND event_id = $2',
+    [source, id],
+  );
+}
+
+export interface IdempotencyRecord {
+  requestHash: string;
+  status: 'running' | 'retry' | 'done';
+  responseStatus: number | null;
+  responseBody: unknown;
+  orderId: string | null;
+  updatedAt: Date;
+}
+
+/**
+ * Claims (user, key) for a new checkout; returns null when claimed, else the existing record.
+ * A `retry` record (its payment step failed) or a `running` one older than `staleAfterMs`
+ * (its instance died) with the same request hash is taken over and returned with `takenOver`.
+ */
+export async function claimIdempotencyKey(
+  db: Queryable,
+  userId: string,
+  key: string,
+  requestHash: string,
+  now: Date,
+  staleAfterMs: number,
+): Promise<
+  { claimed: true; orderId: string | null } | { claimed: false; record: IdempotencyRecord }
+> {
+  const inserted = await db.query(
+    `INSERT INTO cart.idempotency_key (user_id, key, request_hash, status, created_at, updated_at)
+     VALUES ($1, $2, $3, 'running', $4, $4) ON CONFLICT DO NOTHING`,
+    [userId, key, requestHash, now],
+  );
+  if (inserted.rowCount === 1) return { claimed: true, orderId: null };
+  const taken = await db.query<{ order_id: string | null }>(
+    `UPDATE cart.idempotency_key SET status = 'running', updated_at = $4
+     WHERE user_id = $1 AND key = $2 AND request_hash = $3
+       AND (status = 'retry' OR (status = 'running' AND updated_at < $5))
+     RETURNING order_id`,
+    [userId, key, requestHash, now, new Date(now.getTime() - staleAfterMs)],
+  );
+  if (taken.rows[0]) return { claimed: true, orderId: taken.rows[0].order_id };
+  const { rows } = await db.query<{
+    request_hash: string;
+    status: 'running' | 'retry' | 'done';
+    response_status: number | null;
+    response_body: unknown;
+    order_id: string | null;
+    updated_at: Date;
+  }>('SELECT * FROM cart.idempotency_key WHERE user_id = $1 AND key = $2', [userId, key]);
+  const row = rows[0];
+  if (!row) return claimIdempotencyKey(db, userId, key, requestHash, now, staleAfterMs);
+  return {
+    claimed: false,
+    record: {
+      requestHash: row.request_hash,
+      status: row.status,
+      responseStatus: row.response_status,
+      responseBody: row.response_body,
+      orderId: row.order_id,
+      updatedAt: new Date(row.updated_at),
+    },
+  };
+}
+
+export async function setIdempotencyOrder(
+  db: Queryable,
+  userId: string,
+  key: string,
+  orderId: string,
+) {
+  await db.query('UPDATE cart.idempotency_key SET order_id = $3 WHERE user_id = $1 AND key = $2', [
+    userId,
+    key,
+    orderId,
+  ]);
+}
+
+export async function completeIdempotencyKey(
+  db: Queryable,
+  userId: string,
+  key: string,
+  response: { status: number; body: unknown },
+  now: Date,
+) {
+  await db.query(
+    `UPDATE cart.idempotency_key SET status = 'done', response_status = $3, response_body = $4,
+       updated_at = $5 WHERE user_id = $1 AND key = $2`,
+    [userId, key, response.status, JSON.stringify(response.body), now],
+  );
+}
+
+/** After a failure: without an order the key is forgotten, with one it may be retried. */
+export async function releaseIdempotencyKey(db: Queryable, userId: string, key: string, now: Date) {
+  await db.query(
+    `DELETE FROM cart.idempotency_key WHERE user_id = $1 AND key = $2 AND order_id IS NULL`,
+    [userId, key],
+  );
+  await db.query(
+    `UPDATE cart.idempotency_key SET status = 'retry', updated_at = $3
+     WHERE user_id = $1 AND key = $2 AND status = 'running'`,
+    [userId, key, now],
+  );
+}

@@ -1,0 +1,204 @@
+// Test helpers of the cart function: one database (the offer and cart schemas side by side),
+// the real offer function on a free port, a key-value store, a fake payment provider.
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { startOffer } from '@shop/offer';
+import {
+  type Database,
+  type Identity,
+  identityHeaders,
+  type KeyValue,
+  newId,
+  type ServiceEnv,
+  silentLogger,
+} from '@shop/shared';
+import { testDatabase, testKeyValue } from '@shop/shared/testing';
+import { createApp } from '../app.js';
+import { migrateCart } from '../main.js';
+import { createOfferClient } from '../offer-client.js';
+import type { PaymentClient, PaymentIntent } from '../payment-client.js';
+
+/** A payment provider in memory: one intent per order id (its idempotency key). */
+export function fakePayments(): PaymentClient & {
+  intents: Map<string, PaymentIntent & { amount: number; currency: string }>;
+  failNext: number;
+  delayMs: number;
+} {
+  const intents = new Map<string, PaymentIntent & { amount: number; currency: string }>();
+  const fake = {
+    intents,
+    failNext: 0,
+    delayMs: 0,
+    async createIntent(input: { orderId: string; amount: number; currency: string }) {
+      if (fake.delayMs) await new Promise((r) => setTimeout(r, fake.delayMs));
+      if (fake.failNext > 0) {
+        fake.failNext -= 1;
+        const { PaymentProviderError } = await import('../payment-client.js');
+        throw new PaymentProviderError('simulated outage');
+      }
+      let intent = intents.get(input.orderId);
+      if (!intent) {
+        const id = `pi_${crypto.randomUUID().replaceAll('-', '')}`;
+        intent = {
+          id,
+          clientSecret: `${id}_secret_x`,
+          redirectUrl: `http://provider.test/pay/${id}`,
+          amount: input.amount,
+          currency: input.currency,
+        };
+        intents.set(input.orderId, intent);
+      }
+      return intent;
+    },
+  };
+  return fake;
+}
+
+export interface Testbed {
+  db: Database;
+  kv: KeyValue;
+  app: OpenAPIHono<ServiceEnv>;
+  payments: ReturnType<typeof fakePayments>;
+  offerUrl: string;
+  /** Pins the id of the next order checkout creates. */
+  nextOrderId: { value: string | undefined };
+  cleanup: () => Promise<void>;
+}
+
+/** The cart app against the real offer function (demo categories), one database per file. */
+export async function createTestbed(options: { kv?: KeyValue } = {}): Promise<Testbed> {
+  const { db, cleanup: dropDb } = await testDatabase();
+  const store = options.kv ? { kv: options.kv, cleanup: async () => {} } : testKeyValue();
+  const offer = await startOffer({
+    env: { SEED_DEMO_DATA: 'true' },
+    db,
+    port: 0,
+    log: silentLogger(),
+    handleSignals: false,
+  });
+  await migrateCart(db);
+  const payments = fakePayments();
+  const offerUrl = `http://127.0.0.1:${offer.port}`;
+  const nextOrderId: { value: string | undefined } = { value: undefined };
+  const app = createApp({
+    db,
+    kv: store.kv,
+    log: silentLogger(),
+    offer: createOfferClient({ baseUrl: offerUrl, cacheMs: 0 }),
+    payments,
+    newOrderId: () => {
+      const id = nextOrderId.value ?? newId();
+      nextOrderId.value = undefined;
+      return id;
+    },
+  });
+  return {
+    db,
+    kv: store.kv,
+    app,
+    payments,
+    offerUrl,
+    nextOrderId,
+    async cleanup() {
+      await offer.shutdown();
+      await store.cleanup();
+      await dropDb();
+    },
+  };
+}
+
+let counter = 0;
+
+/** Creates a product at offer and returns it. */
+export async function addProduct(
+  offerUrl: string,
+  fields: { priceAmount?: number; stock?: number; name?: string } = {},
+): Promise<{ id: string; slug: string; name: string; priceAmount: number; version: number }> {
+  counter += 1;
+  const name = fields.name ?? `Test kettle ${counter} ${crypto.randomUUID().slice(0, 8)}`;
+  const res = await fetch(`${offerUrl}/api/admin/offers`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name,
+      category: 'kitchen',
+      priceAmount: fields.priceAmount ?? 1999,
+      stock: fields.stock ?? 10,
+    }),
+  });
+  if (res.status !== 201) throw new Error(`offer said ${res.status}: ${await res.text()}`);
+  return (await res.json()) as never;
+}
+
+async function currentVersion(offerUrl: string, id: string): Promise<number> {
+  const res = await fetch(`${offerUrl}/api/admin/offers/${id}`);
+  return ((await res.json()) as { version: number }).version;
+}
+
+export async function changePrice(offerUrl: string, id: string, amount: number): Promise<void> {
+  const version = await currentVersion(offerUrl, id);
+  const res = await fetch(`${offerUrl}/api/admin/offers/${id}/price`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', 'if-match': `W/"${version}"` },
+    body: JSON.stringify({ amount, currency: 'EUR' }),
+  });
+  if (res.status !== 200) throw new Error(`offer said ${res.status}: ${await res.text()}`);
+}
+
+export async function changeStock(offerUrl: string, id: string, stock: number): Promise<void> {
+  const version = await currentVersion(offerUrl, id);
+  const res = await fetch(`${offerUrl}/api/admin/offers/${id}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', 'if-match': `W/"${version}"` },
+    body: JSON.stringify({ stock }),
+  });
+  if (res.status !== 200) throw new Error(`offer said ${res.status}: ${await res.text()}`);
+}
+
+export async function archive(offerUrl: string, id: string): Promise<void> {
+  const version = await currentVersion(offerUrl, id);
+  const res = await fetch(`${offerUrl}/api/admin/offers/${id}/archive`, {
+    method: 'POST',
+    headers: { 'if-match': `W/"${version}"` },
+  });
+  if (res.status !== 200) throw new Error(`offer said ${res.status}: ${await res.text()}`);
+}
+
+/** A shopper as the gateway passes them on. */
+export function shopper(): Identity {
+  return { userId: newId(), roles: ['shopper'] };
+}
+
+/** A JSON request to the app, optionally as a signed-in user or with an anonymous cart. */
+export function send(
+  app: OpenAPIHono<ServiceEnv>,
+  method: string,
+  path: string,
+  options: {
+    body?: unknown;
+    as?: Identity;
+    cartId?: string;
+    headers?: Record<string, string>;
+  } = {},
+): Promise<Response> {
+  const headers: Record<string, string> = {
+    ...(options.body !== undefined && { 'content-type': 'application/json' }),
+    ...(options.as && identityHeaders(options.as)),
+    ...(options.cartId && { 'x-cart-id': options.cartId }),
+    ...options.headers,
+  };
+  return Promise.resolve(
+    app.request(path, {
+      method,
+      headers,
+      ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
+    }),
+  );
+}
+
+export const address = {
+  name: 'Ada Lovelace',
+  line1: '12 Analytical Way',
+  postalCode: '10115',
+  city: 'Berlin',
+  country: 'DE',
+};

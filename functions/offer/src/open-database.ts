@@ -1,9 +1,0 @@
-import { createPgliteDatabase, createPostgresDatabase, type Database } from '@shop/shared';
-import type { OfferConfig } from './config.js';
-
-/** PostgreSQL from DATABASE_URL, else the embedded PGlite (in PGLITE_DATA_DIR, or in memory). */
-export function openDatabase(config: OfferConfig): Promise<Database> | Database {
-  return config.DATABASE_URL
-    ? createPostgresDatabase(config.DATABASE_URL, { applicationName: 'offer' })
-    : createPgliteDatabase(config.PGLITE_DATA_DIR);
-}

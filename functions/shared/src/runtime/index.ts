@@ -1,0 +1,15 @@
+export { isEntryPoint } from './is-entry-point.js';
+export { runMigrationJob } from './migration-job.js';
+export { type DatabaseConfig, openDatabase } from './open-database.js';
+export {
+  createOutboxPublishing,
+  OUTBOX_PRUNE_INTERVAL_MS,
+  type OutboxPublishing,
+  type OutboxPublishingOptions,
+} from './outbox-publishing.js';
+export {
+  checkSchemaCurrent,
+  pendingMigrations,
+  prepareSchema,
+  type SchemaMigrations,
+} from './prepare-schema.js';
