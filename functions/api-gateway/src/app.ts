@@ -276,6 +276,7 @@ export function createApp(deps: GatewayAppDeps): GatewayApp {
       body: hasBody ? c.req.raw.body : null,
       timeoutMs,
       signal: c.req.raw.signal,
+      log: c.get('log'),
       ...(deps.fetch && { fetch: deps.fetch }),
     });
   });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 const ZERO_TRACE_ID = '0'.repeat(32);
@@ -11,9 +11,20 @@ export interface TraceContext {
   tracestate?: string;
 }
 
+/** Random bytes drawn in batches: one `randomFillSync` per 512 span ids, not one per id. */
+const pool = Buffer.allocUnsafe(4096);
+let poolOffset = pool.length;
+
 function randomHex(bytes: number, zero: string): string {
   let hex = zero;
-  while (hex === zero) hex = randomBytes(bytes).toString('hex');
+  while (hex === zero) {
+    if (poolOffset + bytes > pool.length) {
+      randomFillSync(pool);
+      poolOffset = 0;
+    }
+    hex = pool.toString('hex', poolOffset, poolOffset + bytes);
+    poolOffset += bytes;
+  }
   return hex;
 }
 

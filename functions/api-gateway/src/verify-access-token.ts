@@ -1,5 +1,11 @@
 import type { Identity, Role } from '@shop/shared';
-import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import {
+  createRemoteJWKSet,
+  errors,
+  type FlattenedJWSInput,
+  type JWTVerifyGetKey,
+  jwtVerify,
+} from 'jose';
 
 /** Why a bearer token was refused: the caller's fault (401) or the key source's (503). */
 export class TokenRejected extends Error {
@@ -25,12 +31,21 @@ export interface TokenVerifierOptions {
   timeoutMs?: number;
   /** Source of "now" in seconds-precision checks (exp, nbf); default the system clock. */
   clock?: () => Date;
+  /**
+   * Verified tokens remembered (least recently used out first) so a token is verified once,
+   * not on every request; 0 turns the cache off. Default 10,000.
+   */
+  tokenCacheSize?: number;
+  /** Longest milliseconds a verification is reused (never past the token's `exp`). Default 5 min. */
+  tokenCacheMs?: number;
 }
 
 /** Verifies an access token and returns the identity it carries; throws {@link TokenRejected}. */
 export type TokenVerifier = (token: string) => Promise<Identity>;
 
 const ROLES = new Set<string>(['shopper', 'staff']);
+
+type ProtectedHeader = Parameters<JWTVerifyGetKey>[0];
 
 /** jose errors that mean the token itself is bad, not that keys could not be fetched. */
 function isTokenError(error: unknown): boolean {
@@ -41,10 +56,32 @@ function isTokenError(error: unknown): boolean {
   );
 }
 
+/** One remembered verification: what it proved, with which key, until when. */
+interface Verified {
+  identity: Identity;
+  /** The token's protected header, to look its key up again in the current key set. */
+  header: ProtectedHeader;
+  /** The key object the signature was checked with (jose makes new ones on every refetch). */
+  key: unknown;
+  /** Milliseconds since the epoch after which the verification is not reused. */
+  until: number;
+}
+
 /**
  * Verifies auth's ES256 access tokens locally against its JWKS. jose caches the keys and
  * refetches them when a token names an unknown `kid` (at most once per cooldown), so a key
  * rotation needs no restart; tokens signed by the previous key verify while it is published.
+ *
+ * A successful verification is remembered per token string (bounded, least recently used out
+ * first) until the token's `exp` or `tokenCacheMs`, whichever is first, so a token is not
+ * verified again on every request (an ES256 verification costs more than the rest of the
+ * gateway's work per request). The token and the key set are immutable, so the answer can only
+ * change with time or with the keys: each reuse looks the token's `kid` up in jose's current key
+ * set (which refetches when older than `cacheMaxAgeMs`, like a full verification) and requires
+ * the very key object it was verified with — every refetch imports new key objects, so after
+ * any refetch each token is verified in full once more, and a key removed from the JWKS stops
+ * being accepted as soon as jose's cached key set is refreshed, within `cacheMaxAgeMs`,
+ * exactly as without this cache. Refused tokens are never remembered.
  * @example const verify = createTokenVerifier({ jwksUrl, issuer: 'http://127.0.0.1:8080', audience: 'shop' });
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
@@ -53,23 +90,69 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     ...(options.cacheMaxAgeMs !== undefined && { cacheMaxAge: options.cacheMaxAgeMs }),
     ...(options.timeoutMs !== undefined && { timeoutDuration: options.timeoutMs }),
   });
-  return async (token) => {
-    let payload: Record<string, unknown>;
+  const cacheSize = options.tokenCacheSize ?? 10_000;
+  const cacheMs = options.tokenCacheMs ?? 5 * 60_000;
+  const now = () => (options.clock ? options.clock().getTime() : Date.now());
+  const cache = new Map<string, Verified>();
+
+  const reuse = async (token: string): Promise<Identity | undefined> => {
+    const entry = cache.get(token);
+    if (!entry) return undefined;
+    cache.delete(token);
+    if (now() >= entry.until) return undefined;
     try {
-      ({ payload } = await jwtVerify(token, keys, {
-        algorithms: ['ES256'],
-        issuer: options.issuer,
-        audience: options.audience,
-        requiredClaims: ['sub', 'exp'],
-        ...(options.clock && { currentDate: options.clock() }),
-      }));
+      // The same key object as then: the key set has not been refetched since.
+      if ((await keys(entry.header, undefined as unknown as FlattenedJWSInput)) !== entry.key) {
+        return undefined;
+      }
+    } catch {
+      return undefined; // the key is gone or the set cannot be fetched: a full verification says which
+    }
+    cache.set(token, entry); // most recently used last
+    return entry.identity;
+  };
+
+  return async (token) => {
+    if (cacheSize > 0) {
+      const known = await reuse(token);
+      if (known) return known;
+    }
+    let payload: Record<string, unknown>;
+    let header: ProtectedHeader | undefined;
+    let key: unknown;
+    try {
+      ({ payload } = await jwtVerify(
+        token,
+        async (protectedHeader, input) => {
+          header = protectedHeader;
+          key = await keys(protectedHeader, input);
+          return key as Awaited<ReturnType<JWTVerifyGetKey>>;
+        },
+        {
+          algorithms: ['ES256'],
+          issuer: options.issuer,
+          audience: options.audience,
+          requiredClaims: ['sub', 'exp'],
+          ...(options.clock && { currentDate: options.clock() }),
+        },
+      ));
     } catch (error) {
       if (isTokenError(error)) {
         throw new TokenRejected('invalid', (error as Error).message);
       }
       throw new TokenRejected('keys-unavailable', 'the signing keys could not be fetched');
     }
-    return identityFromClaims(payload);
+    const identity = identityFromClaims(payload);
+    if (cacheSize > 0 && header && key !== undefined && typeof payload.exp === 'number') {
+      // jose accepts a token while now < exp (seconds); never reuse it beyond that.
+      const until = Math.min(payload.exp * 1000, now() + cacheMs);
+      if (cache.size >= cacheSize) {
+        const oldest = cache.keys().next();
+        if (!oldest.done) cache.delete(oldest.value);
+      }
+      cache.set(token, { identity, header, key, until });
+    }
+    return identity;
   };
 }
 
@@ -79,10 +162,13 @@ function identityFromClaims(payload: Record<string, unknown>): Identity {
     throw new TokenRejected('invalid', 'the token has no subject');
   }
   if (!Array.isArray(roles)) throw new TokenRejected('invalid', 'the token has no roles');
-  return {
+  // Frozen: one identity may be handed to many requests (the verification cache).
+  return Object.freeze({
     userId: sub,
-    roles: roles.filter((role): role is Role => typeof role === 'string' && ROLES.has(role)),
+    roles: Object.freeze(
+      roles.filter((role): role is Role => typeof role === 'string' && ROLES.has(role)),
+    ) as Role[],
     ...(typeof email === 'string' && email ? { email } : {}),
     ...(typeof sid === 'string' && sid ? { sessionId: sid } : {}),
-  };
+  });
 }
