@@ -123,7 +123,10 @@ export function createServiceApp(options: ServiceAppOptions): OpenAPIHono<Servic
   const limitBody = bodyLimit({
     maxSize: maxBodyBytes,
     onError: (c) =>
-      problemResponse(c, new Problem(413, `The request body is larger than ${maxBodyBytes} bytes.`)),
+      problemResponse(
+        c,
+        new Problem(413, `The request body is larger than ${maxBodyBytes} bytes.`),
+      ),
   });
   // GET and HEAD carry no body (a Request refuses one), and asking for it makes
   // @hono/node-server build a full WHATWG Request for nothing.
