@@ -53,6 +53,29 @@ function logCreator(log: Logger | undefined) {
 }
 
 /** Runs `work` while calling `heartbeat` periodically, so a slow handler keeps its membership. */
+// Errors a fresh or just-restarted Kafka answers while it elects leaders or loads the group
+// coordinator (__consumer_offsets is created on first use): worth a short wait and another try.
+const TRANSIENT_ERRORS = new Set([
+  'NOT_COORDINATOR_FOR_GROUP',
+  'GROUP_COORDINATOR_NOT_AVAILABLE',
+  'GROUP_LOAD_IN_PROGRESS',
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'LEADER_NOT_AVAILABLE',
+  'NOT_LEADER_FOR_PARTITION',
+]);
+
+async function retryTransient<T>(work: () => Promise<T>, attempts = 40, delayMs = 250): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const type = (error as { type?: string }).type;
+      if (attempt >= attempts || !type || !TRANSIENT_ERRORS.has(type)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+}
+
 async function withHeartbeat<T>(heartbeat: () => Promise<void>, work: Promise<T>): Promise<T> {
   const timer = setInterval(() => {
     heartbeat().catch(() => {
@@ -217,7 +240,8 @@ export function createKafkajsClient(options: KafkajsClientOptions): KafkaClient 
     let running = false;
     let restartTimer: NodeJS.Timeout | undefined;
 
-    const pinLatestOffsets = async () => {
+    const pinLatestOffsets = () => retryTransient(pinLatestOffsetsOnce);
+    const pinLatestOffsetsOnce = async () => {
       const admin = await adminClient();
       const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
       const partitions = committed?.partitions ?? [];
@@ -328,10 +352,13 @@ export function createKafkajsClient(options: KafkajsClientOptions): KafkaClient 
   const admin = (): KafkaAdmin => ({
     async createTopic({ topic, partitions, replicationFactor }) {
       const client = await adminClient();
-      const created = await client.createTopics({
-        topics: [{ topic, numPartitions: partitions, replicationFactor }],
-        waitForLeaders: true,
-      });
+      // A retry after a half-finished attempt finds the topic there and answers false.
+      const created = await retryTransient(() =>
+        client.createTopics({
+          topics: [{ topic, numPartitions: partitions, replicationFactor }],
+          waitForLeaders: true,
+        }),
+      );
       partitionCounts.delete(topic);
       return created;
     },
