@@ -14,12 +14,17 @@
 // Exits non-zero on connection errors, non-2xx answers or a failed check before load.
 // Writes bench/results/gateway-<time>.json and .md.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { parseFlags, phaseOptions } from './cli.js';
-import { type ChildServer, type Measurement, measure, startServer } from './harness.js';
+import {
+  type ChildServer,
+  type Measurement,
+  measure,
+  runBench,
+  startServer,
+  writeResults,
+} from './harness.js';
 
 const PHASES = 3;
 const PATHS = ['/api/offers'];
@@ -182,46 +187,23 @@ async function main() {
   ].join('\n');
   console.log(`\n${markdown}`);
 
-  const dir = fileURLToPath(new URL('../results/', import.meta.url));
-  mkdirSync(dir, { recursive: true });
-  const stem = `${dir}gateway-${date
-    .toISOString()
-    .replaceAll(':', '-')
-    .replace(/\.\d+Z$/, 'Z')}`;
-  writeFileSync(
-    `${stem}.json`,
-    `${JSON.stringify(
-      {
-        bench: 'gateway',
-        date: date.toISOString(),
-        machine,
-        options,
-        path: PATHS[0],
-        bodyBytes,
-        rateLimitStore: store,
-        goals: { addedP50Ms: GOAL_ADDED_P50_MS, throughputRatio: GOAL_THROUGHPUT_RATIO },
-        baseline,
-        rows: compared,
-        ok: failures.length === 0,
-        failures,
-      },
-      null,
-      2,
-    )}\n`,
+  writeResults(
+    'gateway',
+    date,
+    {
+      machine,
+      options,
+      path: PATHS[0],
+      bodyBytes,
+      rateLimitStore: store,
+      goals: { addedP50Ms: GOAL_ADDED_P50_MS, throughputRatio: GOAL_THROUGHPUT_RATIO },
+      baseline,
+      rows: compared,
+      ok: failures.length === 0,
+      failures,
+    },
+    markdown,
   );
-  writeFileSync(`${stem}.md`, `${markdown}\n`);
-  console.log(`\nwrote ${stem}.json and .md`);
 }
 
-try {
-  await main();
-} catch (error) {
-  failures.push(error instanceof Error ? error.message : String(error));
-  console.error(error);
-} finally {
-  await cleanup();
-}
-if (failures.length > 0) {
-  console.error(`gateway bench failed:\n  ${failures.join('\n  ')}`);
-  process.exit(1);
-}
+await runBench('gateway', main, cleanup, failures);

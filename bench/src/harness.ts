@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 
@@ -148,4 +149,48 @@ export function report(title: string, baseline: Measurement, rows: Measurement[]
     );
   }
   return lines.join('\n');
+}
+
+/**
+ * Writes a bench's results to `bench/results/<bench>-<time>.json` and `.md` (git-ignored).
+ * @example writeResults('offer', date, { baseline, rows }, markdown);
+ */
+export function writeResults(bench: string, date: Date, json: object, markdown: string): void {
+  const dir = fileURLToPath(new URL('../results/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const time = date
+    .toISOString()
+    .replaceAll(':', '-')
+    .replace(/\.\d+Z$/, 'Z');
+  const stem = `${dir}${bench}-${time}`;
+  writeFileSync(
+    `${stem}.json`,
+    `${JSON.stringify({ bench, date: date.toISOString(), ...json }, null, 2)}\n`,
+  );
+  writeFileSync(`${stem}.md`, `${markdown}\n`);
+  console.log(`\nwrote ${stem}.json and .md`);
+}
+
+/**
+ * Runs a bench's `main`, always cleans up, and exits 1 naming every failure it collected
+ * (errors and non-2xx answers; never timings).
+ */
+export async function runBench(
+  bench: string,
+  main: () => Promise<void>,
+  cleanup: () => Promise<void>,
+  failures: string[],
+): Promise<void> {
+  try {
+    await main();
+  } catch (error) {
+    failures.push(error instanceof Error ? error.message : String(error));
+    console.error(error);
+  } finally {
+    await cleanup();
+  }
+  if (failures.length > 0) {
+    console.error(`${bench} bench failed:\n  ${failures.join('\n  ')}`);
+    process.exit(1);
+  }
 }

@@ -12,13 +12,19 @@
 // Exits non-zero when a phase had connection errors or non-2xx answers (correctness, not
 // timing). Writes bench/results/offer-<time>.json and .md.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { createPostgresDatabase } from '@shop/shared';
 import { CATEGORY_SEARCHES, SEARCHES } from './catalog.js';
 import { parseFlags, phaseOptions } from './cli.js';
-import { type ChildServer, type Measurement, measure, report, startServer } from './harness.js';
+import {
+  type ChildServer,
+  type Measurement,
+  measure,
+  report,
+  runBench,
+  startServer,
+  writeResults,
+} from './harness.js';
 
 const EXTRA_PRODUCTS = 5000;
 const PHASES = 4;
@@ -222,54 +228,31 @@ async function main() {
   ].join('\n');
   console.log(`\n${markdown}`);
 
-  const dir = fileURLToPath(new URL('../results/', import.meta.url));
-  mkdirSync(dir, { recursive: true });
-  const stem = `${dir}offer-${date
-    .toISOString()
-    .replaceAll(':', '-')
-    .replace(/\.\d+Z$/, 'Z')}`;
   const ratio = (m: Measurement) => ({
     ...m,
     requestsPerSecondRatio: m.requestsPerSecond / baseline.requestsPerSecond,
     p99Ratio: m.p99Ms / Math.max(baseline.p99Ms, 0.001),
   });
-  writeFileSync(
-    `${stem}.json`,
-    `${JSON.stringify(
-      {
-        bench: 'offer',
-        date: date.toISOString(),
-        machine,
-        options,
-        catalog: {
-          products,
-          activeSlugs: slugs.length,
-          searches: SEARCHES,
-          categorySearches: CATEGORY_SEARCHES,
-          matches,
-        },
-        baseline,
-        rows: rows.map(ratio),
-        ok: failures.length === 0,
-        failures,
+  writeResults(
+    'offer',
+    date,
+    {
+      machine,
+      options,
+      catalog: {
+        products,
+        activeSlugs: slugs.length,
+        searches: SEARCHES,
+        categorySearches: CATEGORY_SEARCHES,
+        matches,
       },
-      null,
-      2,
-    )}\n`,
+      baseline,
+      rows: rows.map(ratio),
+      ok: failures.length === 0,
+      failures,
+    },
+    markdown,
   );
-  writeFileSync(`${stem}.md`, `${markdown}\n`);
-  console.log(`\nwrote ${stem}.json and .md`);
 }
 
-try {
-  await main();
-} catch (error) {
-  failures.push(error instanceof Error ? error.message : String(error));
-  console.error(error);
-} finally {
-  await cleanup();
-}
-if (failures.length > 0) {
-  console.error(`offer bench failed:\n  ${failures.join('\n  ')}`);
-  process.exit(1);
-}
+await runBench('offer', main, cleanup, failures);
