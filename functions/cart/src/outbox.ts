@@ -1,9 +1,12 @@
 // The cart.outbox table: events written in the transaction of their change, and the prune.
 import { eventCatalog } from '@shop/eventing';
-import { type EventInput, parseEventData, type Queryable, writeOutbox } from '@shop/shared';
-
-/** How long published events stay in cart.outbox before the prune. */
-export const OUTBOX_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+import {
+  type EventInput,
+  parseEventData,
+  pruneOutbox,
+  type Queryable,
+  writeOutbox,
+} from '@shop/shared';
 
 type Catalog = typeof eventCatalog;
 export type OrderEventType =
@@ -28,13 +31,12 @@ export async function recordOrderEvent<T extends OrderEventType>(
   return writeOutbox(tx, 'cart', { type, subject: orderId, partitionKey: orderId, data: parsed });
 }
 
-/** Deletes events published before `before`; unpublished rows are never deleted. */
-export async function prunePublishedEvents(
-  db: Queryable,
-  before: Date = new Date(Date.now() - OUTBOX_RETENTION_MS),
-): Promise<number> {
-  const { rowCount } = await db.query('DELETE FROM cart.outbox WHERE published_at < $1', [before]);
-  return rowCount;
+/**
+ * Deletes events of cart.outbox published before `before` (default: OUTBOX_RETENTION_MS ago).
+ * @example await prunePublishedEvents(db);
+ */
+export function prunePublishedEvents(db: Queryable, before?: Date): Promise<number> {
+  return pruneOutbox(db, 'cart', before);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -43,3 +45,5 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function eventUserId(userId: string): string | null {
   return UUID.test(userId) ? userId : null;
 }
+
+export { OUTBOX_RETENTION_MS } from '@shop/shared';

@@ -1,10 +1,7 @@
 // The conversion_webhook.outbox table: payment events written in the transaction of the
 // provider event they come from, and the prune.
 import { eventCatalog } from '@shop/eventing';
-import { parseEventData, type Queryable, writeOutbox } from '@shop/shared';
-
-/** How long published events stay in the outbox (to inspect or replay) before the prune. */
-export const OUTBOX_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+import { parseEventData, pruneOutbox, type Queryable, writeOutbox } from '@shop/shared';
 
 /** A payment event this function emits. */
 export interface PaymentEvent {
@@ -30,17 +27,11 @@ export async function recordEvent(tx: Queryable, event: PaymentEvent): Promise<s
 }
 
 /**
- * Deletes events published before `before` (default: {@link OUTBOX_RETENTION_MS} ago); rows
- * not yet published are never deleted. Returns how many went.
+ * Deletes events of conversion_webhook.outbox published before `before` (default: OUTBOX_RETENTION_MS ago).
  * @example await prunePublishedEvents(db);
  */
-export async function prunePublishedEvents(
-  db: Queryable,
-  before: Date = new Date(Date.now() - OUTBOX_RETENTION_MS),
-): Promise<number> {
-  const { rowCount } = await db.query(
-    'DELETE FROM conversion_webhook.outbox WHERE published_at < $1',
-    [before],
-  );
-  return rowCount;
+export function prunePublishedEvents(db: Queryable, before?: Date): Promise<number> {
+  return pruneOutbox(db, 'conversion_webhook', before);
 }
+
+export { OUTBOX_RETENTION_MS } from '@shop/shared';

@@ -23,7 +23,7 @@ export * from './kv/index.js';
 export { Lifecycle } from './lifecycle.js';
 export { createLogger, type Logger, silentLogger } from './logger.js';
 export { createMetrics, type ServiceMetrics } from './metrics.js';
-export { type OutboxEvent, writeOutbox } from './outbox.js';
+export { OUTBOX_RETENTION_MS, type OutboxEvent, pruneOutbox, writeOutbox } from './outbox.js';
 export { type InvalidParam, Problem, type ProblemDetails, problemResponse } from './problem.js';
 export {
   createRateLimiter,

@@ -31,3 +31,23 @@ export async function writeOutbox(
   );
   return id;
 }
+
+/** How long published events stay in an outbox (to inspect or replay) before they are pruned. */
+export const OUTBOX_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * Deletes events of `<schema>.outbox` published before `before` (default:
+ * {@link OUTBOX_RETENTION_MS} ago); rows not yet published are never deleted. Returns how many went.
+ * @example await pruneOutbox(db, 'offer'); // from the relay's hourly timer or a CronJob
+ */
+export async function pruneOutbox(
+  db: Queryable,
+  schema: string,
+  before: Date = new Date(Date.now() - OUTBOX_RETENTION_MS),
+): Promise<number> {
+  if (!/^[a-z][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
+  const { rowCount } = await db.query(`DELETE FROM ${schema}.outbox WHERE published_at < $1`, [
+    before,
+  ]);
+  return rowCount;
+}
