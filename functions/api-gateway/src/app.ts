@@ -1,6 +1,7 @@
 import {
   createRateLimiter,
   createServiceApp,
+  headerValue,
   type Identity,
   identityHeaders,
   type KeyValue,
@@ -9,16 +10,17 @@ import {
   Problem,
   problemResponse,
   type RateLimitResult,
+  type RawHeaders,
   rateLimitHeaders,
+  requestHeaders,
   type ServiceEnv,
   type ServiceMetrics,
 } from '@shop/shared';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
-import { secureHeaders } from 'hono/secure-headers';
-import { DOCS_CSP, docsPage } from './docs-page.js';
-import { forward, removeHopByHop } from './forward.js';
+import { createBrowserHeaders, type HeaderRecord } from './browser-headers.js';
+import { docsPage } from './docs-page.js';
+import { endToEndHeaders, forward } from './forward.js';
 import { createOpenApiAggregator } from './openapi.js';
 import { matchRoute, requiredAccess, type UpstreamName } from './routes-table.js';
 import { nextTraceContext } from './trace-context.js';
@@ -53,6 +55,14 @@ export type GatewayApp = ReturnType<typeof createServiceApp>;
 type GatewayEnv = {
   Variables: ServiceEnv['Variables'] & {
     identity: Identity | null;
+    /** The request's header fields, read once. */
+    requestHeaders: RawHeaders;
+    /** Security and CORS headers of the answer (see browser-headers.ts). */
+    browserHeaders: HeaderRecord;
+    /** The RateLimit-* fields of the answer, once the limiter has counted the request. */
+    limitHeaders: HeaderRecord;
+    /** Set when the answer is the upstream's, which already carries every header above. */
+    forwarded: boolean;
   };
 };
 
@@ -73,10 +83,27 @@ function socketAddress(c: Context): string | undefined {
   return env?.incoming?.socket?.remoteAddress;
 }
 
+/** Scheme, host, raw path and query of a request URL (already normalised by the server). */
+function splitUrl(url: string): { scheme: string; host: string; path: string; search: string } {
+  const hostStart = url.indexOf('://') + 3;
+  let pathStart = url.indexOf('/', hostStart);
+  if (pathStart < 0) pathStart = url.length;
+  let end = url.indexOf('#', pathStart);
+  if (end < 0) end = url.length;
+  let query = url.indexOf('?', pathStart);
+  if (query < 0 || query > end) query = end;
+  return {
+    scheme: url.slice(0, hostStart - 3),
+    host: url.slice(hostStart, pathStart),
+    path: url.slice(pathStart, query) || '/',
+    search: end - query > 1 ? url.slice(query, end) : '',
+  };
+}
+
 /** The client's address: the entry the first trusted proxy appended, else the socket's. */
-function clientAddress(c: Context, trustedHops: number): string {
+function clientAddress(c: Context, headers: RawHeaders, trustedHops: number): string {
   if (trustedHops > 0) {
-    const hops = (c.req.header('x-forwarded-for') ?? '')
+    const hops = (headerValue(headers, 'x-forwarded-for') ?? '')
       .split(',')
       .map((hop) => hop.trim())
       .filter(Boolean);
@@ -86,13 +113,25 @@ function clientAddress(c: Context, trustedHops: number): string {
   return socketAddress(c) ?? 'unknown';
 }
 
-function invalidToken(detail: string, headers: Record<string, string>): Problem {
+/** Request fields never sent upstream as they came (the gateway sets or drops them). */
+function isReplaced(name: string): boolean {
+  // Identity comes from the verified token only; a client can never set it.
+  return name.startsWith('x-shop-') || name === 'host' || name === 'accept-encoding';
+}
+
+function invalidToken(detail: string): Problem {
   return new Problem(
     401,
     detail,
     { type: 'https://shop.example/problems/invalid-token' },
-    { ...headers, 'www-authenticate': 'Bearer error="invalid_token"' },
+    { 'www-authenticate': 'Bearer error="invalid_token"' },
   );
+}
+
+function lowerCaseNames(headers: Record<string, string>): HeaderRecord {
+  const lower: Record<string, string> = {};
+  for (const name in headers) lower[name.toLowerCase()] = headers[name] as string;
+  return lower;
 }
 
 /**
@@ -139,26 +178,31 @@ export function createApp(deps: GatewayAppDeps): GatewayApp {
     ...(deps.fetch && { fetch: deps.fetch }),
   });
 
-  const apiHeaders = secureHeaders({
-    crossOriginResourcePolicy: 'same-site',
-    xFrameOptions: 'DENY',
-    contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+  const browser = createBrowserHeaders({
+    corsOrigins: deps.corsOrigins ?? [],
+    exposeHeaders: EXPOSED_HEADERS,
   });
-  const docsHeaders = secureHeaders({
-    crossOriginResourcePolicy: 'same-site',
-    xFrameOptions: 'DENY',
-    contentSecurityPolicy: DOCS_CSP,
+  // Every answer gets the security and CORS headers; a forwarded one has them merged in
+  // already (one plain record, no Headers rebuilt), anything else gets them here.
+  app.use(async (c, next) => {
+    if (c.req.method === 'OPTIONS') return next();
+    const incoming = requestHeaders(c);
+    c.set('requestHeaders', incoming);
+    const headers = await browser.forRequest(c.req.path, headerValue(incoming, 'origin'));
+    c.set('browserHeaders', headers);
+    await next();
+    if (c.get('forwarded')) return;
+    const res = c.res.headers;
+    for (const record of [headers, c.get('limitHeaders')]) {
+      for (const name in record) {
+        const value = record[name] as string;
+        if (name === 'vary') res.append(name, value);
+        else res.set(name, value);
+      }
+    }
   });
-  app.use((c, next) => (c.req.path === '/docs' ? docsHeaders(c, next) : apiHeaders(c, next)));
-  app.use(
-    cors({
-      origin: deps.corsOrigins ?? [],
-      credentials: true,
-      allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      exposeHeaders: EXPOSED_HEADERS,
-      maxAge: 600,
-    }),
-  );
+  // CORS preflights are answered here, before rate limits and tokens, by the live middlewares.
+  app.options('*', browser.preflight[0], browser.preflight[1]);
   app.use(
     '/webhooks/*',
     bodyLimit({
@@ -172,10 +216,11 @@ export function createApp(deps: GatewayAppDeps): GatewayApp {
   );
 
   const gate: MiddlewareHandler<GatewayEnv> = async (c, next) => {
-    const clientIp = clientAddress(c, trustedHops);
+    const requestHeaders = c.get('requestHeaders');
+    const clientIp = clientAddress(c, requestHeaders, trustedHops);
     c.set('identity', null);
     let rejected: TokenRejected | undefined;
-    const authorization = c.req.header('authorization');
+    const authorization = headerValue(requestHeaders, 'authorization');
     const bearer = authorization?.match(/^Bearer[ ]+(\S+)\s*$/i);
     if (bearer?.[1]) {
       try {
@@ -198,33 +243,25 @@ export function createApp(deps: GatewayAppDeps): GatewayApp {
       // A store outage must not take the whole shop down: serve unlimited, loudly.
       c.get('log').error({ err: error }, 'rate limiting skipped: the key-value store failed');
     }
-    const limitHeaders = verdict ? rateLimitHeaders(verdict, limits.windowSeconds) : {};
+    const limitHeaders = verdict
+      ? lowerCaseNames(rateLimitHeaders(verdict, limits.windowSeconds))
+      : {};
+    c.set('limitHeaders', limitHeaders);
     if (verdict && !verdict.allowed) {
-      throw new Problem(
-        429,
-        `Too many requests; try again in ${verdict.resetSeconds} s.`,
-        {},
-        limitHeaders,
-      );
+      throw new Problem(429, `Too many requests; try again in ${verdict.resetSeconds} s.`);
     }
     if (rejected?.reason === 'keys-unavailable') {
       c.get('log').error({ err: rejected }, 'cannot verify tokens: signing keys unavailable');
-      throw new Problem(503, 'Tokens cannot be verified right now.', {}, limitHeaders);
+      throw new Problem(503, 'Tokens cannot be verified right now.');
     }
-    if (rejected) throw invalidToken('The access token is not valid.', limitHeaders);
-    const access = requiredAccess(new URL(c.req.url).pathname);
+    if (rejected) throw invalidToken('The access token is not valid.');
+    const access = requiredAccess(c.req.path);
     if (access !== 'public' && !identity) {
-      throw new Problem(
-        401,
-        'Sign in first.',
-        {},
-        { ...limitHeaders, 'www-authenticate': 'Bearer' },
-      );
+      throw new Problem(401, 'Sign in first.', {}, { 'www-authenticate': 'Bearer' });
     }
     if (access === 'staff' && !identity?.roles.includes('staff')) {
-      throw new Problem(403, 'This needs the staff role.', {}, limitHeaders);
+      throw new Problem(403, 'This needs the staff role.');
     }
-    for (const [name, value] of Object.entries(limitHeaders)) c.header(name, value);
     await next();
   };
   app.use(gate);
@@ -233,52 +270,51 @@ export function createApp(deps: GatewayAppDeps): GatewayApp {
   app.get('/docs', (c) => c.html(docsPage('/openapi.json')));
 
   app.all('*', async (c) => {
-    const url = new URL(c.req.url);
-    const route = matchRoute(url.pathname);
-    if (!route) throw new Problem(404, `No route for ${c.req.method} ${url.pathname}.`);
-    const headers = new Headers(c.req.raw.headers);
-    removeHopByHop(headers);
-    for (const name of [...headers.keys()]) {
-      // Identity comes from the verified token only; a client can never set it.
-      if (name.startsWith('x-shop-')) headers.delete(name);
-    }
-    headers.delete('host');
-    headers.delete('accept-encoding');
+    const url = splitUrl(c.req.url);
+    const route = matchRoute(url.path);
+    if (!route) throw new Problem(404, `No route for ${c.req.method} ${url.path}.`);
+    const incoming = c.get('requestHeaders');
+    const headers = endToEndHeaders(incoming, isReplaced);
     const identity = c.get('identity');
-    if (identity) {
-      for (const [name, value] of Object.entries(identityHeaders(identity))) {
-        headers.set(name, value);
-      }
-    }
-    headers.set('x-request-id', c.get('requestId'));
-    const trace = nextTraceContext(c.req.header('traceparent'), c.req.header('tracestate'));
-    headers.set('traceparent', trace.traceparent);
-    if (trace.tracestate) headers.set('tracestate', trace.tracestate);
-    else headers.delete('tracestate');
+    if (identity) Object.assign(headers, identityHeaders(identity));
+    const requestId = c.get('requestId');
+    headers['x-request-id'] = requestId;
+    const trace = nextTraceContext(
+      headerValue(incoming, 'traceparent'),
+      headerValue(incoming, 'tracestate'),
+    );
+    headers.traceparent = trace.traceparent;
+    if (trace.tracestate) headers.tracestate = trace.tracestate;
+    else delete headers.tracestate;
     const socket = socketAddress(c);
-    const forwardedFor = trustedHops > 0 ? c.req.header('x-forwarded-for') : undefined;
+    const forwardedFor = trustedHops > 0 ? headerValue(incoming, 'x-forwarded-for') : undefined;
     const chain = [forwardedFor, socket].filter(Boolean).join(', ');
-    if (chain) headers.set('x-forwarded-for', chain);
-    else headers.delete('x-forwarded-for');
-    const proto =
-      (trustedHops > 0 ? c.req.header('x-forwarded-proto') : undefined) ??
-      url.protocol.replace(':', '');
-    headers.set('x-forwarded-proto', proto);
-    const host = (trustedHops > 0 ? c.req.header('x-forwarded-host') : undefined) ?? url.host;
-    headers.set('x-forwarded-host', host);
+    if (chain) headers['x-forwarded-for'] = chain;
+    else delete headers['x-forwarded-for'];
+    headers['x-forwarded-proto'] =
+      (trustedHops > 0 ? headerValue(incoming, 'x-forwarded-proto') : undefined) ?? url.scheme;
+    headers['x-forwarded-host'] =
+      (trustedHops > 0 ? headerValue(incoming, 'x-forwarded-host') : undefined) ?? url.host;
     const base = upstreams[route.upstream].replace(/\/+$/, '');
     const hasBody = c.req.method !== 'GET' && c.req.method !== 'HEAD';
-    return forward({
+    const res = await forward({
       upstream: route.upstream,
-      url: `${base}${url.pathname}${url.search}`,
+      url: `${base}${url.path}${url.search}`,
       method: c.req.method,
       headers,
       body: hasBody ? c.req.raw.body : null,
       timeoutMs,
       signal: c.req.raw.signal,
       log: c.get('log'),
+      responseHeaders: [
+        c.get('browserHeaders'),
+        c.get('limitHeaders'),
+        { 'x-request-id': requestId },
+      ],
       ...(deps.fetch && { fetch: deps.fetch }),
     });
+    c.set('forwarded', true);
+    return res;
   });
   return serviceApp;
 }

@@ -50,6 +50,13 @@ upstream.get('/api/offers/slow', async (c) => {
   return c.json({ late: true });
 });
 upstream.get('/r/:code', (c) => c.redirect('https://landing.example/summer', 302));
+upstream.get('/api/offers/headers', (c) => {
+  c.header('vary', 'Accept-Language');
+  c.header('content-security-policy', 'default-src *');
+  c.header('set-cookie', 'a=1; Path=/', { append: true });
+  c.header('set-cookie', 'b=2; Path=/', { append: true });
+  return c.json({ ok: true });
+});
 
 let upstreamServer: Awaited<ReturnType<typeof serveOnPort0>>;
 let gateway: Awaited<ReturnType<typeof serveOnPort0>>;
@@ -99,6 +106,23 @@ afterAll(async () => {
 });
 
 describe('forwarding', () => {
+  it('merges the gateway headers into the answer: Vary combined, its CSP wins, cookies kept', async () => {
+    const res = await fetch(`${gateway.url}/api/offers/headers`, {
+      headers: { 'x-request-id': 'merge-1' },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true });
+    expect(res.headers.get('content-length')).toBe('11');
+    expect(res.headers.get('vary')).toBe('Accept-Language, Origin');
+    expect(res.headers.get('content-security-policy')).toBe(
+      "default-src 'none'; frame-ancestors 'none'",
+    );
+    expect(res.headers.getSetCookie()).toEqual(['a=1; Path=/', 'b=2; Path=/']);
+    expect(res.headers.get('x-request-id')).toBe('merge-1');
+    expect(res.headers.get('ratelimit-limit')).toBe('600');
+    expect(res.headers.get('strict-transport-security')).toContain('max-age=');
+  });
+
   it('streams a large response: the first bytes arrive before the upstream has finished', async () => {
     firstChunkSent = signal();
     releaseRest = signal();

@@ -1,12 +1,12 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { type Logger, Problem } from '@shop/shared';
+import { type Logger, Problem, type RawHeaders } from '@shop/shared';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { Agent, type Dispatcher, request } from 'undici';
+import { type HeaderRecord, mergeHeaders } from './browser-headers.js';
 
 /** Headers that describe one connection, not the message (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = [
+const HOP_BY_HOP = new Set([
   'connection',
   'keep-alive',
   'proxy-authenticate',
@@ -16,19 +16,35 @@ const HOP_BY_HOP = [
   'trailer',
   'transfer-encoding',
   'upgrade',
-];
+]);
 const TOKEN = /^[!#$%&'*+\-.0-9A-Z^_`a-z|~]+$/;
 
-/** Deletes hop-by-hop headers, including those the Connection header names. */
-export function removeHopByHop(headers: Headers): void {
-  for (const name of (headers.get('connection') ?? '').split(',')) {
-    const trimmed = name.trim();
-    // Never let a client drop a header the gateway sets (e.g. `Connection: x-shop-user-id`).
-    if (TOKEN.test(trimmed) && !trimmed.toLowerCase().startsWith('x-shop-')) {
-      headers.delete(trimmed);
+/** Header fields to send on: lower-case names, an array for a repeated field. */
+export type HeaderFields = Record<string, string | string[]>;
+
+/**
+ * A copy of `raw` without its hop-by-hop fields, nor those its `Connection` header names, nor
+ * those `skip` refuses. A `Connection` header can never drop an `x-shop-*` field (the identity
+ * the gateway sets, e.g. `Connection: x-shop-user-id`).
+ * @example const headers = endToEndHeaders(incoming.headers, (name) => name === 'host');
+ */
+export function endToEndHeaders(raw: RawHeaders, skip?: (name: string) => boolean): HeaderFields {
+  let named: Set<string> | undefined;
+  const connection = raw.connection;
+  if (typeof connection === 'string') {
+    named = new Set();
+    for (const name of connection.split(',')) {
+      const trimmed = name.trim().toLowerCase();
+      if (TOKEN.test(trimmed) && !trimmed.startsWith('x-shop-')) named.add(trimmed);
     }
   }
-  for (const name of HOP_BY_HOP) headers.delete(name);
+  const fields: HeaderFields = {};
+  for (const name in raw) {
+    const value = raw[name];
+    if (value === undefined || HOP_BY_HOP.has(name) || named?.has(name) || skip?.(name)) continue;
+    fields[name] = typeof value === 'string' ? value : [...value];
+  }
+  return fields;
 }
 
 export interface ForwardOptions {
@@ -37,7 +53,8 @@ export interface ForwardOptions {
   /** Absolute URL to call. */
   url: string;
   method: string;
-  headers: Headers;
+  /** The request's header fields, as they go upstream. */
+  headers: HeaderFields;
   body: ReadableStream<Uint8Array> | null;
   /** Milliseconds the upstream has to answer with status and headers. */
   timeoutMs: number;
@@ -45,9 +62,21 @@ export interface ForwardOptions {
   signal?: AbortSignal;
   /** Told (at debug) when the client went away before the upstream answered. */
   log?: Pick<Logger, 'debug'>;
+  /**
+   * Added to the upstream's response headers, in order: the gateway's value wins, except
+   * `Vary`, which is combined.
+   */
+  responseHeaders?: readonly HeaderRecord[];
   /** Calls the upstream with this `fetch` instead of undici's pooled `request` (tests). */
   fetch?: typeof fetch;
 }
+
+/**
+ * Answers whose `Content-Length` is at most this many bytes are read whole and sent in one
+ * write (status, headers and body), as nginx's proxy buffering does; longer ones, and those
+ * without a length (chunked, event streams), stream through as they arrive.
+ */
+export const BUFFERED_BODY_BYTES = 64 * 1024;
 
 function errorCode(error: unknown): string | undefined {
   let current: unknown = error;
@@ -63,12 +92,27 @@ const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EH
 /** Statuses whose responses have no body (a `Response` refuses one). */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
 /**
  * Keep-alive connections to the upstreams, shared by every request (undici's `request` skips
- * fetch's WHATWG Request/Headers machinery, which cost more than the rest of a forward).
- * Redirects are never followed (no redirect interceptor); responses are not decoded.
+ * fetch's WHATWG Request/Headers machinery, which cost more than the rest of a forward), one
+ * agent per connect timeout. Redirects are never followed (no redirect interceptor); responses
+ * are not decoded.
  */
-const upstreamAgent = new Agent({ keepAliveTimeout: 4_000, pipelining: 1 });
+const agents = new Map<number, Agent>();
+function upstreamAgent(connectTimeoutMs: number): Agent {
+  let agent = agents.get(connectTimeoutMs);
+  if (!agent) {
+    agent = new Agent({
+      keepAliveTimeout: 4_000,
+      pipelining: 1,
+      connect: { timeout: connectTimeoutMs },
+    });
+    agents.set(connectTimeoutMs, agent);
+  }
+  return agent;
+}
 
 /**
  * Thrown (and answered 499, never seen by anyone) when the client went away before the upstream
@@ -100,25 +144,17 @@ function failure(name: string, error: unknown, timedOut: boolean): Problem {
   });
 }
 
-const HOP_BY_HOP_SET = new Set(HOP_BY_HOP);
-
 /**
- * Node's header object (lower-case names, arrays for repeated fields) as `Headers`, without
- * the hop-by-hop ones: what {@link removeHopByHop} leaves, without building them first.
+ * `fields` as a `Response`'s headers: the plain record itself (which @hono/node-server writes
+ * as it is), or `Headers` when a field repeats (`Set-Cookie`), which a record cannot carry.
  */
-function responseHeaders(raw: IncomingHttpHeaders): Headers {
-  let named: Set<string> | undefined;
-  if (raw.connection) {
-    named = new Set();
-    for (const name of raw.connection.split(',')) {
-      const trimmed = name.trim().toLowerCase();
-      if (TOKEN.test(trimmed) && !trimmed.startsWith('x-shop-')) named.add(trimmed);
-    }
-  }
+function headersInit(fields: HeaderFields): Record<string, string> | Headers {
+  let repeated = false;
+  for (const name in fields) if (typeof fields[name] !== 'string') repeated = true;
+  if (!repeated) return fields as Record<string, string>;
   const headers = new Headers();
-  for (const name in raw) {
-    const value = raw[name];
-    if (value === undefined || HOP_BY_HOP_SET.has(name) || named?.has(name)) continue;
+  for (const name in fields) {
+    const value = fields[name] as string | string[];
     if (typeof value === 'string') headers.append(name, value);
     else for (const item of value) headers.append(name, item);
   }
@@ -126,10 +162,8 @@ function responseHeaders(raw: IncomingHttpHeaders): Headers {
 }
 
 /**
- * The upstream body as a web stream that hands over what already arrived at once: a small
- * answer is usually complete when the status line is, so @hono/node-server can write status,
- * headers and body in one go (with a Content-Length) instead of flushing the headers first and
- * streaming the body after them. Reads one buffered run of bytes per pull, so backpressure holds.
+ * The upstream body as a web stream that hands over what already arrived at once, one buffered
+ * run of bytes per pull, so backpressure holds.
  */
 function webStream(body: Readable): ReadableStream<Uint8Array> {
   const state = (body as unknown as { _readableState?: { ended?: boolean } })._readableState;
@@ -158,12 +192,34 @@ function webStream(body: Readable): ReadableStream<Uint8Array> {
   });
 }
 
+/** Reads a short body whole; rejects when it breaks off or the client goes away. */
+function readWhole(body: Readable, client: AbortSignal | undefined): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const onAbort = () => body.destroy(new Error('the client went away'));
+    client?.addEventListener('abort', onAbort, { once: true });
+    const done = (error?: Error) => {
+      client?.removeEventListener('abort', onAbort);
+      if (error) reject(error);
+      else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    };
+    body.on('data', (chunk: Buffer) => chunks.push(chunk));
+    body.once('end', () => done());
+    body.once('error', done);
+    body.once('close', () => {
+      if (!body.readableEnded) done(new Error('the upstream body was cut off'));
+    });
+  });
+}
+
 /**
- * Forwards one request and streams both bodies (no buffering); redirects are passed back, not
- * followed. Failures become problems naming the upstream and nothing internal: refused
- * connection 503, no answer in time 504, anything else 502. A client that goes away before the
- * upstream answered aborts the upstream call; that is logged at debug and answered 499 (to no
- * one), not reported as an upstream failure.
+ * Forwards one request and passes the answer back with its status, its end-to-end headers and
+ * `responseHeaders`. Bodies stream both ways; only an answer with a `Content-Length` up to
+ * {@link BUFFERED_BODY_BYTES} is read whole first. Redirects are passed back, not followed.
+ * Failures become problems naming the upstream and nothing internal: refused connection 503, no
+ * answer in time 504, anything else (also a short body that breaks off) 502. A client that goes
+ * away before the upstream answered aborts the upstream call; that is logged at debug and
+ * answered 499 (to no one), not reported as an upstream failure.
  * @example return forward({ upstream: 'offer', url, method, headers, body, timeoutMs: 10_000 });
  */
 export async function forward(options: ForwardOptions): Promise<Response> {
@@ -171,45 +227,44 @@ export async function forward(options: ForwardOptions): Promise<Response> {
   const name = options.upstream;
   const client = options.signal;
   if (client?.aborted) throw clientClosed(name);
-  // One controller for both reasons to stop waiting: the timer and the client going away.
-  const stop = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    stop.abort();
-  }, options.timeoutMs);
-  const onClientAbort = () => stop.abort();
-  client?.addEventListener('abort', onClientAbort, { once: true });
   let upstream: Dispatcher.ResponseData;
   try {
-    const headers: Record<string, string> = {};
-    for (const [header, value] of options.headers) headers[header] = value;
+    // undici's own timers bound the wait for the connection and for the status line (a long
+    // streamed body may take its time); the client's signal aborts the call when it goes away.
     upstream = await request(options.url, {
-      dispatcher: upstreamAgent,
+      dispatcher: upstreamAgent(options.timeoutMs),
       method: options.method as Dispatcher.HttpMethod,
-      headers,
+      headers: options.headers,
       body: options.body && Readable.fromWeb(options.body as NodeReadableStream<Uint8Array>),
-      signal: stop.signal,
+      headersTimeout: options.timeoutMs,
+      ...(client && { signal: client }),
     });
   } catch (error) {
-    if (client?.aborted && !timedOut) {
+    if (client?.aborted) {
       options.log?.debug({ upstream: name }, 'client went away before the upstream answered');
       throw clientClosed(name);
     }
-    throw failure(name, error, timedOut);
-  } finally {
-    // Only the wait for the status line is timed: a long streamed body may take its time.
-    clearTimeout(timer);
-    client?.removeEventListener('abort', onClientAbort);
+    throw failure(name, error, TIMEOUT_CODES.has(errorCode(error) ?? ''));
   }
-  const headers = responseHeaders(upstream.headers);
-  const noBody = options.method === 'HEAD' || NULL_BODY_STATUSES.has(upstream.statusCode);
-  if (noBody) upstream.body.dump().catch(() => {});
-  return new Response(noBody ? null : webStream(upstream.body), {
-    status: upstream.statusCode,
-    statusText: upstream.statusText ?? '',
-    headers,
-  });
+  const fields = endToEndHeaders(upstream.headers);
+  for (const extra of options.responseHeaders ?? []) mergeHeaders(fields, extra);
+  const status = upstream.statusCode;
+  if (options.method === 'HEAD' || NULL_BODY_STATUSES.has(status)) {
+    upstream.body.dump().catch(() => {});
+    return new Response(null, { status, headers: headersInit(fields) });
+  }
+  const length = fields['content-length'];
+  if (typeof length === 'string' && Number(length) <= BUFFERED_BODY_BYTES) {
+    let body: Buffer;
+    try {
+      body = await readWhole(upstream.body, client);
+    } catch (error) {
+      if (client?.aborted) throw clientClosed(name);
+      throw failure(name, error, false);
+    }
+    return new Response(body, { status, headers: headersInit(fields) });
+  }
+  return new Response(webStream(upstream.body), { status, headers: headersInit(fields) });
 }
 
 /** The same with a WHATWG `fetch` (which decodes compressed bodies itself). */
@@ -229,7 +284,7 @@ async function forwardWithFetch(options: ForwardOptions, fetchImpl: typeof fetch
   try {
     upstream = await fetchImpl(options.url, {
       method: options.method,
-      headers: options.headers,
+      headers: headersInit(options.headers),
       body: options.body,
       redirect: 'manual',
       signal: stop.signal,
@@ -245,16 +300,21 @@ async function forwardWithFetch(options: ForwardOptions, fetchImpl: typeof fetch
     clearTimeout(timer);
     client?.removeEventListener('abort', onClientAbort);
   }
-  const headers = new Headers(upstream.headers);
-  removeHopByHop(headers);
   // fetch already decoded a compressed body, so its encoding and length no longer apply.
-  if (headers.has('content-encoding')) {
-    headers.delete('content-encoding');
-    headers.delete('content-length');
+  const decoded = upstream.headers.has('content-encoding');
+  const raw: Record<string, string | string[]> = {};
+  for (const [field, value] of upstream.headers) {
+    if (field === 'set-cookie') continue;
+    if (decoded && (field === 'content-encoding' || field === 'content-length')) continue;
+    raw[field] = value;
   }
+  const cookies = upstream.headers.getSetCookie();
+  if (cookies.length > 0) raw['set-cookie'] = cookies;
+  const fields = endToEndHeaders(raw);
+  for (const extra of options.responseHeaders ?? []) mergeHeaders(fields, extra);
   return new Response(upstream.body, {
     status: upstream.status,
     statusText: upstream.statusText,
-    headers,
+    headers: headersInit(fields),
   });
 }

@@ -1,10 +1,10 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { requestId } from 'hono/request-id';
 import { matchedRoutes } from 'hono/route';
 import type { Logger } from 'pino';
 import type { ZodError } from 'zod';
+import { headerValue, requestHeaders } from './http/request-headers.js';
 import { Lifecycle } from './lifecycle.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
 import { Problem, problemResponse } from './problem.js';
@@ -88,17 +88,13 @@ export function createServiceApp(options: ServiceAppOptions): OpenAPIHono<Servic
     },
   });
 
-  app.use(
-    requestId({
-      headerName: 'x-request-id',
-      generator: () => crypto.randomUUID(),
-    }),
-  );
   app.use(async (c, next) => {
-    // Reject request ids that could forge log lines; hono's requestId keeps only safe ones.
-    const id = c.get('requestId');
-    const safeId = REQUEST_ID_PATTERN.test(id) ? id : crypto.randomUUID();
+    // A caller's request id is kept when it cannot forge log lines; else one is made.
+    const incoming = headerValue(requestHeaders(c), 'x-request-id');
+    const safeId =
+      incoming !== undefined && REQUEST_ID_PATTERN.test(incoming) ? incoming : crypto.randomUUID();
     c.set('requestId', safeId);
+    c.header('x-request-id', safeId);
     c.set('log', log.child({ requestId: safeId }));
     const started = performance.now();
     await next();
