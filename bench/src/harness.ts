@@ -1,6 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 
@@ -84,7 +84,33 @@ function percentile(sorted: readonly number[], p: number): number {
 /** A server started in a child process, so the load generator does not share its CPU. */
 export interface ChildServer {
   url: string;
+  pid: number;
   stop(): Promise<void>;
+}
+
+/**
+ * CPU seconds (user + system, all threads) a process has used so far, from /proc; undefined
+ * where there is no /proc (not Linux) or the process is gone.
+ */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are 14th and 15th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Restricts a running process and all its threads to `cpus` (taskset's list, e.g. `0` or
+ * `0-1`); false when that is not possible here (no taskset, not permitted, one core).
+ * @example setAffinity(process.pid, '0');
+ */
+export function setAffinity(pid: number, cpus: string): boolean {
+  const result = spawnSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+  return result.status === 0;
 }
 
 /**
@@ -124,6 +150,7 @@ export async function startServer(
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid as number,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');

@@ -11,9 +11,9 @@
 //   npm run bench -- offer [--smoke] [--duration 10] [--connections 20] [--warmup 3]
 // Exits non-zero when a phase had connection errors or non-2xx answers (correctness, not
 // timing). Writes bench/results/offer-<time>.json and .md.
-import { randomUUID } from 'node:crypto';
 import { cpus, release, totalmem } from 'node:os';
 import { createPostgresDatabase } from '@shop/shared';
+import { benchDatabase, getJson, listSlugs } from './bench-database.js';
 import { CATEGORY_SEARCHES, SEARCHES } from './catalog.js';
 import { parseFlags, phaseOptions } from './cli.js';
 import {
@@ -72,48 +72,16 @@ function check(m: Measurement) {
   if (m.requests === 0) failures.push(`${m.name}: no request completed`);
 }
 
-async function getJson<T>(url: string): Promise<T> {
-  const response = await fetch(url);
-  if (!response.ok)
-    throw new Error(`GET ${url} answered ${response.status}: ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
-/** Every active slug, paging the public listing (keyset cursor) 100 at a time. */
-async function listSlugs(baseUrl: string): Promise<string[]> {
-  const slugs: string[] = [];
-  let cursor: string | null = null;
-  for (let page = 0; page < 1000; page++) {
-    const query = new URLSearchParams({ limit: '100', sort: 'name' });
-    if (cursor) query.set('cursor', cursor);
-    const body = await getJson<{ items: { slug: string }[]; nextCursor: string | null }>(
-      `${baseUrl}/api/offers?${query}`,
-    );
-    slugs.push(...body.items.map((item) => item.slug));
-    cursor = body.nextCursor;
-    if (!cursor) return slugs;
-  }
-  throw new Error('the listing did not end after 1,000 pages');
-}
-
-const databaseName = `bench_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-const benchUrl = new URL(adminUrl);
-benchUrl.pathname = `/${databaseName}`;
-const admin = createPostgresDatabase(adminUrl, { max: 1, applicationName: 'bench' });
+const database = benchDatabase(adminUrl);
+const databaseName = database.name;
 const servers: ChildServer[] = [];
-let databaseCreated = false;
 let cleaning: Promise<void> | undefined;
 
 /** Stops the servers and drops the bench database; safe to call twice (SIGINT during finally). */
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     await Promise.all(servers.map((server) => server.stop().catch(() => {})));
-    if (databaseCreated) {
-      await admin
-        .exec(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`)
-        .catch((error: unknown) => console.error(`could not drop ${databaseName}:`, error));
-    }
-    await admin.close().catch(() => {});
+    await database.drop();
   })();
   return cleaning;
 }
@@ -132,11 +100,8 @@ setTimeout(() => {
 }, budgetSeconds * 1000).unref();
 
 async function main() {
-  const postgres =
-    (await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]
-      ?.v ?? '?';
-  await admin.exec(`CREATE DATABASE ${databaseName}`);
-  databaseCreated = true;
+  const postgres = await database.postgresVersion();
+  await database.create();
 
   const hello = await startServer('hello');
   servers.push(hello);
@@ -147,7 +112,7 @@ async function main() {
     `offer: preparing ${databaseName} (migrations, demo seed, ${EXTRA_PRODUCTS} generated products)`,
   );
   const offer = await startServer('offer', {
-    DATABASE_URL: benchUrl.toString(),
+    DATABASE_URL: database.url,
     BENCH_EXTRA_PRODUCTS: String(EXTRA_PRODUCTS),
     SHUTDOWN_TIMEOUT_MS: '5000',
   });
@@ -161,7 +126,7 @@ async function main() {
     if (items.length === 0) throw new Error(`${path} found nothing; the bench catalog is wrong`);
   }
   const slugs = await listSlugs(offer.url);
-  const catalog = createPostgresDatabase(benchUrl.toString(), { max: 1, applicationName: 'bench' });
+  const catalog = createPostgresDatabase(database.url, { max: 1, applicationName: 'bench' });
   const matches: Record<string, number> = {};
   let products = 0;
   try {

@@ -1,5 +1,6 @@
 // The api-gateway as deployed (startGateway: config, token verifier, rate limiter, forwarding)
-// on port 0 in front of the bench upstream (BENCH_UPSTREAM_URL: offers and the JWKS). Rate limits
+// on port 0 in front of a bench upstream (BENCH_UPSTREAM_URL answers /api/offers…; the JWKS comes
+// from BENCH_JWKS_URL, default the upstream's /.well-known/jwks.json). Rate limits
 // are so high that the limiter runs on every request but never refuses. Counters are in memory
 // unless BENCH_REDIS=1 and REDIS_URL is set (then the real Redis). Prints `LISTENING <port>`.
 import { startGateway } from '@shop/api-gateway';
@@ -15,7 +16,7 @@ const gateway = await startGateway({
   env: {
     ...process.env,
     OFFER_URL: upstream,
-    AUTH_JWKS_URL: `${upstream}/.well-known/jwks.json`,
+    AUTH_JWKS_URL: process.env.BENCH_JWKS_URL ?? `${upstream}/.well-known/jwks.json`,
     AUTH_ISSUER: 'http://127.0.0.1:8080',
     AUTH_AUDIENCE: 'shop',
     RATE_LIMIT_ANONYMOUS: '100000000',
