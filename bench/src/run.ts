@@ -13,7 +13,7 @@ type Bench = (typeof BENCHES)[number];
 const USAGE = `usage: npm run bench -- offer|broker|gateway|all [--smoke] [--duration N] [--connections N] [--warmup N]
   offer   GET /api/offers?q=… and /api/offers/{slug} on PostgreSQL vs a bare hello world (needs DATABASE_URL)
   broker  the local Knative Kafka broker vs kafkajs alone (needs KAFKA_BROKERS)
-  gateway GET /api/offers through the api-gateway (anonymous, Bearer token) vs called directly
+  gateway a product page (with DATABASE_URL) and a fixed answer through the api-gateway vs called directly
   all     all three, one after the other
   --smoke 2 s phases: proves the benches run; --duration N seconds per phase`;
 
