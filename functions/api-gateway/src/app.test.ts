@@ -279,14 +279,30 @@ describe('browser protections', () => {
     }
   });
 
-  it('serves the /docs page with a CSP that allows its script', async () => {
+  it('serves the /docs page and its Swagger UI files itself, with a CSP that allows only them', async () => {
     const res = await app.request('/docs');
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain('data-url="/openapi.json"');
     const csp = res.headers.get('content-security-policy') ?? '';
-    expect(csp).toContain('script-src https://cdn.jsdelivr.net');
+    expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('https:');
+    const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]);
+    expect(sources).toEqual([
+      '/docs/swagger-ui.css',
+      '/docs/swagger-ui-bundle.js',
+      '/docs/init.js',
+    ]);
+    for (const source of sources) {
+      const asset = await app.request(source as string);
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get('content-type')).toMatch(/^text\/(css|javascript)/);
+      expect((await asset.text()).length).toBeGreaterThan(100);
+    }
+    expect(await (await app.request('/docs/init.js')).text()).toContain('SwaggerUIBundle');
+    expect((await app.request('/docs/package.json')).status).toBe(404);
+    expect((await app.request('/docs/..%2Fpackage.json')).status).toBe(404);
   });
 
   it('refuses a body over the limit with 413 before reaching the upstream', async () => {

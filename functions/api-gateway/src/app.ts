@@ -19,7 +19,7 @@ import {
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createBrowserHeaders, type HeaderRecord } from './browser-headers.js';
-import { docsPage } from './docs-page.js';
+import { createDocsAssets, docsPage } from './docs-page.js';
 import { endToEndHeaders, forward } from './forward.js';
 import { createOpenApiAggregator } from './openapi.js';
 import { matchRoute, requiredAccess, type UpstreamName } from './routes-table.js';
@@ -268,6 +268,15 @@ export function createApp(deps: GatewayAppDeps): GatewayApp {
 
   app.get('/openapi.json', async (c) => c.json(await openApi.document()));
   app.get('/docs', (c) => c.html(docsPage('/openapi.json')));
+  const docsAssets = createDocsAssets();
+  app.get('/docs/:file', async (c) => {
+    const asset = await docsAssets.get(c.req.param('file'));
+    if (!asset) throw new Problem(404, `No route for GET ${c.req.path}.`);
+    return c.body(asset.body as string, 200, {
+      'content-type': asset.contentType,
+      'cache-control': 'public, max-age=86400',
+    });
+  });
 
   app.all('*', async (c) => {
     const url = splitUrl(c.req.url);
