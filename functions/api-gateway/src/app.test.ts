@@ -168,6 +168,13 @@ describe('access', () => {
     expect((await app.request('/api/admin/secret', { headers: bearer(staff) })).status).toBe(404);
   });
 
+  it('judges roles on the raw path the router matches: encoded admin paths get no further', async () => {
+    const encodedPrefix = await app.request('/api/%61dmin/users', { headers: bearer(shopper) });
+    expect(encodedPrefix.status).toBe(404);
+    const encodedRest = await app.request('/api/admin/%75sers', { headers: bearer(shopper) });
+    expect(encodedRest.status).toBe(403);
+  });
+
   it('requires a signed-in user for /api/users/me and /api/cart/checkout', async () => {
     expect((await app.request('/api/users/me')).status).toBe(401);
     expect((await app.request('/api/users/me/addresses')).status).toBe(401);

@@ -57,6 +57,8 @@ type GatewayEnv = {
     identity: Identity | null;
     /** The request's header fields, read once. */
     requestHeaders: RawHeaders;
+    /** The request URL's parts; `path` still percent-encoded, as routes and roles match it. */
+    target: ReturnType<typeof splitUrl>;
     /** Security and CORS headers of the answer (see browser-headers.ts). */
     browserHeaders: HeaderRecord;
     /** The RateLimit-* fields of the answer, once the limiter has counted the request. */
@@ -188,6 +190,7 @@ export function createApp(deps: GatewayAppDeps): GatewayApp {
     if (c.req.method === 'OPTIONS') return next();
     const incoming = requestHeaders(c);
     c.set('requestHeaders', incoming);
+    c.set('target', splitUrl(c.req.url));
     const headers = await browser.forRequest(c.req.path, headerValue(incoming, 'origin'));
     c.set('browserHeaders', headers);
     await next();
@@ -255,7 +258,7 @@ export function createApp(deps: GatewayAppDeps): GatewayApp {
       throw new Problem(503, 'Tokens cannot be verified right now.');
     }
     if (rejected) throw invalidToken('The access token is not valid.');
-    const access = requiredAccess(c.req.path);
+    const access = requiredAccess(c.get('target').path);
     if (access !== 'public' && !identity) {
       throw new Problem(401, 'Sign in first.', {}, { 'www-authenticate': 'Bearer' });
     }
@@ -279,7 +282,7 @@ export function createApp(deps: GatewayAppDeps): GatewayApp {
   });
 
   app.all('*', async (c) => {
-    const url = splitUrl(c.req.url);
+    const url = c.get('target');
     const route = matchRoute(url.path);
     if (!route) throw new Problem(404, `No route for ${c.req.method} ${url.path}.`);
     const incoming = c.get('requestHeaders');
