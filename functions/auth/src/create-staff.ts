@@ -2,9 +2,9 @@
 // staff user (or promotes an existing account). The password comes from STAFF_PASSWORD or stdin,
 // never from argv (which other users of the machine can read in the process list).
 import { parseArgs } from 'node:util';
-import { createLogger, isEntryPoint, openDatabase } from '@shop/shared';
+import { createLogger, isEntryPoint, openDatabase, prepareSchema } from '@shop/shared';
 import { loadAuthConfig } from './config.js';
-import { migrateAuth } from './schema.js';
+import { SCHEMA_MIGRATIONS } from './schema.js';
 import { createStaffUser } from './staff.js';
 
 async function readStdin(): Promise<string> {
@@ -42,7 +42,8 @@ export async function runCreateStaff(
   const password = env.STAFF_PASSWORD ?? (await readPassword());
   const db = await openDatabase(config, { service: 'auth' });
   try {
-    if (config.RUN_MIGRATIONS) await migrateAuth(db);
+    // Migrates with RUN_MIGRATIONS=true; else names the migrate command when some are pending.
+    await prepareSchema(db, { ...SCHEMA_MIGRATIONS, run: config.RUN_MIGRATIONS, log });
     const result = await createStaffUser(db, {
       email: values.email,
       name: values.name,
