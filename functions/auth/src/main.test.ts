@@ -12,7 +12,14 @@ import {
 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCreateStaff } from './create-staff.js';
-import { type RunningAuth, rotateSigningKey, startAuth, verifyAccessToken } from './main.js';
+import {
+  OUTBOX_RETENTION_MS,
+  prunePublishedEvents,
+  type RunningAuth,
+  rotateSigningKey,
+  startAuth,
+  verifyAccessToken,
+} from './main.js';
 import { GOOD_PASSWORD, postJson, type Tokens, uniqueEmail } from './testing/fixtures.js';
 
 const KEK = Buffer.alloc(32, 7).toString('base64');
@@ -186,5 +193,30 @@ describe('create-staff', () => {
     await expect(
       startAuth({ env: { DATABASE_URL: 'postgres://u@127.0.0.1:1/x' }, log: silentLogger() }),
     ).rejects.toThrow(/AUTH_KEY_ENCRYPTION_KEY/);
+  });
+});
+
+describe('the auth outbox', () => {
+  it('forgets login events published before the retention, never a pending one', async () => {
+    await signupAndLogin();
+    const { rows } = await auth.db.query<{ id: string }>(
+      'SELECT id FROM auth.outbox ORDER BY id DESC LIMIT 2',
+    );
+    const [newest, older] = rows.map((row) => row.id);
+    const longAgo = new Date(Date.now() - OUTBOX_RETENTION_MS - 24 * 60 * 60 * 1000);
+    await auth.db.query('UPDATE auth.outbox SET published_at = $2, created_at = $2 WHERE id = $1', [
+      older,
+      longAgo,
+    ]);
+    await auth.db.query(
+      'UPDATE auth.outbox SET published_at = NULL, created_at = $2 WHERE id = $1',
+      [newest, longAgo],
+    );
+    expect(await prunePublishedEvents(auth.db)).toBe(1);
+    const { rows: left } = await auth.db.query<{ id: string }>(
+      'SELECT id FROM auth.outbox WHERE id = ANY($1::uuid[])',
+      [[newest, older]],
+    );
+    expect(left.map((row) => row.id)).toEqual([newest]);
   });
 });

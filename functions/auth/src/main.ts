@@ -22,6 +22,7 @@ import {
 import { type AuthAppDeps, createApp } from './app.js';
 import { type AuthConfig, loadAuthConfig } from './config.js';
 import { EVENT_SOURCE } from './erasure.js';
+import { prunePublishedEvents } from './outbox.js';
 import { SCHEMA_MIGRATIONS } from './schema.js';
 import { createSigningKeys, ensureSigningKey, type SigningKeys } from './signing-keys.js';
 import { createStaffUser } from './staff.js';
@@ -31,6 +32,7 @@ export type { AuthConfig } from './config.js';
 export { normalizeEmail } from './domain/normalize-email.js';
 export { EVENT_SOURCE } from './erasure.js';
 export { runAuthMigrations } from './migrate.js';
+export { OUTBOX_RETENTION_MS, prunePublishedEvents } from './outbox.js';
 export {
   type Argon2Params,
   createPasswordHasher,
@@ -135,6 +137,7 @@ export async function startAuth(options: StartAuthOptions = {}): Promise<Running
       log,
       lifecycle,
       registry: metrics.registry,
+      prune: () => prunePublishedEvents(db),
     });
     const keys = createSigningKeys({ db, kek: kek.key });
     const app = createApp({

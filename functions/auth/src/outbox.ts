@@ -1,6 +1,6 @@
-// The auth.outbox table: events written in the transaction of their change.
+// The auth.outbox table: events written in the transaction of their change, and the prune.
 import { eventCatalog, type ShopEventInput } from '@shop/eventing';
-import { parseEventData, type Queryable, writeOutbox } from '@shop/shared';
+import { parseEventData, pruneOutbox, type Queryable, writeOutbox } from '@shop/shared';
 
 type AuthEventType =
   | 'shop.user.registered'
@@ -26,3 +26,14 @@ export async function recordEvent<T extends AuthEventType>(
     data: parsed,
   });
 }
+
+/**
+ * Deletes events of auth.outbox published before `before` (default: OUTBOX_RETENTION_MS ago):
+ * every login writes one, so the table would otherwise grow without end.
+ * @example await prunePublishedEvents(db);
+ */
+export function prunePublishedEvents(db: Queryable, before?: Date): Promise<number> {
+  return pruneOutbox(db, 'auth', before);
+}
+
+export { OUTBOX_RETENTION_MS } from '@shop/shared';
