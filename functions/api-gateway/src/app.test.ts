@@ -286,6 +286,22 @@ describe('browser protections', () => {
     }
   });
 
+  it('gives API answers the API header set and the /docs document the full one', async () => {
+    const api = await app.request('/api/offers');
+    expect(api.headers.get('x-frame-options')).toBe('DENY');
+    expect(api.headers.get('cross-origin-resource-policy')).toBe('same-site');
+    for (const htmlOnly of [
+      'cross-origin-opener-policy',
+      'x-xss-protection',
+      'x-download-options',
+    ]) {
+      expect(api.headers.get(htmlOnly)).toBeNull();
+    }
+    const docs = await app.request('/docs');
+    expect(docs.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(docs.headers.get('x-frame-options')).toBe('DENY');
+  });
+
   it('serves the /docs page and its Swagger UI files itself, with a CSP that allows only them', async () => {
     const res = await app.request('/docs');
     expect(res.status).toBe(200);

@@ -24,8 +24,23 @@ export interface BrowserHeaders {
 const API_CSP = { defaultSrc: ["'none'"], frameAncestors: ["'none'"] };
 
 /**
+ * API answers carry the headers the OWASP REST Security Cheat Sheet lists for every API
+ * response (CSP `frame-ancestors 'none'`, HSTS, nosniff, `X-Frame-Options: DENY`; plus
+ * `Cross-Origin-Resource-Policy` and `Referrer-Policy`), not those that only matter to HTML
+ * documents; the `/docs` page, a document, gets secureHeaders' full set.
+ */
+const HTML_ONLY = {
+  crossOriginOpenerPolicy: false,
+  originAgentCluster: false,
+  xDnsPrefetchControl: false,
+  xDownloadOptions: false,
+  xPermittedCrossDomainPolicies: false,
+  xXssProtection: false,
+} as const;
+
+/**
  * The browser-facing policy of every gateway response: security headers (`hono/secure-headers`:
- * HSTS, nosniff, CSP, …) and CORS (`hono/cors`, with credentials, exposing `exposeHeaders`).
+ * HSTS, nosniff, CSP, …; see HTML_ONLY) and CORS (`hono/cors`, with credentials, exposing `exposeHeaders`).
  *
  * Outside a preflight, what the two middlewares add depends only on the path kind (`/docs` has
  * its own CSP) and on whether the `Origin` is an allowed one. So the middlewares are asked once
@@ -37,7 +52,7 @@ const API_CSP = { defaultSrc: ["'none'"], frameAncestors: ["'none'"] };
  */
 export function createBrowserHeaders(options: BrowserHeadersOptions): BrowserHeaders {
   const common = { crossOriginResourcePolicy: 'same-site', xFrameOptions: 'DENY' } as const;
-  const apiHeaders = secureHeaders({ ...common, contentSecurityPolicy: API_CSP });
+  const apiHeaders = secureHeaders({ ...common, ...HTML_ONLY, contentSecurityPolicy: API_CSP });
   const docsHeaders = secureHeaders({ ...common, contentSecurityPolicy: DOCS_CSP });
   const corsHeaders = cors({
     origin: [...options.corsOrigins],
