@@ -131,5 +131,20 @@ export function createApp(deps: CartAppDeps): OpenAPIHono<ServiceEnv> {
     if (c.res.status < 300) onEventsRecorded();
   });
   app.route('/events', receiver);
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'cart',
+      version: '1.0.0',
+      description:
+        'Carts for anonymous and signed-in shoppers (prices and stock re-read from offer), ' +
+        'checkout with Idempotency-Key into orders and payments, and the shopper’s orders. ' +
+        'Reached through the api-gateway, which passes the verified identity in x-shop-* headers.',
+    },
+    tags: [
+      { name: 'cart', description: 'The shopper’s cart' },
+      { name: 'orders', description: 'Checkout and the signed-in shopper’s orders' },
+    ],
+  });
   return app;
 }

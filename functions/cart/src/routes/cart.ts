@@ -1,12 +1,13 @@
 // GET/DELETE /api/cart, POST/PATCH/DELETE /api/cart/items… — the shopper's cart;
 // POST /api/cart/merge — an anonymous cart into the signed-in user's.
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
-import { Problem, requireIdentity, type ServiceEnv } from '@shop/shared';
+import { Problem, problemResponses, requireIdentity, type ServiceEnv } from '@shop/shared';
 import type { CartDeps } from '../app.js';
 import { addItem, clearCart, mergeCarts, removeItem, setQuantity, viewCart } from '../carts.js';
 import { cartKey } from '../domain/cart-id.js';
 import { MAX_LINE_QUANTITY } from '../domain/cart-line.js';
 import { forgetCartId, readCartId, readJson, resolveCart } from './http.js';
+import { CartIdHeader, CartSchema, jsonBody, jsonResponse, MergedCartSchema } from './schemas.js';
 
 const AddItemBody = z
   .object({
@@ -23,7 +24,90 @@ function productIdParam(value: string | undefined): string {
   return parsed.data;
 }
 
+const ProductPath = z.object({ productId: z.uuid() });
+const cartResponse = (description: string) => jsonResponse(description, CartSchema);
+
+/** The cart routes in the OpenAPI document (the handlers below validate with the same schemas). */
+function documentCartRoutes(app: OpenAPIHono<ServiceEnv>): void {
+  const tags = ['cart'];
+  const document = app.openAPIRegistry.registerPath.bind(app.openAPIRegistry);
+  document({
+    method: 'get',
+    path: '/api/cart',
+    tags,
+    summary: 'The cart: signed-in, else the anonymous one the cookie or x-cart-id names',
+    request: { headers: CartIdHeader },
+    responses: {
+      200: cartResponse('The cart with current prices and stock (empty when there is none)'),
+      ...problemResponses({ 400: 'x-cart-id is not a cart id' }),
+    },
+  });
+  document({
+    method: 'post',
+    path: '/api/cart/items',
+    tags,
+    summary: 'Add a product (a new anonymous cart gets its id as cookie and x-cart-id)',
+    request: { headers: CartIdHeader, body: jsonBody(AddItemBody) },
+    responses: {
+      200: cartResponse('The cart after the change'),
+      ...problemResponses({
+        400: 'Invalid body',
+        404: 'No such product for sale',
+        415: 'Not JSON',
+        422: 'Not enough stock, or more than 99 of one product',
+      }),
+    },
+  });
+  document({
+    method: 'patch',
+    path: '/api/cart/items/{productId}',
+    tags,
+    summary: 'Set the quantity of a line (0 removes it)',
+    request: { params: ProductPath, headers: CartIdHeader, body: jsonBody(SetQuantityBody) },
+    responses: {
+      200: cartResponse('The cart after the change'),
+      ...problemResponses({
+        400: 'Invalid body',
+        404: 'The cart holds no such product',
+        415: 'Not JSON',
+        422: 'Not enough stock',
+      }),
+    },
+  });
+  document({
+    method: 'delete',
+    path: '/api/cart/items/{productId}',
+    tags,
+    summary: 'Remove a line',
+    request: { params: ProductPath, headers: CartIdHeader },
+    responses: {
+      200: cartResponse('The cart after the change'),
+      ...problemResponses({ 404: 'The cart holds no such product' }),
+    },
+  });
+  document({
+    method: 'delete',
+    path: '/api/cart',
+    tags,
+    summary: 'Empty the cart',
+    request: { headers: CartIdHeader },
+    responses: { 204: { description: 'The cart is empty' } },
+  });
+  document({
+    method: 'post',
+    path: '/api/cart/merge',
+    tags,
+    summary: 'After sign-in: move the anonymous cart into the user’s (the cookie is cleared)',
+    request: { headers: CartIdHeader },
+    responses: {
+      200: jsonResponse('The user’s cart after the merge', MergedCartSchema),
+      ...problemResponses({ 401: 'Not signed in' }),
+    },
+  });
+}
+
 export function registerCartRoutes(app: OpenAPIHono<ServiceEnv>, deps: CartDeps): void {
+  documentCartRoutes(app);
   app.get('/api/cart', async (c) => {
     const cart = resolveCart(c, false);
     if (!cart) return c.json(await viewCart(deps.carts, cartKey({ cartId: '-' }), null), 200);

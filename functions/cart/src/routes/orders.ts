@@ -1,13 +1,20 @@
 // POST /api/cart/checkout — the cart becomes an order and a payment; GET /api/cart/orders… —
 // the signed-in shopper's orders (another user's order answers 404).
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
-import { Problem, requireIdentity, type ServiceEnv } from '@shop/shared';
+import { Problem, problemResponses, requireIdentity, type ServiceEnv } from '@shop/shared';
 import { getCookie } from 'hono/cookie';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { CartDeps } from '../app.js';
 import { checkout, presentOrder } from '../checkout.js';
 import { findOrder, listOrders, listTransitions } from '../store.js';
 import { CLICK_COOKIE, readJson } from './http.js';
+import {
+  CheckoutSchema,
+  jsonBody,
+  jsonResponse,
+  OrderSchema,
+  OrderWithHistorySchema,
+} from './schemas.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -30,7 +37,61 @@ const CheckoutBody = z
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 const OrderId = z.uuid();
 
+/** The order routes in the OpenAPI document (the handlers below validate with the same schemas). */
+function documentOrderRoutes(app: OpenAPIHono<ServiceEnv>): void {
+  const tags = ['orders'];
+  const document = app.openAPIRegistry.registerPath.bind(app.openAPIRegistry);
+  document({
+    method: 'post',
+    path: '/api/cart/checkout',
+    tags,
+    summary: 'Turn the signed-in user’s cart into an order and a payment at the provider',
+    description:
+      'Same Idempotency-Key and body: the same answer again. Same key, another body: 422. ' +
+      'A retry while the first is still running: 409 with Retry-After.',
+    request: {
+      headers: z.object({
+        'idempotency-key': z.string().openapi({ description: '1–255 visible ASCII characters' }),
+      }),
+      body: jsonBody(CheckoutBody),
+    },
+    responses: {
+      201: jsonResponse('The order, pending payment, and how to pay', CheckoutSchema),
+      ...problemResponses({
+        400: 'No or a malformed Idempotency-Key, or an invalid body',
+        401: 'Not signed in',
+        409: 'A checkout with this key is still running',
+        415: 'Not JSON',
+        422: 'Empty cart, products no longer for sale or out of stock, or the key was used with another body',
+        502: 'The payment provider is not available; retry with the same key',
+      }),
+    },
+  });
+  document({
+    method: 'get',
+    path: '/api/cart/orders',
+    tags,
+    summary: 'The signed-in user’s orders, newest first',
+    responses: {
+      200: jsonResponse('Orders', z.object({ items: z.array(OrderSchema) })),
+      ...problemResponses({ 401: 'Not signed in' }),
+    },
+  });
+  document({
+    method: 'get',
+    path: '/api/cart/orders/{id}',
+    tags,
+    summary: 'One of the signed-in user’s orders with its status history',
+    request: { params: z.object({ id: z.uuid() }) },
+    responses: {
+      200: jsonResponse('The order', OrderWithHistorySchema),
+      ...problemResponses({ 401: 'Not signed in', 404: 'No such order of yours' }),
+    },
+  });
+}
+
 export function registerOrderRoutes(app: OpenAPIHono<ServiceEnv>, deps: CartDeps): void {
+  documentOrderRoutes(app);
   app.post('/api/cart/checkout', async (c) => {
     const identity = requireIdentity(c);
     const key = c.req.header('idempotency-key');
