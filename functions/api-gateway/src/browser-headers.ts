@@ -40,11 +40,13 @@ const HTML_ONLY = {
 
 /**
  * The browser-facing policy of every gateway response: security headers (`hono/secure-headers`:
- * HSTS, nosniff, CSP, …; see HTML_ONLY) and CORS (`hono/cors`, with credentials, exposing `exposeHeaders`).
+ * HSTS, nosniff, CSP, …; see HTML_ONLY) and CORS (`hono/cors`, with credentials, exposing
+ * `exposeHeaders`).
  *
  * Outside a preflight, what the two middlewares add depends only on the path kind (`/docs` has
  * its own CSP) and on whether the `Origin` is an allowed one. So the middlewares are asked once
- * per case (on an empty answer, at the first request) and their answer is handed out frozen:
+ * per case (on an empty answer, in memory, as the app is created; a request arriving before
+ * that is done waits for it) and their answer is handed out frozen:
  * forwarding then merges one plain record into the upstream's headers, instead of running two
  * middlewares that rebuild the response's `Headers` on every request. The policy stays the
  * libraries'; only the repetition is gone.
