@@ -24,6 +24,15 @@ export { Lifecycle } from './lifecycle.js';
 export { createLogger, type Logger, silentLogger } from './logger.js';
 export { createMetrics, type ServiceMetrics } from './metrics.js';
 export { OUTBOX_RETENTION_MS, type OutboxEvent, pruneOutbox, writeOutbox } from './outbox.js';
+export {
+  addMoney,
+  CurrencyMismatchError,
+  type Money,
+  MoneyRangeError,
+  money,
+  multiplyMoney,
+  sumMoney,
+} from './money.js';
 export { type InvalidParam, Problem, type ProblemDetails, problemResponse } from './problem.js';
 export {
   createRateLimiter,
