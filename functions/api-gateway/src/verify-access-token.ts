@@ -2,9 +2,9 @@ import type { Identity, Role } from '@shop/shared';
 import {
   createRemoteJWKSet,
   errors,
-  type FlattenedJWSInput,
   type JWTVerifyGetKey,
   jwtVerify,
+  type RemoteJWKSet,
 } from 'jose';
 
 /** Why a bearer token was refused: the caller's fault (401) or the key source's (503). */
@@ -46,6 +46,8 @@ export type TokenVerifier = (token: string) => Promise<Identity>;
 const ROLES = new Set<string>(['shopper', 'staff']);
 
 type ProtectedHeader = Parameters<JWTVerifyGetKey>[0];
+/** A key jose's remote key set hands out. */
+type SigningKey = Awaited<ReturnType<RemoteJWKSet>>;
 
 /** jose errors that mean the token itself is bad, not that keys could not be fetched. */
 function isTokenError(error: unknown): boolean {
@@ -62,7 +64,7 @@ interface Verified {
   /** The token's protected header, to look its key up again in the current key set. */
   header: ProtectedHeader;
   /** The key object the signature was checked with (jose makes new ones on every refetch). */
-  key: unknown;
+  key: SigningKey;
   /** Milliseconds since the epoch after which the verification is not reused. */
   until: number;
 }
@@ -85,7 +87,7 @@ interface Verified {
  * @example const verify = createTokenVerifier({ jwksUrl, issuer: 'http://127.0.0.1:8080', audience: 'shop' });
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
-  const keys: JWTVerifyGetKey = createRemoteJWKSet(new URL(options.jwksUrl), {
+  const keys = createRemoteJWKSet(new URL(options.jwksUrl), {
     ...(options.cooldownMs !== undefined && { cooldownDuration: options.cooldownMs }),
     ...(options.cacheMaxAgeMs !== undefined && { cacheMaxAge: options.cacheMaxAgeMs }),
     ...(options.timeoutMs !== undefined && { timeoutDuration: options.timeoutMs }),
@@ -102,7 +104,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     if (now() >= entry.until) return undefined;
     try {
       // The same key object as then: the key set has not been refetched since.
-      if ((await keys(entry.header, undefined as unknown as FlattenedJWSInput)) !== entry.key) {
+      if ((await keys(entry.header)) !== entry.key) {
         return undefined;
       }
     } catch {
@@ -119,14 +121,14 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     }
     let payload: Record<string, unknown>;
     let header: ProtectedHeader | undefined;
-    let key: unknown;
+    let key: SigningKey | undefined;
     try {
       ({ payload } = await jwtVerify(
         token,
         async (protectedHeader, input) => {
           header = protectedHeader;
           key = await keys(protectedHeader, input);
-          return key as Awaited<ReturnType<JWTVerifyGetKey>>;
+          return key;
         },
         {
           algorithms: ['ES256'],
