@@ -96,7 +96,7 @@ beforeAll(async () => {
     upstreamTimeoutMs: 300,
     maxBodyBytes: 8 * MiB,
   });
-  gateway = await serveOnPort0(app as unknown as Hono);
+  gateway = await serveOnPort0(app);
 });
 afterAll(async () => {
   await gateway.shutdown();
@@ -214,7 +214,7 @@ describe('forwarding', () => {
         throw new Error('unused');
       },
     });
-    const server = await serveOnPort0(app as unknown as Hono);
+    const server = await serveOnPort0(app);
     try {
       const res = await fetch(`${server.url}/api/offers`, {
         headers: { 'x-forwarded-for': '203.0.113.9' },

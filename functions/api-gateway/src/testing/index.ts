@@ -12,7 +12,9 @@ import { ROUTES, type UpstreamName } from '../routes-table.js';
 import { createTokenVerifier } from '../verify-access-token.js';
 
 /** Serves a Hono app on a free port; `url` is its base URL. */
-export async function serveOnPort0(app: Hono): Promise<RunningServer & { url: string }> {
+export async function serveOnPort0(
+  app: Parameters<typeof serve>[0],
+): Promise<RunningServer & { url: string }> {
   const server = await serve(app, {
     port: 0,
     hostname: '127.0.0.1',
