@@ -55,7 +55,7 @@ const INIT_SCRIPT = `window.addEventListener('load', function () {
 
 /** A static file of the docs page. */
 export interface DocsAsset {
-  body: Uint8Array | string;
+  body: Uint8Array<ArrayBuffer> | string;
   contentType: string;
 }
 

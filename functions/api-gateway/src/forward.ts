@@ -3,7 +3,7 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { type Logger, Problem, type RawHeaders } from '@shop/shared';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { Agent, type Dispatcher, request } from 'undici';
-import { type HeaderRecord, mergeHeaders } from './browser-headers.js';
+import { type HeaderRecord, mergeHeaders } from './middleware/response-headers/index.js';
 
 /** Headers that describe one connection, not the message (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = new Set([

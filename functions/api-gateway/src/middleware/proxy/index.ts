@@ -1,0 +1,86 @@
+import {
+  headerValue,
+  identityHeaders,
+  Problem,
+  requestHeaders,
+  type ServiceEnv,
+} from '@shop/shared';
+import type { Handler } from 'hono';
+import { socketAddress } from '../../client-address.js';
+import { endToEndHeaders, forward } from '../../forward.js';
+import { requestTarget } from '../../request-target.js';
+import { matchRoute, type UpstreamName } from '../../routes-table.js';
+import { nextTraceContext } from '../../trace-context.js';
+import type { AuthenticationEnv } from '../authentication/index.js';
+import type { ResponseHeadersEnv } from '../response-headers/index.js';
+
+export interface ProxyOptions {
+  /** Base URL of each upstream function. */
+  upstreams: Record<UpstreamName, string>;
+  /** Time the upstream has to accept the connection, and again to answer with its headers. */
+  timeoutMs: number;
+  /** Proxies in front whose X-Forwarded-* fields are kept (0: trust only the socket). */
+  trustedProxyHops: number;
+}
+
+/** Request fields never sent upstream as they came (the gateway sets or drops them). */
+function isReplaced(name: string): boolean {
+  // Identity comes from the verified token only; a client can never set it.
+  return name.startsWith('x-shop-') || name === 'host' || name === 'accept-encoding';
+}
+
+/**
+ * Forwards the request, streamed, to the upstream that owns its raw path (`matchRoute`; none: a
+ * 404 problem), path and query unchanged. Upstream it carries the verified `identity` as
+ * `identityHeaders()` (and no `x-shop-*` field of the client's), the request id, a W3C trace
+ * context and `X-Forwarded-For`/`-Proto`/`-Host`; the answer comes back with the response
+ * headers merged in (see `responseHeaders`). See {@link forward} for bodies and failures.
+ * @example app.all('*', proxy({ upstreams, timeoutMs: 10_000, trustedProxyHops: 1 }));
+ */
+export function proxy(
+  options: ProxyOptions,
+): Handler<ServiceEnv & AuthenticationEnv & ResponseHeadersEnv> {
+  const { upstreams, timeoutMs, trustedProxyHops } = options;
+  return async (c) => {
+    const url = requestTarget(c.req.url);
+    const route = matchRoute(url.path);
+    if (!route) throw new Problem(404, `No route for ${c.req.method} ${url.path}.`);
+    const incoming = requestHeaders(c);
+    const headers = endToEndHeaders(incoming, isReplaced);
+    const identity = c.get('identity');
+    if (identity) Object.assign(headers, identityHeaders(identity));
+    const requestId = c.get('requestId');
+    headers['x-request-id'] = requestId;
+    const trace = nextTraceContext(
+      headerValue(incoming, 'traceparent'),
+      headerValue(incoming, 'tracestate'),
+    );
+    headers.traceparent = trace.traceparent;
+    if (trace.tracestate) headers.tracestate = trace.tracestate;
+    else delete headers.tracestate;
+    const trusted = trustedProxyHops > 0;
+    const forwardedFor = trusted ? headerValue(incoming, 'x-forwarded-for') : undefined;
+    const chain = [forwardedFor, socketAddress(c)].filter(Boolean).join(', ');
+    if (chain) headers['x-forwarded-for'] = chain;
+    else delete headers['x-forwarded-for'];
+    headers['x-forwarded-proto'] =
+      (trusted ? headerValue(incoming, 'x-forwarded-proto') : undefined) ?? url.scheme;
+    headers['x-forwarded-host'] =
+      (trusted ? headerValue(incoming, 'x-forwarded-host') : undefined) ?? url.host;
+    const base = upstreams[route.upstream].replace(/\/+$/, '');
+    const hasBody = c.req.method !== 'GET' && c.req.method !== 'HEAD';
+    const res = await forward({
+      upstream: route.upstream,
+      url: `${base}${url.path}${url.search}`,
+      method: c.req.method,
+      headers,
+      body: hasBody ? c.req.raw.body : null,
+      timeoutMs,
+      signal: c.req.raw.signal,
+      log: c.get('log'),
+      responseHeaders: [...c.get('responseHeaders'), { 'x-request-id': requestId }],
+    });
+    c.set('responseHeadersMerged', true);
+    return res;
+  };
+}
