@@ -1,5 +1,4 @@
 import { Readable } from 'node:stream';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { type Logger, Problem, type RawHeaders } from '@shop/shared';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { Agent, type Dispatcher, request } from 'undici';
@@ -67,8 +66,6 @@ export interface ForwardOptions {
    * `Vary`, which is combined.
    */
   responseHeaders?: readonly HeaderRecord[];
-  /** Calls the upstream with this `fetch` instead of undici's pooled `request` (tests). */
-  fetch?: typeof fetch;
 }
 
 /**
@@ -166,7 +163,6 @@ function headersInit(fields: HeaderFields): Record<string, string> | Headers {
  * run of bytes per pull, so backpressure holds.
  */
 function webStream(body: Readable): ReadableStream<Uint8Array> {
-  const state = (body as unknown as { _readableState?: { ended?: boolean } })._readableState;
   let wake: (() => void) | undefined;
   const onEvent = () => {
     const resume = wake;
@@ -178,7 +174,7 @@ function webStream(body: Readable): ReadableStream<Uint8Array> {
     const chunk = body.read() as Uint8Array | null;
     if (chunk !== null) return controller.enqueue(chunk);
     if (body.errored) return controller.error(body.errored);
-    if (state?.ended || body.readableEnded) return controller.close();
+    if (body.readableEnded) return controller.close();
     if (body.destroyed) return controller.error(new Error('the upstream body was cut off'));
     return new Promise<void>((resolve) => {
       wake = resolve;
@@ -223,7 +219,6 @@ function readWhole(body: Readable, client: AbortSignal | undefined): Promise<Buf
  * @example return forward({ upstream: 'offer', url, method, headers, body, timeoutMs: 10_000 });
  */
 export async function forward(options: ForwardOptions): Promise<Response> {
-  if (options.fetch) return forwardWithFetch(options, options.fetch);
   const name = options.upstream;
   const client = options.signal;
   if (client?.aborted) throw clientClosed(name);
@@ -235,7 +230,7 @@ export async function forward(options: ForwardOptions): Promise<Response> {
       dispatcher: upstreamAgent(options.timeoutMs),
       method: options.method as Dispatcher.HttpMethod,
       headers: options.headers,
-      body: options.body && Readable.fromWeb(options.body as NodeReadableStream<Uint8Array>),
+      body: options.body && Readable.fromWeb(options.body),
       headersTimeout: options.timeoutMs,
       ...(client && { signal: client }),
     });
@@ -265,56 +260,4 @@ export async function forward(options: ForwardOptions): Promise<Response> {
     return new Response(body, { status, headers: headersInit(fields) });
   }
   return new Response(webStream(upstream.body), { status, headers: headersInit(fields) });
-}
-
-/** The same with a WHATWG `fetch` (which decodes compressed bodies itself). */
-async function forwardWithFetch(options: ForwardOptions, fetchImpl: typeof fetch) {
-  const name = options.upstream;
-  const client = options.signal;
-  if (client?.aborted) throw clientClosed(name);
-  const stop = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    stop.abort();
-  }, options.timeoutMs);
-  const onClientAbort = () => stop.abort();
-  client?.addEventListener('abort', onClientAbort, { once: true });
-  let upstream: Response;
-  try {
-    upstream = await fetchImpl(options.url, {
-      method: options.method,
-      headers: headersInit(options.headers),
-      body: options.body,
-      redirect: 'manual',
-      signal: stop.signal,
-      ...(options.body ? { duplex: 'half' } : {}),
-    } as RequestInit);
-  } catch (error) {
-    if (client?.aborted && !timedOut) {
-      options.log?.debug({ upstream: name }, 'client went away before the upstream answered');
-      throw clientClosed(name);
-    }
-    throw failure(name, error, timedOut);
-  } finally {
-    clearTimeout(timer);
-    client?.removeEventListener('abort', onClientAbort);
-  }
-  // fetch already decoded a compressed body, so its encoding and length no longer apply.
-  const decoded = upstream.headers.has('content-encoding');
-  const raw: Record<string, string | string[]> = {};
-  for (const [field, value] of upstream.headers) {
-    if (field === 'set-cookie') continue;
-    if (decoded && (field === 'content-encoding' || field === 'content-length')) continue;
-    raw[field] = value;
-  }
-  const cookies = upstream.headers.getSetCookie();
-  if (cookies.length > 0) raw['set-cookie'] = cookies;
-  const fields = endToEndHeaders(raw);
-  for (const extra of options.responseHeaders ?? []) mergeHeaders(fields, extra);
-  return new Response(upstream.body, {
-    status: upstream.status,
-    statusText: upstream.statusText,
-    headers: headersInit(fields),
-  });
 }
