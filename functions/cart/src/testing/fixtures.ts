@@ -1,7 +1,6 @@
-// Test helpers of the cart function: one database (the offer and cart schemas side by side),
-// the real offer function on a free port, a key-value store, a fake payment provider.
+// Test helpers of the cart function: a database, offer's HTTP contract in memory on a free port
+// (startFakeOffer), a key-value store, a fake payment provider.
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { startOffer } from '@shop/offer';
 import {
   type Database,
   type Identity,
@@ -16,6 +15,7 @@ import { createApp } from '../app.js';
 import { migrateCart } from '../main.js';
 import { createOfferClient } from '../offer-client.js';
 import type { PaymentClient, PaymentIntent } from '../payment-client.js';
+import { startFakeOffer } from './fake-offer.js';
 
 /** A payment provider in memory: one intent per order id (its idempotency key). */
 export function fakePayments(): PaymentClient & {
@@ -64,20 +64,14 @@ export interface Testbed {
   cleanup: () => Promise<void>;
 }
 
-/** The cart app against the real offer function (demo categories), one database per file. */
+/** The cart app against the fake offer, one database per file. */
 export async function createTestbed(options: { kv?: KeyValue } = {}): Promise<Testbed> {
   const { db, cleanup: dropDb } = await testDatabase();
   const store = options.kv ? { kv: options.kv, cleanup: async () => {} } : testKeyValue();
-  const offer = await startOffer({
-    env: { SEED_DEMO_DATA: 'true' },
-    db,
-    port: 0,
-    log: silentLogger(),
-    handleSignals: false,
-  });
+  const offer = await startFakeOffer();
   await migrateCart(db);
   const payments = fakePayments();
-  const offerUrl = `http://127.0.0.1:${offer.port}`;
+  const offerUrl = offer.url;
   const nextOrderId: { value: string | undefined } = { value: undefined };
   const app = createApp({
     db,
@@ -108,7 +102,7 @@ export async function createTestbed(options: { kv?: KeyValue } = {}): Promise<Te
 
 let counter = 0;
 
-/** Creates a product at offer and returns it. */
+/** Creates a product at the (fake) offer and returns it. */
 export async function addProduct(
   offerUrl: string,
   fields: { priceAmount?: number; stock?: number; name?: string } = {},
