@@ -13,7 +13,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['{functions,eventing,scripts,sites}/**/src/**/*.test.ts'],
+          include: ['{functions,eventing,scripts,sites,e2e}/**/src/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**', '**/dist/**'],
           env: { SHOP_TEST_INFRA: 'embedded' },
           testTimeout: 30_000,
@@ -24,7 +24,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['{functions,eventing,scripts,sites}/**/src/**/*.test.ts'],
+          include: ['{functions,eventing,scripts,sites,e2e}/**/src/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**', '**/dist/**'],
           env: { SHOP_TEST_INFRA: 'real' },
           globalSetup: ['./scripts/src/require-infra.ts'],
@@ -39,7 +39,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration-disruptive',
-          include: ['{functions,eventing,scripts,sites}/**/src/**/*.int.test.ts'],
+          include: ['{functions,eventing,scripts,sites,e2e}/**/src/**/*.int.test.ts'],
           exclude: ['**/node_modules/**', '**/dist/**'],
           env: { SHOP_TEST_INFRA: 'real' },
           globalSetup: ['./scripts/src/require-infra.ts'],

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type RunningGateway, startGateway } from '@shop/api-gateway';
 import { type RunningAuth, startAuth } from '@shop/auth';
+import { createPaymentClient, type RunningCart, startCart } from '@shop/cart';
 import {
   DEV_STRIPE_WEBHOOK_SECRET,
   type RunningConversionWebhook,
@@ -17,6 +18,10 @@ import {
 import { type RunningBroker, startBroker } from '@shop/eventing/broker';
 import { type RunningOffer, startOffer } from '@shop/offer';
 import {
+  type RunningPaymentSimulator,
+  startPaymentSimulator,
+} from '@shop/scripts/payment-simulator';
+import {
   createKafkajsClient,
   createMemoryKafka,
   type KafkaClient,
@@ -24,17 +29,10 @@ import {
 } from '@shop/shared';
 import { testDatabase, testKeyValue, usesRealInfrastructure } from '@shop/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The simulator lives in the dev scripts, which have no exports map (yet): a relative import.
-import {
-  type RunningPaymentSimulator,
-  startPaymentSimulator,
-} from '../../../scripts/src/payment-simulator/server.js';
-import { createPaymentClient, type RunningCart, startCart } from './main.js';
-import { address } from './testing/fixtures.js';
+import { address, PASSWORD } from './testing/shopper.js';
 
-const EVENTING_DIR = fileURLToPath(new URL('../../../knative/eventing/', import.meta.url));
+const EVENTING_DIR = fileURLToPath(new URL('../../knative/eventing/', import.meta.url));
 const BROKER = `loop${crypto.randomUUID().replaceAll('-', '').slice(0, 8)}`;
-const PASSWORD = 'correct horse battery staple 42';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 let offer: RunningOffer;
@@ -50,7 +48,7 @@ let simulator: RunningPaymentSimulator;
  * folder, the broker renamed so this suite has a Kafka topic of its own, faster retries.
  */
 function copyManifests(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cart-loop-'));
+  const dir = mkdtempSync(join(tmpdir(), 'purchase-loop-'));
   const read = (file: string) => readFileSync(join(EVENTING_DIR, file), 'utf8');
   writeFileSync(
     join(dir, 'kafka-broker-config.yaml'),

@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type RunningGateway, startGateway } from '@shop/api-gateway';
 import { type RunningAuth, startAuth } from '@shop/auth';
 import { type RunningBroker, startBroker } from '@shop/eventing/broker';
 import { type RunningOffer, startOffer } from '@shop/offer';
@@ -11,7 +12,7 @@ import { testDatabase, testKeyValue } from '@shop/shared/testing';
 import { type RunningUser, startUser } from '@shop/user';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningGateway, startGateway } from './main.js';
+import { PASSWORD } from './testing/shopper.js';
 
 const MANIFESTS = `
 apiVersion: v1
@@ -105,8 +106,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
 });
-
-const PASSWORD = 'correct horse battery staple 42';
 
 async function call(
   method: string,
