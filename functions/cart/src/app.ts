@@ -12,11 +12,11 @@ import {
   type ServiceEnv,
   type ServiceMetrics,
 } from '@shop/shared';
-import type { CartsDeps } from './carts.js';
-import type { CheckoutDeps } from './checkout.js';
+import type { CartDeps } from './deps.js';
+import type { CartsDeps } from './flows/carts.js';
+import { handlePaymentEvent, type PaymentEventDeps } from './flows/payment-events.js';
 import type { OfferClient } from './offer-client.js';
 import type { PaymentClient } from './payment-client.js';
-import { handlePaymentEvent, type PaymentEventDeps } from './payment-events.js';
 import { registerCartRoutes } from './routes/cart.js';
 import { registerOrderRoutes } from './routes/orders.js';
 
@@ -43,13 +43,6 @@ export interface CartAppDeps {
   onEventsRecorded?: () => void;
   /** Id of a new order (default UUIDv7). */
   newOrderId?: () => string;
-}
-
-/** The dependencies route handlers use, defaults filled in. */
-export interface CartDeps {
-  db: Database;
-  carts: CartsDeps;
-  checkout: CheckoutDeps;
 }
 
 /**

@@ -1,45 +1,8 @@
 // SQL of the cart schema: orders, their transitions, payment events waiting for their order,
 // checkout idempotency keys.
-import { newId, type Queryable } from '@shop/shared';
+import { money, newId, type Queryable } from '@shop/shared';
+import type { Order, OrderItem, ShippingAddress, Transition } from './domain/order.js';
 import type { OrderStatus } from './domain/order-status.js';
-
-export interface Money {
-  amount: number;
-  currency: string;
-}
-
-export interface OrderItem {
-  productId: string;
-  slug: string;
-  name: string;
-  quantity: number;
-  unitPrice: Money;
-}
-
-export interface ShippingAddress {
-  name: string;
-  line1: string;
-  line2?: string | undefined;
-  postalCode: string;
-  city: string;
-  country: string;
-}
-
-export interface Order {
-  id: string;
-  userId: string;
-  status: OrderStatus;
-  items: OrderItem[];
-  total: Money;
-  shippingAddress: ShippingAddress;
-  clickId: string | null;
-  paymentProvider: string | null;
-  providerPaymentId: string | null;
-  paymentId: string | null;
-  refundedAmount: number;
-  createdAt: Date;
-  updatedAt: Date;
-}
 
 interface OrderRow {
   id: string;
@@ -64,7 +27,7 @@ function toOrder(row: OrderRow): Order {
     userId: row.user_id,
     status: row.status,
     items: row.items,
-    total: { amount: Number(row.total_amount), currency: row.currency },
+    total: money(Number(row.total_amount), row.currency),
     shippingAddress: row.shipping_address,
     clickId: row.click_id,
     paymentProvider: row.payment_provider,
@@ -168,14 +131,6 @@ export async function recordTransition(
      VALUES ($1, $2, $3, $4, $5, $6, $7)`,
     [newId(), orderId, from, to, cause.eventId, cause.eventType, cause.at],
   );
-}
-
-export interface Transition {
-  from: OrderStatus | null;
-  to: OrderStatus;
-  eventId: string | null;
-  eventType: string | null;
-  at: Date;
 }
 
 export async function listTransitions(db: Queryable, orderId: string): Promise<Transition[]> {

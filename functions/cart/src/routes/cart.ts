@@ -2,10 +2,17 @@
 // POST /api/cart/merge — an anonymous cart into the signed-in user's.
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { Problem, problemResponses, requireIdentity, type ServiceEnv } from '@shop/shared';
-import type { CartDeps } from '../app.js';
-import { addItem, clearCart, mergeCarts, removeItem, setQuantity, viewCart } from '../carts.js';
+import type { CartDeps } from '../deps.js';
 import { cartKey } from '../domain/cart-id.js';
 import { MAX_LINE_QUANTITY } from '../domain/cart-line.js';
+import {
+  addItem,
+  clearCart,
+  mergeCarts,
+  removeItem,
+  setQuantity,
+  viewCart,
+} from '../flows/carts.js';
 import { forgetCartId, readCartId, readJson, resolveCart } from './http.js';
 import { CartIdHeader, CartSchema, jsonBody, jsonResponse, MergedCartSchema } from './schemas.js';
 

@@ -4,8 +4,8 @@ import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { Problem, problemResponses, requireIdentity, type ServiceEnv } from '@shop/shared';
 import { getCookie } from 'hono/cookie';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { CartDeps } from '../app.js';
-import { checkout, presentOrder } from '../checkout.js';
+import type { CartDeps } from '../deps.js';
+import { checkout, presentOrder } from '../flows/checkout.js';
 import { findOrder, listOrders, listTransitions } from '../store.js';
 import { CLICK_COOKIE, readJson } from './http.js';
 import {

@@ -1,44 +1,13 @@
 // The carts in the key-value store: one hash per cart, written only through kv.update() so
 // concurrent changes of one cart never lose each other.
-import { type KeyValue, Problem } from '@shop/shared';
-import { type CartLine, decodeCart, encodeLine, MAX_LINE_QUANTITY } from './domain/cart-line.js';
-import type { OfferClient, OfferProduct } from './offer-client.js';
+import { type KeyValue, money, Problem, sumMoney } from '@shop/shared';
+import { type CartLine, decodeCart, encodeLine, MAX_LINE_QUANTITY } from '../domain/cart-line.js';
+import type { CartLineView, CartMerge, CartView } from '../domain/cart-view.js';
+import { computeLineTotal } from '../domain/compute-line-total.js';
+import type { OfferClient, OfferProduct } from '../offer-client.js';
 
 const OUT_OF_STOCK = 'https://shop.example/problems/out-of-stock';
 const UNKNOWN_PRODUCT = 'https://shop.example/problems/unknown-product';
-
-export interface Money {
-  amount: number;
-  currency: string;
-}
-
-/** A cart line as shoppers see it: current price and stock from offer. */
-export interface CartLineView {
-  productId: string;
-  slug: string | null;
-  name: string | null;
-  quantity: number;
-  unitPrice: Money | null;
-  priceWhenAdded: Money;
-  priceChanged: boolean;
-  lineTotal: Money | null;
-  /** Units offer has in stock (0 when the product is gone). */
-  available: number;
-  /** Whether the whole quantity can be bought now. */
-  inStock: boolean;
-  /** The most this line may hold now: min(stock, 99). */
-  maxQuantity: number;
-  /** False when offer no longer sells the product (archived or deleted). */
-  purchasable: boolean;
-}
-
-export interface CartView {
-  cartId: string | null;
-  items: CartLineView[];
-  itemCount: number;
-  total: Money;
-  expiresAt: string | null;
-}
 
 export interface CartsDeps {
   kv: KeyValue;
@@ -103,7 +72,7 @@ export async function addItem(
     }
     const line: CartLine = {
       quantity: next,
-      priceWhenAdded: { amount: product.priceAmount, currency: product.currency },
+      priceWhenAdded: money(product.priceAmount, product.currency),
       addedAt: current?.addedAt ?? deps.clock().toISOString(),
     };
     return { set: { [productId]: encodeLine(line) }, ttlSeconds: deps.ttlSeconds };
@@ -175,7 +144,11 @@ export async function readLines(
  * no longer for sale are dropped. The anonymous cart is emptied atomically first, so two
  * concurrent merges (or a retry) never add its lines twice.
  */
-export async function mergeCarts(deps: CartsDeps, fromKey: string, intoKey: string) {
+export async function mergeCarts(
+  deps: CartsDeps,
+  fromKey: string,
+  intoKey: string,
+): Promise<CartMerge> {
   const taken = await deps.kv.update<Record<string, string>>(fromKey, (hash) =>
     Object.keys(hash).length === 0
       ? null
@@ -185,7 +158,7 @@ export async function mergeCarts(deps: CartsDeps, fromKey: string, intoKey: stri
         },
   );
   await deps.kv.del(fromKey);
-  if (!taken) return { merged: 0, capped: [] as string[], dropped: [] as string[] };
+  if (!taken) return { merged: 0, capped: [], dropped: [] };
   const lines = decodeCart(taken);
   const products = new Map<string, OfferProduct | null>();
   await Promise.all(
@@ -245,7 +218,7 @@ export async function viewCart(
           purchasable: false,
         };
       }
-      const unitPrice = { amount: product.priceAmount, currency: product.currency };
+      const unitPrice = money(product.priceAmount, product.currency);
       return {
         productId,
         slug: product.slug,
@@ -256,7 +229,7 @@ export async function viewCart(
         priceChanged:
           unitPrice.amount !== line.priceWhenAdded.amount ||
           unitPrice.currency !== line.priceWhenAdded.currency,
-        lineTotal: { amount: unitPrice.amount * line.quantity, currency: unitPrice.currency },
+        lineTotal: computeLineTotal(unitPrice, line.quantity),
         available: product.stock,
         inStock: product.stock >= line.quantity,
         maxQuantity: Math.min(product.stock, MAX_LINE_QUANTITY),
@@ -264,16 +237,12 @@ export async function viewCart(
       };
     }),
   );
-  const priced = items.filter((item) => item.lineTotal !== null);
-  const currency = priced[0]?.lineTotal?.currency ?? deps.currency;
+  const lineTotals = items.flatMap((item) => (item.lineTotal ? [item.lineTotal] : []));
   return {
     cartId,
     items,
     itemCount: items.reduce((sum, item) => sum + item.quantity, 0),
-    total: {
-      amount: priced.reduce((sum, item) => sum + (item.lineTotal?.amount ?? 0), 0),
-      currency,
-    },
+    total: sumMoney(lineTotals, lineTotals[0]?.currency ?? deps.currency),
     expiresAt: ttl > 0 ? new Date(deps.clock().getTime() + ttl * 1000).toISOString() : null,
   };
 }

@@ -2,26 +2,33 @@
 // shop.order.created event, then a payment intent at the provider. Idempotent per
 // (user, Idempotency-Key): same body → the same response, other body → 422, while running → 409.
 import { createHash } from 'node:crypto';
-import { type Database, type KeyValue, type Logger, newId, Problem } from '@shop/shared';
-import { readLines } from './carts.js';
-import { cartKey } from './domain/cart-id.js';
-import type { OfferClient, OfferProduct } from './offer-client.js';
-import { eventUserId, recordOrderEvent } from './outbox.js';
-import { type PaymentClient, PaymentProviderError } from './payment-client.js';
-import { applyPendingEvents } from './payment-events.js';
+import {
+  type Database,
+  type KeyValue,
+  type Logger,
+  money,
+  newId,
+  Problem,
+  sumMoney,
+} from '@shop/shared';
+import { cartKey } from '../domain/cart-id.js';
+import { computeLineTotal } from '../domain/compute-line-total.js';
+import type { Order, OrderItem, ShippingAddress } from '../domain/order.js';
+import type { OfferClient, OfferProduct } from '../offer-client.js';
+import { eventUserId, recordOrderEvent } from '../outbox.js';
+import { type PaymentClient, PaymentProviderError } from '../payment-client.js';
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
   findOrder,
   insertOrder,
-  type Order,
-  type OrderItem,
   recordTransition,
   releaseIdempotencyKey,
-  type ShippingAddress,
   setIdempotencyOrder,
   setProviderPayment,
-} from './store.js';
+} from '../store.js';
+import { readLines } from './carts.js';
+import { applyPendingEvents } from './payment-events.js';
 
 /** A `running` claim older than this belongs to a crashed instance and may be taken over. */
 export const STALE_CLAIM_MS = 60_000;
@@ -55,10 +62,7 @@ export function presentOrder(order: Order) {
     status: order.status,
     items: order.items.map((item) => ({
       ...item,
-      lineTotal: {
-        amount: item.unitPrice.amount * item.quantity,
-        currency: item.unitPrice.currency,
-      },
+      lineTotal: computeLineTotal(item.unitPrice, item.quantity),
     })),
     total: order.total,
     shippingAddress: order.shippingAddress,
@@ -208,7 +212,7 @@ async function createOrder(
         slug: product.slug,
         name: product.name,
         quantity: line.quantity,
-        unitPrice: { amount: product.priceAmount, currency: product.currency },
+        unitPrice: money(product.priceAmount, product.currency),
       });
     }
   }
@@ -221,10 +225,10 @@ async function createOrder(
   const currencies = new Set(items.map((item) => item.unitPrice.currency));
   const currency = items[0]?.unitPrice.currency ?? 'EUR';
   if (currencies.size > 1) throw new Problem(422, 'The cart mixes currencies.');
-  const total = {
-    amount: items.reduce((sum, item) => sum + item.unitPrice.amount * item.quantity, 0),
+  const total = sumMoney(
+    items.map((item) => computeLineTotal(item.unitPrice, item.quantity)),
     currency,
-  };
+  );
   const now = deps.clock();
   return deps.db.transaction(async (tx) => {
     const order = await insertOrder(tx, {

@@ -3,17 +3,17 @@
 // payment), ignored with a log line when it can never apply.
 import type { eventCatalog } from '@shop/eventing';
 import type { EventData, KeyValue, Logger, Queryable } from '@shop/shared';
-import { cartKey } from './domain/cart-id.js';
-import { decidePaymentEffect, type PaymentEventType } from './domain/order-status.js';
-import { eventUserId, recordOrderEvent } from './outbox.js';
+import { cartKey } from '../domain/cart-id.js';
+import type { Order } from '../domain/order.js';
+import { decidePaymentEffect, type PaymentEventType } from '../domain/order-status.js';
+import { eventUserId, recordOrderEvent } from '../outbox.js';
 import {
   deletePendingEvent,
   findOrder,
   keepPendingEvent,
   listPendingEvents,
   moveOrder,
-  type Order,
-} from './store.js';
+} from '../store.js';
 
 type Catalog = typeof eventCatalog;
 

@@ -1,0 +1,49 @@
+// What an order is, independent of HTTP and SQL: what was bought at which price, where it goes,
+// and how its payment stands.
+import type { Money } from '@shop/shared';
+import type { OrderStatus } from './order-status.js';
+
+/** One product of an order, at the price offer had at checkout. */
+export interface OrderItem {
+  productId: string;
+  slug: string;
+  name: string;
+  quantity: number;
+  unitPrice: Money;
+}
+
+export interface ShippingAddress {
+  name: string;
+  line1: string;
+  line2?: string | undefined;
+  postalCode: string;
+  city: string;
+  /** ISO 3166-1 alpha-2, uppercase. */
+  country: string;
+}
+
+export interface Order {
+  id: string;
+  userId: string;
+  status: OrderStatus;
+  items: OrderItem[];
+  total: Money;
+  shippingAddress: ShippingAddress;
+  clickId: string | null;
+  paymentProvider: string | null;
+  providerPaymentId: string | null;
+  paymentId: string | null;
+  /** Minor units refunded so far, in the total's currency. */
+  refundedAmount: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** One status change of an order, with the event that caused it (none for the first). */
+export interface Transition {
+  from: OrderStatus | null;
+  to: OrderStatus;
+  eventId: string | null;
+  eventType: string | null;
+  at: Date;
+}
