@@ -1,5 +1,6 @@
 // What a provider's event means for us: a payment that succeeded, failed or was refunded, an
 // event of an understood type we cannot attribute to an order, or one we do not handle.
+import type { Money } from '@shop/shared';
 import { z } from 'zod';
 
 export type Provider = 'stripe' | 'standard';
@@ -69,11 +70,6 @@ const HANDLED_TYPES = new Set([
 
 // The event catalog's check of orderId, so a stored event always passes it.
 const uuidSchema = z.uuid();
-
-export interface Money {
-  amount: number;
-  currency: string;
-}
 
 /** One refund a `charge.refunded` event reports. */
 export interface RefundReported {
