@@ -64,5 +64,17 @@ export function createApp(deps: ConversionWebhookAppDeps): OpenAPIHono<ServiceEn
     onEventsRecorded: deps.onEventsRecorded ?? (() => {}),
     countDelivery: (provider, outcome) => deliveries.inc({ provider, outcome }),
   });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'conversion-webhook',
+      version: '1.0.0',
+      description:
+        'Payment webhooks from the providers, reached through the api-gateway’s /webhooks/* ' +
+        '(body forwarded unchanged): each signature is verified over the raw body, each ' +
+        'provider event stored once, its payment event recorded in the outbox.',
+    },
+    tags: [{ name: 'webhooks', description: 'Signed payment events from the providers' }],
+  });
   return app;
 }

@@ -1,7 +1,8 @@
 // POST /webhooks/payments/stripe and /webhooks/payments/standard — signed payment events from
 // the providers: verified over the raw body, stored once, answered fast.
-import { type Database, Problem, type ServiceEnv } from '@shop/shared';
-import type { Context, Hono } from 'hono';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type Database, Problem, problemResponses, type ServiceEnv } from '@shop/shared';
+import type { Context } from 'hono';
 import {
   envelopeSchema,
   occurredAt,
@@ -45,41 +46,126 @@ const INVALID_PAYLOAD = {
   title: 'Invalid webhook payload',
 };
 
+// The body is documented, not validated by the route: the signature covers its exact bytes, so
+// the handler reads them raw and verifies them before anything parses them. The document shows
+// the envelope the handler checks after verifying, as a component the route only refers to (a
+// reference is not a zod schema, so zod-openapi adds no JSON parsing or validation).
+const rawEventBody = (description: string) => ({
+  required: true,
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/ProviderEvent' } } },
+});
+
+/** A signature header: documented as required, refused by the handler (400) when missing. */
+const signatureHeader = (description: string, example: string) =>
+  z
+    .string()
+    .optional()
+    .openapi({ param: { required: true }, description, example });
+
+const ReceivedSchema = z.object({ received: z.literal(true) }).openapi('WebhookReceived');
+
+const webhookResponses = {
+  200: {
+    description: 'Stored (or stored before, or of a type not handled): the provider stops retrying',
+    content: { 'application/json': { schema: ReceivedSchema } },
+  },
+  ...problemResponses({
+    400: 'Invalid webhook signature (missing or malformed header, no configured secret signed it, tampered body, timestamp more than the tolerance away), or a payload that is not an event',
+    413: 'The body is larger than 512 KiB',
+    503: 'This endpoint’s secret is not configured; the provider retries',
+  }),
+};
+
+const stripeWebhook = createRoute({
+  method: 'post',
+  path: '/webhooks/payments/stripe',
+  tags: ['webhooks'],
+  summary:
+    'Stripe events (payment_intent.succeeded, payment_intent.payment_failed, charge.refunded)',
+  request: {
+    headers: z.object({
+      'stripe-signature': signatureHeader(
+        '`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>` (one `v1` per secret while rolling one; `v0` ignored)',
+        't=1700000000,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd',
+      ),
+    }),
+    body: rawEventBody(
+      'A Stripe event, exactly as signed: read as raw bytes and verified before it is parsed',
+    ),
+  },
+  responses: webhookResponses,
+});
+
+const standardWebhook = createRoute({
+  method: 'post',
+  path: '/webhooks/payments/standard',
+  tags: ['webhooks'],
+  summary: 'The same events signed the Standard Webhooks way',
+  request: {
+    headers: z.object({
+      'webhook-id': signatureHeader(
+        'The message id, also its idempotency key (at most 255 characters)',
+        'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W',
+      ),
+      'webhook-timestamp': signatureHeader('Unix seconds of signing', '1700000000'),
+      'webhook-signature': signatureHeader(
+        'Space-separated `v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<raw body>">`, keyed with the base64 part of a `whsec_` secret',
+        'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
+      ),
+    }),
+    body: rawEventBody(
+      'A message in Stripe’s event shape, exactly as signed: read as raw bytes and verified before it is parsed',
+    ),
+  },
+  responses: webhookResponses,
+});
+
 /** Registers both provider endpoints. */
-export function registerWebhookRoutes(app: Hono<ServiceEnv>, deps: WebhookRouteDeps): void {
-  app.post('/webhooks/payments/stripe', (c) =>
-    receive(c, deps, 'stripe', deps.stripeSecrets, (body, options) =>
-      verifyStripeSignature(body, c.req.header('stripe-signature'), options),
+export function registerWebhookRoutes(app: OpenAPIHono<ServiceEnv>, deps: WebhookRouteDeps): void {
+  app.openAPIRegistry.register(
+    'ProviderEvent',
+    envelopeSchema.describe(
+      'Stripe’s event envelope: `type`, `data.object` (the payment intent or charge), optional `id` (Standard Webhooks messages use webhook-id) and `created` (unix seconds)',
     ),
   );
-  app.post('/webhooks/payments/standard', (c) =>
-    receive(c, deps, 'standard', deps.standardSecrets, (body, options) =>
+  app.openapi(stripeWebhook, async (c) => {
+    const signature = c.req.valid('header')['stripe-signature'];
+    await receive(c, deps, 'stripe', deps.stripeSecrets, (body, options) =>
+      verifyStripeSignature(body, signature, options),
+    );
+    return c.json({ received: true } as const, 200);
+  });
+  app.openapi(standardWebhook, async (c) => {
+    const headers = c.req.valid('header');
+    await receive(c, deps, 'standard', deps.standardSecrets, (body, options) =>
       verifyStandardSignature(
         body,
         {
-          id: c.req.header('webhook-id'),
-          timestamp: c.req.header('webhook-timestamp'),
-          signature: c.req.header('webhook-signature'),
+          id: headers['webhook-id'],
+          timestamp: headers['webhook-timestamp'],
+          signature: headers['webhook-signature'],
         },
         options,
       ),
-    ),
-  );
+    );
+    return c.json({ received: true } as const, 200);
+  });
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** Handles one delivery and counts its outcome; a refusal throws its problem. */
 async function receive(
   c: Context<ServiceEnv>,
   deps: WebhookRouteDeps,
   provider: Provider,
   secrets: readonly string[],
   verify: (body: Uint8Array, options: VerifyOptions) => SignatureCheck,
-): Promise<Response> {
+): Promise<void> {
   try {
     const outcome = await handle(c, deps, provider, secrets, verify);
     deps.countDelivery(provider, outcome);
-    return c.json({ received: true }, 200);
   } catch (error) {
     if (error instanceof OutcomeProblem) deps.countDelivery(provider, error.outcome);
     throw error;
