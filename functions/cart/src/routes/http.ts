@@ -1,8 +1,15 @@
-// Small helpers the cart routes share: JSON bodies checked by zod, the cart a request means.
-import { Problem, readIdentity, validationProblem } from '@shop/shared';
-import type { Context } from 'hono';
+// Small helpers the cart routes share: checks that answer before a route's schemas validate,
+// the validation hook, the cart a request means.
+import {
+  Problem,
+  readIdentity,
+  requireIdentity,
+  type ServiceEnv,
+  validationProblem,
+} from '@shop/shared';
+import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { ZodType, z } from 'zod';
+import type { ZodError, ZodType } from 'zod';
 import { CART_ID_PATTERN, cartKey, newCartId } from '../domain/cart-id.js';
 
 /** The anonymous cart cookie (and the header API clients send instead). */
@@ -13,21 +20,54 @@ export const CLICK_COOKIE = '__Host-click';
 
 const COOKIE_MAX_AGE = 30 * 24 * 3600;
 
-/** The request body parsed as JSON and checked: 415 not JSON, 400 malformed or invalid. */
-export async function readJson<S extends ZodType>(c: Context, schema: S): Promise<z.output<S>> {
-  const type = c.req.header('content-type') ?? '';
-  if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
+const JSON_CONTENT_TYPE = /^application\/([\w.+-]+\+)?json\b/i;
+
+// A route's `middleware` runs before its zod validators, in the order listed: these are the
+// answers that take precedence over an invalid parameter, header or body.
+
+/** Route middleware: 401 without the gateway's identity, before anything else is judged. */
+export const signedIn: MiddlewareHandler<ServiceEnv> = async (c, next) => {
+  requireIdentity(c);
+  await next();
+};
+
+/**
+ * Route middleware: 404 `detail` when the path parameters do not fit `params` (a malformed id
+ * names nothing here), before the headers and the body are looked at.
+ */
+export function notFoundUnless(params: ZodType, detail: string): MiddlewareHandler<ServiceEnv> {
+  return async (c, next) => {
+    if (!params.safeParse(c.req.param()).success) throw new Problem(404, detail);
+    await next();
+  };
+}
+
+/**
+ * Route middleware: the body must be sent as JSON (415) and parse (400); the route's schema
+ * then validates the parsed body (Hono keeps it, so it is read once).
+ */
+export const jsonBody: MiddlewareHandler<ServiceEnv> = async (c, next) => {
+  if (!JSON_CONTENT_TYPE.test(c.req.header('content-type') ?? '')) {
     throw new Problem(415, 'Send the body as application/json.');
   }
-  let body: unknown;
   try {
-    body = await c.req.json();
+    await c.req.json();
   } catch {
     throw new Problem(400, 'The request body is not valid JSON.');
   }
-  const result = schema.safeParse(body);
-  if (!result.success) throw validationProblem(result.error, 'body');
-  return result.data;
+  await next();
+};
+
+/**
+ * The validation hook of routes with a body: its errors are named `body.<field>`. (Typed
+ * without the route's input, so the handler's `c.req.valid()` keeps the schemas' types.)
+ */
+export function bodyErrors(result: { target: string; success: boolean; error?: unknown }) {
+  if (!result.success) {
+    const where = result.target === 'json' ? 'body' : result.target;
+    throw validationProblem(result.error as ZodError, where);
+  }
+  return undefined;
 }
 
 /** The anonymous cart id the request carries (header first, then cookie), if well-formed. */

@@ -112,13 +112,13 @@ export const OrderWithHistorySchema = OrderSchema.extend({
 }).openapi('OrderWithHistory');
 
 /** A JSON response for a route's `responses`. */
-export const jsonResponse = (description: string, schema: z.ZodType) => ({
+export const jsonResponse = <S extends z.ZodType>(description: string, schema: S) => ({
   description,
   content: { 'application/json': { schema } },
 });
 
-/** A required JSON request body. */
-export const jsonBody = (schema: z.ZodType) => ({
+/** A required JSON request body for a route's `request` (validated before the handler runs). */
+export const requestBody = <S extends z.ZodType>(schema: S) => ({
   required: true,
   content: { 'application/json': { schema } },
 });
