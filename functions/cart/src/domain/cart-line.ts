@@ -1,9 +1,10 @@
 // A cart line as the key-value store keeps it: one hash field per product.
+import type { Money } from '@shop/shared';
 
 /** One product in a cart: the quantity and the price the shopper saw when adding it. */
 export interface CartLine {
   quantity: number;
-  priceWhenAdded: { amount: number; currency: string };
+  priceWhenAdded: Money;
   addedAt: string;
 }
 
