@@ -1,13 +1,11 @@
 // The catalog's model: what a product and a category are, independent of HTTP and SQL.
+import type { Money } from '@shop/shared';
 
 export const PRODUCT_STATUSES = ['active', 'archived'] as const;
 export type ProductStatus = (typeof PRODUCT_STATUSES)[number];
 
-/** Money as integer minor units (cents) with an ISO 4217 currency. */
-export interface Price {
-  amount: number;
-  currency: string;
-}
+/** A price: the shared kit's Money, integer minor units (cents) with an ISO 4217 currency. */
+export type Price = Money;
 
 export interface Product {
   id: string;
