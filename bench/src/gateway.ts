@@ -1,7 +1,7 @@
 // Benchmark of the api-gateway's overhead: a route called directly and the same route through
 // the gateway, measured in one run (the ratios and the added latency are the result; absolute
 // numbers depend on the machine). Two routes:
-//   - product page: GET /api/offers/{slug} on the offer function (startOffer on PostgreSQL, a
+//   - product page: GET /api/offers/{slug} on the offer function (offer.start on PostgreSQL, a
 //     bench_… database with 5,049 products, bench/src/servers/offer.ts) — what a shopper's
 //     browser asks most; needs DATABASE_URL, else skipped with a message;
 //   - fixed answer: GET /api/offers on a bare @hono/node-server app with a fixed ~1 KB body

@@ -5,7 +5,7 @@
 //   2. search: GET /api/offers?q=… rotating over SEARCHES (catalog.ts);
 //   3. search in a category: GET /api/offers?q=…&category=… rotating over CATEGORY_SEARCHES;
 //   4. by slug: GET /api/offers/{slug} rotating over every active slug, read from the listing.
-// Each target gets an uncounted warm-up first. Offer runs in a child process (startOffer on port
+// Each target gets an uncounted warm-up first. Offer runs in a child process (offer.start on port
 // 0, bench/src/servers/offer.ts) on a fresh database bench_<random> created on the server
 // DATABASE_URL names and dropped at the end: migrations, the demo seed and 5,000 generated products.
 //   npm run bench -- offer [--smoke] [--duration 10] [--connections 20] [--warmup 3]

@@ -3,13 +3,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RunningGateway, startGateway } from '@shop/api-gateway';
-import { type RunningAuth, startAuth } from '@shop/auth';
+import { gateway as gatewayFunction, type RunningGateway } from '@shop/api-gateway';
+import { auth as authFunction, type RunningAuth } from '@shop/auth';
 import { type RunningBroker, startBroker } from '@shop/eventing/broker';
-import { type RunningOffer, startOffer } from '@shop/offer';
+import { offer as offerFunction, type RunningOffer } from '@shop/offer';
 import { silentLogger } from '@shop/shared';
 import { testDatabase, testKeyValue } from '@shop/shared/testing';
-import { type RunningUser, startUser } from '@shop/user';
+import { type RunningUser, user as userFunction } from '@shop/user';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from './testing/shopper.js';
@@ -60,9 +60,15 @@ beforeAll(async () => {
   ]);
   const kv = testKeyValue();
   cleanups.push(userDb.cleanup, authDb.cleanup, offerDb.cleanup, kv.cleanup);
-  user = await startUser({ env: {}, db: userDb.db, port: 0, log, handleSignals: false });
+  user = await userFunction.start({ env: {}, db: userDb.db, port: 0, log, handleSignals: false });
   cleanups.unshift(() => user.shutdown());
-  offer = await startOffer({ env: {}, db: offerDb.db, port: 0, log, handleSignals: false });
+  offer = await offerFunction.start({
+    env: {},
+    db: offerDb.db,
+    port: 0,
+    log,
+    handleSignals: false,
+  });
   cleanups.unshift(() => offer.shutdown());
 
   const dir = mkdtempSync(join(tmpdir(), 'gateway-story-'));
@@ -79,7 +85,7 @@ beforeAll(async () => {
   });
   cleanups.unshift(() => broker.stop());
 
-  auth = await startAuth({
+  auth = await authFunction.start({
     env: { K_SINK: broker.ingressUrl('shop', 'default') },
     db: authDb.db,
     kv: kv.kv,
@@ -89,7 +95,7 @@ beforeAll(async () => {
   });
   cleanups.unshift(() => auth.shutdown());
 
-  gateway = await startGateway({
+  gateway = await gatewayFunction.start({
     env: {
       AUTH_URL: `http://127.0.0.1:${auth.port}`,
       USER_URL: `http://127.0.0.1:${user.port}`,

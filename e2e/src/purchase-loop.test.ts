@@ -6,17 +6,17 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type RunningGateway, startGateway } from '@shop/api-gateway';
-import { type RunningAuth, startAuth } from '@shop/auth';
-import { createPaymentClient, type RunningCart, startCart } from '@shop/cart';
+import { gateway as gatewayFunction, type RunningGateway } from '@shop/api-gateway';
+import { auth as authFunction, type RunningAuth } from '@shop/auth';
+import { cart as cartFunction, createPaymentClient, type RunningCart } from '@shop/cart';
 import {
+  conversionWebhook as conversionWebhookFunction,
   DEV_STRIPE_WEBHOOK_SECRET,
   type RunningConversionWebhook,
   signStripePayload,
-  startConversionWebhook,
 } from '@shop/conversion-webhook';
 import { type RunningBroker, startBroker } from '@shop/eventing/broker';
-import { type RunningOffer, startOffer } from '@shop/offer';
+import { offer as offerFunction, type RunningOffer } from '@shop/offer';
 import {
   type RunningPaymentSimulator,
   startPaymentSimulator,
@@ -82,7 +82,7 @@ beforeAll(async () => {
   ]);
   const kv = testKeyValue();
   cleanups.push(shopDb.cleanup, webhookDb.cleanup, authDb.cleanup, kv.cleanup);
-  offer = await startOffer({
+  offer = await offerFunction.start({
     env: { SEED_DEMO_DATA: 'true' },
     db: shopDb.db,
     port: 0,
@@ -93,16 +93,18 @@ beforeAll(async () => {
 
   // The simulator's URL is known only after the gateway it calls is up: a late-bound client.
   let paymentProviderUrl = '';
-  cart = await startCart({
+  cart = await cartFunction.start({
     env: { OFFER_URL: `http://127.0.0.1:${offer.port}`, OFFER_CACHE_MS: '0' },
     db: shopDb.db,
     kv: kv.kv,
-    payments: {
-      createIntent: (input) =>
-        createPaymentClient({
-          baseUrl: paymentProviderUrl,
-          apiKey: 'sk_test_simulator',
-        }).createIntent(input),
+    services: {
+      payments: {
+        createIntent: (input) =>
+          createPaymentClient({
+            baseUrl: paymentProviderUrl,
+            apiKey: 'sk_test_simulator',
+          }).createIntent(input),
+      },
     },
     port: 0,
     log,
@@ -134,7 +136,7 @@ beforeAll(async () => {
     await kafka.close();
   });
 
-  webhook = await startConversionWebhook({
+  webhook = await conversionWebhookFunction.start({
     env: {
       K_SINK: broker.ingressUrl('shop', BROKER),
       STRIPE_WEBHOOK_SECRET: DEV_STRIPE_WEBHOOK_SECRET,
@@ -146,10 +148,17 @@ beforeAll(async () => {
   });
   cleanups.unshift(() => webhook.shutdown());
 
-  auth = await startAuth({ env: {}, db: authDb.db, kv: kv.kv, port: 0, log, handleSignals: false });
+  auth = await authFunction.start({
+    env: {},
+    db: authDb.db,
+    kv: kv.kv,
+    port: 0,
+    log,
+    handleSignals: false,
+  });
   cleanups.unshift(() => auth.shutdown());
 
-  gateway = await startGateway({
+  gateway = await gatewayFunction.start({
     env: {
       AUTH_URL: `http://127.0.0.1:${auth.port}`,
       OFFER_URL: `http://127.0.0.1:${offer.port}`,

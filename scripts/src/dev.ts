@@ -3,14 +3,9 @@
 // Every function gets its own port (ARCHITECTURE.md) and the environment overrides every default.
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { startGateway } from '@shop/api-gateway';
-import { startAuth } from '@shop/auth';
-import { startCart } from '@shop/cart';
-import { startConversionWebhook } from '@shop/conversion-webhook';
 import { LOCAL_PORTS, localServiceUrl, startBroker } from '@shop/eventing/broker';
-import { startOffer } from '@shop/offer';
 import { createLogger } from '@shop/shared';
-import { startUser } from '@shop/user';
+import { DEV_FUNCTIONS } from './functions.js';
 import { startPaymentSimulator } from './payment-simulator/server.js';
 
 const env = process.env;
@@ -27,9 +22,7 @@ const devStaff = env.DATABASE_URL
       password: env.DEV_STAFF_PASSWORD ?? randomBytes(12).toString('base64url'),
     };
 
-/** Something started that must be stopped on exit, in reverse order. */
 type Env = Record<string, string | undefined>;
-type Started = { port: number; shutdown: (reason?: string) => Promise<void> };
 
 const running: { name: string; url: string; stop: () => Promise<void> }[] = [];
 
@@ -60,32 +53,16 @@ async function main(): Promise<void> {
     stop: () => simulator.shutdown(),
   });
 
-  // Functions in start order: a function's upstreams and event consumers come before it.
-  const functions: { name: string; start: (env: Env) => Promise<Started> }[] = [
-    { name: 'user', start: (fnEnv) => startUser({ env: fnEnv, handleSignals: false }) },
-    {
-      name: 'auth',
-      start: (fnEnv) =>
-        startAuth({ env: fnEnv, handleSignals: false, ...(devStaff ? { devStaff } : {}) }),
-    },
-    { name: 'offer', start: (fnEnv) => startOffer({ env: fnEnv, handleSignals: false }) },
-    {
-      name: 'conversion-webhook',
-      start: (fnEnv) => startConversionWebhook({ env: fnEnv, handleSignals: false }),
-    },
-    { name: 'cart', start: (fnEnv) => startCart({ env: fnEnv, handleSignals: false }) },
-    {
-      name: 'api-gateway',
-      start: (fnEnv) => startGateway({ env: fnEnv, handleSignals: false }),
-    },
-  ];
-  for (const fn of functions) {
-    const started = await fn.start({
+  for (const fn of DEV_FUNCTIONS) {
+    const fnEnv: Env = {
       RUN_MIGRATIONS: 'true',
       ...env,
+      ...(fn.name === 'auth' &&
+        devStaff && { DEV_STAFF_EMAIL: devStaff.email, DEV_STAFF_PASSWORD: devStaff.password }),
       PORT: String(LOCAL_PORTS[fn.name]),
       K_SINK: sink,
-    });
+    };
+    const started = await fn.start({ env: fnEnv, handleSignals: false });
     running.push({
       name: fn.name,
       url: `http://127.0.0.1:${started.port}`,

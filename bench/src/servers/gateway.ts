@@ -1,9 +1,9 @@
-// The api-gateway as deployed (startGateway: config, token verifier, rate limiter, forwarding)
+// The api-gateway as deployed (gateway.start: config, token verifier, rate limiter, forwarding)
 // on port 0 in front of a bench upstream (BENCH_UPSTREAM_URL answers /api/offers…; the JWKS comes
 // from BENCH_JWKS_URL, default the upstream's /.well-known/jwks.json). Rate limits
 // are so high that the limiter runs on every request but never refuses. Counters are in memory
 // unless BENCH_REDIS=1 and REDIS_URL is set (then the real Redis). Prints `LISTENING <port>`.
-import { startGateway } from '@shop/api-gateway';
+import { gateway as gatewayFunction } from '@shop/api-gateway';
 
 const upstream = process.env.BENCH_UPSTREAM_URL;
 if (!upstream) {
@@ -12,7 +12,7 @@ if (!upstream) {
 }
 const redis = process.env.BENCH_REDIS === '1' && process.env.REDIS_URL;
 
-const gateway = await startGateway({
+const gateway = await gatewayFunction.start({
   env: {
     ...process.env,
     OFFER_URL: upstream,

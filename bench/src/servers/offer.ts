@@ -1,8 +1,8 @@
-// The offer function as deployed (startOffer: config, pg pool, app, serve) on a bench database:
+// The offer function as deployed (offer.start: config, pg pool, app, serve) on a bench database:
 // migrations, the demo catalog and BENCH_EXTRA_PRODUCTS generated products (default 5,000),
 // then `LISTENING <port>`. DATABASE_URL must name a database called bench_…, which bench/src/offer.ts
 // creates and drops; this script never fills any other database.
-import { migrateOffer, seedCatalog, startOffer } from '@shop/offer';
+import { offer as offerFunction, seedCatalog } from '@shop/offer';
 import { createPostgresDatabase } from '@shop/shared';
 import { generateProducts, insertProducts } from '../catalog.js';
 
@@ -17,7 +17,7 @@ const extra = Number(process.env.BENCH_EXTRA_PRODUCTS ?? 5000);
 
 const setup = createPostgresDatabase(url, { max: 1, applicationName: 'bench-setup' });
 try {
-  await migrateOffer(setup);
+  await offerFunction.applyMigrations(setup);
   await seedCatalog(setup);
   await insertProducts(setup, generateProducts(extra));
   await setup.exec('ANALYZE offer.product');
@@ -28,7 +28,7 @@ try {
 // RUN_MIGRATIONS/SEED_DEMO_DATA as a deployment with demo data would set them; both are no-ops
 // on the database prepared above, and either way offer reads its own config from this env.
 // No K_SINK: reads record no events, and the bench measures no outbox relay.
-const offer = await startOffer({
+const offer = await offerFunction.start({
   env: {
     ...process.env,
     DATABASE_URL: url,

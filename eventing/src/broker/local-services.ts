@@ -13,6 +13,7 @@ export const LOCAL_PORTS: Readonly<Record<string, number>> = {
   notification: 8090,
   audit: 8091,
   reporting: 8092,
+  // new-function: ports above this line
 };
 
 /**

@@ -1,4 +1,4 @@
-import { baseConfigSchema, loadConfig } from '@shop/shared';
+import { type FunctionConfig, functionConfigSchema, loadConfig } from '@shop/shared';
 import { z } from 'zod';
 
 const DEFAULT_CORS_ORIGINS = [4321, 4322, 4323]
@@ -8,9 +8,8 @@ const DEFAULT_CORS_ORIGINS = [4321, 4322, 4323]
 const upstreamUrl = (port: number) => z.url().default(`http://127.0.0.1:${port}`);
 const positiveInt = z.coerce.number().int().min(1);
 
-/** The gateway's environment: the shared settings, the upstream URLs and its own limits. */
-export const gatewayConfigSchema = baseConfigSchema.extend({
-  PORT: baseConfigSchema.shape.PORT.unwrap().default(8080),
+/** The gateway's own settings: the upstream URLs and its limits (the kit adds the shared ones). */
+export const configShape = {
   AUTH_URL: upstreamUrl(8081),
   USER_URL: upstreamUrl(8082),
   OFFER_URL: upstreamUrl(8083),
@@ -65,16 +64,19 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   OPENAPI_CACHE_SECONDS: z.coerce.number().int().min(0).default(60),
   /** Milliseconds each upstream has to serve its /openapi.json. */
   OPENAPI_TIMEOUT_MS: positiveInt.default(3_000),
-});
+};
 
-export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+/** The gateway's parsed environment. */
+export type GatewayConfig = FunctionConfig<typeof configShape>;
 
 /**
- * Reads and validates the gateway's environment once.
+ * Reads and validates the gateway's environment once (what `gateway.loadConfig` does; kept for
+ * the modules that cannot import main.ts).
  * @example const config = loadGatewayConfig({ OFFER_URL: 'http://offer.shop.svc.cluster.local' });
  */
 export function loadGatewayConfig(
   env: Record<string, string | undefined> = process.env,
 ): GatewayConfig {
-  return loadConfig(gatewayConfigSchema, env);
+  const config = loadConfig(functionConfigSchema(configShape), env);
+  return { ...config, RUN_MIGRATIONS: false };
 }

@@ -1,10 +1,10 @@
 import { silentLogger } from '@shop/shared';
 import { describe, expect, it } from 'vitest';
-import { startGateway } from './main.js';
+import { gateway as gatewayFunction } from './main.js';
 
 describe('startGateway', () => {
   it('serves on the given port with defaults pointing at the local function ports', async () => {
-    const gateway = await startGateway({
+    const gateway = await gatewayFunction.start({
       env: {},
       port: 0,
       log: silentLogger(),
@@ -26,10 +26,18 @@ describe('startGateway', () => {
 
   it('refuses an invalid environment naming the variable', async () => {
     await expect(
-      startGateway({ env: { OFFER_URL: 'not a url' }, log: silentLogger(), handleSignals: false }),
+      gatewayFunction.start({
+        env: { OFFER_URL: 'not a url' },
+        log: silentLogger(),
+        handleSignals: false,
+      }),
     ).rejects.toThrow(/OFFER_URL/);
     await expect(
-      startGateway({ env: { RATE_LIMIT_USER: '0' }, log: silentLogger(), handleSignals: false }),
+      gatewayFunction.start({
+        env: { RATE_LIMIT_USER: '0' },
+        log: silentLogger(),
+        handleSignals: false,
+      }),
     ).rejects.toThrow(/RATE_LIMIT_USER/);
   });
 });

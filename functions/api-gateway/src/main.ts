@@ -1,19 +1,9 @@
-import {
-  createLogger,
-  createMemoryKeyValue,
-  createMetrics,
-  createRedisKeyValue,
-  isEntryPoint,
-  type KeyValue,
-  Lifecycle,
-  type Logger,
-  type RunningServer,
-  serve,
-} from '@shop/shared';
-import { createApp, type GatewayApp } from './app.js';
-import { type GatewayConfig, loadGatewayConfig } from './config.js';
+// The api-gateway as the kit runs it: `node dist/main.js` serves on PORT (8080).
+import { defineFunction } from '@shop/shared';
+import { createApp } from './app.js';
+import { configShape } from './config.js';
 import { upstreamUrls } from './routes-table.js';
-import { createTokenVerifier } from './verify-access-token.js';
+import { createTokenVerifier, type TokenVerifier } from './verify-access-token.js';
 
 export { createApp, type GatewayApp, type GatewayAppDeps } from './app.js';
 export { type GatewayConfig, loadGatewayConfig } from './config.js';
@@ -29,53 +19,35 @@ export {
 export { nextTraceContext } from './trace-context.js';
 export { createTokenVerifier, TokenRejected, type TokenVerifier } from './verify-access-token.js';
 
-export interface StartGatewayOptions {
-  /** Environment to read the config from (default process.env). */
-  env?: Record<string, string | undefined>;
-  /** Overrides PORT; 0 picks a free port. */
-  port?: number;
-  /** A key-value store for rate limits instead of REDIS_URL/memory; the caller keeps closing it. */
-  kv?: KeyValue;
-  log?: Logger;
-  /** Handle SIGTERM/SIGINT (default true; the dev runner handles signals itself). */
-  handleSignals?: boolean;
+/** What the gateway builds at start; tests may replace the clock of the rate-limit windows. */
+export interface GatewayServices {
+  verifyToken: TokenVerifier;
   /** Source of "now" in milliseconds (rate-limit windows); default Date.now. */
   clock?: () => number;
 }
 
-export interface RunningGateway extends RunningServer {
-  app: GatewayApp;
-  kv: KeyValue;
-  config: GatewayConfig;
-  /** The URL the gateway listens on, e.g. `http://127.0.0.1:8080`. */
-  url: string;
-}
-
 /**
- * Starts the api-gateway: config, logger, key-value store for rate limits (REDIS_URL, else
- * in memory), the JWKS-backed token verifier, and serves on PORT (8080).
- * @example const gateway = await startGateway({ port: 0, env: { AUTH_URL: authUrl }, handleSignals: false });
+ * The front desk: rate-limit counters in the key-value store (REDIS_URL, else memory), the
+ * JWKS-backed token verifier, the routes table, port 8080.
+ * @example const running = await gateway.start({ port: 0, env: { AUTH_URL: authUrl }, handleSignals: false });
  */
-export async function startGateway(options: StartGatewayOptions = {}): Promise<RunningGateway> {
-  const config = loadGatewayConfig(options.env ?? process.env);
-  const log = options.log ?? createLogger({ service: 'api-gateway', level: config.LOG_LEVEL });
-  const ownsKv = options.kv === undefined;
-  const kv =
-    options.kv ??
-    (config.REDIS_URL ? createRedisKeyValue(config.REDIS_URL) : createMemoryKeyValue());
-  try {
-    const lifecycle = new Lifecycle();
-    if (ownsKv) lifecycle.onShutdown('key-value store', () => kv.close());
-    const metrics = createMetrics({ service: 'api-gateway', defaultMetrics: true });
-    const verifyToken = createTokenVerifier({
+export const gateway = defineFunction({
+  name: 'api-gateway',
+  port: 8080,
+  config: configShape,
+  keyValue: true,
+  services: ({ config }): GatewayServices => ({
+    verifyToken: createTokenVerifier({
       jwksUrl:
         config.AUTH_JWKS_URL ?? `${config.AUTH_URL.replace(/\/+$/, '')}/.well-known/jwks.json`,
       issuer: config.AUTH_ISSUER,
       audience: config.AUTH_AUDIENCE,
       cooldownMs: config.JWKS_COOLDOWN_MS,
       cacheMaxAgeMs: config.JWKS_CACHE_MAX_AGE_MS,
-    });
-    const app = createApp({
+    }),
+  }),
+  createApp: ({ config, log, kv, metrics, lifecycle, verifyToken, clock }) =>
+    createApp({
       log,
       kv,
       upstreams: upstreamUrls(config),
@@ -93,25 +65,11 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       maxBodyBytes: config.MAX_BODY_BYTES,
       webhookMaxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
       openApi: { cacheSeconds: config.OPENAPI_CACHE_SECONDS, timeoutMs: config.OPENAPI_TIMEOUT_MS },
-      ...(options.clock && { clock: options.clock }),
-    });
-    const server = await serve(app, {
-      port: options.port ?? config.PORT,
-      log,
-      lifecycle,
-      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-      handleSignals: options.handleSignals ?? true,
-    });
-    return { ...server, app, kv, config, url: `http://127.0.0.1:${server.port}` };
-  } catch (error) {
-    if (ownsKv) await kv.close().catch(() => {});
-    throw error;
-  }
-}
+      ...(clock && { clock }),
+    }),
+});
 
-if (isEntryPoint(import.meta.url)) {
-  startGateway().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
-}
+/** A started gateway. */
+export type RunningGateway = Awaited<ReturnType<typeof gateway.start>>;
+
+gateway.runIfEntryPoint(import.meta.url);

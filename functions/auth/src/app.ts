@@ -6,11 +6,11 @@ import {
   type KeyValue,
   type Lifecycle,
   type Logger,
-  type RateLimiter,
   type ServiceEnv,
   type ServiceMetrics,
 } from '@shop/shared';
 import { loadCommonPasswords } from './common-passwords.js';
+import { type AuthDeps, DEFAULT_LIMITS } from './deps.js';
 import { createErasureReceiver } from './erasure.js';
 import { createPasswordHasher, type PasswordHasher } from './password-hasher.js';
 import { registerAdminKeyRoutes } from './routes/admin-keys.js';
@@ -20,18 +20,7 @@ import { registerWellKnownRoutes } from './routes/well-known.js';
 import type { SigningKeys } from './signing-keys.js';
 import { DEFAULT_AUDIENCE, DEFAULT_ISSUER } from './tokens.js';
 
-/** A rate limit: `limit` requests per sliding `windowSeconds`. */
-export interface Limit {
-  limit: number;
-  windowSeconds: number;
-}
-
-/** Default limits: failed logins per account, login attempts per IP, signups per IP. */
-export const DEFAULT_LIMITS = {
-  loginPerAccount: { limit: 5, windowSeconds: 15 * 60 },
-  loginPerIp: { limit: 20, windowSeconds: 60 },
-  signupPerIp: { limit: 10, windowSeconds: 60 },
-} satisfies Record<string, Limit>;
+export { DEFAULT_LIMITS, type Limit } from './deps.js';
 
 /** What the auth app is built from; main.ts makes the real ones, tests pass their own. */
 export interface AuthAppDeps {
@@ -54,22 +43,6 @@ export interface AuthAppDeps {
   limits?: Partial<typeof DEFAULT_LIMITS>;
   /** Called once a transaction that wrote to auth.outbox committed (main.ts wakes the relay). */
   onEventsRecorded?: () => void;
-}
-
-/** The dependencies route handlers use, defaults filled in. */
-export interface AuthDeps {
-  db: Database;
-  keys: SigningKeys;
-  clock: () => Date;
-  issuer: string;
-  audience: string;
-  accessTokenTtlSeconds: number;
-  refreshIdleSeconds: number;
-  refreshAbsoluteSeconds: number;
-  hasher: PasswordHasher;
-  commonPasswords: ReadonlySet<string>;
-  limiters: Record<keyof typeof DEFAULT_LIMITS, RateLimiter & Limit>;
-  onEventsRecorded: () => void;
 }
 
 /**

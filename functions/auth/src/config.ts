@@ -1,15 +1,9 @@
-import { baseConfigSchema, loadConfig } from '@shop/shared';
 import { z } from 'zod';
 
 const seconds = z.coerce.number().int().min(1);
 
-/** The auth function's environment: the shared settings plus its own. */
-export const authConfigSchema = baseConfigSchema.extend({
-  PORT: baseConfigSchema.shape.PORT.unwrap().default(8081),
-  /** Apply pending migrations on start; default: only without DATABASE_URL (PGlite). */
-  RUN_MIGRATIONS: z.stringbool().optional(),
-  /** Where the embedded PGlite keeps its files when DATABASE_URL is unset; default: memory. */
-  PGLITE_DATA_DIR: z.string().min(1).optional(),
+/** The auth function's own settings (the kit adds the shared ones). */
+export const configShape = {
   /** `iss` of every access token, and the base of `jwks_uri`: the public gateway URL. */
   AUTH_ISSUER: z.url().default('http://127.0.0.1:8080'),
   /** `aud` of every access token. */
@@ -30,18 +24,4 @@ export const authConfigSchema = baseConfigSchema.extend({
   /** Seeds a staff user on the embedded PGlite only (dev). */
   DEV_STAFF_EMAIL: z.string().min(3).optional(),
   DEV_STAFF_PASSWORD: z.string().min(1).optional(),
-});
-
-export type AuthConfig = Omit<z.infer<typeof authConfigSchema>, 'RUN_MIGRATIONS'> & {
-  /** Resolved: true when set so, or when unset and DATABASE_URL is unset. */
-  RUN_MIGRATIONS: boolean;
 };
-
-/**
- * Reads and validates the auth function's environment once.
- * @example const config = loadAuthConfig(); // throws ConfigError naming each bad variable
- */
-export function loadAuthConfig(env: Record<string, string | undefined> = process.env): AuthConfig {
-  const config = loadConfig(authConfigSchema, env);
-  return { ...config, RUN_MIGRATIONS: config.RUN_MIGRATIONS ?? config.DATABASE_URL === undefined };
-}

@@ -3,8 +3,7 @@
 // never from argv (which other users of the machine can read in the process list).
 import { parseArgs } from 'node:util';
 import { createLogger, isEntryPoint, openDatabase, prepareSchema } from '@shop/shared';
-import { loadAuthConfig } from './config.js';
-import { SCHEMA_MIGRATIONS } from './schema.js';
+import { auth } from './main.js';
 import { createStaffUser } from './staff.js';
 
 async function readStdin(): Promise<string> {
@@ -34,7 +33,7 @@ export async function runCreateStaff(
       'usage: create-staff --email <email> --name <name>  (password: STAFF_PASSWORD or stdin)',
     );
   }
-  const config = loadAuthConfig(env);
+  const config = auth.loadConfig(env);
   const log = createLogger({ service: 'auth', level: config.LOG_LEVEL });
   if (!config.DATABASE_URL && !config.PGLITE_DATA_DIR) {
     throw new Error('set DATABASE_URL (or PGLITE_DATA_DIR): an in-memory database would be lost');
@@ -43,7 +42,7 @@ export async function runCreateStaff(
   const db = await openDatabase(config, { service: 'auth' });
   try {
     // Migrates with RUN_MIGRATIONS=true; else names the migrate command when some are pending.
-    await prepareSchema(db, { ...SCHEMA_MIGRATIONS, run: config.RUN_MIGRATIONS, log });
+    await prepareSchema(db, { ...auth.migrations, run: config.RUN_MIGRATIONS, log });
     const result = await createStaffUser(db, {
       email: values.email,
       name: values.name,

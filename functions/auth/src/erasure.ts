@@ -1,18 +1,8 @@
 // POST /events — shop.user.erased: forget the user's credentials and end their sessions.
-import { eventCatalog } from '@shop/eventing';
-import {
-  createDatabaseInbox,
-  createEventReceiver,
-  type Database,
-  type Logger,
-  type ServiceEnv,
-  type ServiceMetrics,
-} from '@shop/shared';
+import type { Database, Logger, ServiceEnv, ServiceMetrics } from '@shop/shared';
 import type { Hono } from 'hono';
+import { events } from './events.js';
 import { deleteCredential } from './store.js';
-
-/** CloudEvents `source` of every event the auth function publishes. */
-export const EVENT_SOURCE = '/shop/auth';
 
 /**
  * The Trigger subscriber of auth: deletes the erased user's credential, and with it (cascade) the
@@ -24,10 +14,8 @@ export function createErasureReceiver(options: {
   log: Logger;
   registry?: ServiceMetrics['registry'];
 }): Hono<ServiceEnv> {
-  return createEventReceiver({
-    catalog: eventCatalog,
-    source: EVENT_SOURCE,
-    dedupe: createDatabaseInbox({ db: options.db, schema: 'auth' }),
+  return events.receiver({
+    db: options.db,
     log: options.log,
     ...(options.registry && { registry: options.registry }),
     handlers: {

@@ -1,4 +1,4 @@
-import { silentLogger } from '@shop/shared';
+import { OUTBOX_RETENTION_MS, silentLogger } from '@shop/shared';
 import { testDatabase } from '@shop/shared/testing';
 import {
   type CryptoKey,
@@ -12,12 +12,11 @@ import {
 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCreateStaff } from './create-staff.js';
+import { events } from './events.js';
 import {
-  OUTBOX_RETENTION_MS,
-  prunePublishedEvents,
+  auth as authFunction,
   type RunningAuth,
   rotateSigningKey,
-  startAuth,
   verifyAccessToken,
 } from './main.js';
 import { GOOD_PASSWORD, postJson, type Tokens, uniqueEmail } from './testing/fixtures.js';
@@ -30,13 +29,16 @@ let base: string;
 beforeAll(async () => {
   const database = await testDatabase();
   cleanup = database.cleanup;
-  auth = await startAuth({
-    env: { AUTH_KEY_ENCRYPTION_KEY: KEK },
+  auth = await authFunction.start({
+    env: {
+      AUTH_KEY_ENCRYPTION_KEY: KEK,
+      DEV_STAFF_EMAIL: 'Staff@Example.com',
+      DEV_STAFF_PASSWORD: GOOD_PASSWORD,
+    },
     db: database.db,
     port: 0,
     log: silentLogger(),
     handleSignals: false,
-    devStaff: { email: 'Staff@Example.com', password: GOOD_PASSWORD },
   });
   base = `http://127.0.0.1:${auth.port}`;
 });
@@ -191,7 +193,10 @@ describe('create-staff', () => {
 
   it('refuses to start with DATABASE_URL but no key-encryption key', async () => {
     await expect(
-      startAuth({ env: { DATABASE_URL: 'postgres://u@127.0.0.1:1/x' }, log: silentLogger() }),
+      authFunction.start({
+        env: { DATABASE_URL: 'postgres://u@127.0.0.1:1/x' },
+        log: silentLogger(),
+      }),
     ).rejects.toThrow(/AUTH_KEY_ENCRYPTION_KEY/);
   });
 });
@@ -212,7 +217,7 @@ describe('the auth outbox', () => {
       'UPDATE auth.outbox SET published_at = NULL, created_at = $2 WHERE id = $1',
       [newest, longAgo],
     );
-    expect(await prunePublishedEvents(auth.db)).toBe(1);
+    expect(await events.prune(auth.db)).toBe(1);
     const { rows: left } = await auth.db.query<{ id: string }>(
       'SELECT id FROM auth.outbox WHERE id = ANY($1::uuid[])',
       [[newest, older]],

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { loadCommonPasswords } from './common-passwords.js';
 import { checkPassword } from './domain/check-password.js';
 import { normalizeEmail } from './domain/normalize-email.js';
-import { recordEvent } from './outbox.js';
+import { recordUserEvent } from './events.js';
 import { createPasswordHasher, type PasswordHasher } from './password-hasher.js';
 import { findCredentialByEmail, grantRole, insertCredential } from './store.js';
 
@@ -41,7 +41,7 @@ export async function createStaffUser(
       now,
     );
     if (!inserted) throw new Error(`${email} was registered meanwhile; run again to promote it`);
-    await recordEvent(tx, 'shop.user.registered', {
+    await recordUserEvent(tx, 'shop.user.registered', {
       userId,
       email,
       displayName: name,

@@ -1,8 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { eventCatalog } from '@shop/eventing';
 import {
-  createDatabaseInbox,
-  createEventReceiver,
   createServiceApp,
   type Database,
   type KeyValue,
@@ -13,15 +10,13 @@ import {
   type ServiceMetrics,
 } from '@shop/shared';
 import type { CartDeps } from './deps.js';
+import { events } from './events.js';
 import type { CartsDeps } from './flows/carts.js';
 import { handlePaymentEvent, type PaymentEventDeps } from './flows/payment-events.js';
 import type { OfferClient } from './offer-client.js';
 import type { PaymentClient } from './payment-client.js';
 import { registerCartRoutes } from './routes/cart.js';
 import { registerOrderRoutes } from './routes/orders.js';
-
-/** CloudEvents `source` of every event the cart function publishes. */
-export const EVENT_SOURCE = '/shop/cart';
 
 /** What the cart app is built from; main.ts makes the real ones, tests pass their own. */
 export interface CartAppDeps {
@@ -101,10 +96,8 @@ export function createApp(deps: CartAppDeps): OpenAPIHono<ServiceEnv> {
   registerOrderRoutes(app, routeDeps);
 
   const eventDeps: PaymentEventDeps = { kv, log, clock };
-  const receiver = createEventReceiver({
-    catalog: eventCatalog,
-    source: EVENT_SOURCE,
-    dedupe: createDatabaseInbox({ db, schema: 'cart' }),
+  const receiver = events.receiver({
+    db,
     log,
     ...(deps.metrics && { registry: deps.metrics.registry }),
     handlers: {

@@ -3,7 +3,7 @@ import { silentLogger } from '@shop/shared';
 import { testDatabase, testKeyValue } from '@shop/shared/testing';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { createOfferClient, createPaymentClient, startCart } from './main.js';
+import { cart as cartFunction, createOfferClient, createPaymentClient } from './main.js';
 
 /** A small HTTP server on a free port for the duration of `run`. */
 async function withServer(app: Hono, run: (url: string) => Promise<void>) {
@@ -24,7 +24,7 @@ describe('startCart', () => {
     const { db, cleanup } = await testDatabase();
     const store = testKeyValue();
     try {
-      const cart = await startCart({
+      const cart = await cartFunction.start({
         env: {},
         db,
         kv: store.kv,
@@ -52,7 +52,7 @@ describe('startCart', () => {
     const { db, cleanup } = await testDatabase();
     try {
       await expect(
-        startCart({
+        cartFunction.start({
           env: { RUN_MIGRATIONS: 'false' },
           db,
           port: 0,
@@ -67,7 +67,7 @@ describe('startCart', () => {
 
   it('refuses an invalid environment naming the variable', async () => {
     await expect(
-      startCart({ env: { OFFER_URL: 'not a url' }, log: silentLogger() }),
+      cartFunction.start({ env: { OFFER_URL: 'not a url' }, log: silentLogger() }),
     ).rejects.toThrow(/OFFER_URL/);
   });
 });

@@ -1,4 +1,4 @@
-import { baseConfigSchema, ConfigError, loadConfig } from '@shop/shared';
+import { ConfigError, type FunctionConfig } from '@shop/shared';
 import { z } from 'zod';
 
 /** Dev-only Stripe endpoint secret, shared with the payment provider simulator. */
@@ -20,16 +20,8 @@ const secretList = z
   )
   .pipe(z.array(z.string().min(8, 'each secret must have at least 8 characters')).min(1));
 
-/** The conversion-webhook function's environment: the shared settings plus its own. */
-export const conversionWebhookConfigSchema = baseConfigSchema.extend({
-  PORT: baseConfigSchema.shape.PORT.unwrap().default(8088),
-  /**
-   * Apply pending migrations on start; default: only without DATABASE_URL (PGlite). Production
-   * runs them as a one-off job before rollout, and a start only checks the schema is current.
-   */
-  RUN_MIGRATIONS: z.stringbool().optional(),
-  /** Where the embedded PGlite keeps its files when DATABASE_URL is unset; default: memory. */
-  PGLITE_DATA_DIR: z.string().min(1).optional(),
+/** The conversion-webhook function's own settings (the kit adds the shared ones). */
+export const configShape = {
   /** Stripe endpoint secrets (`whsec_…`), comma-separated while rotating. */
   STRIPE_WEBHOOK_SECRET: secretList.optional(),
   /** Standard Webhooks secrets (`whsec_<base64>`), comma-separated while rotating. */
@@ -45,31 +37,26 @@ export const conversionWebhookConfigSchema = baseConfigSchema.extend({
     .optional(),
   /** How far a signature's timestamp may be from now, either way, in seconds. */
   WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
-});
+};
 
-type ParsedConfig = z.infer<typeof conversionWebhookConfigSchema>;
+type ParsedConfig = FunctionConfig<typeof configShape>;
 
 export type ConversionWebhookConfig = Omit<
   ParsedConfig,
-  'RUN_MIGRATIONS' | 'STRIPE_WEBHOOK_SECRET' | 'STANDARD_WEBHOOK_SECRET'
+  'STRIPE_WEBHOOK_SECRET' | 'STANDARD_WEBHOOK_SECRET'
 > & {
-  /** Resolved: true when set so, or when unset and DATABASE_URL is unset. */
-  RUN_MIGRATIONS: boolean;
   /** Resolved: the configured secrets, else the dev default without DATABASE_URL, else []. */
   STRIPE_WEBHOOK_SECRET: string[];
   STANDARD_WEBHOOK_SECRET: string[];
 };
 
 /**
- * Reads and validates the function's environment once. Without DATABASE_URL (dev, unit tests)
- * unset secrets fall back to the dev constants the simulator also uses; with DATABASE_URL
- * (production) a dev constant is refused, and an unset secret leaves its endpoint disabled.
- * @example const config = loadConversionWebhookConfig(); // throws ConfigError naming each bad variable
+ * The webhook secrets resolved: without DATABASE_URL (dev, unit tests) unset secrets fall back
+ * to the dev constants the simulator also uses; with DATABASE_URL (production) a dev constant is
+ * refused, and an unset secret leaves its endpoint disabled.
+ * @example conversionWebhook.loadConfig(); // throws ConfigError naming each bad variable
  */
-export function loadConversionWebhookConfig(
-  env: Record<string, string | undefined> = process.env,
-): ConversionWebhookConfig {
-  const config = loadConfig(conversionWebhookConfigSchema, env);
+export function resolveConfig(config: ParsedConfig): ConversionWebhookConfig {
   const production = config.DATABASE_URL !== undefined;
   const stripe = config.STRIPE_WEBHOOK_SECRET ?? (production ? [] : [DEV_STRIPE_WEBHOOK_SECRET]);
   const standard =
@@ -87,7 +74,6 @@ export function loadConversionWebhookConfig(
   }
   return {
     ...config,
-    RUN_MIGRATIONS: config.RUN_MIGRATIONS ?? !production,
     STRIPE_WEBHOOK_SECRET: stripe,
     STANDARD_WEBHOOK_SECRET: standard,
   };

@@ -6,11 +6,10 @@ import { testDatabase } from '@shop/shared/testing';
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import {
+  conversionWebhook,
   DEV_STANDARD_WEBHOOK_SECRET,
   DEV_STRIPE_WEBHOOK_SECRET,
-  loadConversionWebhookConfig,
   signStandardPayload,
-  startConversionWebhook,
 } from './main.js';
 import { succeededEvent } from './testing/fixtures.js';
 
@@ -53,7 +52,7 @@ describe('startConversionWebhook', () => {
     const options = { db, port: 0, log: silentLogger(), handleSignals: false };
     try {
       // An instance without K_SINK (or one that crashed before publishing) stores the event…
-      const first = await startConversionWebhook({ ...options, env: { RUN_MIGRATIONS: 'true' } });
+      const first = await conversionWebhook.start({ ...options, env: { RUN_MIGRATIONS: 'true' } });
       expect(first.config.STRIPE_WEBHOOK_SECRET).toEqual([DEV_STRIPE_WEBHOOK_SECRET]);
       const orderId = randomUUID();
       const payload = JSON.stringify(succeededEvent({ orderId }));
@@ -73,7 +72,7 @@ describe('startConversionWebhook', () => {
       expect(sink.received).toEqual([]);
 
       // …and the next instance with a sink publishes it.
-      const second = await startConversionWebhook({
+      const second = await conversionWebhook.start({
         ...options,
         env: { RUN_MIGRATIONS: 'true', K_SINK: sink.url },
       });
@@ -105,7 +104,7 @@ describe('startConversionWebhook', () => {
   });
 
   it('defaults to an embedded PGlite on port 8088 with the dev secrets', async () => {
-    const webhook = await startConversionWebhook({
+    const webhook = await conversionWebhook.start({
       env: {},
       port: 0,
       log: silentLogger(),
@@ -125,7 +124,7 @@ describe('loadConversionWebhookConfig', () => {
   const production = { DATABASE_URL: 'postgres://db/shop' };
 
   it('defaults to the dev secrets the payment provider simulator signs with', () => {
-    const config = loadConversionWebhookConfig({});
+    const config = conversionWebhook.loadConfig({});
     expect(config.STRIPE_WEBHOOK_SECRET).toEqual(['whsec_dev_simulator']);
     expect(config.STANDARD_WEBHOOK_SECRET).toEqual(['whsec_ZGV2LXBheW1lbnQtc2ltdWxhdG9yLTI0']);
     expect(config.WEBHOOK_TOLERANCE_SECONDS).toBe(300);
@@ -134,7 +133,7 @@ describe('loadConversionWebhookConfig', () => {
 
   it('reads comma-separated secrets for rotation', () => {
     const standard = `whsec_${Buffer.from('production-standard-key!').toString('base64')}`;
-    const config = loadConversionWebhookConfig({
+    const config = conversionWebhook.loadConfig({
       ...production,
       STRIPE_WEBHOOK_SECRET: 'whsec_new_one_1234, whsec_old_one_1234',
       STANDARD_WEBHOOK_SECRET: standard,
@@ -148,25 +147,25 @@ describe('loadConversionWebhookConfig', () => {
 
   it('refuses the dev secrets when DATABASE_URL is set, and uses none by default there', () => {
     expect(() =>
-      loadConversionWebhookConfig({
+      conversionWebhook.loadConfig({
         ...production,
         STRIPE_WEBHOOK_SECRET: DEV_STRIPE_WEBHOOK_SECRET,
       }),
     ).toThrow(/STRIPE_WEBHOOK_SECRET/);
     expect(() =>
-      loadConversionWebhookConfig({
+      conversionWebhook.loadConfig({
         ...production,
         STANDARD_WEBHOOK_SECRET: DEV_STANDARD_WEBHOOK_SECRET,
       }),
     ).toThrow(/STANDARD_WEBHOOK_SECRET/);
-    const config = loadConversionWebhookConfig(production);
+    const config = conversionWebhook.loadConfig(production);
     expect(config.STRIPE_WEBHOOK_SECRET).toEqual([]);
     expect(config.STANDARD_WEBHOOK_SECRET).toEqual([]);
   });
 
   it('refuses a Standard Webhooks secret that is not whsec_ + base64', () => {
     expect(() =>
-      loadConversionWebhookConfig({ STANDARD_WEBHOOK_SECRET: 'whsec_not base64!' }),
+      conversionWebhook.loadConfig({ STANDARD_WEBHOOK_SECRET: 'whsec_not base64!' }),
     ).toThrow(/STANDARD_WEBHOOK_SECRET/);
   });
 });

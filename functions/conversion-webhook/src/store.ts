@@ -2,7 +2,7 @@
 // events it implies written to the outbox in the same transaction.
 import { type Database, newId, type Queryable } from '@shop/shared';
 import type { Provider, ProviderEventMeaning } from './domain/read-provider-event.js';
-import { type PaymentEvent, recordEvent } from './outbox.js';
+import { events, type PaymentEvent } from './events.js';
 
 /** A verified delivery, ready to be stored. */
 export interface VerifiedDelivery {
@@ -115,15 +115,17 @@ async function applyMeaning(
       meaning.kind === 'succeeded'
         ? {
             type: 'shop.payment.succeeded',
-            orderId,
+            subject: orderId,
+            partitionKey: orderId,
             data: { ...base, amount: meaning.amount, succeededAt: occurredAt },
           }
         : {
             type: 'shop.payment.failed',
-            orderId,
+            subject: orderId,
+            partitionKey: orderId,
             data: { ...base, amount: meaning.amount, reason: meaning.reason, failedAt: occurredAt },
           };
-    await recordEvent(tx, event);
+    await events.write(tx, event);
     return { status: 'processed', note: null, paymentId: payment.id, orderId, events: 1 };
   }
   return recordRefunds(tx, providerEventId, provider, meaning, orderId, payment.id, occurredAt);
@@ -163,12 +165,13 @@ async function recordRefunds(
     if (inserted.rowCount > 0) fresh.add(refund.providerRefundId);
   }
   // …and the new ones are announced in the order the provider made them.
-  let events = 0;
+  let recorded = 0;
   for (const refund of meaning.refunds) {
     if (!fresh.has(refund.providerRefundId)) continue;
-    await recordEvent(tx, {
+    await events.write(tx, {
       type: 'shop.payment.refunded',
-      orderId,
+      subject: orderId,
+      partitionKey: orderId,
       data: {
         paymentId,
         orderId,
@@ -178,14 +181,14 @@ async function recordRefunds(
         refundedAt: occurredAt,
       },
     });
-    events += 1;
+    recorded += 1;
   }
   return {
     status: 'processed',
-    note: events === 0 ? 'every refund listed was already counted' : null,
+    note: recorded === 0 ? 'every refund listed was already counted' : null,
     paymentId,
     orderId,
-    events,
+    events: recorded,
   };
 }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateOffer } from './main.js';
+import { offer } from './main.js';
 import { createTestbed, type Testbed } from './testing/fixtures.js';
 
 let bed: Testbed;
@@ -66,7 +66,7 @@ describe('offer app', () => {
   });
 
   it('applies no migration the second time', async () => {
-    const again = await migrateOffer(bed.db);
+    const again = await offer.applyMigrations(bed.db);
     expect(again.applied).toEqual([]);
     expect(again.alreadyApplied).toBe(3);
     const { rows } = await bed.db.query<{ version: number }>(

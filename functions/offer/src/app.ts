@@ -7,6 +7,7 @@ import {
   type ServiceEnv,
   type ServiceMetrics,
 } from '@shop/shared';
+import type { OfferDeps } from './deps.js';
 import { registerAdminOfferRoutes } from './routes/admin-offers.js';
 import { registerCategoryRoutes } from './routes/categories.js';
 import { registerOfferRoutes } from './routes/offers.js';
@@ -23,14 +24,6 @@ export interface OfferAppDeps {
   catalogCurrency?: string;
   /** Called once a transaction that wrote to offer.outbox committed (main.ts wakes the relay). */
   onEventsRecorded?: () => void;
-}
-
-/** The dependencies route handlers use, defaults filled in. */
-export interface OfferDeps {
-  db: Database;
-  clock: () => Date;
-  catalogCurrency: string;
-  onEventsRecorded: () => void;
 }
 
 /**

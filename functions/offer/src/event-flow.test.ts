@@ -26,8 +26,8 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildStatusEvent } from './domain/build-status-event.js';
 import type { Product } from './domain/product.js';
-import { migrateOffer, type RunningOffer, startOffer } from './main.js';
-import { recordEvent } from './outbox.js';
+import { events } from './events.js';
+import { offer as offerFunction, type RunningOffer } from './main.js';
 import { addCategory, addProduct } from './testing/fixtures.js';
 
 const NAMESPACE = 'test';
@@ -89,7 +89,7 @@ const running: RunningOffer[] = [];
 
 beforeAll(async () => {
   ({ db, cleanup: dropDatabase } = await testDatabase());
-  await migrateOffer(db);
+  await offerFunction.applyMigrations(db);
   category = await addCategory(db, 'events');
 
   const app = new Hono().route('/prices', prices.app).route('/all', all.app);
@@ -185,7 +185,7 @@ beforeEach(async () => {
 });
 
 async function start(sink: string): Promise<RunningOffer> {
-  const offer = await startOffer({
+  const offer = await offerFunction.start({
     env: { K_SINK: sink, SEED_DEMO_DATA: 'false' },
     db,
     port: 0,
@@ -357,7 +357,7 @@ describe(`offer events through the local broker (${kafka.kind})`, () => {
     // A row the relay was not woken for (as if written by a replica that died before
     // publishing): only the final drain of the shutdown can publish it in time.
     const archived = await addProduct(db, { category, status: 'archived' });
-    await db.transaction((tx) => recordEvent(tx, buildStatusEvent(archived, null)));
+    await db.transaction((tx) => events.write(tx, buildStatusEvent(archived, null)));
     await offer.shutdown();
 
     expect(await outboxOf(product.id)).toEqual([expect.objectContaining({ published: true })]);
@@ -371,7 +371,7 @@ describe(`offer events through the local broker (${kafka.kind})`, () => {
   });
 
   it('drains the outbox before closing a database it opened itself', async () => {
-    const offer = await startOffer({
+    const offer = await offerFunction.start({
       env: { K_SINK: ingress, SEED_DEMO_DATA: 'false' },
       port: 0,
       log: silentLogger(),
@@ -380,7 +380,7 @@ describe(`offer events through the local broker (${kafka.kind})`, () => {
     expect(offer.db).not.toBe(db);
     const own = await addCategory(offer.db, 'own');
     const product = await addProduct(offer.db, { category: own, status: 'archived' });
-    await offer.db.transaction((tx) => recordEvent(tx, buildStatusEvent(product, null)));
+    await offer.db.transaction((tx) => events.write(tx, buildStatusEvent(product, null)));
     await offer.shutdown();
     await vi.waitFor(
       () =>

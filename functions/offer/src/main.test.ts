@@ -5,14 +5,14 @@ import { fileURLToPath } from 'node:url';
 import { migrate, silentLogger } from '@shop/shared';
 import { testDatabase } from '@shop/shared/testing';
 import { describe, expect, it } from 'vitest';
-import { MIGRATIONS_DIR, migrateOffer, startOffer } from './main.js';
+import { offer as offerFunction } from './main.js';
 import { captureLogger } from './testing/fixtures.js';
 
 describe('startOffer', () => {
   it('migrates, serves on the given port and shuts down, keeping an injected database open', async () => {
     const { db, cleanup } = await testDatabase();
     try {
-      const offer = await startOffer({
+      const offer = await offerFunction.start({
         env: { SEED_DEMO_DATA: 'true' },
         db,
         port: 0,
@@ -35,7 +35,12 @@ describe('startOffer', () => {
   });
 
   it('defaults to an embedded PGlite with the demo catalog when DATABASE_URL is unset', async () => {
-    const offer = await startOffer({ env: {}, port: 0, log: silentLogger(), handleSignals: false });
+    const offer = await offerFunction.start({
+      env: {},
+      port: 0,
+      log: silentLogger(),
+      handleSignals: false,
+    });
     try {
       expect(offer.db.kind).toBe('pglite');
       expect(offer.config.PORT).toBe(8083);
@@ -48,11 +53,11 @@ describe('startOffer', () => {
   });
 
   it('refuses an invalid environment naming the variable', async () => {
-    await expect(startOffer({ env: { PORT: 'eighty' }, log: silentLogger() })).rejects.toThrow(
-      /PORT/,
-    );
     await expect(
-      startOffer({ env: { DATABASE_URL: 'mysql://x' }, log: silentLogger() }),
+      offerFunction.start({ env: { PORT: 'eighty' }, log: silentLogger() }),
+    ).rejects.toThrow(/PORT/);
+    await expect(
+      offerFunction.start({ env: { DATABASE_URL: 'mysql://x' }, log: silentLogger() }),
     ).rejects.toThrow(/DATABASE_URL/);
   });
 
@@ -62,11 +67,11 @@ describe('startOffer', () => {
     try {
       // The database as the previous release left it: migrations 001 and 002 only.
       for (const file of ['001_catalog.sql', '002_outbox.sql']) {
-        copyFileSync(join(fileURLToPath(MIGRATIONS_DIR), file), join(dir, file));
+        copyFileSync(join(fileURLToPath(offerFunction.migrations.dir), file), join(dir, file));
       }
       await migrate(db, { schema: 'offer', dir });
       const start = () =>
-        startOffer({
+        offerFunction.start({
           env: { RUN_MIGRATIONS: 'false' },
           db,
           port: 0,
@@ -80,7 +85,7 @@ describe('startOffer', () => {
       const { rows } = await db.query('SELECT version FROM offer.schema_migrations');
       expect(rows).toHaveLength(2);
 
-      await migrateOffer(db);
+      await offerFunction.applyMigrations(db);
       const offer = await start();
       expect((await fetch(`http://127.0.0.1:${offer.port}/readyz`)).status).toBe(200);
       await offer.shutdown();
@@ -93,13 +98,13 @@ describe('startOffer', () => {
   it('without K_SINK says once that events stay in the outbox: info on PGlite, warn in production', async () => {
     const { db, cleanup } = await testDatabase();
     try {
-      await migrateOffer(db);
+      await offerFunction.applyMigrations(db);
       for (const [env, level] of [
         [{}, 'info'],
         [{ DATABASE_URL: 'postgres://127.0.0.1:1/unused' }, 'warn'],
       ] as const) {
         const { log, lines } = captureLogger();
-        const offer = await startOffer({ env, db, port: 0, log, handleSignals: false });
+        const offer = await offerFunction.start({ env, db, port: 0, log, handleSignals: false });
         expect(offer.relay).toBeUndefined();
         await offer.shutdown();
         const said = lines.filter((line) => line.msg?.includes('K_SINK is not set'));

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@shop/shared';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startOffer } from './main.js';
-import { runOfferMigrations } from './migrate.js';
+import { offer as offerFunction } from './main.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'offer-pglite-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -12,16 +11,17 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 describe('runOfferMigrations (npm run migrate)', () => {
   it('migrates the database the environment names, so a start without migrations accepts it', async () => {
     const env = { PGLITE_DATA_DIR: dataDir, RUN_MIGRATIONS: 'false', SEED_DEMO_DATA: 'false' };
-    const start = () => startOffer({ env, port: 0, log: silentLogger(), handleSignals: false });
+    const start = () =>
+      offerFunction.start({ env, port: 0, log: silentLogger(), handleSignals: false });
     await expect(start()).rejects.toThrow(/npm run migrate -w @shop\/offer/);
 
-    const first = await runOfferMigrations({ env, log: silentLogger() });
+    const first = await offerFunction.migrate({ env, log: silentLogger() });
     expect(first.applied).toEqual([
       '001_catalog.sql',
       '002_outbox.sql',
       '003_outbox_relay_indexes.sql',
     ]);
-    expect(await runOfferMigrations({ env, log: silentLogger() })).toEqual({
+    expect(await offerFunction.migrate({ env, log: silentLogger() })).toEqual({
       applied: [],
       alreadyApplied: 3,
     });

@@ -1,8 +1,8 @@
-import { InvalidEventError, newId } from '@shop/shared';
+import { InvalidEventError, newId, OUTBOX_RETENTION_MS } from '@shop/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildStatusEvent } from './domain/build-status-event.js';
 import type { OfferEvent } from './domain/offer-event.js';
-import { OUTBOX_RETENTION_MS, prunePublishedEvents, recordEvent } from './outbox.js';
+import { events } from './events.js';
 import { insertProduct } from './store.js';
 import {
   addCategory,
@@ -25,7 +25,7 @@ describe('recordEvent', () => {
   it('writes a catalog-valid event with its subject and partition key', async () => {
     const product = await addProduct(bed.db, { category, status: 'archived' });
     const id = await bed.db.transaction((tx) =>
-      recordEvent(tx, buildStatusEvent(product, 'staff-1')),
+      events.write(tx, buildStatusEvent(product, 'staff-1')),
     );
     const { rows } = await bed.db.query(
       'SELECT type, subject, partition_key, data FROM offer.outbox WHERE id = $1',
@@ -68,7 +68,7 @@ describe('recordEvent', () => {
       } as OfferEvent;
       const attempt = bed.db.transaction(async (tx) => {
         await insertProduct(tx, productFixture({ category, id: productId }));
-        await recordEvent(tx, event);
+        await events.write(tx, event);
       });
       await expect(attempt).rejects.toBeInstanceOf(InvalidEventError);
     }
@@ -82,7 +82,7 @@ describe('prunePublishedEvents', () => {
   it('deletes events published before the retention and never a pending one', async () => {
     const product = await addProduct(bed.db, { category });
     const write = () =>
-      bed.db.transaction((tx) => recordEvent(tx, buildStatusEvent(product, null)));
+      bed.db.transaction((tx) => events.write(tx, buildStatusEvent(product, null)));
     const [old, recent, pendingOld] = [await write(), await write(), await write()];
     const day = 24 * 60 * 60 * 1000;
     const ago = (ms: number) => new Date(Date.now() - ms);
@@ -99,7 +99,7 @@ describe('prunePublishedEvents', () => {
       ago(OUTBOX_RETENTION_MS * 2),
     ]);
 
-    expect(await prunePublishedEvents(bed.db)).toBe(1);
+    expect(await events.prune(bed.db)).toBe(1);
     const { rows } = await bed.db.query<{ id: string }>(
       'SELECT id FROM offer.outbox WHERE id = ANY($1::uuid[]) ORDER BY id',
       [[old, recent, pendingOld]],

@@ -2,10 +2,12 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Database, MigrationError, migrate } from '@shop/shared';
+import { type Database, MigrationError, migrate, pendingMigrations } from '@shop/shared';
 import { testDatabase } from '@shop/shared/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkOfferSchema, MIGRATIONS_DIR, migrateOffer, pendingMigrations } from './schema.js';
+import { offer } from './main.js';
+
+const MIGRATIONS_DIR = offer.migrations.dir;
 
 const ALL = ['001_catalog.sql', '002_outbox.sql', '003_outbox_relay_indexes.sql'];
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -35,7 +37,7 @@ describe('pendingMigrations', () => {
   it('lists every file on a database the function never ran on, none once migrated', async () => {
     const db = await freshDatabase();
     expect(await offerPending(db)).toEqual(ALL);
-    await migrateOffer(db);
+    await offer.applyMigrations(db);
     expect(await offerPending(db)).toEqual([]);
   });
 
@@ -43,13 +45,13 @@ describe('pendingMigrations', () => {
     const db = await freshDatabase();
     await migrateUpTo(db, ALL.slice(0, 2));
     expect(await offerPending(db)).toEqual(['003_outbox_relay_indexes.sql']);
-    const check = checkOfferSchema(db);
+    const check = offer.checkSchema(db);
     await expect(check).rejects.toBeInstanceOf(MigrationError);
-    await expect(checkOfferSchema(db)).rejects.toThrow(
+    await expect(offer.checkSchema(db)).rejects.toThrow(
       /1 migration\(s\) pending \(003_outbox_relay_indexes\.sql\).*run `npm run migrate -w @shop\/offer`/,
     );
-    await migrateOffer(db);
-    await expect(checkOfferSchema(db)).resolves.toBeUndefined();
+    await offer.applyMigrations(db);
+    await expect(offer.checkSchema(db)).resolves.toBeUndefined();
   });
 
   it('refuses a schema name that is not an identifier', async () => {
@@ -64,7 +66,7 @@ describe('003_outbox_relay_indexes', () => {
   it('replaces the created_at index with partial id and partition-key indexes of pending rows', async () => {
     const db = await freshDatabase();
     await migrateUpTo(db, ALL.slice(0, 2));
-    await migrateOffer(db);
+    await offer.applyMigrations(db);
     const { rows } = await db.query<{ indexname: string; indexdef: string }>(
       `SELECT indexname, indexdef FROM pg_indexes
         WHERE schemaname = 'offer' AND tablename = 'outbox' ORDER BY indexname`,

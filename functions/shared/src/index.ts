@@ -8,6 +8,7 @@ export {
 export { baseConfigSchema, ConfigError, loadConfig } from './config.js';
 export * from './db/index.js';
 export * from './events/index.js';
+export * from './function/index.js';
 export * from './http/index.js';
 export {
   IDENTITY_HEADERS,
@@ -23,7 +24,6 @@ export * from './kv/index.js';
 export { Lifecycle } from './lifecycle.js';
 export { createLogger, type Logger, silentLogger } from './logger.js';
 export { createMetrics, type ServiceMetrics } from './metrics.js';
-export { OUTBOX_RETENTION_MS, type OutboxEvent, pruneOutbox, writeOutbox } from './outbox.js';
 export {
   addMoney,
   CurrencyMismatchError,
@@ -33,6 +33,7 @@ export {
   multiplyMoney,
   sumMoney,
 } from './money.js';
+export { OUTBOX_RETENTION_MS, type OutboxEvent, pruneOutbox, writeOutbox } from './outbox.js';
 export { type InvalidParam, Problem, type ProblemDetails, problemResponse } from './problem.js';
 export {
   createRateLimiter,

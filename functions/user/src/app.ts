@@ -7,6 +7,7 @@ import {
   type ServiceEnv,
   type ServiceMetrics,
 } from '@shop/shared';
+import type { UserDeps } from './deps.js';
 import { registerAddressRoutes } from './routes/addresses.js';
 import { registerAdminUserRoutes } from './routes/admin-users.js';
 import { createUserEventReceiver } from './routes/events.js';
@@ -23,13 +24,6 @@ export interface UserAppDeps {
   clock?: () => Date;
   /** Called once a transaction that wrote to users.outbox committed (main.ts wakes the relay). */
   onEventsRecorded?: () => void;
-}
-
-/** The dependencies route handlers use, defaults filled in. */
-export interface UserDeps {
-  db: Database;
-  clock: () => Date;
-  onEventsRecorded: () => void;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Erasure on request (GDPR Art. 17): personal data deleted, a tombstone and the event kept.
 import type { Database } from '@shop/shared';
 import { buildErasedEvent } from './domain/build-erased-event.js';
-import { recordEvent } from './outbox.js';
+import { events } from './events.js';
 import { eraseUser, lockUser } from './store.js';
 
 /**
@@ -18,7 +18,7 @@ export async function eraseUserRecord(
     await lockUser(tx, input.userId);
     const result = await eraseUser(tx, input.userId, input.now);
     if (result.firstErasure) {
-      await recordEvent(
+      await events.write(
         tx,
         buildErasedEvent({
           userId: input.userId,

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { identityHeaders, newId, silentLogger } from '@shop/shared';
 import { testDatabase } from '@shop/shared/testing';
 import { describe, expect, it } from 'vitest';
-import { startUser } from './main.js';
+import { user as userFunction } from './main.js';
 
 /** A broker ingress stand-in that records what it receives and answers 202. */
 async function startSink(): Promise<{
@@ -44,7 +44,7 @@ describe('startUser', () => {
     const { db, cleanup } = await testDatabase();
     const sink = await startSink();
     try {
-      const user = await startUser({
+      const user = await userFunction.start({
         env: { K_SINK: sink.url, RUN_MIGRATIONS: 'true' },
         db,
         port: 0,
@@ -73,7 +73,12 @@ describe('startUser', () => {
   });
 
   it('defaults to an embedded PGlite on port 8082 when DATABASE_URL is unset', async () => {
-    const user = await startUser({ env: {}, port: 0, log: silentLogger(), handleSignals: false });
+    const user = await userFunction.start({
+      env: {},
+      port: 0,
+      log: silentLogger(),
+      handleSignals: false,
+    });
     try {
       expect(user.db.kind).toBe('pglite');
       expect(user.config.PORT).toBe(8082);
@@ -93,8 +98,8 @@ describe('startUser', () => {
   });
 
   it('refuses an invalid environment naming the variable', async () => {
-    await expect(startUser({ env: { PORT: 'eighty' }, log: silentLogger() })).rejects.toThrow(
-      /PORT/,
-    );
+    await expect(
+      userFunction.start({ env: { PORT: 'eighty' }, log: silentLogger() }),
+    ).rejects.toThrow(/PORT/);
   });
 });

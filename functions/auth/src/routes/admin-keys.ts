@@ -1,7 +1,7 @@
 // POST /api/admin/auth/keys/rotate — staff rotate the token signing key
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { requireIdentity, type ServiceEnv } from '@shop/shared';
-import type { AuthDeps } from '../app.js';
+import type { AuthDeps } from '../deps.js';
 import { problem } from './schemas.js';
 
 const rotateRoute = createRoute({

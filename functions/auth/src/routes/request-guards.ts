@@ -2,7 +2,7 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Problem, type RateLimiter, rateLimitHeaders } from '@shop/shared';
 import type { Context } from 'hono';
-import type { Limit } from '../app.js';
+import type { Limit } from '../deps.js';
 import { clientIp } from '../domain/client-ip.js';
 
 /** Counts one request for `key`; over the limit, throws a 429 problem with Retry-After. */

@@ -2,10 +2,10 @@
 import { createHash } from 'node:crypto';
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { newId, Problem, type Queryable, readIdentity, type ServiceEnv } from '@shop/shared';
-import type { AuthDeps } from '../app.js';
+import type { AuthDeps } from '../deps.js';
 import { normalizeEmail } from '../domain/normalize-email.js';
 import { hashRefreshToken, newRefreshToken } from '../domain/refresh-token.js';
-import { recordEvent } from '../outbox.js';
+import { recordUserEvent } from '../events.js';
 import type { SigningKey } from '../signing-keys.js';
 import {
   type Credential,
@@ -176,7 +176,7 @@ export function registerSessionRoutes(app: OpenAPIHono<ServiceEnv>, deps: AuthDe
         createdAt: now,
         expiresAt: sessionExpiresAt,
       });
-      await recordEvent(tx, 'shop.user.logged_in', {
+      await recordUserEvent(tx, 'shop.user.logged_in', {
         userId: credential.userId,
         sessionId,
         loggedInAt: now.toISOString(),
@@ -211,7 +211,7 @@ export function registerSessionRoutes(app: OpenAPIHono<ServiceEnv>, deps: AuthDe
       // A rotated token came back: someone holds a copy. Revoke the family (once).
       const revoked = await revokeSession(tx, stored.sessionId, 'reuse', now);
       if (revoked === null) return { kind: 'invalid' as const };
-      await recordEvent(tx, 'shop.auth.refresh_reuse_detected', {
+      await recordUserEvent(tx, 'shop.auth.refresh_reuse_detected', {
         userId: stored.userId,
         sessionId: stored.sessionId,
         revokedTokens: revoked,

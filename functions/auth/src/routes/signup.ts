@@ -1,10 +1,10 @@
 // POST /api/auth/signup — create an account (shopper) and record shop.user.registered
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { newId, Problem, type ServiceEnv } from '@shop/shared';
-import type { AuthDeps } from '../app.js';
+import type { AuthDeps } from '../deps.js';
 import { checkPassword, PASSWORD_MAX_LENGTH } from '../domain/check-password.js';
 import { normalizeEmail } from '../domain/normalize-email.js';
-import { recordEvent } from '../outbox.js';
+import { recordUserEvent } from '../events.js';
 import { insertCredential } from '../store.js';
 import { enforceLimit, requestIp, requireJson } from './request-guards.js';
 import { jsonBody, problem } from './schemas.js';
@@ -90,7 +90,7 @@ export function registerSignupRoutes(app: OpenAPIHono<ServiceEnv>, deps: AuthDep
         now,
       );
       if (!inserted) return false;
-      await recordEvent(tx, 'shop.user.registered', {
+      await recordUserEvent(tx, 'shop.user.registered', {
         userId,
         email: body.email,
         displayName: body.name,

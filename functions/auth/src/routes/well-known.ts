@@ -1,7 +1,7 @@
 // GET /.well-known/jwks.json and /.well-known/openid-configuration — how to verify our tokens
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { ServiceEnv } from '@shop/shared';
-import type { AuthDeps } from '../app.js';
+import type { AuthDeps } from '../deps.js';
 
 /** Registers the JWKS (current and previous public keys) and the discovery document. */
 export function registerWellKnownRoutes(app: OpenAPIHono<ServiceEnv>, deps: AuthDeps): void {

@@ -4,7 +4,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { type Database, type KeyValue, type ServiceEnv, silentLogger } from '@shop/shared';
 import { testDatabase, testKeyValue } from '@shop/shared/testing';
 import { type AuthAppDeps, createApp } from '../app.js';
-import { migrateAuth } from '../schema.js';
+import { auth } from '../main.js';
 import { createSigningKeys, type SigningKeys } from '../signing-keys.js';
 
 export interface Testbed {
@@ -24,7 +24,7 @@ export async function createTestbed(): Promise<Testbed> {
   const keyValue = await testKeyValue();
   const { db } = database;
   const { kv } = keyValue;
-  await migrateAuth(db);
+  await auth.applyMigrations(db);
   const kek = randomBytes(32);
   const keys = createSigningKeys({ db, kek, cacheMs: 0 });
   // Every test request comes from the same address: per-IP limits that do not get in the way

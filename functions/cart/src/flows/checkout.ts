@@ -14,8 +14,8 @@ import {
 import { cartKey } from '../domain/cart-id.js';
 import { computeLineTotal } from '../domain/compute-line-total.js';
 import type { Order, OrderItem, ShippingAddress } from '../domain/order.js';
+import { eventUserId, recordOrderEvent } from '../events.js';
 import type { OfferClient, OfferProduct } from '../offer-client.js';
-import { eventUserId, recordOrderEvent } from '../outbox.js';
 import { type PaymentClient, PaymentProviderError } from '../payment-client.js';
 import {
   claimIdempotencyKey,

@@ -6,7 +6,7 @@ import type { EventData, KeyValue, Logger, Queryable } from '@shop/shared';
 import { cartKey } from '../domain/cart-id.js';
 import type { Order } from '../domain/order.js';
 import { decidePaymentEffect, type PaymentEventType } from '../domain/order-status.js';
-import { eventUserId, recordOrderEvent } from '../outbox.js';
+import { eventUserId, recordOrderEvent } from '../events.js';
 import {
   deletePendingEvent,
   findOrder,

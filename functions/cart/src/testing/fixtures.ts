@@ -12,7 +12,7 @@ import {
 } from '@shop/shared';
 import { testDatabase, testKeyValue } from '@shop/shared/testing';
 import { createApp } from '../app.js';
-import { migrateCart } from '../main.js';
+import { cart } from '../main.js';
 import { createOfferClient } from '../offer-client.js';
 import type { PaymentClient, PaymentIntent } from '../payment-client.js';
 import { startFakeOffer } from './fake-offer.js';
@@ -69,7 +69,7 @@ export async function createTestbed(options: { kv?: KeyValue } = {}): Promise<Te
   const { db, cleanup: dropDb } = await testDatabase();
   const store = options.kv ? { kv: options.kv, cleanup: async () => {} } : testKeyValue();
   const offer = await startFakeOffer();
-  await migrateCart(db);
+  await cart.applyMigrations(db);
   const payments = fakePayments();
   const offerUrl = offer.url;
   const nextOrderId: { value: string | undefined } = { value: undefined };

@@ -5,7 +5,7 @@ import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../app.js';
-import { migrateConversionWebhook } from '../schema.js';
+import { conversionWebhook } from '../main.js';
 import {
   failedEvent,
   paymentIntent,
@@ -26,7 +26,7 @@ let wakes = 0;
 
 beforeAll(async () => {
   ({ db, cleanup } = await testDatabase());
-  await migrateConversionWebhook(db);
+  await conversionWebhook.applyMigrations(db);
   app = createApp({
     db,
     log: silentLogger(),

@@ -3,7 +3,7 @@ import type { Product } from './product.js';
 
 /**
  * The outbox event for a new product (`shop.offer.created`), keyed by product.
- * @example await recordEvent(tx, buildCreatedEvent(product, 'staff-42'));
+ * @example await events.write(tx, buildCreatedEvent(product, 'staff-42'));
  */
 export function buildCreatedEvent(
   product: Product,

@@ -18,7 +18,7 @@ export interface PriceChangedData {
 
 /**
  * The outbox event for a price change, keyed by product so its changes stay in order.
- * @example await recordEvent(tx, buildPriceChangedEvent({ productId, slug, previousPrice, price, changedBy, changedAt }));
+ * @example await events.write(tx, buildPriceChangedEvent({ productId, slug, previousPrice, price, changedBy, changedAt }));
  */
 export function buildPriceChangedEvent(input: {
   productId: string;

@@ -4,7 +4,7 @@ import type { Product } from './product.js';
 /**
  * The outbox event for a product whose status just changed: `shop.offer.archived` when it is
  * now archived, `shop.offer.unarchived` when it is active again; keyed by product.
- * @example await recordEvent(tx, buildStatusEvent(updated, changedBy));
+ * @example await events.write(tx, buildStatusEvent(updated, changedBy));
  */
 export function buildStatusEvent(
   product: Product,

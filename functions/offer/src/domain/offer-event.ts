@@ -1,11 +1,8 @@
 import type { ShopEventInput } from '@shop/eventing';
+import type { events } from '../events.js';
 
-/** The event types the offer function publishes (see eventing/src/catalog/events/offer.ts). */
-export type OfferEventType =
-  | 'shop.offer.created'
-  | 'shop.offer.price_changed'
-  | 'shop.offer.archived'
-  | 'shop.offer.unarchived';
+/** The event types the offer function declares it publishes (`src/events.ts`). */
+export type OfferEventType = (typeof events.publishes)[number];
 
 /** An event about one product as it goes into the outbox: subject and partition key are its id. */
 export type OfferEvent = {

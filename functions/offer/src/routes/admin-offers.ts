@@ -9,7 +9,7 @@ import {
   pgErrorCode,
   type ServiceEnv,
 } from '@shop/shared';
-import type { OfferDeps } from '../app.js';
+import type { OfferDeps } from '../deps.js';
 import { buildCreatedEvent } from '../domain/build-created-event.js';
 import { buildPriceChangedEvent } from '../domain/build-price-changed-event.js';
 import { buildStatusEvent } from '../domain/build-status-event.js';
@@ -18,7 +18,7 @@ import { diffProduct } from '../domain/diff-product.js';
 import type { OfferEvent } from '../domain/offer-event.js';
 import type { Price, Product, ProductChanges } from '../domain/product.js';
 import { slugify } from '../domain/slugify.js';
-import { recordEvent } from '../outbox.js';
+import { events } from '../events.js';
 import { findProduct, insertProduct, lockProduct, updateProduct } from '../store.js';
 import { answerListing } from './offer-listing.js';
 import {
@@ -274,7 +274,7 @@ export function registerAdminOfferRoutes(app: OpenAPIHono<ServiceEnv>, deps: Off
       // Unreachable while the row lock holds; kept so the guarantee does not rest on it alone.
       if (!updated) throw new Problem(412, 'The product changed since you read it.');
       for (const event of edit.events?.(current, updated) ?? []) {
-        await recordEvent(tx, event);
+        await events.write(tx, event);
         recorded = true;
       }
       return updated;
@@ -331,8 +331,8 @@ export function registerAdminOfferRoutes(app: OpenAPIHono<ServiceEnv>, deps: Off
           updatedAt: now,
         });
         if (!created) throw new Error('insert returned no row');
-        await recordEvent(tx, buildCreatedEvent(created, changedBy));
-        await recordEvent(
+        await events.write(tx, buildCreatedEvent(created, changedBy));
+        await events.write(
           tx,
           buildPriceChangedEvent({
             productId: created.id,

@@ -1,7 +1,7 @@
 // GET /api/categories — the catalog's categories with their numbers of active products
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ServiceEnv } from '@shop/shared';
-import type { OfferDeps } from '../app.js';
+import type { OfferDeps } from '../deps.js';
 import { listCategories } from '../store.js';
 import { CategorySchema } from './schemas.js';
 

@@ -1,7 +1,7 @@
 // GET /api/offers — search the catalog; GET /api/offers/{idOrSlug} — one active product
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { formatEtag, Problem, parseIfMatch, type ServiceEnv } from '@shop/shared';
-import type { OfferDeps } from '../app.js';
+import type { OfferDeps } from '../deps.js';
 import { SLUG_PATTERN, UUID_PATTERN } from '../domain/product.js';
 import { findProduct } from '../store.js';
 import { answerListing } from './offer-listing.js';

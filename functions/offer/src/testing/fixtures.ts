@@ -11,7 +11,7 @@ import {
 import { testDatabase } from '@shop/shared/testing';
 import { createApp } from '../app.js';
 import type { Product } from '../domain/product.js';
-import { migrateOffer } from '../main.js';
+import { offer } from '../main.js';
 import { insertCategory, insertProduct, type NewProduct } from '../store.js';
 
 export interface Testbed {
@@ -23,7 +23,7 @@ export interface Testbed {
 /** A migrated database (PGlite, or a fresh PostgreSQL database in real-infra runs) and the app. */
 export async function createTestbed(): Promise<Testbed> {
   const { db, cleanup } = await testDatabase();
-  await migrateOffer(db);
+  await offer.applyMigrations(db);
   return { db, app: createApp({ db, log: silentLogger() }), cleanup };
 }
 

@@ -2,7 +2,7 @@ import type { UserEvent } from './user-event.js';
 
 /**
  * The `shop.user.erased` outbox event: every function forgets `userId`; keyed by user.
- * @example await recordEvent(tx, buildErasedEvent({ userId, requestedBy: userId, erasedAt: now }));
+ * @example await events.write(tx, buildErasedEvent({ userId, requestedBy: userId, erasedAt: now }));
  */
 export function buildErasedEvent(input: {
   userId: string;

@@ -1,7 +1,8 @@
 import type { ShopEventInput } from '@shop/eventing';
+import type { events } from '../events.js';
 
-/** The event types the user function publishes (see eventing/src/catalog/events/user.ts). */
-export type UserEventType = 'shop.user.erased';
+/** The event types the user function declares it publishes (`src/events.ts`). */
+export type UserEventType = (typeof events.publishes)[number];
 
 /** An event about one user as it goes into the outbox: subject and partition key are its id. */
 export type UserEvent = {

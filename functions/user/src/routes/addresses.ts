@@ -1,7 +1,7 @@
 // /api/users/me/addresses — the caller's addresses (at most 10); only ever the caller's own
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { formatEtag, newId, Problem, type Queryable, type ServiceEnv } from '@shop/shared';
-import type { UserDeps } from '../app.js';
+import type { UserDeps } from '../deps.js';
 import { type Address, type AddressFields, MAX_ADDRESSES } from '../domain/profile.js';
 import {
   clearDefault,

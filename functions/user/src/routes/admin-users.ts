@@ -1,7 +1,7 @@
 // /api/admin/users — staff search and read customer records, and erase one on request
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { formatEtag, Problem, type ServiceEnv } from '@shop/shared';
-import type { UserDeps } from '../app.js';
+import type { UserDeps } from '../deps.js';
 import { decodeCursor } from '../domain/decode-cursor.js';
 import { encodeCursor } from '../domain/encode-cursor.js';
 import { eraseUserRecord } from '../erasure.js';

@@ -1,8 +1,5 @@
 // POST /events — CloudEvents from the broker: shop.user.registered creates the profile
-import { eventCatalog } from '@shop/eventing';
 import {
-  createDatabaseInbox,
-  createEventReceiver,
   type Database,
   type Logger,
   newId,
@@ -10,10 +7,8 @@ import {
   type ServiceMetrics,
 } from '@shop/shared';
 import type { Hono } from 'hono';
+import { events } from '../events.js';
 import { insertConsent, insertProfile, isErased, lockUser } from '../store.js';
-
-/** CloudEvents `source` of every event the user function publishes. */
-export const EVENT_SOURCE = '/shop/user';
 
 /**
  * The endpoint the Trigger for `shop.user.registered` delivers to. Each event is handled once
@@ -28,10 +23,8 @@ export function createUserEventReceiver(options: {
   registry?: ServiceMetrics['registry'];
 }): Hono<ServiceEnv> {
   const { db, log, clock } = options;
-  return createEventReceiver({
-    catalog: eventCatalog,
-    source: EVENT_SOURCE,
-    dedupe: createDatabaseInbox({ db, schema: 'users' }),
+  return events.receiver({
+    db,
     log,
     ...(options.registry && { registry: options.registry }),
     handlers: {

@@ -1,7 +1,7 @@
 // /api/users/me — the caller's profile and settings; DELETE erases them (GDPR Art. 17)
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { formatEtag, newId, type ServiceEnv } from '@shop/shared';
-import type { UserDeps } from '../app.js';
+import type { UserDeps } from '../deps.js';
 import { planProfileChange } from '../domain/plan-profile-change.js';
 import { eraseUserRecord } from '../erasure.js';
 import {

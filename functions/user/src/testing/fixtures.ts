@@ -13,7 +13,7 @@ import {
 } from '@shop/shared';
 import { testDatabase } from '@shop/shared/testing';
 import { createApp } from '../app.js';
-import { migrateUsers } from '../schema.js';
+import { user } from '../main.js';
 
 export interface Testbed {
   db: Database;
@@ -26,7 +26,7 @@ export interface Testbed {
 /** A migrated database (PGlite, or a fresh PostgreSQL database in real-infra runs) and the app. */
 export async function createTestbed(): Promise<Testbed> {
   const { db, cleanup } = await testDatabase();
-  await migrateUsers(db);
+  await user.applyMigrations(db);
   let recorded = 0;
   const app = createApp({ db, log: silentLogger(), onEventsRecorded: () => recorded++ });
   return { db, app, recorded: () => recorded, cleanup };

@@ -1,0 +1,27 @@
+// The events the auth function publishes and consumes; the kit derives its outbox writes, relay
+// and /events receiver from this.
+import { eventCatalog, type ShopEventInput } from '@shop/eventing';
+import { defineEvents, type Queryable } from '@shop/shared';
+
+/** auth's events: sign-ups, logins and refresh-token reuse out; erasures in. */
+export const events = defineEvents({
+  catalog: eventCatalog,
+  producer: 'auth',
+  publishes: ['shop.user.registered', 'shop.user.logged_in', 'shop.auth.refresh_reuse_detected'],
+  consumes: ['shop.user.erased'],
+});
+
+type AuthEventType = (typeof events.publishes)[number];
+
+/**
+ * Writes an auth event to the outbox in the caller's transaction. Every auth event is about one
+ * user: subject and partition key are the user id.
+ * @example await recordUserEvent(tx, 'shop.user.logged_in', { userId, sessionId, loggedInAt });
+ */
+export function recordUserEvent<T extends AuthEventType>(
+  tx: Queryable,
+  type: T,
+  data: ShopEventInput<T> & { userId: string },
+): Promise<string> {
+  return events.write(tx, { type, data, subject: data.userId, partitionKey: data.userId });
+}

@@ -1,0 +1,381 @@
+// A function is a declaration to the kit: name, port, config, stores, events and createApp.
+// Start-up, the migration job, the schema check, the outbox relay and the entry point are
+// derived from it here, once, so every function has the same skeleton by construction.
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import type { ServiceEnv } from '../app.js';
+import { baseConfigSchema, loadConfig } from '../config.js';
+import type { Database } from '../db/database.js';
+import { type MigrateResult, migrate } from '../db/migrate.js';
+import type { EventCatalog, EventType } from '../events/catalog.js';
+import type { OutboxRelay } from '../events/outbox-relay.js';
+import type { KeyValue } from '../kv/key-value.js';
+import { createMemoryKeyValue } from '../kv/memory.js';
+import { createRedisKeyValue } from '../kv/redis.js';
+import { Lifecycle } from '../lifecycle.js';
+import { createLogger, type Logger } from '../logger.js';
+import { createMetrics, type ServiceMetrics } from '../metrics.js';
+import { isEntryPoint } from '../runtime/is-entry-point.js';
+import { runMigrationJob } from '../runtime/migration-job.js';
+import { openDatabase } from '../runtime/open-database.js';
+import { createOutboxPublishing } from '../runtime/outbox-publishing.js';
+import {
+  checkSchemaCurrent,
+  prepareSchema,
+  type SchemaMigrations,
+} from '../runtime/prepare-schema.js';
+import { type RunningServer, serve } from '../serve.js';
+import { type FunctionEvents, schemaNameOf } from './define-events.js';
+
+/** Settings of every function with a database, added to its config by the kit. */
+const databaseConfigShape = {
+  /**
+   * Apply pending migrations on start; default: only without DATABASE_URL (PGlite). Production
+   * runs them as a one-off job before rollout, and a start only checks the schema is current.
+   */
+  RUN_MIGRATIONS: z.stringbool().optional(),
+  /** Where the embedded PGlite keeps its files when DATABASE_URL is unset; default: memory. */
+  PGLITE_DATA_DIR: z.string().min(1).optional(),
+  /** Load the function's demo data at start; default: only on the embedded PGlite database. */
+  SEED_DEMO_DATA: z.stringbool().optional(),
+};
+
+/**
+ * The zod schema of a function's environment: the shared settings, the database settings and
+ * the function's own `shape`.
+ * @example const schema = functionConfigSchema({ OFFER_URL: z.url() });
+ */
+export function functionConfigSchema<S extends z.ZodRawShape>(shape: S) {
+  return baseConfigSchema.extend(databaseConfigShape).extend(shape);
+}
+
+/** A function's parsed environment, `RUN_MIGRATIONS` resolved. */
+export type FunctionConfig<S extends z.ZodRawShape> = Omit<
+  z.infer<ReturnType<typeof functionConfigSchema<S>>>,
+  'RUN_MIGRATIONS'
+> & {
+  /** Resolved: true when set so, or when unset and DATABASE_URL is unset. */
+  RUN_MIGRATIONS: boolean;
+};
+
+type AnyEvents = FunctionEvents<EventCatalog, EventType<EventCatalog>, EventType<EventCatalog>>;
+
+/** What the kit builds at start and hands to `services`, `seed` and `createApp`. */
+export interface StartContext<Config, Events> {
+  config: Config;
+  log: Logger;
+  /** Present when the function declares `database`. */
+  db: Database;
+  /** Present when the function declares `keyValue`. */
+  kv: KeyValue;
+  lifecycle: Lifecycle;
+  metrics: ServiceMetrics;
+  events: Events;
+}
+
+/** What `createApp` gets: the start context, the services, and the relay's wake-up call. */
+export type AppDeps<Config, Events, Services> = StartContext<Config, Events> &
+  Services & {
+    /** Call after a commit that wrote to the outbox: the relay publishes at once. */
+    onEventsRecorded: () => void;
+  };
+
+/** The declaration a function makes; see {@link defineFunction}. */
+export interface FunctionDeclaration<
+  S extends z.ZodRawShape,
+  Config,
+  Events,
+  Services,
+  App extends Hono<ServiceEnv> = Hono<ServiceEnv>,
+> {
+  /** Knative Service name, e.g. `offer`; also the logger's `service` and the metrics label. */
+  name: string;
+  /** PORT when the environment does not set one (the local port of ARCHITECTURE.md). */
+  port: number;
+  /** The function's own settings, added to the shared ones. */
+  config?: S;
+  /** Turns the parsed settings into the config the function uses (defaults that depend on others). */
+  resolveConfig?: (parsed: FunctionConfig<S>) => Config;
+  /** The function owns a PostgreSQL schema with these migrations (`NNN_name.sql`). */
+  database?: { migrations: URL; schema?: string };
+  /** The function keeps data in Redis (REDIS_URL) or, unset, in memory. */
+  keyValue?: boolean;
+  /** What it publishes and consumes ({@link defineEvents}). */
+  events?: Events;
+  /** Clients and state built once at start (HTTP clients of other functions, keys…). */
+  services?: (context: StartContext<Config, Events>) => Services | Promise<Services>;
+  /** Demo data, run when SEED_DEMO_DATA is set, or unset on the embedded database. */
+  seed?: (context: StartContext<Config, Events>) => Promise<unknown>;
+  /** Builds the Hono app from injected dependencies: no side effects, no environment reads. */
+  createApp: (deps: AppDeps<Config, Events, Services>) => App;
+  /** Extra log lines or checks once the stores are up (e.g. warn about a missing secret). */
+  onStart?: (context: StartContext<Config, Events>) => void | Promise<void>;
+}
+
+/** Options of {@link DefinedFunction.start}. */
+export interface StartOptions<Services> {
+  /** Environment to read the config from (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** Overrides PORT; 0 picks a free port. */
+  port?: number;
+  /** A database to use instead of DATABASE_URL/PGlite; the caller keeps closing it. */
+  db?: Database;
+  /** A key-value store to use instead of REDIS_URL/memory; the caller keeps closing it. */
+  kv?: KeyValue;
+  log?: Logger;
+  /** Handle SIGTERM/SIGINT (default true; the dev runner handles signals itself). */
+  handleSignals?: boolean;
+  /** Replaces some of the services the declaration builds (tests: fake clients, a clock). */
+  services?: Partial<Services>;
+}
+
+/** A started function. */
+export type RunningFunction<Config, Services, App = Hono<ServiceEnv>> = RunningServer &
+  Services & {
+    app: App;
+    /** Where it listens, e.g. `http://127.0.0.1:8083`. */
+    url: string;
+    db: Database;
+    kv: KeyValue;
+    config: Config;
+    /** Publishes the outbox to K_SINK; undefined when K_SINK is unset or there is no outbox. */
+    relay: OutboxRelay | undefined;
+  };
+
+/** What {@link defineFunction} derives from a declaration. */
+export interface DefinedFunction<
+  S extends z.ZodRawShape,
+  Config,
+  Events,
+  Services,
+  App extends Hono<ServiceEnv> = Hono<ServiceEnv>,
+> {
+  readonly name: string;
+  readonly declaration: FunctionDeclaration<S, Config, Events, Services, App>;
+  /** Where its migrations are and the command that applies them (throws without a database). */
+  readonly migrations: SchemaMigrations;
+  /** Applies the pending migrations to `db` (tests, dev tools). */
+  applyMigrations(db: Database): Promise<MigrateResult>;
+  /** Refuses a database that lacks a migration, naming the files and the migrate command. */
+  checkSchema(db: Database): Promise<void>;
+  /** Reads and validates the environment once; throws ConfigError naming each bad variable. */
+  loadConfig(env?: Record<string, string | undefined>): Config;
+  /**
+   * Config, logger, metrics, stores, schema (migrate or check), services, seed, app, serve
+   * with draining, then the outbox relay. Shutdown drains the outbox before stores close.
+   */
+  start(options?: StartOptions<Services>): Promise<RunningFunction<Config, Services, App>>;
+  /** The one-off migration job (`node dist/main.js migrate`): migrate, close, return. */
+  migrate(options?: {
+    env?: Record<string, string | undefined>;
+    log?: Logger;
+  }): Promise<MigrateResult>;
+  /**
+   * When `moduleUrl` is the script node runs: `migrate` as first argument runs the job, else
+   * the function starts; an error is printed and the process exits non-zero.
+   */
+  runIfEntryPoint(moduleUrl: string): void;
+}
+
+/**
+ * Declares a function to the kit and gets its start-up, migration job and entry point.
+ * @example
+ * export const offer = defineFunction({
+ *   name: 'offer', port: 8083,
+ *   config: { CATALOG_CURRENCY: z.string().default('EUR') },
+ *   database: { migrations: new URL('../migrations/', import.meta.url) },
+ *   events,
+ *   createApp: (deps) => createApp(deps),
+ * });
+ * offer.runIfEntryPoint(import.meta.url);
+ */
+export function defineFunction<
+  const S extends z.ZodRawShape = Record<never, never>,
+  Config = FunctionConfig<S>,
+  Events extends AnyEvents | undefined = undefined,
+  Services extends object = Record<never, never>,
+  App extends Hono<ServiceEnv> = Hono<ServiceEnv>,
+>(
+  declaration: FunctionDeclaration<S, Config, Events, Services, App>,
+): DefinedFunction<S, Config, Events, Services, App> {
+  const { name } = declaration;
+  const events = declaration.events as AnyEvents | undefined;
+  const schema = declaration.database
+    ? (declaration.database.schema ?? events?.schema ?? schemaNameOf(name))
+    : undefined;
+  const declared: SchemaMigrations | undefined =
+    declaration.database && schema
+      ? {
+          schema,
+          dir: declaration.database.migrations,
+          migrateCommand: `npm run migrate -w @shop/${name}`,
+        }
+      : undefined;
+  const configSchema = baseConfigSchema
+    .extend({ PORT: baseConfigSchema.shape.PORT.unwrap().default(declaration.port) })
+    .extend(databaseConfigShape)
+    .extend(declaration.config ?? {});
+
+  const parseConfig = (env: Record<string, string | undefined>) => {
+    const parsed = loadConfig(configSchema, env) as Record<string, unknown> & {
+      DATABASE_URL?: string;
+      RUN_MIGRATIONS?: boolean;
+      LOG_LEVEL: string;
+    };
+    const resolved = {
+      ...parsed,
+      RUN_MIGRATIONS: parsed.RUN_MIGRATIONS ?? parsed.DATABASE_URL === undefined,
+    } as unknown as FunctionConfig<S>;
+    return declaration.resolveConfig
+      ? declaration.resolveConfig(resolved)
+      : (resolved as unknown as Config);
+  };
+  // The few settings the kit itself reads, whatever the function's Config looks like.
+  const kitSettings = (config: Config) =>
+    config as unknown as {
+      PORT: number;
+      LOG_LEVEL: 'info';
+      DATABASE_URL?: string;
+      REDIS_URL?: string;
+      K_SINK?: string;
+      RUN_MIGRATIONS: boolean;
+      PGLITE_DATA_DIR?: string;
+      SEED_DEMO_DATA?: boolean;
+      SHUTDOWN_TIMEOUT_MS: number;
+    };
+
+  const migrationsOrThrow = (): SchemaMigrations => {
+    if (!declared) throw new Error(`${name} declares no database`);
+    return declared;
+  };
+  const migrations = declared;
+
+  const defined: DefinedFunction<S, Config, Events, Services, App> = {
+    name,
+    declaration,
+    get migrations() {
+      return migrationsOrThrow();
+    },
+    applyMigrations: (db) => migrate(db, migrationsOrThrow()),
+    checkSchema: (db) => checkSchemaCurrent(db, migrationsOrThrow()),
+    loadConfig: (env = process.env) => parseConfig(env),
+
+    async start(options = {}) {
+      const config = parseConfig(options.env ?? process.env);
+      const settings = kitSettings(config);
+      const log = options.log ?? createLogger({ service: name, level: settings.LOG_LEVEL });
+      const lifecycle = new Lifecycle();
+      const opened: { close(): Promise<void> }[] = [];
+      try {
+        let db: Database | undefined = options.db;
+        if (declaration.database && !db) {
+          db = await openDatabase(settings, { service: name });
+          opened.push(db);
+          const owned = db;
+          lifecycle.onShutdown('database', () => owned.close());
+        }
+        let kv: KeyValue | undefined = options.kv;
+        if (declaration.keyValue && !kv) {
+          if (settings.REDIS_URL) {
+            kv = createRedisKeyValue(settings.REDIS_URL);
+          } else {
+            kv = createMemoryKeyValue();
+            log[settings.DATABASE_URL ? 'warn' : 'info'](
+              'REDIS_URL is not set: keeping data in memory',
+            );
+          }
+          opened.push(kv);
+          const owned = kv;
+          lifecycle.onShutdown('key-value', () => owned.close());
+        }
+        if (db && migrations) {
+          await prepareSchema(db, { ...migrations, run: settings.RUN_MIGRATIONS, log });
+        }
+        const metrics = createMetrics({ service: name, defaultMetrics: true });
+        const context: StartContext<Config, Events> = {
+          config,
+          log,
+          // Declared stores are always present; the others are never read.
+          db: db as Database,
+          kv: kv as KeyValue,
+          lifecycle,
+          metrics,
+          events: declaration.events as Events,
+        };
+        await declaration.onStart?.(context);
+        if (db && declaration.seed && (settings.SEED_DEMO_DATA ?? db.kind === 'pglite')) {
+          log.info(await declaration.seed(context), 'demo data seeded');
+        }
+        const services = {
+          ...((await declaration.services?.(context)) as Services),
+          ...options.services,
+        } as Services;
+        // Registered after the stores' hooks, so its `outbox` hook runs first: the relay
+        // publishes what is pending while the database is still open.
+        const publishing =
+          db && events && events.publishes.length > 0
+            ? createOutboxPublishing({
+                db,
+                schema: events.schema,
+                sink: settings.K_SINK,
+                sinkExpected: Boolean(settings.DATABASE_URL),
+                source: events.source,
+                catalog: events.catalog,
+                log,
+                lifecycle,
+                registry: metrics.registry,
+                prune: () => events.prune(db as Database),
+              })
+            : undefined;
+        const app = declaration.createApp({
+          ...context,
+          ...services,
+          onEventsRecorded: publishing ? () => publishing.relay.wake() : () => {},
+        });
+        const server = await serve(app, {
+          port: options.port ?? settings.PORT,
+          log,
+          lifecycle,
+          shutdownTimeoutMs: settings.SHUTDOWN_TIMEOUT_MS,
+          handleSignals: options.handleSignals ?? true,
+        });
+        publishing?.start();
+        return {
+          ...services,
+          ...server,
+          app,
+          url: `http://127.0.0.1:${server.port}`,
+          db: db as Database,
+          kv: kv as KeyValue,
+          config,
+          relay: publishing?.relay,
+        };
+      } catch (error) {
+        for (const store of opened) await store.close().catch(() => {});
+        throw error;
+      }
+    },
+
+    async migrate(options = {}) {
+      if (!migrations) throw new Error(`${name} has no database to migrate`);
+      const settings = kitSettings(parseConfig(options.env ?? process.env));
+      const log = options.log ?? createLogger({ service: name, level: settings.LOG_LEVEL });
+      return runMigrationJob(settings, {
+        service: name,
+        schema: migrations.schema,
+        dir: migrations.dir,
+        log,
+      });
+    },
+
+    runIfEntryPoint(moduleUrl) {
+      if (!isEntryPoint(moduleUrl)) return;
+      const job = process.argv[2] === 'migrate' ? defined.migrate() : defined.start();
+      job.catch((error: unknown) => {
+        console.error(error instanceof Error ? error.message : error);
+        process.exit(1);
+      });
+    },
+  };
+  return defined;
+}

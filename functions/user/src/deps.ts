@@ -1,0 +1,8 @@
+import type { Database } from '@shop/shared';
+
+/** The dependencies route handlers use, defaults filled in (see `createApp`). */
+export interface UserDeps {
+  db: Database;
+  clock: () => Date;
+  onEventsRecorded: () => void;
+}

@@ -1,0 +1,29 @@
+// Every function `npm run dev` starts, in start order: a function's upstreams and event
+// consumers come before it. `npm run new-function` adds new ones above the gateway.
+import { gateway } from '@shop/api-gateway';
+import { auth } from '@shop/auth';
+import { cart } from '@shop/cart';
+import { conversionWebhook } from '@shop/conversion-webhook';
+import { offer } from '@shop/offer';
+import { user } from '@shop/user';
+
+// new-function: imports above this line
+
+/** What the dev runner needs of a defined function. */
+interface DevFunction {
+  name: string;
+  start(options: {
+    env: Record<string, string | undefined>;
+    handleSignals: boolean;
+  }): Promise<{ port: number; shutdown(reason?: string): Promise<void> }>;
+}
+
+export const DEV_FUNCTIONS: readonly DevFunction[] = [
+  user,
+  auth,
+  offer,
+  conversionWebhook,
+  cart,
+  // new-function: entries above this line
+  gateway,
+];
