@@ -16,6 +16,9 @@ export default defineConfig({
           include: ['{functions,eventing,scripts,sites,e2e}/**/src/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**', '**/dist/**'],
           env: { SHOP_TEST_INFRA: 'embedded' },
+          // Workers run file after file: one module graph per worker instead of per file, and
+          // testDatabase() hands out the worker's PGlites again instead of starting new ones.
+          isolate: false,
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

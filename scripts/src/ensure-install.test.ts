@@ -1,9 +1,19 @@
 import { spawnSync } from 'node:child_process';
-import { dirname } from 'node:path';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
-const script = fileURLToPath(new URL('../ensure-install.mjs', import.meta.url));
+// A checkout of its own whose install is current, so the bootstrap never runs npm ci here.
+const root = mkdtempSync(join(tmpdir(), 'ensure-install-'));
+const script = join(root, 'scripts', 'ensure-install.mjs');
+mkdirSync(join(root, 'scripts'));
+mkdirSync(join(root, 'node_modules'));
+copyFileSync(fileURLToPath(new URL('../ensure-install.mjs', import.meta.url)), script);
+writeFileSync(join(root, 'package-lock.json'), '{}');
+writeFileSync(join(root, 'node_modules', '.package-lock.json'), '{}');
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function bootstrap(...args: string[]) {
   return spawnSync(process.execPath, [script, ...args], { encoding: 'utf8' });
@@ -31,7 +41,7 @@ describe('scripts/ensure-install.mjs', () => {
     expect(version).toMatch(/^v24\./);
     expect(path?.split(':').slice(0, 2)).toEqual([
       dirname(process.execPath),
-      fileURLToPath(new URL('../../node_modules/.bin', import.meta.url)),
+      join(root, 'node_modules', '.bin'),
     ]);
     expect(run.status).toBe(0);
   });

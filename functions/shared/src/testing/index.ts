@@ -20,15 +20,98 @@ function required(name: string): string {
   return value;
 }
 
+// Embedded runs keep the in-memory PGlites of a test worker (vitest reuses workers across files)
+// and hand them out again, emptied, instead of starting a new one per suite: a PGlite takes
+// seconds to start, emptying it milliseconds. On globalThis, so a module graph evaluated anew
+// still finds the worker's pool.
+const POOL_KEY: unique symbol = Symbol.for('@shop/shared/testing:pglite-pool');
+const MAX_IDLE = 4;
+type PgliteLease = { db: Database; release: () => Promise<void> };
+const pools = globalThis as { [POOL_KEY]?: Database[] };
+pools[POOL_KEY] ??= [];
+const idle: Database[] = pools[POOL_KEY];
+
 /**
- * A fresh, empty database for one suite: a new PostgreSQL database (dropped by `cleanup`)
- * in integration runs, a new in-memory PGlite otherwise.
+ * Makes a used PGlite what a new one is: every schema, role, setting, large object and session
+ * state a test created is gone, `public` is empty with its standard owner and grants.
+ * Objects PostgreSQL ships have OIDs below 16384 (FirstNormalObjectId); everything else is a
+ * test's.
+ */
+const RESET_SQL = `
+DO $$
+DECLARE item record;
+BEGIN
+  FOR item IN SELECT nspname FROM pg_namespace WHERE oid >= 16384 AND nspname NOT LIKE 'pg_%' LOOP
+    EXECUTE format('DROP SCHEMA %I CASCADE', item.nspname);
+  END LOOP;
+  DROP SCHEMA public CASCADE;
+  CREATE SCHEMA public AUTHORIZATION pg_database_owner;
+  GRANT USAGE ON SCHEMA public TO PUBLIC;
+  COMMENT ON SCHEMA public IS 'standard public schema';
+  FOR item IN SELECT oid FROM pg_largeobject_metadata LOOP
+    PERFORM lo_unlink(item.oid);
+  END LOOP;
+  FOR item IN SELECT rolname FROM pg_roles WHERE oid >= 16384 LOOP
+    EXECUTE format('DROP OWNED BY %I CASCADE', item.rolname);
+    EXECUTE format('DROP ROLE %I', item.rolname);
+  END LOOP;
+  EXECUTE format('ALTER DATABASE %I RESET ALL', current_database());
+  EXECUTE format('ALTER ROLE %I RESET ALL', current_user);
+END $$;
+`;
+
+/** One suite's use of a pooled PGlite: its own handle, dead once the suite gave it back. */
+async function leasePglite(): Promise<PgliteLease> {
+  const inner = idle.pop() ?? (await createPgliteDatabase());
+  let state: 'leased' | 'closed' | 'returned' = 'leased';
+  const live = () => {
+    if (state === 'returned') {
+      throw new Error('testDatabase: this database was cleaned up and handed to another suite');
+    }
+    return inner;
+  };
+  const db: Database = {
+    kind: inner.kind,
+    query: (sql, params) => live().query(sql, params),
+    exec: (sql) => live().exec(sql),
+    transaction: (work) => live().transaction(work),
+    ping: () => live().ping(),
+    async close() {
+      if (state !== 'leased') return;
+      state = 'closed';
+      await inner.close();
+    },
+  };
+  return {
+    db,
+    async release() {
+      if (state !== 'leased') return;
+      state = 'returned';
+      try {
+        // DISCARD ALL (session settings, prepared statements, temporary tables, advisory
+        // locks) refuses to run in the implicit transaction of a multi-statement query.
+        await inner.exec('DISCARD ALL');
+        await inner.exec(RESET_SQL);
+      } catch {
+        await inner.close();
+        return;
+      }
+      if (idle.length < MAX_IDLE) idle.push(inner);
+      else await inner.close();
+    },
+  };
+}
+
+/**
+ * An empty database for one suite: a new PostgreSQL database (dropped by `cleanup`) in
+ * integration runs; otherwise an in-memory PGlite, new or one an earlier suite of this worker
+ * gave back with `cleanup` and that was emptied to be indistinguishable from a new one.
  * @example const { db, cleanup } = await testDatabase(); afterAll(cleanup);
  */
 export async function testDatabase(): Promise<{ db: Database; cleanup: () => Promise<void> }> {
   if (!usesRealInfrastructure()) {
-    const db = await createPgliteDatabase();
-    return { db, cleanup: () => db.close() };
+    const { db, release } = await leasePglite();
+    return { db, cleanup: release };
   }
   const adminUrl = required('DATABASE_URL');
   const name = `test_${crypto.randomUUID().replaceAll('-', '')}`;
