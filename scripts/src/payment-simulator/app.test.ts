@@ -33,6 +33,7 @@ function start(overrides: Partial<SimulatorDeps> = {}): Simulator {
     log: silentLogger(),
     apiKey: API_KEY,
     publicUrl: 'http://sim.test',
+    returnUrlOrigins: ['http://shop.test'],
     random: seededRandom('unit'),
     webhook: {
       url: receiver.url,
@@ -435,6 +436,32 @@ describe('pay page', () => {
       headers: form,
     });
     expect(again.status).toBe(409);
+  });
+
+  it('builds the pay link from its configured origin, whatever Host or X-Forwarded-Host a client sends', async () => {
+    const simulator = start();
+    const intent = (await createIntent(simulator, 1299, {
+      host: 'evil.example',
+      'x-forwarded-host': 'evil.example',
+    })) as unknown as { next_action: { redirect_to_url: { url: string } } };
+    expect(new URL(intent.next_action.redirect_to_url.url).origin).toBe('http://sim.test');
+  });
+
+  it('refuses a return_url off the allowlist, so the result page never links to another site', async () => {
+    const simulator = start();
+    for (const returnUrl of [
+      'https://evil.example/orders/1',
+      'http://shop.test.evil.example/',
+      'http://shop.test:8443/orders/1',
+    ]) {
+      const created = await call(simulator, 'POST', '/v1/payment_intents', {
+        amount: 100,
+        currency: 'eur',
+        metadata: { orderId: ORDER_ID },
+        return_url: returnUrl,
+      });
+      expect(created.status).toBe(400);
+    }
   });
 
   it('declines through the form and links back to the return_url', async () => {

@@ -41,8 +41,13 @@ export interface SimulatorDeps {
   apiKey: string;
   webhook: WebhookConfig;
   chaos?: Partial<ChaosConfig>;
-  /** Base URL of the pay page links; default: the origin the request came to. */
-  publicUrl?: string;
+  /**
+   * Base URL of the pay page links, from the simulator's own configuration (or, for a server on
+   * port 0, a getter read once it listens): never the Host header a client sent.
+   */
+  publicUrl: string | (() => string);
+  /** Origins a `return_url` may point at (the shop's own); any other is refused with 400. */
+  returnUrlOrigins: readonly string[];
   /** Milliseconds since the epoch (default Date.now). */
   now?: () => number;
   /** Chaos decisions (default: seeded from a random seed). */
@@ -413,10 +418,15 @@ export function createSimulatorApp(deps: SimulatorDeps): Simulator {
   // POST /v1/payment_intents — create an intent; Idempotency-Key replays the first answer
   app.post('/v1/payment_intents', async (c) => {
     const body = parse(CreateIntentBody, await readJson(c), 'body');
+    if (body.return_url && !deps.returnUrlOrigins.includes(new URL(body.return_url).origin)) {
+      throw new Problem(400, 'return_url must point at the shop (SIMULATOR_RETURN_URL_ORIGINS).', {
+        errors: [{ name: 'body.return_url', reason: 'origin not allowed' }],
+      });
+    }
     return c.json(
       idempotent(c, 'create-intent', body, () => {
         const id = newProviderId('pi');
-        const base = deps.publicUrl ?? new URL(c.req.url).origin;
+        const base = typeof deps.publicUrl === 'function' ? deps.publicUrl() : deps.publicUrl;
         const intent: PaymentIntent = {
           id,
           object: 'payment_intent',

@@ -39,8 +39,19 @@ export const simulatorConfigSchema = baseConfigSchema.extend({
   PORT: baseConfigSchema.shape.PORT.unwrap().default(8071),
   /** The key clients must send as `Authorization: Bearer …`. */
   SIMULATOR_API_KEY: z.string().min(1).default(DEV_API_KEY),
-  /** Base of the pay page links in `next_action`; default: the origin a request came to. */
+  /** Base of the pay page links in `next_action`; default `http://127.0.0.1:<its port>`. */
   SIMULATOR_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Origins a `return_url` may point at, comma separated; default the storefront's. */
+  SIMULATOR_RETURN_URL_ORIGINS: z
+    .string()
+    .default('http://127.0.0.1:4321,http://localhost:4321')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin))),
   SIMULATOR_WEBHOOK_MODE: z.enum(['stripe', 'standard']).default('stripe'),
   /** Default: the gateway's /webhooks/payments/stripe (or /standard). */
   SIMULATOR_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -106,11 +117,14 @@ export async function startPaymentSimulator(
     options.log ?? createLogger({ service: 'payment-simulator', level: config.LOG_LEVEL });
   const mode = config.SIMULATOR_WEBHOOK_MODE;
   const lifecycle = new Lifecycle();
+  let listening = options.port ?? config.PORT;
   const simulator = createSimulatorApp({
     log,
     apiKey: config.SIMULATOR_API_KEY,
     lifecycle,
-    ...(config.SIMULATOR_PUBLIC_URL ? { publicUrl: config.SIMULATOR_PUBLIC_URL } : {}),
+    // Read once the server listens (port 0 picks the port).
+    publicUrl: () => config.SIMULATOR_PUBLIC_URL ?? `http://127.0.0.1:${listening}`,
+    returnUrlOrigins: config.SIMULATOR_RETURN_URL_ORIGINS,
     webhook: {
       url: config.SIMULATOR_WEBHOOK_URL ?? `http://127.0.0.1:8080/webhooks/payments/${mode}`,
       mode,
@@ -134,6 +148,7 @@ export async function startPaymentSimulator(
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     handleSignals: options.handleSignals ?? true,
   });
+  listening = server.port;
   log.info(
     {
       webhookUrl: config.SIMULATOR_WEBHOOK_URL ?? `(gateway) /webhooks/payments/${mode}`,
