@@ -298,7 +298,7 @@ export async function startCountingReceiver(): Promise<CountingReceiver> {
 export function publishCounted(ingress: string, n: number, timeoutMs = 30_000): Promise<number> {
   return postEvent(
     ingress,
-    { id: `c${n}`, source: '/test', type: COUNTED_TYPE, partitionkey: `k${n % 7}` },
+    { id: `c${n}`, source: '/shop/test', type: COUNTED_TYPE, partitionkey: `k${n % 7}` },
     { key: `k${n % 7}`, n },
     timeoutMs,
   ).catch(() => 0);

@@ -46,6 +46,15 @@ export type EventData<C extends EventCatalog, T extends EventType<C>> = z.output
 /** What a producer passes as `data` of an event type. */
 export type EventInput<C extends EventCatalog, T extends EventType<C>> = z.input<C[T]['schema']>;
 
+/**
+ * The CloudEvents `source` of everything a function publishes: `/shop/<Knative Service name>`.
+ * A receiver refuses an event whose source is not its type's catalogued producer.
+ * @example producerSource('conversion-webhook') === '/shop/conversion-webhook'
+ */
+export function producerSource(producer: string): string {
+  return `/shop/${producer}`;
+}
+
 /** The stable URI of the JSON Schema of one event type's data. */
 export function dataschemaUri(type: string, version = 1): string {
   return `${EVENT_SCHEMA_BASE_URI}/${type}/v${version}.json`;

@@ -13,6 +13,7 @@ export {
   InvalidEventError,
   moneySchema,
   parseEventData,
+  producerSource,
   timestampSchema,
 } from './catalog.js';
 export {

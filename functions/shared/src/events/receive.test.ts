@@ -161,6 +161,27 @@ function suite<D extends EventDeduper | EventInbox>(backend: Backend<D>) {
       ]);
     });
 
+    it('refuses with 403, handling nothing, an event whose source is not its catalogued producer', async () => {
+      let handled = 0;
+      const app = await receiver({
+        'shop.thing.priced': () => {
+          handled++;
+        },
+      });
+      // A forged payment event names the right type with any source it likes.
+      const forged = buildCloudEvent(catalog, '/shop/attacker', 'shop.thing.priced', data, {
+        id: `evt-forged-${crypto.randomUUID()}`,
+      });
+      const res = await app.request('/', binary(forged));
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as ProblemBody).detail).toBe(
+        'shop.thing.priced is published by /shop/thing only, not by /shop/attacker.',
+      );
+      const structuredForgery = await app.request('/', structured(forged));
+      expect(structuredForgery.status).toBe(403);
+      expect(handled).toBe(0);
+    });
+
     it('handles a structured-mode event', async () => {
       let amount = 0;
       const app = await receiver({

@@ -14,6 +14,7 @@ import {
   type EventType,
   InvalidEventError,
   parseEventData,
+  producerSource,
 } from './catalog.js';
 import {
   buildCloudEvent,
@@ -25,6 +26,7 @@ import type { EventDeduper, EventInbox } from './dedupe.js';
 
 const INVALID_EVENT = 'https://shop.example/problems/invalid-event';
 const NOT_HANDLED = 'https://shop.example/problems/event-not-handled';
+const FORBIDDEN_SOURCE = 'https://shop.example/problems/event-source-forbidden';
 
 /** An event as a handler sees it: attributes plus `data` checked against the catalog. */
 export interface ReceivedEvent<T> {
@@ -156,6 +158,19 @@ export function createEventReceiver<C extends EventCatalog, D extends EventDedup
       );
     }
     eventType = event.type;
+    // Only the catalogued producer publishes a type: an event claiming another source is forged
+    // or misrouted, and must change nothing (4xx: the broker does not retry, it dead-letters).
+    const expectedSource = producerSource(definition.producer);
+    if (event.source !== expectedSource) {
+      return reject(
+        log,
+        new Problem(
+          403,
+          `${event.type} is published by ${expectedSource} only, not by ${event.source}.`,
+          { type: FORBIDDEN_SOURCE, title: 'Event from the wrong source' },
+        ),
+      );
+    }
     const handler = Object.hasOwn(handlers, event.type)
       ? (handlers[event.type] as EventHandler<C, EventType<C>, unknown> | undefined)
       : undefined;

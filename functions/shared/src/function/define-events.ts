@@ -11,6 +11,7 @@ import {
   type EventType,
   eventDefinition,
   parseEventData,
+  producerSource,
 } from '../events/catalog.js';
 import { createDatabaseInbox, type EventDeduper, type EventInbox } from '../events/dedupe.js';
 import {
@@ -122,7 +123,7 @@ export function defineEvents<
     }
   }
   const declared = new Set<string>(publishes);
-  const source = `/shop/${producer}`;
+  const source = producerSource(producer);
   return {
     catalog,
     producer,
