@@ -35,7 +35,7 @@ export interface StartBrokerOptions {
   /** URL of a Knative Service or Kubernetes Service the manifests reference. */
   resolveService(name: string, namespace: string): URL | string;
   log: Logger;
-  /** Unordered deliveries in flight per Trigger (default 500, Knative's `max.poll.records`). */
+  /** Unordered deliveries in flight per Trigger (default 50, Knative's `max.poll.records`). */
   maxInFlight?: number;
   /** Handle SIGTERM/SIGINT itself (default false: the caller stops the broker). */
   handleSignals?: boolean;
@@ -234,7 +234,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
           reply: (event) => write(trigger.broker, event),
           log,
           metrics: brokerMetrics,
-          maxInFlight: options.maxInFlight ?? 500,
+          maxInFlight: options.maxInFlight ?? 50,
         });
         dispatchers.push(dispatcher);
         await dispatcher.start();

@@ -37,7 +37,7 @@ export interface TriggerDispatcherOptions {
   reply: (event: BrokerEvent) => Promise<void>;
   log: Logger;
   metrics: BrokerMetrics;
-  /** Unordered deliveries in flight at most (Knative bounds them by `max.poll.records`, 500). */
+  /** Unordered deliveries in flight at most (Knative bounds them by `max.poll.records`, 50). */
   maxInFlight: number;
   /** Milliseconds between offset commits (default 200). */
   commitIntervalMs?: number;
