@@ -26,6 +26,12 @@ import {
 } from '../runtime/prepare-schema.js';
 import { type RunningServer, serve } from '../serve.js';
 import { type FunctionEvents, schemaNameOf } from './define-events.js';
+import {
+  type FrameworkApp,
+  type FrameworkTarget,
+  functionsFrameworkTarget,
+  registerFrameworkTarget,
+} from './functions-framework.js';
 
 /** Settings of every function with a database, added to its config by the kit. */
 const databaseConfigShape = {
@@ -129,6 +135,30 @@ export interface StartOptions<Services> {
   services?: Partial<Services>;
 }
 
+/** What both entry points accept: where config and stores come from, replaced services. */
+type AssembleOptions<Services> = Pick<
+  StartOptions<Services>,
+  'env' | 'db' | 'kv' | 'log' | 'services'
+>;
+
+/** Options of {@link DefinedFunction.functionsFramework}. */
+export interface FunctionsFrameworkOptions<Services> extends AssembleOptions<Services> {
+  /** Drain on SIGTERM/SIGINT instead of the framework's immediate exit (default true). */
+  handleSignals?: boolean;
+  /** Register with `functions.http(name, …)` (default true; tests can use `handler` alone). */
+  register?: boolean;
+}
+
+/** A function built for the Functions Framework: what `start()` returns, without a server. */
+export type FrameworkFunction<Config, Services, App = Hono<ServiceEnv>> = FrameworkApp &
+  Services & {
+    app: App;
+    db: Database;
+    kv: KeyValue;
+    config: Config;
+    relay: OutboxRelay | undefined;
+  };
+
 /** A started function. */
 export type RunningFunction<Config, Services, App = Hono<ServiceEnv>> = RunningServer &
   Services & {
@@ -165,6 +195,14 @@ export interface DefinedFunction<
    * with draining, then the outbox relay. Shutdown drains the outbox before stores close.
    */
   start(options?: StartOptions<Services>): Promise<RunningFunction<Config, Services, App>>;
+  /**
+   * Registers the function with @google-cloud/functions-framework as the HTTP function
+   * `<name>` (buildpacks, Cloud Run functions): built as `start()` builds it, without
+   * listening; the framework's server calls the Hono app; SIGTERM drains.
+   */
+  functionsFramework(
+    options?: FunctionsFrameworkOptions<Services>,
+  ): FrameworkTarget<FrameworkFunction<Config, Services, App>>;
   /** The one-off migration job (`node dist/main.js migrate`): migrate, close, return. */
   migrate(options?: {
     env?: Record<string, string | undefined>;
@@ -172,7 +210,9 @@ export interface DefinedFunction<
   }): Promise<MigrateResult>;
   /**
    * When `moduleUrl` is the script node runs: `migrate` as first argument runs the job, else
-   * the function starts; an error is printed and the process exits non-zero.
+   * the function starts; under the framework's CLI with `--target=<name>` (or FUNCTION_TARGET)
+   * it registers with the framework instead. An error is printed and the process exits
+   * non-zero.
    */
   runIfEntryPoint(moduleUrl: string): void;
 }
@@ -250,6 +290,103 @@ export function defineFunction<
   };
   const migrations = declared;
 
+  /**
+   * Everything a start does before serving: config, logger, stores, schema, services, seed,
+   * outbox publishing (not started) and the app. Shared by both entry points.
+   */
+  const assemble = async (options: AssembleOptions<Services>) => {
+    const config = parseConfig(options.env ?? process.env);
+    const settings = kitSettings(config);
+    const log = options.log ?? createLogger({ service: name, level: settings.LOG_LEVEL });
+    const lifecycle = new Lifecycle();
+    const opened: { close(): Promise<void> }[] = [];
+    try {
+      let db: Database | undefined = options.db;
+      if (declaration.database && !db) {
+        db = await openDatabase(settings, { service: name });
+        opened.push(db);
+        const owned = db;
+        lifecycle.onShutdown('database', () => owned.close());
+      }
+      let kv: KeyValue | undefined = options.kv;
+      if (declaration.keyValue && !kv) {
+        if (settings.REDIS_URL) {
+          kv = createRedisKeyValue(settings.REDIS_URL);
+        } else {
+          kv = createMemoryKeyValue();
+          log[settings.DATABASE_URL ? 'warn' : 'info'](
+            'REDIS_URL is not set: keeping data in memory',
+          );
+        }
+        opened.push(kv);
+        const owned = kv;
+        lifecycle.onShutdown('key-value', () => owned.close());
+      }
+      if (db && migrations) {
+        await prepareSchema(db, { ...migrations, run: settings.RUN_MIGRATIONS, log });
+      }
+      const metrics = createMetrics({ service: name, defaultMetrics: true });
+      const context: StartContext<Config, Events> = {
+        config,
+        log,
+        // Declared stores are always present; the others are never read.
+        db: db as Database,
+        kv: kv as KeyValue,
+        lifecycle,
+        metrics,
+        events: declaration.events as Events,
+      };
+      await declaration.onStart?.(context);
+      if (db && declaration.seed && (settings.SEED_DEMO_DATA ?? db.kind === 'pglite')) {
+        log.info(await declaration.seed(context), 'demo data seeded');
+      }
+      const services = {
+        ...((await declaration.services?.(context)) as Services),
+        ...options.services,
+      } as Services;
+      // Registered after the stores' hooks, so its `outbox` hook runs first: the relay
+      // publishes what is pending while the database is still open.
+      const publishing =
+        db && events && events.publishes.length > 0
+          ? createOutboxPublishing({
+              db,
+              schema: events.schema,
+              sink: settings.K_SINK,
+              sinkExpected: Boolean(settings.DATABASE_URL),
+              source: events.source,
+              catalog: events.catalog,
+              log,
+              lifecycle,
+              registry: metrics.registry,
+              prune: () => events.prune(db as Database),
+            })
+          : undefined;
+      const app = declaration.createApp({
+        ...context,
+        ...services,
+        onEventsRecorded: publishing ? () => publishing.relay.wake() : () => {},
+      });
+      return {
+        app,
+        config,
+        settings,
+        log,
+        lifecycle,
+        services,
+        publishing,
+        db: db as Database,
+        kv: kv as KeyValue,
+        /** Closes the stores this start opened (a later step failed). */
+        closeOpened: async () => {
+          for (const store of opened) await store.close().catch(() => {});
+        },
+      };
+    } catch (error) {
+      for (const store of opened) await store.close().catch(() => {});
+      throw error;
+    }
+  };
+
   const defined: DefinedFunction<S, Config, Events, Services, App> = {
     name,
     declaration,
@@ -261,77 +398,9 @@ export function defineFunction<
     loadConfig: (env = process.env) => parseConfig(env),
 
     async start(options = {}) {
-      const config = parseConfig(options.env ?? process.env);
-      const settings = kitSettings(config);
-      const log = options.log ?? createLogger({ service: name, level: settings.LOG_LEVEL });
-      const lifecycle = new Lifecycle();
-      const opened: { close(): Promise<void> }[] = [];
+      const built = await assemble(options);
+      const { app, config, settings, log, lifecycle, services, publishing } = built;
       try {
-        let db: Database | undefined = options.db;
-        if (declaration.database && !db) {
-          db = await openDatabase(settings, { service: name });
-          opened.push(db);
-          const owned = db;
-          lifecycle.onShutdown('database', () => owned.close());
-        }
-        let kv: KeyValue | undefined = options.kv;
-        if (declaration.keyValue && !kv) {
-          if (settings.REDIS_URL) {
-            kv = createRedisKeyValue(settings.REDIS_URL);
-          } else {
-            kv = createMemoryKeyValue();
-            log[settings.DATABASE_URL ? 'warn' : 'info'](
-              'REDIS_URL is not set: keeping data in memory',
-            );
-          }
-          opened.push(kv);
-          const owned = kv;
-          lifecycle.onShutdown('key-value', () => owned.close());
-        }
-        if (db && migrations) {
-          await prepareSchema(db, { ...migrations, run: settings.RUN_MIGRATIONS, log });
-        }
-        const metrics = createMetrics({ service: name, defaultMetrics: true });
-        const context: StartContext<Config, Events> = {
-          config,
-          log,
-          // Declared stores are always present; the others are never read.
-          db: db as Database,
-          kv: kv as KeyValue,
-          lifecycle,
-          metrics,
-          events: declaration.events as Events,
-        };
-        await declaration.onStart?.(context);
-        if (db && declaration.seed && (settings.SEED_DEMO_DATA ?? db.kind === 'pglite')) {
-          log.info(await declaration.seed(context), 'demo data seeded');
-        }
-        const services = {
-          ...((await declaration.services?.(context)) as Services),
-          ...options.services,
-        } as Services;
-        // Registered after the stores' hooks, so its `outbox` hook runs first: the relay
-        // publishes what is pending while the database is still open.
-        const publishing =
-          db && events && events.publishes.length > 0
-            ? createOutboxPublishing({
-                db,
-                schema: events.schema,
-                sink: settings.K_SINK,
-                sinkExpected: Boolean(settings.DATABASE_URL),
-                source: events.source,
-                catalog: events.catalog,
-                log,
-                lifecycle,
-                registry: metrics.registry,
-                prune: () => events.prune(db as Database),
-              })
-            : undefined;
-        const app = declaration.createApp({
-          ...context,
-          ...services,
-          onEventsRecorded: publishing ? () => publishing.relay.wake() : () => {},
-        });
         const server = await serve(app, {
           port: options.port ?? settings.PORT,
           log,
@@ -345,15 +414,39 @@ export function defineFunction<
           ...server,
           app,
           url: `http://127.0.0.1:${server.port}`,
-          db: db as Database,
-          kv: kv as KeyValue,
+          db: built.db,
+          kv: built.kv,
           config,
           relay: publishing?.relay,
         };
       } catch (error) {
-        for (const store of opened) await store.close().catch(() => {});
+        await built.closeOpened();
         throw error;
       }
+    },
+
+    functionsFramework(options = {}) {
+      return registerFrameworkTarget({
+        name,
+        handleSignals: options.handleSignals ?? true,
+        register: options.register ?? true,
+        build: async () => {
+          const built = await assemble(options);
+          // The relay starts once the function is built: the framework listens on its own.
+          built.publishing?.start();
+          return {
+            ...built.services,
+            app: built.app,
+            lifecycle: built.lifecycle,
+            log: built.log,
+            shutdownTimeoutMs: built.settings.SHUTDOWN_TIMEOUT_MS,
+            db: built.db,
+            kv: built.kv,
+            config: built.config,
+            relay: built.publishing?.relay,
+          };
+        },
+      });
     },
 
     async migrate(options = {}) {
@@ -369,6 +462,16 @@ export function defineFunction<
     },
 
     runIfEntryPoint(moduleUrl) {
+      // Loaded by the framework's CLI (`functions-framework --target=<name>`): register.
+      const target = functionsFrameworkTarget();
+      if (target !== undefined) {
+        if (target !== name) return;
+        defined.functionsFramework().ready.catch((error: unknown) => {
+          console.error(error instanceof Error ? error.message : error);
+          process.exit(1);
+        });
+        return;
+      }
       if (!isEntryPoint(moduleUrl)) return;
       const job = process.argv[2] === 'migrate' ? defined.migrate() : defined.start();
       job.catch((error: unknown) => {

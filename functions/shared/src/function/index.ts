@@ -9,10 +9,19 @@ export {
   type AppDeps,
   type DefinedFunction,
   defineFunction,
+  type FrameworkFunction,
   type FunctionConfig,
   type FunctionDeclaration,
+  type FunctionsFrameworkOptions,
   functionConfigSchema,
   type RunningFunction,
   type StartContext,
   type StartOptions,
 } from './define-function.js';
+export {
+  type FrameworkApp,
+  type FrameworkTarget,
+  type FrameworkTargetOptions,
+  functionsFrameworkTarget,
+  registerFrameworkTarget,
+} from './functions-framework.js';
