@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { describe, expect, it } from 'vitest';
 import { createServiceApp } from './app.js';
+import { createPgliteDatabase } from './db/pglite.js';
 import { Lifecycle } from './lifecycle.js';
 import { createLogger } from './logger.js';
 import { Problem } from './problem.js';
@@ -125,6 +126,35 @@ describe('createServiceApp', () => {
     expect(text).not.toContain('at ');
     expect(JSON.parse(text)).toMatchObject({ status: 500, title: 'Internal Server Error' });
     expect(lines.some((l) => l.msg === 'request failed')).toBe(true);
+  });
+
+  it('answers 400, never 500, when the database refuses a value of the request, and keeps what was stored', async () => {
+    const db = await createPgliteDatabase();
+    try {
+      await db.exec('CREATE TABLE note (id int PRIMARY KEY, body text NOT NULL)');
+      const { app } = buildApp();
+      app.post('/notes', async (c) => {
+        const { body } = (await c.req.json()) as { body: string };
+        await db.transaction(async (tx) => {
+          await tx.query('INSERT INTO note VALUES (1, $1)', ['first']);
+          await tx.query('INSERT INTO note VALUES (2, $1)', [body]);
+        });
+        return c.body(null, 201);
+      });
+      app.get('/since', async (c) => {
+        await db.query('SELECT * FROM note WHERE $1::timestamptz < now()', [c.req.query('t')]);
+        return c.body(null, 204);
+      });
+      const nul = await app.request('/notes', post(JSON.stringify({ body: 'a\u0000b' })));
+      expect(nul.status).toBe(400);
+      expect(await nul.json()).toMatchObject({ status: 400, sqlstate: '22021' });
+      const year0 = await app.request('/since?t=0000-01-01T00:00:00Z');
+      expect(year0.status).toBe(400);
+      // The statement failed inside its transaction: nothing of it was kept.
+      expect((await db.query('SELECT id FROM note')).rows).toEqual([]);
+    } finally {
+      await db.close();
+    }
   });
 
   it('passes a thrown Problem through with its extensions', async () => {

@@ -131,6 +131,11 @@ export function createServiceApp(options: ServiceAppOptions): OpenAPIHono<Servic
   );
 
   app.onError((error, c) => {
+    const refused = dataExceptionProblem(error);
+    if (refused) {
+      c.get('log')?.warn({ err: error }, 'the database refused a value of the request');
+      return problemResponse(c, refused);
+    }
     if (!(error instanceof Problem) || error.status >= 500) {
       c.get('log')?.error({ err: error }, 'request failed');
     }
@@ -166,6 +171,21 @@ export function createServiceApp(options: ServiceAppOptions): OpenAPIHono<Servic
     }),
   );
   return app;
+}
+
+/**
+ * A 400 for PostgreSQL's data exceptions (SQLSTATE class 22: a NUL character in text, a date out
+ * of range, a number that overflows its column…): the request carried a value the database
+ * cannot hold, which is the caller's mistake, not a server failure. The statement failed, so its
+ * transaction rolled back and nothing already stored changed.
+ */
+function dataExceptionProblem(error: unknown): Problem | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !/^22[0-9A-Z]{3}$/.test(code)) return undefined;
+  return new Problem(400, 'A value in the request cannot be stored or compared.', {
+    title: 'Invalid value',
+    sqlstate: code,
+  });
 }
 
 function readyLifecycle(): Lifecycle {
