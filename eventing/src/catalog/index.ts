@@ -16,6 +16,7 @@ import {
   orderCreated,
   orderPaid,
   orderPaymentFailed,
+  orderPaymentMismatched,
   orderRefunded,
 } from './events/order.js';
 import { paymentFailed, paymentRefunded, paymentSucceeded } from './events/payment.js';
@@ -45,6 +46,7 @@ export const eventCatalog = defineCatalog(
   orderPaymentFailed,
   orderCancelled,
   orderRefunded,
+  orderPaymentMismatched,
   paymentSucceeded,
   paymentFailed,
   paymentRefunded,

@@ -101,3 +101,54 @@ export const orderRefunded = defineEvent({
     })
     .strict(),
 });
+
+export const orderPaymentMismatched = defineEvent({
+  type: 'shop.order.payment_mismatched',
+  description:
+    'Cart did not apply a payment event that does not match its order (amount, currency or payment intent; a refund of another payment or beyond the capture). An unpaid order goes to payment_review.',
+  producer: 'cart',
+  consumers: ['audit', 'reporting'],
+  partitionKey: 'orderId',
+  schema: z
+    .object({
+      orderId: z.uuid(),
+      userId: z.uuid().nullable(),
+      paymentEventType: z.enum(['shop.payment.succeeded', 'shop.payment.refunded']),
+      paymentEventId: z.string().min(1),
+      paymentId: z.uuid().describe("conversion-webhook's id of the provider payment"),
+      providerPaymentId: z
+        .string()
+        .min(1)
+        .nullable()
+        .describe('The payment intent the event names (null for a refund)'),
+      providerRefundId: z.string().min(1).nullable(),
+      reasons: z
+        .array(
+          z.enum([
+            'amount_mismatch',
+            'currency_mismatch',
+            'payment_intent_mismatch',
+            'refund_of_another_payment',
+            'refund_exceeds_captured',
+          ]),
+        )
+        .min(1),
+      expected: moneySchema.describe(
+        'The order total for a payment; what is left to refund for a refund',
+      ),
+      received: moneySchema,
+      status: z
+        .enum([
+          'pending_payment',
+          'paid',
+          'payment_failed',
+          'cancelled',
+          'payment_review',
+          'partially_refunded',
+          'refunded',
+        ])
+        .describe('The order status after the event: payment_review, or the one it kept'),
+      detectedAt: timestampSchema,
+    })
+    .strict(),
+});
