@@ -1,10 +1,12 @@
-// `npm run create-staff -w @shop/auth -- --email ops@example.com --name "Ops"`: creates the first
-// staff user (or promotes an existing account). The password comes from STAFF_PASSWORD or stdin,
-// never from argv (which other users of the machine can read in the process list).
+// `npm run create-staff -w @shop/auth -- --email ops@example.com --name "Ops"`: creates a staff
+// user. An email that already has an account is refused unless `--promote-existing` is given:
+// then that account gets the staff role and the given password, and all its sessions end. The
+// password comes from STAFF_PASSWORD or stdin, never from argv (which other users of the machine
+// can read in the process list).
 import { parseArgs } from 'node:util';
 import { createLogger, isEntryPoint, openDatabase, prepareSchema } from '@shop/shared';
 import { auth } from './main.js';
-import { createStaffUser } from './staff.js';
+import { createStaffUser, type StaffUserResult } from './staff.js';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -22,15 +24,20 @@ export async function runCreateStaff(
   argv: string[],
   env: Record<string, string | undefined> = process.env,
   readPassword: () => Promise<string> = readStdin,
-): Promise<{ userId: string; created: boolean }> {
+): Promise<StaffUserResult> {
   const { values } = parseArgs({
     args: argv,
-    options: { email: { type: 'string' }, name: { type: 'string' } },
+    options: {
+      email: { type: 'string' },
+      name: { type: 'string' },
+      'promote-existing': { type: 'boolean', default: false },
+    },
     strict: true,
   });
   if (!values.email || !values.name) {
     throw new Error(
-      'usage: create-staff --email <email> --name <name>  (password: STAFF_PASSWORD or stdin)',
+      'usage: create-staff --email <email> --name <name> [--promote-existing]  ' +
+        '(password: STAFF_PASSWORD or stdin)',
     );
   }
   const config = auth.loadConfig(env);
@@ -43,12 +50,17 @@ export async function runCreateStaff(
   try {
     // Migrates with RUN_MIGRATIONS=true; else names the migrate command when some are pending.
     await prepareSchema(db, { ...auth.migrations, run: config.RUN_MIGRATIONS, log });
-    const result = await createStaffUser(db, {
-      email: values.email,
-      name: values.name,
-      password,
-    });
-    log.info(result, result.created ? 'staff user created' : 'existing user granted staff');
+    const result = await createStaffUser(
+      db,
+      { email: values.email, name: values.name, password },
+      { promoteExisting: values['promote-existing'] },
+    );
+    log.info(
+      result,
+      result.created
+        ? 'staff user created'
+        : 'existing user granted staff: password reset, every session revoked',
+    );
     return result;
   } finally {
     await db.close();

@@ -23,11 +23,12 @@ import { GOOD_PASSWORD, postJson, type Tokens, uniqueEmail } from './testing/fix
 
 const KEK = Buffer.alloc(32, 7).toString('base64');
 let auth: RunningAuth;
+let database: Awaited<ReturnType<typeof testDatabase>>;
 let cleanup: () => Promise<void>;
 let base: string;
 
 beforeAll(async () => {
-  const database = await testDatabase();
+  database = await testDatabase();
   cleanup = database.cleanup;
   auth = await authFunction.start({
     env: {
@@ -95,6 +96,39 @@ describe('startAuth', () => {
     const { accessToken } = await login('staff@example.com');
     const claims = await verifyAccessToken(accessToken, await jwks());
     expect(claims.roles).toEqual(['shopper', 'staff']);
+  });
+
+  it('seeds the dev staff user again on a restart over the same database, with the new password', async () => {
+    const restarted = await authFunction.start({
+      env: {
+        AUTH_KEY_ENCRYPTION_KEY: KEK,
+        DEV_STAFF_EMAIL: 'staff@example.com',
+        DEV_STAFF_PASSWORD: 'quartz-meadow-signal-77',
+      },
+      db: database.db,
+      port: 0,
+      log: silentLogger(),
+      handleSignals: false,
+    });
+    try {
+      const old = await postJson(restarted.app, '/api/auth/login', {
+        email: 'staff@example.com',
+        password: GOOD_PASSWORD,
+      });
+      expect(old.status).toBe(401);
+      const res = await postJson(restarted.app, '/api/auth/login', {
+        email: 'staff@example.com',
+        password: 'quartz-meadow-signal-77',
+      });
+      expect(res.status).toBe(200);
+      const { accessToken } = (await res.json()) as Tokens;
+      expect((await verifyAccessToken(accessToken, await jwks())).roles).toEqual([
+        'shopper',
+        'staff',
+      ]);
+    } finally {
+      await restarted.shutdown();
+    }
   });
 
   it('stores private keys encrypted, never as a plain JWK', async () => {
@@ -176,15 +210,28 @@ describe('verifyAccessToken', () => {
 });
 
 describe('create-staff', () => {
-  it('reads the password from STAFF_PASSWORD, never argv, and creates a staff user', async () => {
+  it('reads the password from STAFF_PASSWORD, never argv, creates a staff user, promotes only with --promote-existing', async () => {
     const { mkdtemp, rm } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const dir = await mkdtemp(`${tmpdir()}/auth-staff-`);
     const env = { PGLITE_DATA_DIR: dir, STAFF_PASSWORD: GOOD_PASSWORD, LOG_LEVEL: 'silent' };
     const first = await runCreateStaff(['--email', 'ops@example.com', '--name', 'Ops'], env);
     expect(first.created).toBe(true);
-    const again = await runCreateStaff(['--email', 'OPS@example.com', '--name', 'Ops'], env);
-    expect(again).toEqual({ userId: first.userId, created: false });
+    // An email that has an account is refused without --promote-existing (issue 10, point 5;
+    // this used to promote it silently).
+    await expect(
+      runCreateStaff(['--email', 'OPS@example.com', '--name', 'Ops'], env),
+    ).rejects.toThrow(/already has an account.*--promote-existing/s);
+    const again = await runCreateStaff(
+      ['--email', 'OPS@example.com', '--name', 'Ops', '--promote-existing'],
+      env,
+    );
+    expect(again).toEqual({
+      userId: first.userId,
+      created: false,
+      promoted: true,
+      revokedSessions: 0,
+    });
     await expect(
       runCreateStaff(['--email', 'x@example.com', '--name', 'X', '--password', 'p'], env),
     ).rejects.toThrow();

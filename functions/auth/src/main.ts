@@ -25,7 +25,7 @@ export {
   rotateSigningKey,
   type SigningKeys,
 } from './signing-keys.js';
-export { createStaffUser } from './staff.js';
+export { createStaffUser, StaffAccountExistsError, type StaffUserResult } from './staff.js';
 export {
   type AccessTokenClaims,
   DEFAULT_AUDIENCE,
@@ -80,11 +80,15 @@ export const auth = defineFunction({
           'the dev staff user is for the embedded database only (unset DATABASE_URL)',
         );
       }
-      const staff = await createStaffUser(db, {
-        name: 'Dev staff',
-        email: config.DEV_STAFF_EMAIL,
-        password: config.DEV_STAFF_PASSWORD,
-      });
+      // The operator's own account on their own embedded database: a restart on the same
+      // PGLITE_DATA_DIR takes it over again (npm run dev makes up a new password every start).
+      // Taking over is safe even if someone signed up with that email: it sets this password and
+      // ends every session, so nothing they knew still works.
+      const staff = await createStaffUser(
+        db,
+        { name: 'Dev staff', email: config.DEV_STAFF_EMAIL, password: config.DEV_STAFF_PASSWORD },
+        { promoteExisting: true },
+      );
       log.info({ ...staff, email: config.DEV_STAFF_EMAIL }, 'dev staff user ready');
     }
     return { keys: createSigningKeys({ db, kek: kek.key }) };

@@ -6,18 +6,47 @@ import { checkPassword } from './domain/check-password.js';
 import { normalizeEmail } from './domain/normalize-email.js';
 import { recordUserEvent } from './events.js';
 import { createPasswordHasher, type PasswordHasher } from './password-hasher.js';
-import { findCredentialByEmail, grantRole, insertCredential } from './store.js';
+import {
+  findCredentialByEmail,
+  grantRole,
+  insertCredential,
+  resetPasswordHash,
+  revokeUserSessions,
+} from './store.js';
 
 /**
- * Creates a staff user (roles shopper + staff) and records shop.user.registered; when the email
- * already has an account, grants it the staff role and leaves its password as it is.
+ * The email already has an account that this call did not create. It is not promoted: whoever
+ * signed it up knows its password (issue 10, point 5). `promoteExisting` takes it over.
+ */
+export class StaffAccountExistsError extends Error {
+  override name = 'StaffAccountExistsError';
+  constructor(readonly email: string) {
+    super(
+      `${email} already has an account, which create-staff did not create; it was left as it ` +
+        'is, because whoever signed it up knows its password. If that account is to become ' +
+        'staff, run create-staff again with --promote-existing: it grants the staff role, sets ' +
+        'the password given here and ends every session of the account.',
+    );
+  }
+}
+
+/** What {@link createStaffUser} did. */
+export type StaffUserResult =
+  | { userId: string; created: true }
+  | { userId: string; created: false; promoted: true; revokedSessions: number };
+
+/**
+ * Creates a staff user (roles shopper + staff) and records shop.user.registered. An email that
+ * already has an account is refused ({@link StaffAccountExistsError}) unless `promoteExisting`:
+ * then the account gets the staff role and the given password (argon2id), and every session of
+ * it is revoked, so whoever held the old password or a refresh token is out.
  * @example await createStaffUser(db, { email: 'ops@example.com', name: 'Ops', password: process.env.STAFF_PASSWORD });
  */
 export async function createStaffUser(
   db: Database,
   input: { email: string; name: string; password: string },
-  options: { hasher?: PasswordHasher; now?: Date } = {},
-): Promise<{ userId: string; created: boolean }> {
+  options: { hasher?: PasswordHasher; now?: Date; promoteExisting?: boolean } = {},
+): Promise<StaffUserResult> {
   const email = normalizeEmail(input.email);
   if (!z.email().safeParse(email).success)
     throw new Error(`${input.email} is not an email address`);
@@ -25,14 +54,24 @@ export async function createStaffUser(
   if (name.length < 1 || name.length > 200)
     throw new Error('the name must have 1 to 200 characters');
   const existing = await findCredentialByEmail(db, email);
-  const now = options.now ?? new Date();
-  if (existing) {
-    await grantRole(db, existing.userId, 'staff', now);
-    return { userId: existing.userId, created: false };
-  }
+  if (existing && !options.promoteExisting) throw new StaffAccountExistsError(email);
   const weakness = checkPassword(input.password, email, loadCommonPasswords());
   if (weakness) throw new Error(`The password ${weakness}.`);
   const passwordHash = await (options.hasher ?? createPasswordHasher()).hash(input.password);
+  const now = options.now ?? new Date();
+  if (existing) {
+    const { userId } = existing;
+    return db.transaction(async (tx) => {
+      // The UPDATE locks the credential first: a login that verified the old hash and has not
+      // started its session yet waits, then sees the new hash and refuses (see sessions.ts).
+      if (!(await resetPasswordHash(tx, userId, passwordHash, now))) {
+        throw new Error(`${email} was erased meanwhile; run again to create it`);
+      }
+      await grantRole(tx, userId, 'staff', now);
+      const revokedSessions = await revokeUserSessions(tx, userId, 'password_reset', now);
+      return { userId, created: false, promoted: true, revokedSessions };
+    });
+  }
   const userId = newId();
   return db.transaction(async (tx) => {
     const inserted = await insertCredential(
@@ -40,7 +79,7 @@ export async function createStaffUser(
       { userId, email, passwordHash, displayName: name, roles: ['shopper', 'staff'] },
       now,
     );
-    if (!inserted) throw new Error(`${email} was registered meanwhile; run again to promote it`);
+    if (!inserted) throw new StaffAccountExistsError(email);
     await recordUserEvent(tx, 'shop.user.registered', {
       userId,
       email,

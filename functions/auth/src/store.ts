@@ -83,6 +83,32 @@ export async function updatePasswordHash(
   );
 }
 
+/**
+ * The stored hash of a user, locked against changes until the transaction ends (a login checks
+ * that the hash it verified is still the one stored before it starts a session).
+ */
+export async function lockPasswordHash(tx: Queryable, userId: string): Promise<string | undefined> {
+  const { rows } = await tx.query<{ password_hash: string }>(
+    'SELECT password_hash FROM auth.credential WHERE user_id = $1 FOR SHARE',
+    [userId],
+  );
+  return rows[0]?.password_hash;
+}
+
+/** Replaces a user's password hash unconditionally (an operator's reset); false when gone. */
+export async function resetPasswordHash(
+  tx: Queryable,
+  userId: string,
+  newHash: string,
+  now: Date,
+): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    'UPDATE auth.credential SET password_hash = $2, updated_at = $3 WHERE user_id = $1',
+    [userId, newHash, now],
+  );
+  return rowCount === 1;
+}
+
 /** Adds a role (idempotent). */
 export async function grantRole(
   tx: Queryable,
@@ -178,6 +204,9 @@ export async function lockRefreshToken(
   );
 }
 
+/** Why a session ended (auth.session.revoked_reason). */
+export type RevokedReason = 'logout' | 'reuse' | 'erased' | 'password_reset';
+
 /**
  * Revokes a session (idempotent): returns how many of its refresh tokens were still live, or
  * null when it was already revoked or does not exist.
@@ -185,7 +214,7 @@ export async function lockRefreshToken(
 export async function revokeSession(
   tx: Queryable,
   sessionId: string,
-  reason: 'logout' | 'reuse' | 'erased',
+  reason: RevokedReason,
   now: Date,
   userId?: string,
 ): Promise<number | null> {
@@ -201,4 +230,22 @@ export async function revokeSession(
     [sessionId, now],
   );
   return rows[0]?.live ?? 0;
+}
+
+/**
+ * Revokes every live session (token family) of a user, as reuse detection does for one: their
+ * refresh tokens stop working at once. Returns how many sessions were revoked.
+ */
+export async function revokeUserSessions(
+  tx: Queryable,
+  userId: string,
+  reason: RevokedReason,
+  now: Date,
+): Promise<number> {
+  const { rowCount } = await tx.query(
+    `UPDATE auth.session SET revoked_at = $2, revoked_reason = $3
+     WHERE user_id = $1 AND revoked_at IS NULL`,
+    [userId, now, reason],
+  );
+  return rowCount;
 }

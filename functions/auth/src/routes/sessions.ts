@@ -14,6 +14,7 @@ import {
   findCredentialById,
   insertRefreshToken,
   insertSession,
+  lockPasswordHash,
   lockRefreshToken,
   revokeSession,
   updatePasswordHash,
@@ -167,7 +168,14 @@ export function registerSessionRoutes(app: OpenAPIHono<ServiceEnv>, deps: AuthDe
     const sessionExpiresAt = new Date(now.getTime() + deps.refreshAbsoluteSeconds * 1000);
     const key = await deps.keys.current();
     const tokens = await deps.db.transaction(async (tx) => {
-      if (rehash) {
+      // The hash verified above must still be the stored one: an operator's reset
+      // (create-staff --promote-existing) revokes every session, and one started from the old
+      // password after that would survive it. The lock makes the reset wait for this session.
+      const stored = await lockPasswordHash(tx, credential.userId);
+      if (stored !== credential.passwordHash) {
+        // Usually a concurrent login's rehash of the same password; an erasure or a reset else.
+        if (!stored || !(await deps.hasher.verify(stored, body.password))) return undefined;
+      } else if (rehash) {
         await updatePasswordHash(tx, credential.userId, credential.passwordHash, rehash, now);
       }
       await insertSession(tx, {
@@ -183,6 +191,7 @@ export function registerSessionRoutes(app: OpenAPIHono<ServiceEnv>, deps: AuthDe
       });
       return issueTokens(tx, key, credential, sessionId, sessionExpiresAt, now);
     });
+    if (!tokens) throw INVALID_CREDENTIALS();
     deps.onEventsRecorded();
     return c.json(tokens, 200, NO_STORE);
   });
