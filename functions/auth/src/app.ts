@@ -12,6 +12,7 @@ import {
 import { loadCommonPasswords } from './common-passwords.js';
 import { type AuthDeps, DEFAULT_LIMITS } from './deps.js';
 import { createErasureReceiver } from './erasure.js';
+import { createLoginThrottle } from './login-throttle.js';
 import { createPasswordHasher, type PasswordHasher } from './password-hasher.js';
 import { registerAdminKeyRoutes } from './routes/admin-keys.js';
 import { registerSessionRoutes } from './routes/sessions.js';
@@ -20,7 +21,7 @@ import { registerWellKnownRoutes } from './routes/well-known.js';
 import type { SigningKeys } from './signing-keys.js';
 import { DEFAULT_AUDIENCE, DEFAULT_ISSUER } from './tokens.js';
 
-export { DEFAULT_LIMITS, type Limit } from './deps.js';
+export { DEFAULT_LIMITS, type Limit, type LoginBackoff } from './deps.js';
 
 /** What the auth app is built from; main.ts makes the real ones, tests pass their own. */
 export interface AuthAppDeps {
@@ -62,7 +63,7 @@ export function createApp(deps: AuthAppDeps): OpenAPIHono<ServiceEnv> {
     readiness: { database: () => db.ping(), keyValue: () => kv.ping() },
   });
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
-  const limiter = (name: keyof typeof DEFAULT_LIMITS) => ({
+  const limiter = (name: 'loginPerIp' | 'signupPerIp') => ({
     ...limits[name],
     ...createRateLimiter({
       kv,
@@ -82,11 +83,13 @@ export function createApp(deps: AuthAppDeps): OpenAPIHono<ServiceEnv> {
     refreshAbsoluteSeconds: deps.refreshAbsoluteSeconds ?? 30 * 24 * 3600,
     hasher: deps.passwordHasher ?? createPasswordHasher(),
     commonPasswords: loadCommonPasswords(),
-    limiters: {
-      loginPerAccount: limiter('loginPerAccount'),
-      loginPerIp: limiter('loginPerIp'),
-      signupPerIp: limiter('signupPerIp'),
-    },
+    limiters: { loginPerIp: limiter('loginPerIp'), signupPerIp: limiter('signupPerIp') },
+    loginThrottle: createLoginThrottle({
+      kv,
+      prefix: 'rl:auth:loginPerAccountAndIp',
+      backoff: limits.loginPerAccountAndIp,
+      clock: () => clock().getTime(),
+    }),
     onEventsRecorded: deps.onEventsRecorded ?? (() => {}),
   };
   registerSignupRoutes(app, routeDeps);

@@ -10,7 +10,13 @@ import type { PasswordHasher } from './password-hasher.js';
 import { createSigningKeys, ensureSigningKey, type SigningKeys } from './signing-keys.js';
 import { createStaffUser } from './staff.js';
 
-export { type AuthAppDeps, createApp, DEFAULT_LIMITS, type Limit } from './app.js';
+export {
+  type AuthAppDeps,
+  createApp,
+  DEFAULT_LIMITS,
+  type Limit,
+  type LoginBackoff,
+} from './app.js';
 export { normalizeEmail } from './domain/normalize-email.js';
 export { events } from './events.js';
 export {

@@ -1,5 +1,4 @@
 // POST /api/auth/login, /refresh, /logout — sessions as rotating refresh token families
-import { createHash } from 'node:crypto';
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { newId, Problem, type Queryable, readIdentity, type ServiceEnv } from '@shop/shared';
 import type { AuthDeps } from '../deps.js';
@@ -50,8 +49,9 @@ const loginRoute = createRoute({
   tags: ['auth'],
   summary: 'Sign in with email and password; starts a session',
   description:
-    'A wrong password and an unknown email answer the same 401. Limited per account ' +
-    '(failed attempts) and per client IP: 429 with Retry-After.',
+    'A wrong password and an unknown email answer the same 401. Limited per client IP, and ' +
+    'per account and client IP: after 5 failures in a row that pair waits, longer with every ' +
+    'further failure (429 with Retry-After); other addresses are not affected.',
   request: { body: jsonBody(LoginBody) },
   responses: { ...tokenResponses, 429: problem('Too many attempts') },
 });
@@ -92,8 +92,13 @@ const INVALID_REFRESH = () =>
     title: 'Invalid refresh token',
   });
 
-/** Rate limit key of an account: a digest, so the store holds no email addresses. */
-const accountKey = (email: string) => createHash('sha256').update(email).digest('base64url');
+const THROTTLED = (retryAfterSeconds: number) =>
+  new Problem(
+    429,
+    `Too many failed attempts from this address; try again in ${retryAfterSeconds} seconds.`,
+    { type: 'https://shop.example/problems/rate-limited', title: 'Too many requests' },
+    { 'Retry-After': String(retryAfterSeconds) },
+  );
 
 /** Registers login, refresh and logout. */
 export function registerSessionRoutes(app: OpenAPIHono<ServiceEnv>, deps: AuthDeps): void {
@@ -147,10 +152,13 @@ export function registerSessionRoutes(app: OpenAPIHono<ServiceEnv>, deps: AuthDe
   app.openapi(loginRoute, async (c) => {
     const body = c.req.valid('json');
     const email = normalizeEmail(body.email);
-    await enforceLimit(deps.limiters.loginPerIp, requestIp(c));
-    // Counts every attempt and forgets them on success: so it refuses after N failures in a row.
-    const account = accountKey(email);
-    await enforceLimit(deps.limiters.loginPerAccount, account);
+    const ip = requestIp(c);
+    // Many accounts from one address (credential stuffing): refused per IP.
+    await enforceLimit(deps.limiters.loginPerIp, ip);
+    // Guessing one account from one address: a growing wait for that pair only, so the owner
+    // at another address still gets in. Unknown emails count alike, which reveals nothing.
+    const verdict = await deps.loginThrottle.attempt(email, ip);
+    if (!verdict.allowed) throw THROTTLED(verdict.retryAfterSeconds);
     const credential = await findCredentialByEmail(deps.db, email);
     if (!credential) {
       await deps.hasher.verifyDummy(body.password);
@@ -159,7 +167,6 @@ export function registerSessionRoutes(app: OpenAPIHono<ServiceEnv>, deps: AuthDe
     if (!(await deps.hasher.verify(credential.passwordHash, body.password))) {
       throw INVALID_CREDENTIALS();
     }
-    await deps.limiters.loginPerAccount.reset(account);
     const rehash = deps.hasher.needsRehash(credential.passwordHash)
       ? await deps.hasher.hash(body.password)
       : undefined;
@@ -192,6 +199,7 @@ export function registerSessionRoutes(app: OpenAPIHono<ServiceEnv>, deps: AuthDe
       return issueTokens(tx, key, credential, sessionId, sessionExpiresAt, now);
     });
     if (!tokens) throw INVALID_CREDENTIALS();
+    await deps.loginThrottle.succeed(email, ip);
     deps.onEventsRecorded();
     return c.json(tokens, 200, NO_STORE);
   });
