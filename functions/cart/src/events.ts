@@ -13,6 +13,7 @@ export const events = defineEvents({
     'shop.order.payment_failed',
     'shop.order.cancelled',
     'shop.order.refunded',
+    'shop.order.payment_mismatched',
   ],
   consumes: ['shop.payment.succeeded', 'shop.payment.failed', 'shop.payment.refunded'],
 });

@@ -1,7 +1,7 @@
-// SQL of the cart schema: orders, their transitions, payment events waiting for their order,
-// checkout idempotency keys.
-import { money, newId, type Queryable } from '@shop/shared';
-import type { Order, OrderItem, ShippingAddress, Transition } from './domain/order.js';
+// SQL of the cart schema: orders, their transitions and refunds, payment events waiting for their
+// order, checkout idempotency keys.
+import { type Money, money, newId, type Queryable } from '@shop/shared';
+import type { Order, OrderItem, Refund, ShippingAddress, Transition } from './domain/order.js';
 import type { OrderStatus } from './domain/order-status.js';
 
 interface OrderRow {
@@ -102,12 +102,20 @@ export async function setProviderPayment(
   return rows[0] ? toOrder(rows[0]) : null;
 }
 
+/** What caused a transition: the event (none for the first), and why when it is a review. */
+export interface TransitionCause {
+  eventId: string | null;
+  eventType: string | null;
+  at: Date;
+  reason?: string | null;
+}
+
 /** Moves an order to `to` and records the transition with the event that caused it. */
 export async function moveOrder(
   tx: Queryable,
   order: Order,
   to: OrderStatus,
-  cause: { eventId: string | null; eventType: string | null; at: Date },
+  cause: TransitionCause,
   changes: { paymentId?: string; refundedAmount?: number } = {},
 ): Promise<void> {
   await tx.query(
@@ -124,12 +132,13 @@ export async function recordTransition(
   orderId: string,
   from: OrderStatus | null,
   to: OrderStatus,
-  cause: { eventId: string | null; eventType: string | null; at: Date },
+  cause: TransitionCause,
 ): Promise<void> {
   await tx.query(
-    `INSERT INTO cart.order_transition (id, order_id, from_status, to_status, event_id, event_type, at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [newId(), orderId, from, to, cause.eventId, cause.eventType, cause.at],
+    `INSERT INTO cart.order_transition
+       (id, order_id, from_status, to_status, event_id, event_type, at, reason)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [newId(), orderId, from, to, cause.eventId, cause.eventType, cause.at, cause.reason ?? null],
   );
 }
 
@@ -140,8 +149,9 @@ export async function listTransitions(db: Queryable, orderId: string): Promise<T
     event_id: string | null;
     event_type: string | null;
     at: Date;
+    reason: string | null;
   }>(
-    `SELECT from_status, to_status, event_id, event_type, at FROM cart.order_transition
+    `SELECT from_status, to_status, event_id, event_type, at, reason FROM cart.order_transition
      WHERE order_id = $1 ORDER BY at, id`,
     [orderId],
   );
@@ -151,7 +161,85 @@ export async function listTransitions(db: Queryable, orderId: string): Promise<T
     eventId: row.event_id,
     eventType: row.event_type,
     at: new Date(row.at),
+    reason: row.reason,
   }));
+}
+
+interface RefundRow {
+  provider_refund_id: string;
+  order_id: string;
+  payment_id: string;
+  amount: number | string;
+  currency: string;
+  counted: boolean;
+  reason: string | null;
+  event_id: string;
+  at: Date;
+}
+
+function toRefund(row: RefundRow): Refund {
+  return {
+    providerRefundId: row.provider_refund_id,
+    orderId: row.order_id,
+    paymentId: row.payment_id,
+    amount: money(Number(row.amount), row.currency),
+    counted: row.counted,
+    reason: row.reason,
+    eventId: row.event_id,
+    at: new Date(row.at),
+  };
+}
+
+/** A provider refund already recorded (for any order), or null. */
+export async function findRefund(tx: Queryable, providerRefundId: string): Promise<Refund | null> {
+  const { rows } = await tx.query<RefundRow>(
+    'SELECT * FROM cart.order_refund WHERE provider_refund_id = $1',
+    [providerRefundId],
+  );
+  return rows[0] ? toRefund(rows[0]) : null;
+}
+
+/** Records a provider refund once: counted in the order's refunds, or refused with why. */
+export async function recordRefund(
+  tx: Queryable,
+  refund: {
+    providerRefundId: string;
+    orderId: string;
+    paymentId: string;
+    amount: Money;
+    counted: boolean;
+    reason: string | null;
+    eventSource: string;
+    eventId: string;
+    at: Date;
+  },
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO cart.order_refund (provider_refund_id, order_id, payment_id, amount, currency,
+       counted, reason, event_source, event_id, at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [
+      refund.providerRefundId,
+      refund.orderId,
+      refund.paymentId,
+      refund.amount.amount,
+      refund.amount.currency,
+      refund.counted,
+      refund.reason,
+      refund.eventSource,
+      refund.eventId,
+      refund.at,
+    ],
+  );
+}
+
+/** The refunds reported for an order, oldest first. */
+export async function listRefunds(db: Queryable, orderId: string): Promise<Refund[]> {
+  const { rows } = await db.query<RefundRow>(
+    'SELECT * FROM cart.order_refund WHERE order_id = $1 ORDER BY at, provider_refund_id',
+    [orderId],
+  );
+  return rows.map(toRefund);
 }
 
 export interface PendingPaymentEvent {

@@ -1,47 +1,115 @@
-// Which payment event may move an order from which status. Orders change only by events.
+// Which payment fact may move an order from which status. Orders change only by events, and an
+// event is first checked against its order (check-payment-event.ts): what it turns out to be
+// — a payment of the order's own intent for its exact total, or one that does not match, a
+// refund within what was captured or beyond it — is the fact this table is read with.
 
-export type OrderStatus = 'pending_payment' | 'paid' | 'payment_failed' | 'cancelled' | 'refunded';
+export type OrderStatus =
+  | 'pending_payment'
+  | 'paid'
+  | 'payment_failed'
+  | 'cancelled'
+  | 'payment_review'
+  | 'partially_refunded'
+  | 'refunded';
 
-export type PaymentEventType =
-  | 'shop.payment.succeeded'
-  | 'shop.payment.failed'
-  | 'shop.payment.refunded';
+/** Every status, in the order of a life (for schemas and CHECK constraints). */
+export const ORDER_STATUSES = [
+  'pending_payment',
+  'payment_failed',
+  'cancelled',
+  'payment_review',
+  'paid',
+  'partially_refunded',
+  'refunded',
+] as const satisfies readonly OrderStatus[];
 
 /**
- * What a payment event does to an order in `status`:
+ * What a payment event is once checked against its order:
+ * - `unbound`: the order has not recorded its payment intent yet (checkout is storing it);
+ * - `succeeded` / `failed`: the order's own intent, for its exact total and currency;
+ * - `mismatched`: a success for another amount, currency or intent;
+ * - `foreign_failure`: a failure of another intent;
+ * - `refunded_partly` / `refunded_fully`: a refund of the order's payment that leaves some of
+ *   the capture / brings the refunds to all of it;
+ * - `refund_mismatched`: a refund of another payment, in another currency or beyond the capture.
+ */
+export type PaymentFact =
+  | 'unbound'
+  | 'succeeded'
+  | 'mismatched'
+  | 'failed'
+  | 'foreign_failure'
+  | 'refunded_partly'
+  | 'refunded_fully'
+  | 'refund_mismatched';
+
+/**
+ * What a fact does to an order:
  * - `move`: the transition is allowed, to `to`;
- * - `wait`: it cannot apply yet but may later (a refund before its payment succeeded): keep it;
+ * - `flag`: not applied, the order keeps its status, and the mismatch is recorded (event);
+ * - `wait`: it cannot apply yet but may later (a refund before its payment): keep it;
  * - `ignore`: it can never apply (a failure after the payment succeeded): log and drop it.
  */
 export type PaymentEventEffect =
   | { kind: 'move'; to: OrderStatus }
+  | { kind: 'flag' }
   | { kind: 'wait' }
   | { kind: 'ignore'; reason: string };
 
+type Cell = OrderStatus | 'flag' | 'wait';
+const UNPAID = ['pending_payment', 'payment_failed', 'cancelled', 'payment_review'] as const;
+const WAIT_UNPAID = Object.fromEntries(UNPAID.map((s) => [s, 'wait'])) as Record<
+  (typeof UNPAID)[number],
+  'wait'
+>;
+
 /**
- * The allowed transitions:
- * - succeeded: pending_payment | payment_failed | cancelled → paid (money taken is never lost:
- *   a success after a decline, a retry with another card, or a late one after a cancel counts);
- * - failed: pending_payment → payment_failed; otherwise ignored (a late decline after success);
- * - refunded: paid → refunded; before the payment succeeded it waits; refunded again → ignored.
- * @example decidePaymentEffect('paid', 'shop.payment.refunded'); // { kind: 'move', to: 'refunded' }
+ * The allowed transitions (a missing cell: ignored):
+ * - a matching success pays an unpaid order — also a failed, cancelled or reviewed one (money
+ *   taken for the order is never lost);
+ * - a mismatched success never pays: an unpaid order goes to payment_review, a paid one keeps
+ *   its status (its own payment stands), and either way the mismatch is recorded;
+ * - a failure of the order's intent fails a pending order only (a late decline never undoes a
+ *   payment); one of another intent changes nothing;
+ * - refunds wait until the order is paid, then accumulate: partially_refunded while some of the
+ *   capture is left, refunded when none is; one that does not fit is recorded, not counted.
  */
-export function decidePaymentEffect(
-  status: OrderStatus,
-  type: PaymentEventType,
-): PaymentEventEffect {
-  switch (type) {
-    case 'shop.payment.succeeded':
-      return status === 'paid' || status === 'refunded'
-        ? { kind: 'ignore', reason: `the order is already ${status}` }
-        : { kind: 'move', to: 'paid' };
-    case 'shop.payment.failed':
-      return status === 'pending_payment'
-        ? { kind: 'move', to: 'payment_failed' }
-        : { kind: 'ignore', reason: `a failure cannot change a ${status} order` };
-    case 'shop.payment.refunded':
-      if (status === 'paid') return { kind: 'move', to: 'refunded' };
-      if (status === 'refunded') return { kind: 'ignore', reason: 'the order is already refunded' };
-      return { kind: 'wait' };
-  }
+const TRANSITIONS: Record<PaymentFact, Partial<Record<OrderStatus, Cell>>> = {
+  unbound: { ...WAIT_UNPAID },
+  succeeded: {
+    pending_payment: 'paid',
+    payment_failed: 'paid',
+    cancelled: 'paid',
+    payment_review: 'paid',
+  },
+  mismatched: {
+    pending_payment: 'payment_review',
+    payment_failed: 'payment_review',
+    cancelled: 'payment_review',
+    payment_review: 'flag',
+    paid: 'flag',
+    partially_refunded: 'flag',
+    refunded: 'flag',
+  },
+  failed: { pending_payment: 'payment_failed' },
+  foreign_failure: {},
+  refunded_partly: {
+    ...WAIT_UNPAID,
+    paid: 'partially_refunded',
+    partially_refunded: 'partially_refunded',
+  },
+  refunded_fully: { ...WAIT_UNPAID, paid: 'refunded', partially_refunded: 'refunded' },
+  refund_mismatched: { ...WAIT_UNPAID, paid: 'flag', partially_refunded: 'flag', refunded: 'flag' },
+};
+
+/**
+ * What a checked payment event does to an order in `status`, read from the transitions table.
+ * @example decidePaymentEffect('paid', 'refunded_partly'); // { kind: 'move', to: 'partially_refunded' }
+ */
+export function decidePaymentEffect(status: OrderStatus, fact: PaymentFact): PaymentEventEffect {
+  const cell = TRANSITIONS[fact][status];
+  if (cell === 'wait') return { kind: 'wait' };
+  if (cell === 'flag') return { kind: 'flag' };
+  if (cell) return { kind: 'move', to: cell };
+  return { kind: 'ignore', reason: `${fact} cannot change a ${status} order` };
 }

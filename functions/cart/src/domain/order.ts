@@ -46,4 +46,19 @@ export interface Transition {
   eventId: string | null;
   eventType: string | null;
   at: Date;
+  /** Why the event did not apply as such (a payment that does not match goes to review). */
+  reason: string | null;
+}
+
+/** One refund the provider reported for an order: counted, or refused (`reason`). */
+export interface Refund {
+  providerRefundId: string;
+  orderId: string;
+  paymentId: string;
+  amount: Money;
+  /** Whether it is part of `refundedAmount`; a refund that does not fit the order is not. */
+  counted: boolean;
+  reason: string | null;
+  eventId: string;
+  at: Date;
 }

@@ -151,8 +151,7 @@ export async function checkout(
       ({ clientSecret, redirectUrl } = intent);
       if (providerPaymentId !== intent.id) {
         providerPaymentId = intent.id;
-        order =
-          (await setProviderPayment(deps.db, order.id, 'stripe', intent.id, deps.clock())) ?? order;
+        order = await bindPaymentIntent(deps, order, intent.id);
       }
     } catch (error) {
       if (!(error instanceof PaymentProviderError)) throw error;
@@ -179,6 +178,24 @@ export async function checkout(
     );
     throw error;
   }
+}
+
+/**
+ * Stores the intent's id on the order, the id a payment must name to pay it, and applies the
+ * payment events kept while the order had none (a webhook faster than this step).
+ */
+async function bindPaymentIntent(
+  deps: CheckoutDeps,
+  order: Order,
+  providerPaymentId: string,
+): Promise<Order> {
+  const { bound, applied } = await deps.db.transaction(async (tx) => {
+    const bound = await setProviderPayment(tx, order.id, 'stripe', providerPaymentId, deps.clock());
+    const applied = await applyPendingEvents(tx, deps, order.id);
+    return { bound: applied > 0 ? await findOrder(tx, order.id) : bound, applied };
+  });
+  if (applied > 0) deps.onEventsRecorded();
+  return bound ?? order;
 }
 
 async function createOrder(

@@ -1,18 +1,27 @@
-// Payment events move orders: applied in the transaction of the event's inbox record, kept for
-// later when the order does not exist yet or the event cannot apply yet (a refund before its
-// payment), ignored with a log line when it can never apply.
+// Payment events move orders: checked against the order (its intent, total and currency; refunds
+// against its payment and what is left of the capture), applied in the transaction of the event's
+// inbox record, kept for later when the order does not exist yet or the event cannot apply yet (a
+// refund before its payment), recorded as shop.order.payment_mismatched when it does not match,
+// ignored with a log line when it can never apply.
 import type { eventCatalog } from '@shop/eventing';
 import type { EventData, KeyValue, Logger, Queryable } from '@shop/shared';
 import { cartKey } from '../domain/cart-id.js';
+import {
+  checkPaymentEvent,
+  describeMismatch,
+  type MismatchReason,
+} from '../domain/check-payment-event.js';
 import type { Order } from '../domain/order.js';
-import { decidePaymentEffect, type PaymentEventType } from '../domain/order-status.js';
+import { decidePaymentEffect } from '../domain/order-status.js';
 import { eventUserId, recordOrderEvent } from '../events.js';
 import {
   deletePendingEvent,
   findOrder,
+  findRefund,
   keepPendingEvent,
   listPendingEvents,
   moveOrder,
+  recordRefund,
 } from '../store.js';
 
 type Catalog = typeof eventCatalog;
@@ -93,18 +102,65 @@ async function applyToOrder(
   order: Order,
   event: PaymentEvent & { source: string; id: string },
 ): Promise<ApplyOutcome> {
-  const effect = decidePaymentEffect(order.status, event.type as PaymentEventType);
   const log = deps.log.child({ orderId: order.id, eventId: event.id, eventType: event.type });
+  if (event.type === 'shop.payment.refunded') {
+    // Each provider refund counts once, whatever event (or webhook scheme) reports it again.
+    const known = await findRefund(tx, event.data.providerRefundId);
+    if (known) {
+      log.warn({ providerRefundId: known.providerRefundId }, 'refund already recorded: ignored');
+      return 'ignored';
+    }
+  }
+  const check = checkPaymentEvent(order, event);
+  const effect = decidePaymentEffect(order.status, check.fact);
   if (effect.kind === 'wait') {
-    log.info({ status: order.status }, 'payment event cannot apply yet: kept');
+    log.info({ status: order.status, fact: check.fact }, 'payment event cannot apply yet: kept');
     return 'kept';
   }
   if (effect.kind === 'ignore') {
     log.warn({ status: order.status, reason: effect.reason }, 'payment event ignored');
     return 'ignored';
   }
-  const cause = { eventId: event.id, eventType: event.type, at: deps.clock() };
+  const at = deps.clock();
   const userId = eventUserId(order.userId);
+  const mismatch = check.reasons.length > 0 ? describeMismatch(check) : null;
+  const cause = { eventId: event.id, eventType: event.type, at, reason: mismatch };
+  if (event.type === 'shop.payment.refunded') {
+    await recordRefund(tx, {
+      providerRefundId: event.data.providerRefundId,
+      orderId: order.id,
+      paymentId: event.data.paymentId,
+      amount: event.data.amount,
+      counted: effect.kind === 'move',
+      reason: mismatch,
+      eventSource: event.source,
+      eventId: event.id,
+      at,
+    });
+  }
+  if (effect.kind === 'flag' || effect.to === 'payment_review') {
+    // Not applied: the order does not move to paid or count the refund; staff review it.
+    const to = effect.kind === 'move' ? effect.to : order.status;
+    if (effect.kind === 'move') await moveOrder(tx, order, to, cause);
+    await recordOrderEvent(tx, 'shop.order.payment_mismatched', order.id, {
+      orderId: order.id,
+      userId,
+      paymentEventType:
+        event.type === 'shop.payment.refunded' ? event.type : 'shop.payment.succeeded',
+      paymentEventId: event.id,
+      paymentId: event.data.paymentId,
+      providerPaymentId:
+        event.type === 'shop.payment.refunded' ? null : event.data.providerPaymentId,
+      providerRefundId: event.type === 'shop.payment.refunded' ? event.data.providerRefundId : null,
+      reasons: check.reasons as [MismatchReason, ...MismatchReason[]],
+      expected: check.expected,
+      received: check.received,
+      status: to,
+      detectedAt: at.toISOString(),
+    });
+    log.warn({ status: order.status, to, mismatch }, 'payment event does not match its order');
+    return 'applied';
+  }
   switch (event.type) {
     case 'shop.payment.succeeded': {
       await moveOrder(tx, order, effect.to, cause, { paymentId: event.data.paymentId });
@@ -114,7 +170,7 @@ async function applyToOrder(
         paymentId: event.data.paymentId,
         items: order.items,
         total: order.total,
-        paidAt: cause.at.toISOString(),
+        paidAt: at.toISOString(),
       });
       // The cart was kept through checkout so a failed payment loses nothing; paid, it goes.
       // Not transactional with the database: a rollback and redelivery clears it again.
@@ -128,13 +184,12 @@ async function applyToOrder(
         userId,
         paymentId: event.data.paymentId,
         reason: event.data.reason,
-        failedAt: cause.at.toISOString(),
+        failedAt: at.toISOString(),
       });
       break;
     }
     case 'shop.payment.refunded': {
       await moveOrder(tx, order, effect.to, cause, {
-        paymentId: event.data.paymentId,
         refundedAmount: order.refundedAmount + event.data.amount.amount,
       });
       await recordOrderEvent(tx, 'shop.order.refunded', order.id, {
@@ -142,7 +197,7 @@ async function applyToOrder(
         userId,
         paymentId: event.data.paymentId,
         amount: event.data.amount,
-        refundedAt: cause.at.toISOString(),
+        refundedAt: at.toISOString(),
       });
       break;
     }

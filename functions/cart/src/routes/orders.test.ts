@@ -5,6 +5,7 @@ import {
   address,
   changePrice,
   createTestbed,
+  intentIdOf,
   send,
   shopper,
   type Testbed,
@@ -23,7 +24,14 @@ interface OrderBody {
   total: { amount: number; currency: string };
   clickId: string | null;
   payment: { providerPaymentId: string | null; paymentId: string | null };
-  transitions?: { from: string | null; to: string; eventId: string | null }[];
+  refundedAmount: number;
+  transitions?: {
+    from: string | null;
+    to: string;
+    eventId: string | null;
+    reason: string | null;
+  }[];
+  refunds?: { providerRefundId: string; amount: { amount: number }; counted: boolean }[];
 }
 interface CheckoutBody {
   order: OrderBody;
@@ -65,28 +73,45 @@ function checkoutAs(
 }
 
 let eventCounter = 0;
+const PAYMENT_ID = '0193a000-0000-7000-8000-000000000001';
+
+interface EventOptions {
+  id?: string;
+  amount?: number;
+  currency?: string;
+  /** Default: the intent the fake provider made for the order. */
+  providerPaymentId?: string;
+  paymentId?: string;
+  providerRefundId?: string;
+}
+
 function paymentEvent(
   type: 'shop.payment.succeeded' | 'shop.payment.failed' | 'shop.payment.refunded',
   orderId: string,
-  options: { id?: string; amount?: number } = {},
+  options: EventOptions = {},
 ) {
   const base = {
-    paymentId: '0193a000-0000-7000-8000-000000000001',
+    paymentId: options.paymentId ?? PAYMENT_ID,
     orderId,
     provider: 'stripe',
-    amount: { amount: options.amount ?? 2000, currency: 'EUR' },
+    amount: { amount: options.amount ?? 2000, currency: options.currency ?? 'EUR' },
   };
+  const providerPaymentId = options.providerPaymentId ?? intentIdOf(orderId);
   const data =
     type === 'shop.payment.succeeded'
-      ? { ...base, providerPaymentId: 'pi_test', succeededAt: new Date().toISOString() }
+      ? { ...base, providerPaymentId, succeededAt: new Date().toISOString() }
       : type === 'shop.payment.failed'
         ? {
             ...base,
-            providerPaymentId: 'pi_test',
+            providerPaymentId,
             reason: 'card_declined',
             failedAt: new Date().toISOString(),
           }
-        : { ...base, providerRefundId: 're_test', refundedAt: new Date().toISOString() };
+        : {
+            ...base,
+            providerRefundId: options.providerRefundId ?? `re_${crypto.randomUUID()}`,
+            refundedAt: new Date().toISOString(),
+          };
   eventCounter += 1;
   return {
     id: options.id ?? `evt-${eventCounter}-${crypto.randomUUID()}`,
@@ -110,8 +135,13 @@ async function deliver(
   orderId: string,
   id: string = crypto.randomUUID(),
   amount?: number,
+  options: EventOptions = {},
 ) {
-  return paymentEvent(type, orderId, { id, ...(amount !== undefined && { amount }) }).deliver(id);
+  return paymentEvent(type, orderId, {
+    ...options,
+    id,
+    ...(amount !== undefined && { amount }),
+  }).deliver(id);
 }
 
 async function order(who: Identity, id: string): Promise<OrderBody> {
@@ -399,5 +429,212 @@ describe('payment events', () => {
       body: JSON.stringify({ orderId: 'nope' }),
     });
     expect(res.status).toBe(400);
+  });
+});
+
+describe('payment events are checked against their order (issue 10)', () => {
+  /** A signed-in shopper's pending order of `total` (one line). */
+  async function pendingOrderOf(total: number) {
+    const who = shopper();
+    await fillCart(who, [{ priceAmount: total, quantity: 1 }]);
+    const res = await checkoutAs(who, crypto.randomUUID());
+    expect(res.status).toBe(201);
+    return { who, placed: ((await res.json()) as CheckoutBody).order };
+  }
+
+  async function mismatches(orderId: string) {
+    const { rows } = await bed.db.query<{ data: Record<string, unknown> }>(
+      `SELECT data FROM cart.outbox WHERE subject = $1 AND type = 'shop.order.payment_mismatched'
+       ORDER BY id`,
+      [orderId],
+    );
+    return rows.map((r) => r.data);
+  }
+
+  async function paidOrderOf(total: number) {
+    const { who, placed } = await pendingOrderOf(total);
+    expect((await deliver('shop.payment.succeeded', placed.id, undefined, total)).status).toBe(204);
+    expect((await order(who, placed.id)).status).toBe('paid');
+    return { who, placed };
+  }
+
+  it('does not pay a 4,990 order with a success for 1 cent: payment_review and shop.order.payment_mismatched', async () => {
+    const { who, placed } = await pendingOrderOf(4990);
+    expect(placed.payment.providerPaymentId).toBe(intentIdOf(placed.id));
+    expect((await deliver('shop.payment.succeeded', placed.id, undefined, 1)).status).toBe(204);
+    const reviewed = await order(who, placed.id);
+    expect(reviewed.status).toBe('payment_review');
+    expect(reviewed.payment.paymentId).toBeNull();
+    expect(reviewed.transitions?.map((t) => t.to)).toEqual(['pending_payment', 'payment_review']);
+    expect(reviewed.transitions?.[1]?.reason).toBe(
+      'amount_mismatch: received 1 EUR, expected 4990 EUR',
+    );
+    expect(await outboxTypes(placed.id)).toEqual([
+      'shop.order.created',
+      'shop.order.payment_mismatched',
+    ]);
+    expect(await mismatches(placed.id)).toEqual([
+      expect.objectContaining({
+        paymentEventType: 'shop.payment.succeeded',
+        providerPaymentId: intentIdOf(placed.id),
+        reasons: ['amount_mismatch'],
+        expected: { amount: 4990, currency: 'EUR' },
+        received: { amount: 1, currency: 'EUR' },
+        status: 'payment_review',
+      }),
+    ]);
+    // Not paid, so the cart stays.
+    const cart = (await (await send(bed.app, 'GET', '/api/cart', { as: who })).json()) as {
+      itemCount: number;
+    };
+    expect(cart.itemCount).toBe(1);
+  });
+
+  it('does not pay with the right amount in another currency', async () => {
+    const { who, placed } = await pendingOrderOf(4990);
+    await deliver('shop.payment.succeeded', placed.id, undefined, 4990, { currency: 'USD' });
+    expect((await order(who, placed.id)).status).toBe('payment_review');
+    expect(await mismatches(placed.id)).toEqual([
+      expect.objectContaining({ reasons: ['currency_mismatch'] }),
+    ]);
+  });
+
+  it('does not pay order B with order A’s payment intent (metadata.orderId pointing at B)', async () => {
+    const a = await pendingOrderOf(2500);
+    const b = await pendingOrderOf(2500);
+    await deliver('shop.payment.succeeded', b.placed.id, undefined, 2500, {
+      providerPaymentId: intentIdOf(a.placed.id),
+    });
+    expect((await order(b.who, b.placed.id)).status).toBe('payment_review');
+    expect((await order(a.who, a.placed.id)).status).toBe('pending_payment');
+    expect(await mismatches(b.placed.id)).toEqual([
+      expect.objectContaining({
+        reasons: ['payment_intent_mismatch'],
+        providerPaymentId: intentIdOf(a.placed.id),
+      }),
+    ]);
+    // B's own payment, for its exact total, still pays it.
+    await deliver('shop.payment.succeeded', b.placed.id, undefined, 2500);
+    const paid = await order(b.who, b.placed.id);
+    expect(paid.status).toBe('paid');
+    expect(paid.transitions?.map((t) => t.to)).toEqual([
+      'pending_payment',
+      'payment_review',
+      'paid',
+    ]);
+  });
+
+  it('records a mismatched success on a paid order without changing it', async () => {
+    const { who, placed } = await paidOrderOf(3000);
+    await deliver('shop.payment.succeeded', placed.id, undefined, 1);
+    const kept = await order(who, placed.id);
+    expect(kept.status).toBe('paid');
+    expect(kept.transitions?.map((t) => t.to)).toEqual(['pending_payment', 'paid']);
+    expect(await mismatches(placed.id)).toEqual([
+      expect.objectContaining({ reasons: ['amount_mismatch'], status: 'paid' }),
+    ]);
+  });
+
+  it('accumulates two partial refunds: partially_refunded with the sum, then refunded at full', async () => {
+    const { who, placed } = await paidOrderOf(5000);
+    await deliver('shop.payment.refunded', placed.id, undefined, 1000);
+    const first = await order(who, placed.id);
+    expect(first.status).toBe('partially_refunded');
+    expect(first.refundedAmount).toBe(1000);
+    await deliver('shop.payment.refunded', placed.id, undefined, 1500);
+    const second = await order(who, placed.id);
+    expect(second.status).toBe('partially_refunded');
+    expect(second.refundedAmount).toBe(2500);
+    await deliver('shop.payment.refunded', placed.id, undefined, 2500);
+    const full = await order(who, placed.id);
+    expect(full.status).toBe('refunded');
+    expect(full.refundedAmount).toBe(5000);
+    expect(full.transitions?.map((t) => t.to)).toEqual([
+      'pending_payment',
+      'paid',
+      'partially_refunded',
+      'partially_refunded',
+      'refunded',
+    ]);
+    expect(full.refunds?.map((r) => [r.amount.amount, r.counted])).toEqual([
+      [1000, true],
+      [1500, true],
+      [2500, true],
+    ]);
+    expect(await outboxTypes(placed.id)).toEqual([
+      'shop.order.created',
+      'shop.order.paid',
+      'shop.order.refunded',
+      'shop.order.refunded',
+      'shop.order.refunded',
+    ]);
+  });
+
+  it('does not apply an over-refund: not counted, the order keeps its status, an event says why', async () => {
+    const { who, placed } = await paidOrderOf(5000);
+    await deliver('shop.payment.refunded', placed.id, undefined, 4000);
+    await deliver('shop.payment.refunded', placed.id, undefined, 1001);
+    const after = await order(who, placed.id);
+    expect(after.status).toBe('partially_refunded');
+    expect(after.refundedAmount).toBe(4000);
+    expect(after.refunds?.map((r) => [r.amount.amount, r.counted])).toEqual([
+      [4000, true],
+      [1001, false],
+    ]);
+    expect(await mismatches(placed.id)).toEqual([
+      expect.objectContaining({
+        paymentEventType: 'shop.payment.refunded',
+        reasons: ['refund_exceeds_captured'],
+        expected: { amount: 1000, currency: 'EUR' },
+        received: { amount: 1001, currency: 'EUR' },
+        status: 'partially_refunded',
+      }),
+    ]);
+    // More than the whole order at once, and a refund of another payment: not counted either.
+    const other = await paidOrderOf(2000);
+    await deliver('shop.payment.refunded', other.placed.id, undefined, 2001);
+    await deliver('shop.payment.refunded', other.placed.id, undefined, 500, {
+      paymentId: '0193a000-0000-7000-8000-0000000000ff',
+    });
+    const untouched = await order(other.who, other.placed.id);
+    expect(untouched.status).toBe('paid');
+    expect(untouched.refundedAmount).toBe(0);
+    expect((await mismatches(other.placed.id)).map((m) => m.reasons)).toEqual([
+      ['refund_exceeds_captured'],
+      ['refund_of_another_payment'],
+    ]);
+  });
+
+  it('counts the same refund once: the same event twice, and its refund id in another event', async () => {
+    const { who, placed } = await paidOrderOf(5000);
+    const providerRefundId = `re_${crypto.randomUUID()}`;
+    const refund = paymentEvent('shop.payment.refunded', placed.id, {
+      amount: 1000,
+      providerRefundId,
+    });
+    expect((await refund.deliver(refund.id)).status).toBe(204);
+    expect((await refund.deliver(refund.id)).status).toBe(204);
+    const again = paymentEvent('shop.payment.refunded', placed.id, {
+      amount: 1000,
+      providerRefundId,
+    });
+    expect((await again.deliver(again.id)).status).toBe(204);
+    const after = await order(who, placed.id);
+    expect(after.status).toBe('partially_refunded');
+    expect(after.refundedAmount).toBe(1000);
+    expect(after.refunds).toHaveLength(1);
+    expect(await outboxTypes(placed.id)).toEqual([
+      'shop.order.created',
+      'shop.order.paid',
+      'shop.order.refunded',
+    ]);
+  });
+
+  it('lets only the order’s own intent fail it', async () => {
+    const { who, placed } = await pendingOrderOf(1200);
+    await deliver('shop.payment.failed', placed.id, undefined, 1200, {
+      providerPaymentId: 'pi_of_someone_else',
+    });
+    expect((await order(who, placed.id)).status).toBe('pending_payment');
   });
 });

@@ -6,7 +6,7 @@ import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { CartDeps } from '../deps.js';
 import { checkout, presentOrder } from '../flows/checkout.js';
-import { findOrder, listOrders, listTransitions } from '../store.js';
+import { findOrder, listOrders, listRefunds, listTransitions } from '../store.js';
 import { bodyErrors, CLICK_COOKIE, jsonBody, notFoundUnless, signedIn } from './http.js';
 import {
   CheckoutSchema,
@@ -97,7 +97,7 @@ const getMyOrder = createRoute({
   method: 'get',
   path: '/api/cart/orders/{id}',
   tags,
-  summary: 'One of the signed-in user’s orders with its status history',
+  summary: 'One of the signed-in user’s orders with its status history and refunds',
   middleware: [signedIn, notFoundUnless(OrderPath, 'No such order.')] as const,
   request: { params: OrderPath },
   responses: {
@@ -141,10 +141,19 @@ export function registerOrderRoutes(app: OpenAPIHono<ServiceEnv>, deps: CartDeps
     // Someone else's order is as absent as a missing one: no way to probe for ids.
     if (!order || order.userId !== identity.userId) throw new Problem(404, 'No such order.');
     const transitions = await listTransitions(deps.db, order.id);
+    const refunds = await listRefunds(deps.db, order.id);
     return c.json(
       {
         ...presentOrder(order),
         transitions: transitions.map((t) => ({ ...t, at: t.at.toISOString() })),
+        refunds: refunds.map((r) => ({
+          providerRefundId: r.providerRefundId,
+          amount: r.amount,
+          counted: r.counted,
+          reason: r.reason,
+          eventId: r.eventId,
+          at: r.at.toISOString(),
+        })),
       },
       200,
     );

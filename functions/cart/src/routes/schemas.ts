@@ -1,6 +1,7 @@
 // What the cart routes answer, as zod schemas: the OpenAPI document at /openapi.json is made
 // from them, and the tests parse real answers with them, so the document cannot drift.
 import { z } from '@hono/zod-openapi';
+import { ORDER_STATUSES } from '../domain/order-status.js';
 
 export const MoneySchema = z
   .object({
@@ -47,12 +48,13 @@ export const MergedCartSchema = CartSchema.extend({
   }),
 }).openapi('MergedCart');
 
-const ORDER_STATUSES = ['pending_payment', 'paid', 'payment_failed', 'cancelled', 'refunded'];
-
 export const OrderSchema = z
   .object({
     id: z.uuid(),
-    status: z.enum(ORDER_STATUSES),
+    status: z.enum(ORDER_STATUSES).openapi({
+      description:
+        'payment_review: a payment did not match the order (amount, currency or payment intent) and did not pay it; staff review it',
+    }),
     items: z.array(
       z.object({
         productId: z.uuid(),
@@ -78,7 +80,10 @@ export const OrderSchema = z
       providerPaymentId: z.string().nullable(),
       paymentId: z.string().nullable(),
     }),
-    refundedAmount: z.int().min(0),
+    refundedAmount: z
+      .int()
+      .min(0)
+      .openapi({ description: 'Minor units refunded so far (never more than the total)' }),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -106,6 +111,23 @@ export const OrderWithHistorySchema = OrderSchema.extend({
       to: z.enum(ORDER_STATUSES),
       eventId: z.string().nullable(),
       eventType: z.string().nullable(),
+      at: z.iso.datetime(),
+      reason: z
+        .string()
+        .nullable()
+        .openapi({ description: 'Why, when a payment did not match the order (payment_review)' }),
+    }),
+  ),
+  refunds: z.array(
+    z.object({
+      providerRefundId: z.string(),
+      amount: MoneySchema,
+      counted: z.boolean().openapi({ description: 'Whether it is part of refundedAmount' }),
+      reason: z
+        .string()
+        .nullable()
+        .openapi({ description: 'Why it was not counted (another payment, beyond the capture)' }),
+      eventId: z.string(),
       at: z.iso.datetime(),
     }),
   ),

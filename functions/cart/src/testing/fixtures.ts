@@ -17,6 +17,11 @@ import { createOfferClient } from '../offer-client.js';
 import type { PaymentClient, PaymentIntent } from '../payment-client.js';
 import { startFakeOffer } from './fake-offer.js';
 
+/** The id of the intent the fake provider makes for an order (known before checkout ends). */
+export function intentIdOf(orderId: string): string {
+  return `pi_${orderId.replaceAll('-', '')}`;
+}
+
 /** A payment provider in memory: one intent per order id (its idempotency key). */
 export function fakePayments(): PaymentClient & {
   intents: Map<string, PaymentIntent & { amount: number; currency: string }>;
@@ -37,7 +42,7 @@ export function fakePayments(): PaymentClient & {
       }
       let intent = intents.get(input.orderId);
       if (!intent) {
-        const id = `pi_${crypto.randomUUID().replaceAll('-', '')}`;
+        const id = intentIdOf(input.orderId);
         intent = {
           id,
           clientSecret: `${id}_secret_x`,
