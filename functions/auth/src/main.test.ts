@@ -15,6 +15,7 @@ import { runCreateStaff } from './create-staff.js';
 import { events } from './events.js';
 import {
   auth as authFunction,
+  KEY_RETENTION_SECONDS,
   type RunningAuth,
   rotateSigningKey,
   verifyAccessToken,
@@ -155,8 +156,16 @@ describe('key rotation', () => {
     const { protectedHeader } = await jwtVerify(after.accessToken, createLocalJWKSet(set));
     expect(protectedHeader.kid).toBe(newKid);
 
-    // A second rotation retires the first key: its tokens no longer verify.
-    await auth.keys.rotate();
+    // Rotations in a row log nobody out: the first key stays published while its tokens live…
+    const third = await auth.keys.rotate();
+    const fourth = await auth.keys.rotate();
+    const soon = await jwks();
+    expect(soon.keys.map((key) => key.kid)).toEqual([fourth, third, newKid, oldKid]);
+    expect(await verifyAccessToken(before.accessToken, soon)).toBeTruthy();
+    // …and is retired by the first rotation after every token it signed has expired.
+    const expired = new Date(Date.now() + (KEY_RETENTION_SECONDS + 1) * 1000);
+    await rotateSigningKey(auth.db, Buffer.from(KEK, 'base64'), expired);
+    auth.keys.invalidate();
     const later = await jwks();
     expect(later.keys.map((key) => key.kid)).not.toContain(oldKid);
     await expect(verifyAccessToken(before.accessToken, later)).rejects.toThrow();

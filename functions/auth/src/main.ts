@@ -28,6 +28,7 @@ export {
 export {
   createSigningKeys,
   ensureSigningKey,
+  KEY_RETENTION_SECONDS,
   rotateSigningKey,
   type SigningKeys,
 } from './signing-keys.js';

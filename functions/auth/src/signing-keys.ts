@@ -78,10 +78,23 @@ async function insertNewKey(tx: Queryable, kek: Buffer, now: Date): Promise<stri
   return kid;
 }
 
-async function rotateIn(tx: Queryable, kek: Buffer, now: Date): Promise<string> {
+/**
+ * How long a demoted key stays published: the longest access-token lifetime (ACCESS_TOKEN_TTL
+ * allows an hour) plus the gateway's JWKS cache (10 minutes) and a minute of clock skew. Until
+ * then every token it signed can still be in use, so any number of rotations logs nobody out.
+ */
+export const KEY_RETENTION_SECONDS = 3600 + 600 + 60;
+
+async function rotateIn(
+  tx: Queryable,
+  kek: Buffer,
+  now: Date,
+  retentionSeconds = KEY_RETENTION_SECONDS,
+): Promise<string> {
   await tx.query(
-    `UPDATE auth.signing_key SET state = 'retired', retired_at = $1 WHERE state = 'previous'`,
-    [now],
+    `UPDATE auth.signing_key SET state = 'retired', retired_at = $1
+      WHERE state = 'previous' AND demoted_at <= $1::timestamptz - make_interval(secs => $2)`,
+    [now, retentionSeconds],
   );
   await tx.query(
     `UPDATE auth.signing_key SET state = 'previous', demoted_at = $1 WHERE state = 'current'`,
@@ -91,18 +104,21 @@ async function rotateIn(tx: Queryable, kek: Buffer, now: Date): Promise<string> 
 }
 
 /**
- * Makes a new current signing key, demotes the current one to previous (still published) and
- * retires the one before. Serialized across instances by an advisory lock.
+ * Makes a new current signing key and demotes the current one to previous (still published).
+ * Previous keys are retired only once every token they signed has expired and left the
+ * verifiers' JWKS caches ({@link KEY_RETENTION_SECONDS}). Serialized across instances by an
+ * advisory lock.
  * @example const kid = await rotateSigningKey(db, kek);
  */
 export function rotateSigningKey(
   db: Database,
   kek: Buffer,
   now: Date = new Date(),
+  retentionSeconds = KEY_RETENTION_SECONDS,
 ): Promise<string> {
   return db.transaction(async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock(hashtext('auth:signing-key'))");
-    return rotateIn(tx, kek, now);
+    return rotateIn(tx, kek, now, retentionSeconds);
   });
 }
 
