@@ -145,11 +145,24 @@ describe('createServiceApp', () => {
         await db.query('SELECT * FROM note WHERE $1::timestamptz < now()', [c.req.query('t')]);
         return c.body(null, 204);
       });
+      await db.exec(
+        "CREATE TABLE doc (body jsonb NOT NULL, country text CHECK (country ~ '^[A-Z]{2}$'))",
+      );
+      app.post('/docs', async (c) => {
+        const body = (await c.req.json()) as { text: string; country: string | null };
+        await db.query('INSERT INTO doc VALUES ($1, $2)', [JSON.stringify(body), body.country]);
+        return c.body(null, 201);
+      });
       const nul = await app.request('/notes', post(JSON.stringify({ body: 'a\u0000b' })));
       expect(nul.status).toBe(400);
       expect(await nul.json()).toMatchObject({ status: 400, sqlstate: '22021' });
       const year0 = await app.request('/since?t=0000-01-01T00:00:00Z');
       expect(year0.status).toBe(400);
+      const surrogate = await app.request('/docs', post('{"text":"a\\udc00b","country":null}'));
+      expect(surrogate.status).toBe(400);
+      const country = await app.request('/docs', post('{"text":"ok","country":"de"}'));
+      expect(country.status).toBe(400);
+      expect((await db.query('SELECT 1 FROM doc')).rows).toEqual([]);
       // The statement failed inside its transaction: nothing of it was kept.
       expect((await db.query('SELECT id FROM note')).rows).toEqual([]);
     } finally {

@@ -174,14 +174,17 @@ export function createServiceApp(options: ServiceAppOptions): OpenAPIHono<Servic
 }
 
 /**
- * A 400 for PostgreSQL's data exceptions (SQLSTATE class 22: a NUL character in text, a date out
- * of range, a number that overflows its column…): the request carried a value the database
- * cannot hold, which is the caller's mistake, not a server failure. The statement failed, so its
- * transaction rolled back and nothing already stored changed.
+ * A 400 for PostgreSQL's data exceptions (SQLSTATE class 22: a NUL character in text, a lone
+ * surrogate in JSON, a date out of range, a number that overflows its column…) and for a value a
+ * CHECK constraint refuses (23514): the request carried a value the database cannot hold, which
+ * is the caller's mistake, not a server failure. The statement failed, so its transaction rolled
+ * back and nothing already stored changed.
  */
 function dataExceptionProblem(error: unknown): Problem | undefined {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !/^22[0-9A-Z]{3}$/.test(code)) return undefined;
+  if (typeof code !== 'string' || !(/^22[0-9A-Z]{3}$/.test(code) || code === '23514')) {
+    return undefined;
+  }
   return new Problem(400, 'A value in the request cannot be stored or compared.', {
     title: 'Invalid value',
     sqlstate: code,
