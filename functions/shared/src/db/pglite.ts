@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { PGlite, types } from '@electric-sql/pglite';
 import { type Database, parseInt8, type Queryable, type QueryResult } from './database.js';
 
@@ -38,14 +39,21 @@ async function createInMemory(): Promise<PGlite> {
   return client;
 }
 
+/** A new data directory starts from the initdb image too, when this process has one. */
+async function createOnDisk(dataDir: string): Promise<PGlite> {
+  const image = initdbImage && (await initdbImage);
+  const empty = !existsSync(dataDir) || readdirSync(dataDir).length === 0;
+  return PGlite.create(image && empty ? { dataDir, loadDataDir: image } : { dataDir });
+}
+
 /**
  * PostgreSQL compiled to WASM, in process: the embedded default for dev and unit tests.
- * `dataDir` keeps the data on disk; without it the database lives in memory (and starts from
- * the process's first initdb, copied).
+ * `dataDir` keeps the data on disk; without it the database lives in memory. New databases
+ * start from a copy of the process's first initdb.
  * @example const db = await createPgliteDatabase();
  */
 export async function createPgliteDatabase(dataDir?: string): Promise<Database> {
-  const client = dataDir ? await PGlite.create({ dataDir }) : await createInMemory();
+  const client = dataDir ? await createOnDisk(dataDir) : await createInMemory();
   const base = wrap(client);
   return {
     kind: 'pglite',

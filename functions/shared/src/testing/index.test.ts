@@ -26,10 +26,13 @@ describe.skipIf(usesRealInfrastructure())('testDatabase on PGlite', () => {
   const fresh = createPgliteDatabase();
   afterAll(async () => (await fresh).close());
 
-  it('hands the next suite a database it cannot tell from a new one', async () => {
-    const first = await testDatabase();
-    await first.db.exec(`
+  it.each(['once', 'again'])(
+    'hands the next suite a database it cannot tell from a new one (%s)',
+    async () => {
+      const first = await testDatabase();
+      await first.db.exec(`
       CREATE SCHEMA shop;
+      CREATE SCHEMA pgboss;
       CREATE TABLE shop.item (id int PRIMARY KEY);
       CREATE TABLE public.note (body text);
       CREATE TYPE public.mood AS ENUM ('happy');
@@ -46,21 +49,22 @@ describe.skipIf(usesRealInfrastructure())('testDatabase on PGlite', () => {
       SELECT pg_advisory_lock(42);
       PREPARE pick AS SELECT 1;
     `);
-    const txid = async (db: Database) =>
-      Number((await db.query<{ id: string }>('SELECT txid_current()::text AS id')).rows[0]?.id);
-    const lastOfFirst = await txid(first.db);
-    await first.cleanup();
+      const txid = async (db: Database) =>
+        Number((await db.query<{ id: string }>('SELECT txid_current()::text AS id')).rows[0]?.id);
+      const lastOfFirst = await txid(first.db);
+      await first.cleanup();
 
-    const second = await testDatabase();
-    try {
-      // The same PGlite again (its transaction ids go on), not a new one.
-      expect(await txid(second.db)).toBeGreaterThan(lastOfFirst);
-      expect(await fingerprint(second.db)).toEqual(await fingerprint(await fresh));
-      await second.db.exec('CREATE SCHEMA shop; PREPARE pick AS SELECT 1; CREATE ROLE reader;');
-    } finally {
-      await second.cleanup();
-    }
-  });
+      const second = await testDatabase();
+      try {
+        // The same PGlite again (its transaction ids go on), not a new one.
+        expect(await txid(second.db)).toBeGreaterThan(lastOfFirst);
+        expect(await fingerprint(second.db)).toEqual(await fingerprint(await fresh));
+        await second.db.exec('CREATE SCHEMA shop; PREPARE pick AS SELECT 1; CREATE ROLE reader;');
+      } finally {
+        await second.cleanup();
+      }
+    },
+  );
 
   it('lets two suites hold a database each at once', async () => {
     const [a, b] = await Promise.all([testDatabase(), testDatabase()]);

@@ -35,16 +35,17 @@ const idle: Database[] = pools[POOL_KEY];
  * Makes a used PGlite what a new one is: every schema, role, setting, large object and session
  * state a test created is gone, `public` is empty with its standard owner and grants.
  * Objects PostgreSQL ships have OIDs below 16384 (FirstNormalObjectId); everything else is a
- * test's.
+ * test's (or the `public` an earlier reset made; pg_temp schemas are PostgreSQL's).
  */
 const RESET_SQL = `
 DO $$
 DECLARE item record;
 BEGIN
-  FOR item IN SELECT nspname FROM pg_namespace WHERE oid >= 16384 AND nspname NOT LIKE 'pg_%' LOOP
+  FOR item IN SELECT nspname FROM pg_namespace
+    WHERE oid >= 16384 AND nspname <> 'public' AND left(nspname, 3) <> 'pg_' LOOP
     EXECUTE format('DROP SCHEMA %I CASCADE', item.nspname);
   END LOOP;
-  DROP SCHEMA public CASCADE;
+  DROP SCHEMA IF EXISTS public CASCADE;
   CREATE SCHEMA public AUTHORIZATION pg_database_owner;
   GRANT USAGE ON SCHEMA public TO PUBLIC;
   COMMENT ON SCHEMA public IS 'standard public schema';
