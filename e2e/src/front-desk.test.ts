@@ -12,7 +12,7 @@ import { testDatabase, testKeyValue } from '@shop/shared/testing';
 import { type RunningUser, user as userFunction } from '@shop/user';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD } from './testing/shopper.js';
+import { callGateway, PASSWORD } from './testing/shopper.js';
 
 const MANIFESTS = `
 apiVersion: v1
@@ -113,23 +113,8 @@ afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
 });
 
-async function call(
-  method: string,
-  path: string,
-  options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${gateway.url}${path}`, {
-    method,
-    headers: {
-      ...(options.body !== undefined && { 'content-type': 'application/json' }),
-      ...(options.token && { authorization: `Bearer ${options.token}` }),
-      ...options.headers,
-    },
-    ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
+const call = (method: string, path: string, options?: Parameters<typeof callGateway>[3]) =>
+  callGateway(gateway.url, method, path, options);
 
 async function signUp(name: string): Promise<{ userId: string; email: string }> {
   const email = `${name}-${crypto.randomUUID()}@example.com`;

@@ -29,7 +29,7 @@ import {
 } from '@shop/shared';
 import { testDatabase, testKeyValue, usesRealInfrastructure } from '@shop/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { address, PASSWORD } from './testing/shopper.js';
+import { address, callGateway, PASSWORD } from './testing/shopper.js';
 
 const EVENTING_DIR = fileURLToPath(new URL('../../knative/eventing/', import.meta.url));
 const BROKER = `loop${crypto.randomUUID().replaceAll('-', '').slice(0, 8)}`;
@@ -195,23 +195,8 @@ afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
 });
 
-async function call(
-  method: string,
-  path: string,
-  options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${gateway.url}${path}`, {
-    method,
-    headers: {
-      ...(options.body !== undefined && { 'content-type': 'application/json' }),
-      ...(options.token && { authorization: `Bearer ${options.token}` }),
-      ...options.headers,
-    },
-    ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
+const call = (method: string, path: string, options?: Parameters<typeof callGateway>[3]) =>
+  callGateway(gateway.url, method, path, options);
 
 async function signUpAndLogIn(name: string): Promise<string> {
   const email = `${name}-${crypto.randomUUID()}@example.com`;

@@ -9,3 +9,32 @@ export const address = {
   city: 'Berlin',
   country: 'DE',
 };
+
+/** What a story's client gets back: the status and the JSON body (`{}` when empty). */
+export interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/**
+ * A JSON call to the gateway at `base`, as a shopper's client makes it.
+ * @example const me = await callGateway(gateway.url, 'GET', '/api/users/me', { token });
+ */
+export async function callGateway(
+  base: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
+): Promise<Answer> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      ...(options.body !== undefined && { 'content-type': 'application/json' }),
+      ...(options.token && { authorization: `Bearer ${options.token}` }),
+      ...options.headers,
+    },
+    ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
