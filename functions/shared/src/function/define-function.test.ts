@@ -121,6 +121,23 @@ describe('defineFunction', () => {
     }
   });
 
+  it('prunes handled events past the retention from the inbox at start, keeping recent ones', async () => {
+    const { db, cleanup } = await testDatabase();
+    try {
+      await thing.applyMigrations(db);
+      await db.query(
+        `INSERT INTO thing.inbox (source, id, received_at) VALUES
+           ('/shop/other', 'old', now() - interval '31 days'), ('/shop/other', 'new', now())`,
+      );
+      const running = await thing.start({ ...quiet, env: {}, db });
+      await running.shutdown(); // waits for the prune that started with it
+      const { rows } = await db.query<{ id: string }>('SELECT id FROM thing.inbox');
+      expect(rows.map((row) => row.id)).toEqual(['new']);
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('lets start options replace services (tests pass fakes)', async () => {
     const { db, cleanup } = await testDatabase();
     try {

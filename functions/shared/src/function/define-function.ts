@@ -15,6 +15,7 @@ import { createRedisKeyValue } from '../kv/redis.js';
 import { Lifecycle } from '../lifecycle.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createMetrics, type ServiceMetrics } from '../metrics.js';
+import { createInboxPruning } from '../runtime/inbox-pruning.js';
 import { isEntryPoint } from '../runtime/is-entry-point.js';
 import { runMigrationJob } from '../runtime/migration-job.js';
 import { openDatabase } from '../runtime/open-database.js';
@@ -361,6 +362,11 @@ export function defineFunction<
               prune: () => events.prune(db as Database),
             })
           : undefined;
+      // Registered after the stores' hooks too, so it stops before they close.
+      const inboxPruning =
+        db && events && events.consumes.length > 0
+          ? createInboxPruning({ db, schema: events.schema, log, lifecycle })
+          : undefined;
       const app = declaration.createApp({
         ...context,
         ...services,
@@ -374,6 +380,7 @@ export function defineFunction<
         lifecycle,
         services,
         publishing,
+        inboxPruning,
         db: db as Database,
         kv: kv as KeyValue,
         /** Closes the stores this start opened (a later step failed). */
@@ -409,6 +416,7 @@ export function defineFunction<
           handleSignals: options.handleSignals ?? true,
         });
         publishing?.start();
+        built.inboxPruning?.start();
         return {
           ...services,
           ...server,
@@ -434,6 +442,7 @@ export function defineFunction<
           const built = await assemble(options);
           // The relay starts once the function is built: the framework listens on its own.
           built.publishing?.start();
+          built.inboxPruning?.start();
           return {
             ...built.services,
             app: built.app,

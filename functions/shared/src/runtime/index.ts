@@ -1,3 +1,8 @@
+export {
+  createInboxPruning,
+  INBOX_PRUNE_INTERVAL_MS,
+  INBOX_RETENTION_SECONDS,
+} from './inbox-pruning.js';
 export { isEntryPoint } from './is-entry-point.js';
 export { runMigrationJob } from './migration-job.js';
 export { type DatabaseConfig, openDatabase } from './open-database.js';
