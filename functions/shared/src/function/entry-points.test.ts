@@ -216,7 +216,7 @@ describe('the functions-framework target', () => {
 
   it('on SIGTERM finishes the in-flight request, flushes the outbox and exits 0 (not the framework’s 500 and exit)', async () => {
     const sink = await startSink();
-    const port = await freePort();
+    const port = await portOutsideEphemeralRange();
     const require = createRequire(import.meta.url);
     // The CLI's script, beside the package's main (build/src/index.js): what buildpacks run.
     const frameworkMain = join(
@@ -270,12 +270,24 @@ describe('the functions-framework target', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+/**
+ * A free port below Linux's ephemeral range (32768–60999). The framework's CLI cannot listen on
+ * port 0 and report it, so the child gets a port picked here; one from the ephemeral range could
+ * be one another suite's server has just released and is about to listen on again.
+ */
+async function portOutsideEphemeralRange(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const server = createServer();
+    const free = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (free) {
+      await new Promise((resolve) => server.close(resolve));
+      return port;
+    }
+  }
 }
 
 async function waitFor(check: () => Promise<boolean>, explain: () => string): Promise<void> {
