@@ -1,7 +1,9 @@
+import { subscribe } from 'node:diagnostics_channel';
+import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { type Logger, Problem, type RawHeaders } from '@shop/shared';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { Agent, type Dispatcher, request } from 'undici';
+import { Agent, buildConnector, type Dispatcher, request } from 'undici';
 import { type HeaderRecord, mergeHeaders } from './middleware/response-headers/index.js';
 
 /** Headers that describe one connection, not the message (RFC 9110 §7.6.1). */
@@ -101,15 +103,56 @@ const agents = new Map<number, Agent>();
 function upstreamAgent(connectTimeoutMs: number): Agent {
   let agent = agents.get(connectTimeoutMs);
   if (!agent) {
+    const connect = buildConnector({ timeout: connectTimeoutMs });
     agent = new Agent({
       keepAliveTimeout: 4_000,
       pipelining: 1,
-      connect: { timeout: connectTimeoutMs },
+      connect: (options, callback) =>
+        connect(options, (...result) => {
+          if (result[0] === null) upstreamSockets.add(result[1] as Socket);
+          callback(...result);
+        }),
     });
     agents.set(connectTimeoutMs, agent);
   }
   return agent;
 }
+
+/**
+ * The upstream connections, and which one carries each undici request in flight on them.
+ *
+ * An upstream may answer a request before it has read its body (a 413 over its limit, a 401)
+ * and then close the connection a moment later without saying `Connection: close` (Node's and
+ * @hono/node-server's servers drop a connection whose request body they will not read). undici
+ * would have put that socket back in the pool and sent another client's request on it, which
+ * then failed (502). So a connection whose request carried a body and got an error answer
+ * (status >= 400) is destroyed as soon as that answer is complete, never reused. (undici itself
+ * already destroys it when the answer completes while the body is still being written.)
+ */
+const upstreamSockets = new WeakSet<Socket>();
+const socketOf = new WeakMap<object, Socket>();
+const retiring = new WeakSet<object>();
+interface UndiciRequest {
+  body: unknown;
+}
+subscribe('undici:client:sendHeaders', (message) => {
+  const { request: sent, socket } = message as { request: UndiciRequest; socket: Socket };
+  if (upstreamSockets.has(socket) && sent.body != null) socketOf.set(sent, socket);
+});
+subscribe('undici:request:headers', (message) => {
+  const { request: sent, response } = message as {
+    request: UndiciRequest;
+    response: { statusCode: number };
+  };
+  if (response.statusCode >= 400 && socketOf.has(sent)) retiring.add(sent);
+});
+subscribe('undici:request:trailers', (message) => {
+  const { request: sent } = message as { request: UndiciRequest };
+  const socket = socketOf.get(sent);
+  socketOf.delete(sent);
+  // Destroyed before undici hands it to the next request (it checks `destroyed` first).
+  if (socket && retiring.delete(sent)) socket.destroy();
+});
 
 /**
  * Thrown (and answered 499, never seen by anyone) when the client went away before the upstream
