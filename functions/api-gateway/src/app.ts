@@ -7,7 +7,7 @@ import {
 } from '@shop/shared';
 import { DOCS_CSP } from './docs-page.js';
 import { authentication } from './middleware/authentication/index.js';
-import { bodyLimit } from './middleware/body-limit/index.js';
+import { upstreamBodyLimit } from './middleware/body-limit/index.js';
 import { cors } from './middleware/cors/index.js';
 import { proxy } from './middleware/proxy/index.js';
 import { rateLimit } from './middleware/rate-limit/index.js';
@@ -36,6 +36,13 @@ export interface GatewayAppDeps {
   upstreamTimeoutMs?: number;
   maxBodyBytes?: number;
   webhookMaxBodyBytes?: number;
+  /** auth's body limit (its `maxBodyBytes`); default 16 KiB. */
+  authMaxBodyBytes?: number;
+  /**
+   * Largest body each upstream accepts, answered 413 by the gateway itself; default auth
+   * `authMaxBodyBytes`, conversion-webhook `webhookMaxBodyBytes`, the others `maxBodyBytes`.
+   */
+  upstreamBodyLimits?: Partial<Record<UpstreamName, number>>;
   openApi?: { cacheSeconds: number; timeoutMs: number };
   /** Milliseconds since the epoch (rate-limit windows, OpenAPI cache); default Date.now. */
   clock?: () => number;
@@ -94,11 +101,12 @@ export function createApp(deps: GatewayAppDeps): GatewayApp {
     .use(security)
     .use(browsers)
     .use(
-      '/webhooks/*',
-      bodyLimit({
-        maxBytes: deps.webhookMaxBodyBytes ?? 512 * 1024,
-        detail: 'The webhook body is larger than the gateway accepts.',
-      }),
+      upstreamBodyLimit(
+        deps.upstreamBodyLimits ?? {
+          auth: deps.authMaxBodyBytes ?? 16 * 1024,
+          'conversion-webhook': deps.webhookMaxBodyBytes ?? 512 * 1024,
+        },
+      ),
     )
     .use(authentication({ verifyToken: deps.verifyToken }))
     .use(rateLimit({ kv: deps.kv, ...limits, trustedProxyHops, clock }))

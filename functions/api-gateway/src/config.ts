@@ -60,6 +60,8 @@ export const configShape = {
   MAX_BODY_BYTES: positiveInt.default(1024 * 1024),
   /** Largest webhook body forwarded to /webhooks/*, in bytes. */
   WEBHOOK_MAX_BODY_BYTES: positiveInt.default(512 * 1024),
+  /** Largest body forwarded to auth, in bytes (auth's own limit). */
+  AUTH_MAX_BODY_BYTES: positiveInt.default(16 * 1024),
   /** Seconds the merged /openapi.json is cached. */
   OPENAPI_CACHE_SECONDS: z.coerce.number().int().min(0).default(60),
   /** Milliseconds each upstream has to serve its /openapi.json. */

@@ -64,6 +64,7 @@ export const gateway = defineFunction({
       upstreamTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
       maxBodyBytes: config.MAX_BODY_BYTES,
       webhookMaxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
+      authMaxBodyBytes: config.AUTH_MAX_BODY_BYTES,
       openApi: { cacheSeconds: config.OPENAPI_CACHE_SECONDS, timeoutMs: config.OPENAPI_TIMEOUT_MS },
       ...(clock && { clock }),
     }),

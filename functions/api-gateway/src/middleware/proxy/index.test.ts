@@ -30,6 +30,7 @@ beforeAll(async () => {
     },
     // The gateway's own limit would answer first; these tests aim at the upstream's.
     maxBodyBytes: 8 * 1024 * 1024,
+    upstreamBodyLimits: {},
     rateLimits: { anonymous: 10_000, user: 10_000, windowSeconds: 60 },
   });
   gateway = await serveOnPort0(app);
