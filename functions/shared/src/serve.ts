@@ -30,7 +30,7 @@ export interface RunningServer {
  */
 export async function serve(
   // biome-ignore lint/suspicious/noExplicitAny: any Hono env is served alike
-  app: Hono<any>,
+  app: Pick<Hono<any>, 'fetch'>,
   options: ServeOptions,
 ): Promise<RunningServer> {
   const { log, lifecycle } = options;

@@ -202,6 +202,48 @@ describe('defineFunction', () => {
     expect(() => documented.migrations).toThrow(/declares no database/);
   });
 
+  it('serves /healthz, /readyz and /metrics on the opsPort only, the rest on PORT only', async () => {
+    const fronted = defineFunction({
+      name: 'fronted',
+      port: 8197,
+      config: { OPS_PORT: z.coerce.number().int().min(0).default(9197) },
+      opsPort: (config) => config.OPS_PORT,
+      createApp: ({ log, lifecycle, metrics }) => {
+        const app = createServiceApp({ service: 'fronted', log, lifecycle, metrics });
+        app.get('/hello', (c) => c.text('hi'));
+        return app;
+      },
+    });
+    const running = await fronted.start({ ...quiet, env: {} });
+    try {
+      expect(running.opsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(running.opsUrl).not.toBe(running.url);
+      for (const path of ['/healthz', '/readyz', '/metrics', '/metrics?x=1']) {
+        const refused = await fetch(`${running.url}${path}`);
+        expect(refused.status).toBe(404);
+        expect(refused.headers.get('content-type')).toBe('application/problem+json');
+      }
+      expect((await fetch(`${running.opsUrl}/healthz`)).status).toBe(200);
+      expect((await fetch(`${running.opsUrl}/readyz`)).status).toBe(200);
+      const metrics = await fetch(`${running.opsUrl}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toContain('http_requests');
+      expect((await fetch(`${running.opsUrl}/hello`)).status).toBe(404);
+      expect(await (await fetch(`${running.url}/hello`)).text()).toBe('hi');
+    } finally {
+      await running.shutdown();
+    }
+    await expect(fetch(`${running.opsUrl}/healthz`)).rejects.toThrow();
+    // Without opsPort, PORT keeps serving them (cluster-internal functions).
+    const plain = await thing.start({ ...quiet, env: {} });
+    try {
+      expect(plain.opsUrl).toBeUndefined();
+      expect((await fetch(`${plain.url}/healthz`)).status).toBe(200);
+    } finally {
+      await plain.shutdown();
+    }
+  });
+
   it('does nothing on import when the module is not the script node runs', () => {
     expect(() => thing.runIfEntryPoint(import.meta.url)).not.toThrow();
   });

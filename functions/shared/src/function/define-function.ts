@@ -34,6 +34,32 @@ import {
   registerFrameworkTarget,
 } from './functions-framework.js';
 
+const OPS_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** Whether a request URL's path (query aside) is one of the ops endpoints. */
+function isOpsPath(url: string): boolean {
+  const pathStart = url.indexOf('/', url.indexOf('://') + 3);
+  if (pathStart < 0) return false;
+  const query = url.indexOf('?', pathStart);
+  return OPS_PATHS.has(query < 0 ? url.slice(pathStart) : url.slice(pathStart, query));
+}
+
+/** The 404 problem a public port gives for the ops endpoints it does not serve. */
+function notFound(request: Request): Response {
+  const path = new URL(request.url).pathname;
+  const problem = {
+    type: 'about:blank',
+    title: 'Not Found',
+    status: 404,
+    detail: `No route for ${request.method} ${path}.`,
+    instance: path,
+  };
+  return new Response(JSON.stringify(problem), {
+    status: 404,
+    headers: { 'content-type': 'application/problem+json' },
+  });
+}
+
 /** Settings of every function with a database, added to its config by the kit. */
 const databaseConfigShape = {
   /**
@@ -117,6 +143,12 @@ export interface FunctionDeclaration<
   createApp: (deps: AppDeps<Config, Events, Services>) => App;
   /** Extra log lines or checks once the stores are up (e.g. warn about a missing secret). */
   onStart?: (context: StartContext<Config, Events>) => void | Promise<void>;
+  /**
+   * Serve `/healthz`, `/readyz` and `/metrics` on this port instead of PORT (a public function:
+   * probes and Prometheus use it, PORT answers those paths 404). Unset: PORT serves them.
+   * @example opsPort: (config) => config.OPS_PORT,
+   */
+  opsPort?: (config: Config) => number;
 }
 
 /** Options of {@link DefinedFunction.start}. */
@@ -134,6 +166,8 @@ export interface StartOptions<Services> {
   handleSignals?: boolean;
   /** Replaces some of the services the declaration builds (tests: fake clients, a clock). */
   services?: Partial<Services>;
+  /** Overrides the declared `opsPort`; 0 picks a free port (the default when `port` is 0). */
+  opsPort?: number;
 }
 
 /** What both entry points accept: where config and stores come from, replaced services. */
@@ -171,6 +205,8 @@ export type RunningFunction<Config, Services, App = Hono<ServiceEnv>> = RunningS
     config: Config;
     /** Publishes the outbox to K_SINK; undefined when K_SINK is unset or there is no outbox. */
     relay: OutboxRelay | undefined;
+    /** Where `/healthz`, `/readyz` and `/metrics` are served when the declaration has `opsPort`. */
+    opsUrl?: string;
   };
 
 /** What {@link defineFunction} derives from a declaration. */
@@ -407,14 +443,46 @@ export function defineFunction<
     async start(options = {}) {
       const built = await assemble(options);
       const { app, config, settings, log, lifecycle, services, publishing } = built;
+      let ops: RunningServer | undefined;
       try {
-        const server = await serve(app, {
-          port: options.port ?? settings.PORT,
-          log,
-          lifecycle,
-          shutdownTimeoutMs: settings.SHUTDOWN_TIMEOUT_MS,
-          handleSignals: options.handleSignals ?? true,
-        });
+        const declaredOpsPort = declaration.opsPort?.(config);
+        const opsPort =
+          declaredOpsPort === undefined
+            ? undefined
+            : (options.opsPort ?? (options.port === 0 ? 0 : declaredOpsPort));
+        if (opsPort !== undefined) {
+          // Its own lifecycle: the function's drives /readyz through the app, and its shutdown
+          // closes this server last, so probes see "draining" until the end.
+          ops = await serve(
+            {
+              fetch: (request, ...rest) =>
+                isOpsPath(request.url) ? app.fetch(request, ...rest) : notFound(request),
+            },
+            {
+              port: opsPort,
+              log: log.child({ server: 'ops' }),
+              lifecycle: new Lifecycle(),
+              handleSignals: false,
+            },
+          );
+          const opened = ops;
+          lifecycle.onShutdown('ops-server', () => opened.shutdown('function stopped'));
+        }
+        const server = await serve(
+          ops
+            ? {
+                fetch: (request, ...rest) =>
+                  isOpsPath(request.url) ? notFound(request) : app.fetch(request, ...rest),
+              }
+            : app,
+          {
+            port: options.port ?? settings.PORT,
+            log,
+            lifecycle,
+            shutdownTimeoutMs: settings.SHUTDOWN_TIMEOUT_MS,
+            handleSignals: options.handleSignals ?? true,
+          },
+        );
         publishing?.start();
         built.inboxPruning?.start();
         return {
@@ -422,12 +490,14 @@ export function defineFunction<
           ...server,
           app,
           url: `http://127.0.0.1:${server.port}`,
+          ...(ops && { opsUrl: `http://127.0.0.1:${ops.port}` }),
           db: built.db,
           kv: built.kv,
           config,
           relay: publishing?.relay,
         };
       } catch (error) {
+        await ops?.shutdown('start failed').catch(() => {});
         await built.closeOpened();
         throw error;
       }
