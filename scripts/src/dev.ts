@@ -68,6 +68,10 @@ async function main(): Promise<void> {
       url: `http://127.0.0.1:${started.port}`,
       stop: () => started.shutdown('dev stop'),
     });
+    // A public function (the gateway) serves /healthz, /readyz and /metrics on its own port.
+    if (started.opsUrl) {
+      running.push({ name: `${fn.name} ops`, url: started.opsUrl, stop: async () => {} });
+    }
   }
   const gatewayUrl = localServiceUrl('api-gateway');
   const width = Math.max(...running.map((r) => r.name.length));
@@ -75,7 +79,7 @@ async function main(): Promise<void> {
   console.log(
     [
       '',
-      'Shop platform is running (every function also serves /healthz, /readyz, /metrics):',
+      'Shop platform is running (every function also serves /healthz, /readyz, /metrics; the gateway on its ops port):',
       ...lines,
       '',
       `  catalog        ${gatewayUrl}/api/offers?q=coffee`,

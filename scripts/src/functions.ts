@@ -15,7 +15,7 @@ interface DevFunction {
   start(options: {
     env: Record<string, string | undefined>;
     handleSignals: boolean;
-  }): Promise<{ port: number; shutdown(reason?: string): Promise<void> }>;
+  }): Promise<{ port: number; opsUrl?: string; shutdown(reason?: string): Promise<void> }>;
 }
 
 export const DEV_FUNCTIONS: readonly DevFunction[] = [

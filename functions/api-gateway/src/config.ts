@@ -10,6 +10,11 @@ const positiveInt = z.coerce.number().int().min(1);
 
 /** The gateway's own settings: the upstream URLs and its limits (the kit adds the shared ones). */
 export const configShape = {
+  /**
+   * Where `/healthz`, `/readyz` and `/metrics` are served (probes, Prometheus), never on the
+   * public PORT; 0 picks a free port.
+   */
+  OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9080),
   AUTH_URL: upstreamUrl(8081),
   USER_URL: upstreamUrl(8082),
   OFFER_URL: upstreamUrl(8083),

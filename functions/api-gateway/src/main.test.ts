@@ -15,10 +15,36 @@ describe('startGateway', () => {
       expect(gateway.config.PORT).toBe(8080);
       expect(gateway.config.OFFER_URL).toBe('http://127.0.0.1:8083');
       expect(gateway.config.CORS_ORIGINS).toContain('http://localhost:4321');
-      expect((await fetch(`${gateway.url}/readyz`)).status).toBe(200);
+      expect(gateway.config.OPS_PORT).toBe(9080);
       const res = await fetch(`${gateway.url}/api/nowhere`);
       expect(res.status).toBe(404);
       expect(res.headers.get('ratelimit-limit')).toBe('600');
+    } finally {
+      await gateway.shutdown();
+    }
+  });
+
+  it('serves /healthz, /readyz and /metrics on the ops port only, never on the public port', async () => {
+    const gateway = await gatewayFunction.start({
+      env: { OPS_PORT: '0' },
+      port: 0,
+      log: silentLogger(),
+      handleSignals: false,
+    });
+    try {
+      expect(gateway.opsUrl).toBeDefined();
+      expect(gateway.opsUrl).not.toBe(gateway.url);
+      for (const path of ['/healthz', '/readyz', '/metrics']) {
+        const refused = await fetch(`${gateway.url}${path}`);
+        expect(refused.status).toBe(404);
+        expect(refused.headers.get('content-type')).toBe('application/problem+json');
+        expect((await fetch(`${gateway.opsUrl}${path}`)).status).toBe(200);
+      }
+      expect(await (await fetch(`${gateway.opsUrl}/metrics`)).text()).toContain(
+        'http_requests_total',
+      );
+      // The ops port forwards nothing.
+      expect((await fetch(`${gateway.opsUrl}/api/offers`)).status).toBe(404);
     } finally {
       await gateway.shutdown();
     }

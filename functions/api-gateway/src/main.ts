@@ -1,4 +1,5 @@
-// The api-gateway as the kit runs it: `node dist/main.js` serves on PORT (8080).
+// The api-gateway as the kit runs it: `node dist/main.js` serves on PORT (8080), its probes and
+// metrics on OPS_PORT (9080).
 import { defineFunction } from '@shop/shared';
 import { createApp } from './app.js';
 import { configShape } from './config.js';
@@ -28,7 +29,8 @@ export interface GatewayServices {
 
 /**
  * The front desk: rate-limit counters in the key-value store (REDIS_URL, else memory), the
- * JWKS-backed token verifier, the routes table, port 8080.
+ * JWKS-backed token verifier, the routes table, port 8080; `/healthz`, `/readyz` and `/metrics` on
+ * OPS_PORT 9080 only (`opsUrl`; a free one when `port` is 0).
  * @example const running = await gateway.start({ port: 0, env: { AUTH_URL: authUrl }, handleSignals: false });
  */
 export const gateway = defineFunction({
@@ -36,6 +38,8 @@ export const gateway = defineFunction({
   port: 8080,
   config: configShape,
   keyValue: true,
+  // The public port must not tell the world its metrics and readiness.
+  opsPort: (config) => config.OPS_PORT,
   services: ({ config }): GatewayServices => ({
     verifyToken: createTokenVerifier({
       jwksUrl:
