@@ -70,7 +70,7 @@ describe('proxy: an upstream that answers before reading the body', () => {
     const big = Buffer.alloc(300 * 1024, 97);
     for (let round = 0; round < 5; round++) {
       const refused = await post('/api/auth/login', big).catch(() => ({ status: -1, body: '' }));
-      expect([413, -1]).toContain(refused.status);
+      expect(refused.status).toBe(413);
       const parallel = await Promise.all([
         fetch(`${gateway.url}/api/auth/session`),
         post('/api/auth/login', '{"a":1}'),
