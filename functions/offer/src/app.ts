@@ -11,6 +11,7 @@ import type { OfferDeps } from './deps.js';
 import { registerAdminOfferRoutes } from './routes/admin-offers.js';
 import { registerCategoryRoutes } from './routes/categories.js';
 import { registerOfferRoutes } from './routes/offers.js';
+import { registerStockReservationRoutes } from './routes/stock-reservations.js';
 
 /** What the offer app is built from; main.ts makes the real ones, tests pass their own. */
 export interface OfferAppDeps {
@@ -49,6 +50,7 @@ export function createApp(deps: OfferAppDeps): OpenAPIHono<ServiceEnv> {
   registerOfferRoutes(app, routeDeps);
   registerCategoryRoutes(app, routeDeps);
   registerAdminOfferRoutes(app, routeDeps);
+  registerStockReservationRoutes(app, routeDeps);
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {
@@ -56,11 +58,13 @@ export function createApp(deps: OfferAppDeps): OpenAPIHono<ServiceEnv> {
       version: '1.0.0',
       description:
         'The catalog: products, categories, prices and stock. Staff routes under /api/admin ' +
-        'are reached through the api-gateway, which enforces the staff role.',
+        'are reached through the api-gateway, which enforces the staff role. Routes under ' +
+        '/internal are not routed by the gateway: only cart calls them (stock reservations).',
     },
     tags: [
       { name: 'catalog', description: 'Public catalog' },
       { name: 'staff', description: 'Catalog management (staff only)' },
+      { name: 'internal', description: 'Stock reservations, called by cart only' },
     ],
   });
   return app;

@@ -20,10 +20,11 @@ describe('runOfferMigrations (npm run migrate)', () => {
       '001_catalog.sql',
       '002_outbox.sql',
       '003_outbox_relay_indexes.sql',
+      '004_stock_reservations.sql',
     ]);
     expect(await offerFunction.migrate({ env, log: silentLogger() })).toEqual({
       applied: [],
-      alreadyApplied: 3,
+      alreadyApplied: 4,
     });
 
     const offer = await start();

@@ -9,7 +9,12 @@ import { offer } from './main.js';
 
 const MIGRATIONS_DIR = offer.migrations.dir;
 
-const ALL = ['001_catalog.sql', '002_outbox.sql', '003_outbox_relay_indexes.sql'];
+const ALL = [
+  '001_catalog.sql',
+  '002_outbox.sql',
+  '003_outbox_relay_indexes.sql',
+  '004_stock_reservations.sql',
+];
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -43,12 +48,12 @@ describe('pendingMigrations', () => {
 
   it('lists the files an older release did not apply, and checkOfferSchema names the command', async () => {
     const db = await freshDatabase();
-    await migrateUpTo(db, ALL.slice(0, 2));
-    expect(await offerPending(db)).toEqual(['003_outbox_relay_indexes.sql']);
+    await migrateUpTo(db, ALL.slice(0, 3));
+    expect(await offerPending(db)).toEqual(['004_stock_reservations.sql']);
     const check = offer.checkSchema(db);
     await expect(check).rejects.toBeInstanceOf(MigrationError);
     await expect(offer.checkSchema(db)).rejects.toThrow(
-      /1 migration\(s\) pending \(003_outbox_relay_indexes\.sql\).*run `npm run migrate -w @shop\/offer`/,
+      /1 migration\(s\) pending \(004_stock_reservations\.sql\).*run `npm run migrate -w @shop\/offer`/,
     );
     await offer.applyMigrations(db);
     await expect(offer.checkSchema(db)).resolves.toBeUndefined();

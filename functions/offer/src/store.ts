@@ -276,3 +276,123 @@ export async function listCategories(db: Queryable): Promise<Category[]> {
   );
   return rows;
 }
+
+/** Stock reserved for an order (offer.stock_reservation and its lines). */
+export interface StockReservation {
+  orderId: string;
+  status: 'reserved' | 'released' | 'committed';
+  lines: { productId: string; quantity: number }[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+interface ReservationRow {
+  order_id: string;
+  status: StockReservation['status'];
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** The reservation of an order with its lines (by product id), or null. */
+export async function findReservation(
+  db: Queryable,
+  orderId: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<StockReservation | null> {
+  const { rows } = await db.query<ReservationRow>(
+    `SELECT order_id, status, created_at, updated_at FROM offer.stock_reservation
+     WHERE order_id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`,
+    [orderId],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  const lines = await db.query<{ product_id: string; quantity: number }>(
+    `SELECT product_id, quantity FROM offer.stock_reservation_line WHERE order_id = $1
+     ORDER BY product_id`,
+    [orderId],
+  );
+  return {
+    orderId: row.order_id,
+    status: row.status,
+    lines: lines.rows.map((line) => ({ productId: line.product_id, quantity: line.quantity })),
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+/**
+ * Records the reservation row of an order unless one exists (then returns false: a retry).
+ * A concurrent insert of the same order id waits for the first to commit or roll back.
+ */
+export async function insertReservation(
+  tx: Queryable,
+  orderId: string,
+  now: Date,
+): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `INSERT INTO offer.stock_reservation (order_id, status, created_at, updated_at)
+     VALUES ($1, 'reserved', $2, $2) ON CONFLICT DO NOTHING`,
+    [orderId, now],
+  );
+  return rowCount === 1;
+}
+
+/**
+ * Takes `quantity` units of an active product only if that many are left — one conditional
+ * UPDATE, no read before it — and records the line. False when the product is short.
+ */
+export async function takeStock(
+  tx: Queryable,
+  orderId: string,
+  productId: string,
+  quantity: number,
+): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `UPDATE offer.product SET stock = stock - $2
+     WHERE id = $1 AND stock >= $2 AND status = 'active'`,
+    [productId, quantity],
+  );
+  if (rowCount !== 1) return false;
+  await tx.query(
+    `INSERT INTO offer.stock_reservation_line (order_id, product_id, quantity)
+     VALUES ($1, $2, $3)`,
+    [orderId, productId, quantity],
+  );
+  return true;
+}
+
+/** The stock of active products by id (what is left of those a reservation was short of). */
+export async function readStock(db: Queryable, productIds: string[]): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ id: string; stock: number }>(
+    `SELECT id, stock FROM offer.product WHERE id = ANY($1::uuid[]) AND status = 'active'`,
+    [productIds],
+  );
+  return new Map(rows.map((row) => [row.id, row.stock]));
+}
+
+/**
+ * Moves a reservation from `reserved` to `to`, once: false when it is not `reserved` any more.
+ * Releasing also puts its units back (archived products too).
+ */
+export async function settleReservation(
+  tx: Queryable,
+  orderId: string,
+  to: 'released' | 'committed',
+  now: Date,
+): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `UPDATE offer.stock_reservation SET status = $2, updated_at = $3
+     WHERE order_id = $1 AND status = 'reserved'`,
+    [orderId, to, now],
+  );
+  if (rowCount !== 1) return false;
+  if (to === 'released') {
+    await tx.query(
+      `UPDATE offer.product p SET stock = p.stock + l.quantity
+       FROM offer.stock_reservation_line l
+       WHERE l.order_id = $1 AND l.product_id = p.id`,
+      [orderId],
+    );
+  }
+  return true;
+}
