@@ -38,6 +38,8 @@ export interface CartAppDeps {
   onEventsRecorded?: () => void;
   /** Id of a new order (default UUIDv7). */
   newOrderId?: () => string;
+  /** Called after a payment event was handled: a reservation may be due (wakes the sweep). */
+  onStockDue?: () => void;
 }
 
 /**
@@ -114,7 +116,10 @@ export function createApp(deps: CartAppDeps): OpenAPIHono<ServiceEnv> {
   });
   app.use('/events', async (c, next) => {
     await next();
-    if (c.res.status < 300) onEventsRecorded();
+    if (c.res.status < 300) {
+      onEventsRecorded();
+      deps.onStockDue?.();
+    }
   });
   app.route('/events', receiver);
   app.doc31('/openapi.json', {

@@ -15,4 +15,6 @@ export const configShape = {
   PAYMENT_PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   /** Idle days after which a cart expires. */
   CART_TTL_DAYS: z.coerce.number().positive().default(30),
+  /** Minutes an order waits for its payment before the sweep cancels it and releases its stock. */
+  PENDING_ORDER_TTL_MINUTES: z.coerce.number().positive().default(30),
 };

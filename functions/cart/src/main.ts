@@ -4,6 +4,7 @@ import { defineFunction, type FunctionConfig } from '@shop/shared';
 import { createApp } from './app.js';
 import { configShape } from './config.js';
 import { events } from './events.js';
+import { createOrderSweep } from './flows/order-sweep.js';
 import { createOfferClient, type OfferClient } from './offer-client.js';
 import { createPaymentClient, type PaymentClient } from './payment-client.js';
 
@@ -45,8 +46,23 @@ export const cart = defineFunction({
       timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS,
     }),
   }),
-  createApp: (deps) =>
-    createApp({ ...deps, cartTtlSeconds: Math.round(deps.config.CART_TTL_DAYS * 24 * 3600) }),
+  createApp: (deps) => {
+    // The sweep expires unpaid orders and settles reservations at offer; it runs while the
+    // function serves and stops on shutdown before the database closes (hooks run in reverse).
+    const sweep = createOrderSweep({
+      db: deps.db,
+      offer: deps.offer,
+      log: deps.log,
+      pendingOrderTtlMinutes: deps.config.PENDING_ORDER_TTL_MINUTES,
+      onEventsRecorded: deps.onEventsRecorded,
+    });
+    sweep.start(deps.lifecycle);
+    return createApp({
+      ...deps,
+      cartTtlSeconds: Math.round(deps.config.CART_TTL_DAYS * 24 * 3600),
+      onStockDue: sweep.wake,
+    });
+  },
 });
 
 /** A started cart function. */

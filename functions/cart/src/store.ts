@@ -390,3 +390,57 @@ export async function releaseIdempotencyKey(db: Queryable, userId: string, key: 
     [userId, key, now],
   );
 }
+
+/** Where an order's stock at offer stands (see migrations/003_order_stock.sql). */
+export type StockStatus =
+  | 'none'
+  | 'reserved'
+  | 'release_due'
+  | 'released'
+  | 'commit_due'
+  | 'committed'
+  | 'commit_refused';
+
+/**
+ * Moves an order's stock status to `to` only from one of `from` (so a settled reservation is not
+ * settled again, and a release already due becomes a commit when the order is paid after all).
+ */
+export async function setStockStatus(
+  db: Queryable,
+  orderId: string,
+  from: StockStatus[],
+  to: StockStatus,
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE cart."order" SET stock_status = $3 WHERE id = $1 AND stock_status = ANY($2::text[])`,
+    [orderId, from, to],
+  );
+  return rowCount === 1;
+}
+
+/** Orders still waiting for their payment that were created before `before`, oldest first. */
+export async function listExpiredOrders(
+  db: Queryable,
+  before: Date,
+  limit = 100,
+): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM cart."order" WHERE status = 'pending_payment' AND created_at < $1
+     ORDER BY created_at LIMIT $2`,
+    [before, limit],
+  );
+  return rows.map((row) => row.id);
+}
+
+/** Orders whose reservation offer has still to release or commit. */
+export async function listStockDue(
+  db: Queryable,
+  limit = 100,
+): Promise<{ orderId: string; stockStatus: 'release_due' | 'commit_due' }[]> {
+  const { rows } = await db.query<{ id: string; stock_status: 'release_due' | 'commit_due' }>(
+    `SELECT id, stock_status FROM cart."order" WHERE stock_status IN ('release_due', 'commit_due')
+     ORDER BY updated_at LIMIT $1`,
+    [limit],
+  );
+  return rows.map((row) => ({ orderId: row.id, stockStatus: row.stock_status }));
+}

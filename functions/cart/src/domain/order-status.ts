@@ -113,3 +113,13 @@ export function decidePaymentEffect(status: OrderStatus, fact: PaymentFact): Pay
   if (cell) return { kind: 'move', to: cell };
   return { kind: 'ignore', reason: `${fact} cannot change a ${status} order` };
 }
+
+/**
+ * Whether an order left unpaid past the pending-order time is cancelled (payment_timeout): only
+ * one still waiting for its payment; a failed or reviewed one keeps its status (and a success
+ * still pays a cancelled order, as the table above says).
+ * @example canExpire('pending_payment'); // true
+ */
+export function canExpire(status: OrderStatus): boolean {
+  return status === 'pending_payment';
+}

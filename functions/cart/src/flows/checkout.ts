@@ -26,6 +26,7 @@ import {
   releaseIdempotencyKey,
   setIdempotencyOrder,
   setProviderPayment,
+  setStockStatus,
 } from '../store.js';
 import { readLines } from './carts.js';
 import { applyPendingEvents } from './payment-events.js';
@@ -221,9 +222,9 @@ async function createOrder(
     const product = products.get(productId);
     if (!product) {
       errors.push({ name: productId, reason: 'is no longer for sale' });
-    } else if (product.stock < line.quantity) {
-      errors.push({ name: productId, reason: `only ${product.stock} in stock` });
     } else {
+      // Stock is not judged from this read: offer's reservation below is the one answer to
+      // "are there enough", so of concurrent checkouts none buys units another already has.
       items.push({
         productId,
         slug: product.slug,
@@ -247,33 +248,52 @@ async function createOrder(
     currency,
   );
   const now = deps.clock();
-  return deps.db.transaction(async (tx) => {
-    const order = await insertOrder(tx, {
-      id: (deps.newOrderId ?? newId)(),
-      userId,
-      status: 'pending_payment',
-      items,
-      total,
-      shippingAddress: request.shippingAddress,
-      clickId: request.clickId,
-      createdAt: now,
+  const orderId = (deps.newOrderId ?? newId)();
+  // Reserved at offer before anything is stored: of shoppers racing for the last units only
+  // those offer reserves for get an order; the others get offer's 409 naming the products.
+  await deps.offer.reserveStock(
+    orderId,
+    items.map((item) => ({ productId: item.productId, quantity: item.quantity })),
+  );
+  return deps.db
+    .transaction(async (tx) => {
+      const order = await insertOrder(tx, {
+        id: orderId,
+        userId,
+        status: 'pending_payment',
+        items,
+        total,
+        shippingAddress: request.shippingAddress,
+        clickId: request.clickId,
+        createdAt: now,
+      });
+      await setStockStatus(tx, order.id, ['none'], 'reserved');
+      await recordTransition(tx, order.id, null, 'pending_payment', {
+        eventId: null,
+        eventType: null,
+        at: now,
+      });
+      await recordOrderEvent(tx, 'shop.order.created', order.id, {
+        orderId: order.id,
+        userId: eventUserId(userId),
+        items,
+        total,
+        clickId: request.clickId,
+        createdAt: now.toISOString(),
+      });
+      // Payment events that arrived before this order (ids chosen here, so only in theory, or a
+      // replayed database) apply now.
+      await applyPendingEvents(tx, deps, order.id);
+      return (await findOrder(tx, order.id)) ?? order;
+    })
+    .catch(async (error: unknown) => {
+      // No order holds the units: put them back (a failed release is logged; the units stay
+      // reserved at offer under an order id cart does not know).
+      await deps.offer
+        .settleStock(orderId, 'release')
+        .catch((releaseError) =>
+          deps.log.error({ err: releaseError, orderId }, 'releasing the stock failed'),
+        );
+      throw error;
     });
-    await recordTransition(tx, order.id, null, 'pending_payment', {
-      eventId: null,
-      eventType: null,
-      at: now,
-    });
-    await recordOrderEvent(tx, 'shop.order.created', order.id, {
-      orderId: order.id,
-      userId: eventUserId(userId),
-      items,
-      total,
-      clickId: request.clickId,
-      createdAt: now.toISOString(),
-    });
-    // Payment events that arrived before this order (ids chosen here, so only in theory, or a
-    // replayed database) apply now.
-    await applyPendingEvents(tx, deps, order.id);
-    return (await findOrder(tx, order.id)) ?? order;
-  });
 }

@@ -22,6 +22,7 @@ import {
   listPendingEvents,
   moveOrder,
   recordRefund,
+  setStockStatus,
 } from '../store.js';
 
 type Catalog = typeof eventCatalog;
@@ -164,6 +165,8 @@ async function applyToOrder(
   switch (event.type) {
     case 'shop.payment.succeeded': {
       await moveOrder(tx, order, effect.to, cause, { paymentId: event.data.paymentId });
+      // Paid: the reservation becomes final (the sweep commits it at offer, woken after this).
+      await setStockStatus(tx, order.id, ['reserved', 'release_due', 'released'], 'commit_due');
       await recordOrderEvent(tx, 'shop.order.paid', order.id, {
         orderId: order.id,
         userId,
@@ -179,6 +182,8 @@ async function applyToOrder(
     }
     case 'shop.payment.failed': {
       await moveOrder(tx, order, effect.to, cause, { paymentId: event.data.paymentId });
+      // Declined: the units go back to offer (released by the sweep, woken after this).
+      await setStockStatus(tx, order.id, ['reserved'], 'release_due');
       await recordOrderEvent(tx, 'shop.order.payment_failed', order.id, {
         orderId: order.id,
         userId,

@@ -1,8 +1,9 @@
 // The part of offer's HTTP contract cart's tests need, in memory: the public product read cart
-// prices from (`GET /api/offers/{id}`) and the staff routes the tests change products with.
+// prices from (`GET /api/offers/{id}`), the staff routes the tests change products with, and the
+// stock reservations cart makes at checkout and settles after payment events (`/internal/stock`).
 // Cart never imports the offer function; the story through both runs in e2e/.
 import { Lifecycle, newId, type RunningServer, serve, silentLogger } from '@shop/shared';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { OfferProduct } from '../offer-client.js';
 
 /** A product as the fake offer keeps it: what cart reads plus the version If-Match names. */
@@ -11,13 +12,25 @@ export interface FakeProduct extends OfferProduct {
   version: number;
 }
 
+/** A reservation as the fake keeps it. */
+export interface FakeReservation {
+  orderId: string;
+  status: 'reserved' | 'released' | 'committed';
+  lines: { productId: string; quantity: number }[];
+}
+
 export interface FakeOffer extends RunningServer {
   url: string;
   products: Map<string, FakeProduct>;
+  reservations: Map<string, FakeReservation>;
 }
 
-function problem(status: 404 | 412 | 428, detail: string): Response {
-  return new Response(JSON.stringify({ type: 'about:blank', status, detail }), {
+function problem(
+  status: 404 | 409 | 412 | 422 | 428,
+  detail: string,
+  extensions: Record<string, unknown> = {},
+): Response {
+  return new Response(JSON.stringify({ type: 'about:blank', status, detail, ...extensions }), {
     status,
     headers: { 'content-type': 'application/problem+json' },
   });
@@ -41,7 +54,62 @@ function productToChange(
 /** Starts the fake offer on a free port of 127.0.0.1. */
 export async function startFakeOffer(): Promise<FakeOffer> {
   const products = new Map<string, FakeProduct>();
+  const reservations = new Map<string, FakeReservation>();
   const app = new Hono();
+  // Offer's reservation contract: all lines or none (409 naming the short ones), one
+  // reservation per order id (a retry gets it again), release and commit once each.
+  app.post('/internal/stock/reservations', async (c) => {
+    const body = await c.req.json<FakeReservation>();
+    const merged = new Map<string, number>();
+    for (const line of body.lines) {
+      merged.set(line.productId, (merged.get(line.productId) ?? 0) + line.quantity);
+    }
+    const lines = [...merged].sort().map(([productId, quantity]) => ({ productId, quantity }));
+    const known = reservations.get(body.orderId);
+    if (known) {
+      if (JSON.stringify(known.lines) !== JSON.stringify(lines)) {
+        return problem(422, 'This order was reserved with other lines.');
+      }
+      return c.json(known, 200);
+    }
+    const short = lines.filter(({ productId, quantity }) => {
+      const product = products.get(productId);
+      return product?.status !== 'active' || product.stock < quantity;
+    });
+    if (short.length > 0) {
+      return problem(409, 'Some products are not in stock for this quantity.', {
+        errors: short.map(({ productId }) => ({
+          name: productId,
+          reason: `only ${products.get(productId)?.stock ?? 0} in stock`,
+          available: products.get(productId)?.stock ?? 0,
+        })),
+      });
+    }
+    for (const { productId, quantity } of lines) {
+      (products.get(productId) as FakeProduct).stock -= quantity;
+    }
+    const reservation: FakeReservation = { orderId: body.orderId, status: 'reserved', lines };
+    reservations.set(body.orderId, reservation);
+    return c.json(reservation, 201);
+  });
+  const settle = (to: 'released' | 'committed') => (c: Context) => {
+    const reservation = reservations.get(c.req.param('orderId') ?? '');
+    if (!reservation) return problem(404, 'No stock reservation for this order.');
+    if (reservation.status === 'reserved') {
+      reservation.status = to;
+      if (to === 'released') {
+        for (const { productId, quantity } of reservation.lines) {
+          const product = products.get(productId);
+          if (product) product.stock += quantity;
+        }
+      }
+    } else if (reservation.status !== to) {
+      return problem(409, `The reservation is ${reservation.status}.`);
+    }
+    return c.json(reservation, 200);
+  };
+  app.post('/internal/stock/reservations/:orderId/release', settle('released'));
+  app.post('/internal/stock/reservations/:orderId/commit', settle('committed'));
   app.get('/api/offers/:id', (c) => {
     const product = products.get(c.req.param('id'));
     if (product?.status !== 'active') {
@@ -107,5 +175,5 @@ export async function startFakeOffer(): Promise<FakeOffer> {
     handleSignals: false,
     shutdownTimeoutMs: 100,
   });
-  return { ...server, url: `http://127.0.0.1:${server.port}`, products };
+  return { ...server, url: `http://127.0.0.1:${server.port}`, products, reservations };
 }

@@ -12,10 +12,11 @@ import {
 } from '@shop/shared';
 import { testDatabase, testKeyValue } from '@shop/shared/testing';
 import { createApp } from '../app.js';
+import { createOrderSweep, type OrderSweep } from '../flows/order-sweep.js';
 import { cart } from '../main.js';
 import { createOfferClient } from '../offer-client.js';
 import type { PaymentClient, PaymentIntent } from '../payment-client.js';
-import { startFakeOffer } from './fake-offer.js';
+import { type FakeOffer, startFakeOffer } from './fake-offer.js';
 
 /** The id of the intent the fake provider makes for an order (known before checkout ends). */
 export function intentIdOf(orderId: string): string {
@@ -64,6 +65,11 @@ export interface Testbed {
   app: OpenAPIHono<ServiceEnv>;
   payments: ReturnType<typeof fakePayments>;
   offerUrl: string;
+  /** The fake offer: its products and stock reservations. */
+  offer: FakeOffer;
+  /** The order sweep (30-minute pending orders), run by the tests; `sweepNow` is its clock. */
+  sweep: OrderSweep;
+  sweepNow: { value: Date | undefined };
   /** Pins the id of the next order checkout creates. */
   nextOrderId: { value: string | undefined };
   cleanup: () => Promise<void>;
@@ -78,11 +84,20 @@ export async function createTestbed(options: { kv?: KeyValue } = {}): Promise<Te
   const payments = fakePayments();
   const offerUrl = offer.url;
   const nextOrderId: { value: string | undefined } = { value: undefined };
+  const offerClient = createOfferClient({ baseUrl: offerUrl, cacheMs: 0 });
+  const sweepNow: { value: Date | undefined } = { value: undefined };
+  const sweep = createOrderSweep({
+    db,
+    offer: offerClient,
+    log: silentLogger(),
+    clock: () => sweepNow.value ?? new Date(),
+    pendingOrderTtlMinutes: 30,
+  });
   const app = createApp({
     db,
     kv: store.kv,
     log: silentLogger(),
-    offer: createOfferClient({ baseUrl: offerUrl, cacheMs: 0 }),
+    offer: offerClient,
     payments,
     newOrderId: () => {
       const id = nextOrderId.value ?? newId();
@@ -96,6 +111,9 @@ export async function createTestbed(options: { kv?: KeyValue } = {}): Promise<Te
     app,
     payments,
     offerUrl,
+    offer,
+    sweep,
+    sweepNow,
     nextOrderId,
     async cleanup() {
       await offer.shutdown();
