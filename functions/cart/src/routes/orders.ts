@@ -65,7 +65,8 @@ const checkoutCart = createRoute({
   summary: 'Turn the signed-in user’s cart into an order and a payment at the provider',
   description:
     'Same Idempotency-Key and body: the same answer again. Same key, another body: 422. ' +
-    'A retry while the first is still running: 409 with Retry-After.',
+    'A retry while the first is still running: 409 with Retry-After. The stock is reserved at ' +
+    'offer before the order is stored: not enough left → 409 out-of-stock naming the products.',
   middleware: [signedIn, idempotencyKey, jsonBody] as const,
   request: { headers: CheckoutHeaders, body: requestBody(CheckoutBody) },
   responses: {
@@ -73,9 +74,9 @@ const checkoutCart = createRoute({
     ...problemResponses({
       400: 'No or a malformed Idempotency-Key, or an invalid body',
       401: 'Not signed in',
-      409: 'A checkout with this key is still running',
+      409: 'A checkout with this key is still running, or products are out of stock (errors)',
       415: 'Not JSON',
-      422: 'Empty cart, products no longer for sale or out of stock, or the key was used with another body',
+      422: 'Empty cart, products no longer for sale, or the key was used with another body',
       502: 'The payment provider is not available; retry with the same key',
     }),
   },
