@@ -236,7 +236,7 @@ describe('the functions-framework target', () => {
         `--port=${port}`,
       ],
       {
-        env: { ...process.env, K_SINK: sink.url, LOG_LEVEL: 'warn', NODE_ENV: 'test' },
+        env: { ...embeddedEnv(), K_SINK: sink.url, LOG_LEVEL: 'warn', NODE_ENV: 'test' },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -269,6 +269,16 @@ describe('the functions-framework target', () => {
     }
   });
 });
+
+/**
+ * The environment without the real servers an integration run names: the child runs on the
+ * embedded defaults (PGlite, memory), as the in-process contract does, instead of finding the
+ * shared integration database unmigrated.
+ */
+function embeddedEnv(): Record<string, string | undefined> {
+  const { DATABASE_URL, REDIS_URL, KAFKA_BROKERS, PGLITE_DATA_DIR, ...rest } = process.env;
+  return rest;
+}
 
 /**
  * A free port below Linux's ephemeral range (32768–60999). The framework's CLI cannot listen on
