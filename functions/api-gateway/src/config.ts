@@ -1,4 +1,4 @@
-import { type FunctionConfig, functionConfigSchema, loadConfig } from '@shop/shared';
+import type { FunctionConfig } from '@shop/shared';
 import { z } from 'zod';
 
 const DEFAULT_CORS_ORIGINS = [4321, 4322, 4323]
@@ -75,15 +75,3 @@ export const configShape = {
 
 /** The gateway's parsed environment. */
 export type GatewayConfig = FunctionConfig<typeof configShape>;
-
-/**
- * Reads and validates the gateway's environment once (what `gateway.loadConfig` does; kept for
- * the modules that cannot import main.ts).
- * @example const config = loadGatewayConfig({ OFFER_URL: 'http://offer.shop.svc.cluster.local' });
- */
-export function loadGatewayConfig(
-  env: Record<string, string | undefined> = process.env,
-): GatewayConfig {
-  const config = loadConfig(functionConfigSchema(configShape), env);
-  return { ...config, RUN_MIGRATIONS: false };
-}

@@ -5,7 +5,7 @@ import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.js';
-import { loadGatewayConfig } from './config.js';
+import { gateway as gatewayFunction } from './main.js';
 import { upstreamUrls } from './routes-table.js';
 import { serveOnPort0 } from './testing/index.js';
 
@@ -79,7 +79,7 @@ beforeAll(async () => {
   await new Promise<void>((done) => garbage.listen(0, '127.0.0.1', done));
   const garbageAddress = garbage.address();
   garbageUrl = `http://127.0.0.1:${typeof garbageAddress === 'object' && garbageAddress ? garbageAddress.port : 1}`;
-  const urls = upstreamUrls(loadGatewayConfig({}));
+  const urls = upstreamUrls(gatewayFunction.loadConfig({}));
   const app = createApp({
     log: silentLogger(),
     kv: createMemoryKeyValue(),
@@ -209,7 +209,7 @@ describe('forwarding', () => {
     const app = createApp({
       log: silentLogger(),
       kv: createMemoryKeyValue(),
-      upstreams: { ...upstreamUrls(loadGatewayConfig({})), offer: target.url },
+      upstreams: { ...upstreamUrls(gatewayFunction.loadConfig({})), offer: target.url },
       verifyToken: async () => {
         throw new Error('unused');
       },

@@ -7,7 +7,7 @@ import { upstreamUrls } from './routes-table.js';
 import { createTokenVerifier, type TokenVerifier } from './verify-access-token.js';
 
 export { createApp, type GatewayApp, type GatewayAppDeps } from './app.js';
-export { type GatewayConfig, loadGatewayConfig } from './config.js';
+export type { GatewayConfig } from './config.js';
 export { forward } from './forward.js';
 export { createOpenApiAggregator, mergeOpenApi, type OpenApiDocument } from './openapi.js';
 export {

@@ -2,7 +2,7 @@ import { createMemoryKeyValue, silentLogger } from '@shop/shared';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type GatewayApp } from './app.js';
-import { loadGatewayConfig } from './config.js';
+import { gateway } from './main.js';
 import type { OpenApiDocument } from './openapi.js';
 import { upstreamUrls } from './routes-table.js';
 import { serveOnPort0 } from './testing/index.js';
@@ -67,7 +67,7 @@ beforeAll(async () => {
   const [offer, auth] = servers;
   // Every other upstream points at a closed port (unavailable).
   const closed = Object.fromEntries(
-    Object.keys(upstreamUrls(loadGatewayConfig({}))).map((name) => [name, 'http://127.0.0.1:1']),
+    Object.keys(upstreamUrls(gateway.loadConfig({}))).map((name) => [name, 'http://127.0.0.1:1']),
   ) as ReturnType<typeof upstreamUrls>;
   app = createApp({
     log: silentLogger(),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadGatewayConfig } from './config.js';
+import { gateway } from './main.js';
 import { matchRoute, requiredAccess, upstreamUrls } from './routes-table.js';
 
 describe('the routing table', () => {
@@ -26,7 +26,7 @@ describe('the routing table', () => {
 
   it('takes each upstream URL from its <NAME>_URL variable', () => {
     const urls = upstreamUrls(
-      loadGatewayConfig({ FEATURE_FLAG_URL: 'http://feature-flag.shop.svc.cluster.local' }),
+      gateway.loadConfig({ FEATURE_FLAG_URL: 'http://feature-flag.shop.svc.cluster.local' }),
     );
     expect(urls['feature-flag']).toBe('http://feature-flag.shop.svc.cluster.local');
     expect(urls.auth).toBe('http://127.0.0.1:8081');

@@ -2,7 +2,7 @@ import { createMemoryKeyValue, silentLogger } from '@shop/shared';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp, type GatewayApp } from '../../app.js';
-import { loadGatewayConfig } from '../../config.js';
+import { gateway } from '../../main.js';
 import { upstreamUrls } from '../../routes-table.js';
 import { serveOnPort0 } from '../../testing/index.js';
 
@@ -20,12 +20,12 @@ let app: GatewayApp;
 beforeAll(async () => {
   upstreamServer = await serveOnPort0(upstream);
   const everyUpstream = Object.fromEntries(
-    Object.keys(upstreamUrls(loadGatewayConfig({}))).map((name) => [
+    Object.keys(upstreamUrls(gateway.loadConfig({}))).map((name) => [
       `${name.toUpperCase().replace('-', '_')}_URL`,
       upstreamServer.url,
     ]),
   );
-  const config = loadGatewayConfig(everyUpstream);
+  const config = gateway.loadConfig(everyUpstream);
   app = createApp({
     log: silentLogger(),
     kv: createMemoryKeyValue(),

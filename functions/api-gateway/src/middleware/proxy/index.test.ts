@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { createMemoryKeyValue, createServiceApp, silentLogger } from '@shop/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../app.js';
-import { loadGatewayConfig } from '../../config.js';
+import { gateway as gatewayFunction } from '../../main.js';
 import { upstreamUrls } from '../../routes-table.js';
 import { serveOnPort0 } from '../../testing/index.js';
 
@@ -20,7 +20,7 @@ let gateway: Awaited<ReturnType<typeof serveOnPort0>>;
 
 beforeAll(async () => {
   upstreamServer = await serveOnPort0(upstream);
-  const config = loadGatewayConfig({ AUTH_URL: upstreamServer.url });
+  const config = gatewayFunction.loadConfig({ AUTH_URL: upstreamServer.url });
   const app = createApp({
     log: silentLogger(),
     kv: createMemoryKeyValue(),
