@@ -12,7 +12,7 @@ import { testDatabase, testKeyValue } from '@shop/shared/testing';
 import { type RunningUser, user as userFunction } from '@shop/user';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callGateway, PASSWORD } from './testing/shopper.js';
+import { callGateway, PASSWORD, startForStory } from './testing/shopper.js';
 
 const MANIFESTS = `
 apiVersion: v1
@@ -60,16 +60,12 @@ beforeAll(async () => {
   ]);
   const kv = testKeyValue();
   cleanups.push(userDb.cleanup, authDb.cleanup, offerDb.cleanup, kv.cleanup);
-  user = await userFunction.start({ env: {}, db: userDb.db, port: 0, log, handleSignals: false });
-  cleanups.unshift(() => user.shutdown());
-  offer = await offerFunction.start({
+  user = await startForStory(cleanups, userFunction, { env: {}, db: userDb.db, log });
+  offer = await startForStory(cleanups, offerFunction, {
     env: {},
     db: offerDb.db,
-    port: 0,
     log,
-    handleSignals: false,
   });
-  cleanups.unshift(() => offer.shutdown());
 
   const dir = mkdtempSync(join(tmpdir(), 'gateway-story-'));
   writeFileSync(join(dir, 'eventing.yaml'), MANIFESTS);
@@ -85,28 +81,22 @@ beforeAll(async () => {
   });
   cleanups.unshift(() => broker.stop());
 
-  auth = await authFunction.start({
+  auth = await startForStory(cleanups, authFunction, {
     env: { K_SINK: broker.ingressUrl('shop', 'default') },
     db: authDb.db,
     kv: kv.kv,
-    port: 0,
     log,
-    handleSignals: false,
   });
-  cleanups.unshift(() => auth.shutdown());
 
-  gateway = await gatewayFunction.start({
+  gateway = await startForStory(cleanups, gatewayFunction, {
     env: {
       AUTH_URL: `http://127.0.0.1:${auth.port}`,
       USER_URL: `http://127.0.0.1:${user.port}`,
       OFFER_URL: `http://127.0.0.1:${offer.port}`,
     },
     kv: kv.kv,
-    port: 0,
     log,
-    handleSignals: false,
   });
-  cleanups.unshift(() => gateway.shutdown());
 });
 
 afterAll(async () => {

@@ -29,7 +29,7 @@ import {
 } from '@shop/shared';
 import { testDatabase, testKeyValue, usesRealInfrastructure } from '@shop/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { address, callGateway, PASSWORD } from './testing/shopper.js';
+import { address, callGateway, PASSWORD, startForStory } from './testing/shopper.js';
 
 const EVENTING_DIR = fileURLToPath(new URL('../../knative/eventing/', import.meta.url));
 const BROKER = `loop${crypto.randomUUID().replaceAll('-', '').slice(0, 8)}`;
@@ -82,18 +82,15 @@ beforeAll(async () => {
   ]);
   const kv = testKeyValue();
   cleanups.push(shopDb.cleanup, webhookDb.cleanup, authDb.cleanup, kv.cleanup);
-  offer = await offerFunction.start({
+  offer = await startForStory(cleanups, offerFunction, {
     env: { SEED_DEMO_DATA: 'true' },
     db: shopDb.db,
-    port: 0,
     log,
-    handleSignals: false,
   });
-  cleanups.unshift(() => offer.shutdown());
 
   // The simulator's URL is known only after the gateway it calls is up: a late-bound client.
   let paymentProviderUrl = '';
-  cart = await cartFunction.start({
+  cart = await startForStory(cleanups, cartFunction, {
     env: { OFFER_URL: `http://127.0.0.1:${offer.port}`, OFFER_CACHE_MS: '0' },
     db: shopDb.db,
     kv: kv.kv,
@@ -106,11 +103,8 @@ beforeAll(async () => {
           }).createIntent(input),
       },
     },
-    port: 0,
     log,
-    handleSignals: false,
   });
-  cleanups.unshift(() => cart.shutdown());
 
   const manifests = copyManifests();
   cleanups.push(() => rmSync(manifests, { recursive: true, force: true }));
@@ -136,29 +130,23 @@ beforeAll(async () => {
     await kafka.close();
   });
 
-  webhook = await conversionWebhookFunction.start({
+  webhook = await startForStory(cleanups, conversionWebhookFunction, {
     env: {
       K_SINK: broker.ingressUrl('shop', BROKER),
       STRIPE_WEBHOOK_SECRET: DEV_STRIPE_WEBHOOK_SECRET,
     },
     db: webhookDb.db,
-    port: 0,
     log,
-    handleSignals: false,
   });
-  cleanups.unshift(() => webhook.shutdown());
 
-  auth = await authFunction.start({
+  auth = await startForStory(cleanups, authFunction, {
     env: {},
     db: authDb.db,
     kv: kv.kv,
-    port: 0,
     log,
-    handleSignals: false,
   });
-  cleanups.unshift(() => auth.shutdown());
 
-  gateway = await gatewayFunction.start({
+  gateway = await startForStory(cleanups, gatewayFunction, {
     env: {
       AUTH_URL: `http://127.0.0.1:${auth.port}`,
       OFFER_URL: `http://127.0.0.1:${offer.port}`,
@@ -166,11 +154,8 @@ beforeAll(async () => {
       CONVERSION_WEBHOOK_URL: `http://127.0.0.1:${webhook.port}`,
     },
     kv: kv.kv,
-    port: 0,
     log,
-    handleSignals: false,
   });
-  cleanups.unshift(() => gateway.shutdown());
 
   simulator = await startPaymentSimulator({
     env: {

@@ -38,3 +38,23 @@ export async function callGateway(
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
+
+/** A defined function as a story starts it. */
+interface Startable<Options, Running> {
+  start(options: Options & { port: number; handleSignals: boolean }): Promise<Running>;
+}
+
+/**
+ * Starts a function on a free port without signal handlers and registers its shutdown first in
+ * `cleanups` (so the last started stops first).
+ * @example user = await startForStory(cleanups, userFunction, { env: {}, db, log });
+ */
+export async function startForStory<Options, Running extends { shutdown(): Promise<void> }>(
+  cleanups: (() => Promise<unknown> | unknown)[],
+  fn: Startable<Options, Running>,
+  options: Options,
+): Promise<Running> {
+  const running = await fn.start({ ...options, port: 0, handleSignals: false });
+  cleanups.unshift(() => running.shutdown());
+  return running;
+}
