@@ -27,6 +27,8 @@ export { createMetrics, type ServiceMetrics } from './metrics.js';
 export {
   addMoney,
   CurrencyMismatchError,
+  MAX_AMOUNT,
+  MAX_UNIT_AMOUNT,
   type Money,
   MoneyRangeError,
   money,

@@ -36,6 +36,21 @@ export class CurrencyMismatchError extends Error {
   }
 }
 
+/**
+ * The largest unit price a product may have: 100,000,000 minor units (1,000,000.00 in a currency
+ * of two decimals). With at most 99 of a product on a line and 100 lines in a cart, an order
+ * total stays below 10^12, far inside the safe-integer range.
+ * @example AmountSchema = z.int().min(0).max(MAX_UNIT_AMOUNT);
+ */
+export const MAX_UNIT_AMOUNT = 100_000_000;
+
+/**
+ * The largest amount a total, a payment or a refund may have: 10^12 minor units. A thousand of
+ * them still sum to a safe integer (10^15 < 2^53 − 1).
+ * @example const amount = z.int().nonnegative().max(MAX_AMOUNT);
+ */
+export const MAX_AMOUNT = 1_000_000_000_000;
+
 const CURRENCY = /^[A-Z]{3}$/;
 
 function checkAmount(amount: number, what: string): number {
