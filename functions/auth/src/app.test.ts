@@ -174,6 +174,10 @@ describe('bad input', () => {
     ['an unknown field', { admin: true }],
     ['a missing name', { name: undefined }],
     ['a non-boolean consent', { marketingConsent: 'yes' }],
+    ['a lone surrogate in the name', { name: 'Ana \ud800' }],
+    ['a control character in the name', { name: 'Ana\u001b[31m' }],
+    ['a NUL in the email', { email: 'ana\u0000@example.com' }],
+    ['a NUL in the password', { password: 'correct horse\u0000battery' }],
   ])('refuses a signup with %s (400) and stores nothing', async (_, change) => {
     const email = uniqueEmail('emailpart');
     const body: Record<string, unknown> = {
@@ -217,6 +221,21 @@ describe('bad input', () => {
     expect(form.status).toBe(415);
     expect((await postJson(bed.app, '/api/auth/login', '{"email":')).status).toBe(400);
     expect((await postJson(bed.app, '/api/auth/refresh', {})).status).toBe(400);
+  });
+
+  it('answers 400, not 500, to a login or refresh with NUL, a lone surrogate or a control character', async () => {
+    for (const body of [
+      { email: 'ana\u0000@example.com', password: 'whatever-password' },
+      { email: '\udc00@example.com', password: 'whatever-password' },
+      { email: 'ana@example.com', password: 'pw\u0000' },
+      { email: 'ana\u0007@example.com', password: 'whatever-password' },
+    ]) {
+      const res = await postJson(bed.app, '/api/auth/login', body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+    }
+    const refresh = await postJson(bed.app, '/api/auth/refresh', { refreshToken: 'a\u0000b' });
+    expect(refresh.status).toBe(400);
   });
 
   it('answers an unknown email and a wrong password identically', async () => {

@@ -1,5 +1,6 @@
 // Schemas the auth routes share.
 import { z } from '@hono/zod-openapi';
+import { text } from '@shop/shared';
 
 // The problem+json schema and response are the shared kit's: one `Problem` component for all.
 export { problemJson as problem, problemJsonSchema as ProblemSchema } from '@shop/shared';
@@ -11,11 +12,9 @@ export const jsonBody = <T extends z.ZodType>(schema: T, required = true) => ({
 });
 
 /** An opaque refresh token as issued (43 base64url characters); anything else never matches. */
-export const RefreshTokenSchema = z
-  .string()
-  .min(1)
-  .max(200)
-  .openapi({ description: 'The opaque refresh token from login or the last refresh.' });
+export const RefreshTokenSchema = text({ max: 200, trim: false }).openapi({
+  description: 'The opaque refresh token from login or the last refresh.',
+});
 
 export const TokenResponseSchema = z
   .object({

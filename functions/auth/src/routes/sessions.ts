@@ -1,6 +1,6 @@
 // POST /api/auth/login, /refresh, /logout — sessions as rotating refresh token families
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { newId, Problem, type Queryable, readIdentity, type ServiceEnv } from '@shop/shared';
+import { newId, Problem, type Queryable, readIdentity, type ServiceEnv, text } from '@shop/shared';
 import type { AuthDeps } from '../deps.js';
 import { normalizeEmail } from '../domain/normalize-email.js';
 import { hashRefreshToken, newRefreshToken } from '../domain/refresh-token.js';
@@ -24,8 +24,8 @@ import { jsonBody, NO_STORE, problem, RefreshTokenSchema, TokenResponseSchema } 
 
 const LoginBody = z
   .strictObject({
-    email: z.string().max(320),
-    password: z.string().max(1024),
+    email: text({ max: 320 }),
+    password: text({ max: 1024, trim: false }),
   })
   .openapi('Login');
 const RefreshBody = z.strictObject({ refreshToken: RefreshTokenSchema }).openapi('Refresh');

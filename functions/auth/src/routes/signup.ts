@@ -1,6 +1,6 @@
 // POST /api/auth/signup — create an account (shopper) and record shop.user.registered
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { newId, Problem, type ServiceEnv } from '@shop/shared';
+import { newId, Problem, type ServiceEnv, text } from '@shop/shared';
 import type { AuthDeps } from '../deps.js';
 import { checkPassword, PASSWORD_MAX_LENGTH } from '../domain/check-password.js';
 import { normalizeEmail } from '../domain/normalize-email.js';
@@ -9,11 +9,7 @@ import { insertCredential } from '../store.js';
 import { enforceLimit, requestIp, requireJson } from './request-guards.js';
 import { jsonBody, problem } from './schemas.js';
 
-const noNul = (value: string) => !value.includes('\u0000');
-
-export const EmailSchema = z
-  .string()
-  .max(320)
+export const EmailSchema = text({ max: 320 })
   .transform(normalizeEmail)
   .pipe(z.email('must be an email address'))
   .openapi({ type: 'string', format: 'email', example: 'ana@example.com' });
@@ -21,15 +17,12 @@ export const EmailSchema = z
 const SignupBody = z
   .strictObject({
     email: EmailSchema,
-    password: z
-      .string()
-      .max(PASSWORD_MAX_LENGTH * 4)
-      .openapi({ description: '12 to 128 characters; not a common password.' }),
-    name: z.string().trim().min(1).max(200).refine(noNul, 'must not contain NUL'),
-    locale: z
-      .string()
+    password: text({ max: PASSWORD_MAX_LENGTH * 4, trim: false }).openapi({
+      description: '12 to 128 characters; not a common password.',
+    }),
+    name: text({ max: 200 }),
+    locale: text({ min: 2, max: 35, trim: false })
       .regex(/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/, 'must be a BCP 47 language tag')
-      .max(35)
       .optional(),
     marketingConsent: z.boolean().default(false),
   })

@@ -11,6 +11,12 @@ export interface CartLine {
 /** Most of one product a cart holds. */
 export const MAX_LINE_QUANTITY = 99;
 
+/**
+ * Most products (lines) a cart holds. With offer's MAX_UNIT_AMOUNT and MAX_LINE_QUANTITY, a cart
+ * total stays below MAX_AMOUNT (10^12 minor units), so every sum is an exact safe integer.
+ */
+export const MAX_CART_LINES = 100;
+
 /** The hash field value of a line. */
 export function encodeLine(line: CartLine): string {
   return JSON.stringify(line);

@@ -1,7 +1,13 @@
 // The carts in the key-value store: one hash per cart, written only through kv.update() so
 // concurrent changes of one cart never lose each other.
 import { type KeyValue, money, Problem, sumMoney } from '@shop/shared';
-import { type CartLine, decodeCart, encodeLine, MAX_LINE_QUANTITY } from '../domain/cart-line.js';
+import {
+  type CartLine,
+  decodeCart,
+  encodeLine,
+  MAX_CART_LINES,
+  MAX_LINE_QUANTITY,
+} from '../domain/cart-line.js';
 import type { CartLineView, CartMerge, CartView } from '../domain/cart-view.js';
 import { computeLineTotal } from '../domain/compute-line-total.js';
 import type { OfferClient, OfferProduct } from '../offer-client.js';
@@ -57,7 +63,14 @@ export async function addItem(
   let failure: Problem | undefined;
   await deps.kv.update(key, (hash) => {
     failure = undefined;
-    const current = decodeCart(hash).get(productId);
+    const lines = decodeCart(hash);
+    const current = lines.get(productId);
+    if (!current && lines.size >= MAX_CART_LINES) {
+      failure = new Problem(422, `A cart holds at most ${MAX_CART_LINES} different products.`, {
+        productId,
+      });
+      return null;
+    }
     const next = (current?.quantity ?? 0) + quantity;
     if (next > MAX_LINE_QUANTITY) {
       failure = new Problem(422, `A cart holds at most ${MAX_LINE_QUANTITY} of one product.`, {
@@ -171,6 +184,7 @@ export async function mergeCarts(
     dropped.length = 0;
     const mine = decodeCart(hash);
     const set: Record<string, string> = {};
+    let added = 0;
     for (const [productId, line] of lines) {
       const product = products.get(productId);
       if (!product || product.stock < 1) {
@@ -178,6 +192,11 @@ export async function mergeCarts(
         continue;
       }
       const existing = mine.get(productId);
+      if (!existing && mine.size + added >= MAX_CART_LINES) {
+        dropped.push(productId);
+        continue;
+      }
+      if (!existing) added += 1;
       const wanted = (existing?.quantity ?? 0) + line.quantity;
       const limit = Math.min(product.stock, MAX_LINE_QUANTITY);
       if (wanted > limit) capped.push(productId);

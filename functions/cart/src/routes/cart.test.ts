@@ -1,5 +1,6 @@
 import { identityHeaders } from '@shop/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_CART_LINES } from '../domain/cart-line.js';
 import {
   addProduct,
   archive,
@@ -153,6 +154,29 @@ describe('cart lines', () => {
     expect(malformed.status).toBe(400);
     const cart = await json(send(bed.app, 'GET', '/api/cart', { as: who }));
     expect(cart.items.map((i) => i.quantity)).toEqual([1]);
+  });
+
+  it('holds at most MAX_CART_LINES products: one more is a 422 and the cart stays as it was', async () => {
+    const who = shopper();
+    const products = await Promise.all(
+      Array.from({ length: MAX_CART_LINES + 1 }, () => addProduct(bed.offerUrl)),
+    );
+    for (const product of products.slice(0, MAX_CART_LINES)) {
+      const res = await send(bed.app, 'POST', '/api/cart/items', {
+        as: who,
+        body: { productId: product.id, quantity: 1 },
+      });
+      expect(res.status).toBe(200);
+    }
+    const extra = products[MAX_CART_LINES];
+    const res = await send(bed.app, 'POST', '/api/cart/items', {
+      as: who,
+      body: { productId: extra?.id, quantity: 1 },
+    });
+    expect(res.status).toBe(422);
+    expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    const cart = await json(send(bed.app, 'GET', '/api/cart', { as: who }));
+    expect(cart.items).toHaveLength(MAX_CART_LINES);
   });
 
   it('answers 404 for an unknown or archived product', async () => {

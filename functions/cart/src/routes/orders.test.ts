@@ -228,6 +228,20 @@ describe('checkout', () => {
         .status,
     ).toBe(400);
     expect((await checkoutAs(who, 'e-2', { shippingAddress: address, total: 1 })).status).toBe(400);
+    // Only assigned ISO 3166-1 codes, in upper case; text without control characters or lone
+    // surrogates (each a 400, never a 500 from the database).
+    for (const change of [
+      { country: 'de' },
+      { country: 'EU' },
+      { country: 'XK' },
+      { country: 'ZZ' },
+      { name: 'Ada\u0000' },
+      { city: 'Berlin\ud800' },
+      { line2: 'Hof\u001b' },
+    ]) {
+      const res = await checkoutAs(who, 'e-4', { shippingAddress: { ...address, ...change } });
+      expect(res.status, JSON.stringify(change)).toBe(400);
+    }
     const empty = await checkoutAs(who, 'e-3');
     expect(empty.status).toBe(422);
     // A failed checkout does not burn its key: after filling the cart it works.

@@ -1,7 +1,14 @@
 // POST /api/cart/checkout — the cart becomes an order and a payment; GET /api/cart/orders… —
 // the signed-in shopper's orders (another user's order answers 404).
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { Problem, problemResponses, requireIdentity, type ServiceEnv } from '@shop/shared';
+import {
+  countryCode,
+  Problem,
+  problemResponses,
+  requireIdentity,
+  type ServiceEnv,
+  text,
+} from '@shop/shared';
 import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { CartDeps } from '../deps.js';
@@ -17,26 +24,24 @@ import {
 } from './schemas.js';
 
 const tags = ['orders'];
-const text = (max: number) => z.string().trim().min(1).max(max);
 
 const CheckoutBody = z
   .object({
     shippingAddress: z
       .object({
-        name: text(200),
-        line1: text(200),
-        line2: z.string().trim().max(200).optional(),
-        postalCode: text(20),
-        city: text(100),
-        country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code, e.g. DE'),
+        name: text({ max: 200 }),
+        line1: text({ max: 200 }),
+        line2: text({ max: 200, min: 0 }).optional(),
+        postalCode: text({ max: 20 }),
+        city: text({ max: 100 }),
+        country: countryCode(),
       })
       .strict(),
     clickId: z.uuid().optional(),
   })
   .strict();
 
-const IdempotencyKey = z
-  .string()
+const IdempotencyKey = text({ max: 255, trim: false })
   .regex(/^[\x21-\x7e]{1,255}$/)
   .openapi({ description: '1–255 visible ASCII characters' });
 const CheckoutHeaders = z.object({ 'idempotency-key': IdempotencyKey });

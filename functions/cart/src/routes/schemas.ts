@@ -1,6 +1,7 @@
 // What the cart routes answer, as zod schemas: the OpenAPI document at /openapi.json is made
 // from them, and the tests parse real answers with them, so the document cannot drift.
 import { z } from '@hono/zod-openapi';
+import { text } from '@shop/shared';
 import { ORDER_STATUSES } from '../domain/order-status.js';
 
 export const MoneySchema = z
@@ -147,8 +148,7 @@ export const requestBody = <S extends z.ZodType>(schema: S) => ({
 
 /** The anonymous cart id, for API clients that keep no cookies. */
 export const CartIdHeader = z.object({
-  'x-cart-id': z
-    .string()
+  'x-cart-id': text({ max: 43, trim: false })
     .optional()
     .openapi({ description: 'An anonymous cart id (browsers send the __Host-cart cookie)' }),
 });

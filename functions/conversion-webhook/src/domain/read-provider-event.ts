@@ -1,9 +1,15 @@
 // What a provider's event means for us: a payment that succeeded, failed or was refunded, an
 // event of an understood type we cannot attribute to an order, or one we do not handle.
-import type { Money } from '@shop/shared';
+import { MAX_AMOUNT, type Money, text } from '@shop/shared';
 import { z } from 'zod';
 
 export type Provider = 'stripe' | 'standard';
+
+/**
+ * A provider's id or type name: 1–255 characters of well-formed text without control characters
+ * (stored as text, and sent on in events).
+ */
+const providerId = () => text({ max: 255, trim: false });
 
 /**
  * The envelope of every payload: Stripe's event shape. `data` is only looked into for the types
@@ -11,8 +17,8 @@ export type Provider = 'stripe' | 'standard';
  * messages may leave `id` out (the `webhook-id` header names them).
  */
 export const envelopeSchema = z.looseObject({
-  id: z.string().min(1).max(255).optional(),
-  type: z.string().min(1).max(255),
+  id: providerId().optional(),
+  type: providerId(),
   // Unix seconds, at most the end of year 9999 (so it always makes a date).
   created: z.int().nonnegative().max(253_402_300_799).optional(),
   data: z.unknown().optional(),
@@ -25,12 +31,14 @@ const dataSchema = z.looseObject({
 
 export type Envelope = z.infer<typeof envelopeSchema>;
 
+const amountSchema = z.int().nonnegative().max(MAX_AMOUNT);
+
 const metadataSchema = z.looseObject({ orderId: z.string().optional() }).nullish();
 
 const paymentIntentSchema = z.looseObject({
-  id: z.string().min(1).max(255),
-  amount: z.int().nonnegative(),
-  amount_received: z.int().nonnegative().optional(),
+  id: providerId(),
+  amount: amountSchema,
+  amount_received: amountSchema.optional(),
   currency: z.string().regex(/^[A-Za-z]{3}$/),
   metadata: metadataSchema,
   last_payment_error: z
@@ -39,27 +47,30 @@ const paymentIntentSchema = z.looseObject({
 });
 
 const chargeSchema = z.looseObject({
-  id: z.string().min(1).max(255),
-  payment_intent: z.string().min(1).max(255).nullish(),
-  amount: z.int().nonnegative(),
-  amount_refunded: z.int().nonnegative(),
+  id: providerId(),
+  payment_intent: providerId().nullish(),
+  amount: amountSchema,
+  amount_refunded: amountSchema,
   currency: z.string().regex(/^[A-Za-z]{3}$/),
   metadata: metadataSchema,
   refunds: z
     .looseObject({
-      data: z.array(
-        z.looseObject({
-          id: z.string().min(1).max(255),
-          amount: z.int().nonnegative(),
-          created: z.int().optional(),
-        }),
-      ),
+      // At most 1000 refunds of at most MAX_AMOUNT each: their sum stays a safe integer.
+      data: z
+        .array(
+          z.looseObject({
+            id: providerId(),
+            amount: amountSchema,
+            created: z.int().optional(),
+          }),
+        )
+        .max(1000),
     })
     .nullish(),
 });
 
 const previousAttributesSchema = z
-  .looseObject({ amount_refunded: z.int().nonnegative().optional() })
+  .looseObject({ amount_refunded: amountSchema.optional() })
   .optional();
 
 const HANDLED_TYPES = new Set([

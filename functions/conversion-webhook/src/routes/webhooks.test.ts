@@ -349,6 +349,44 @@ describe('POST /webhooks/payments/stripe', () => {
     expect(await stored()).toEqual({ events: [], outbox: [] });
   });
 
+  it('answers 400 to a signed event whose id or type holds a lone surrogate, NUL or a control character, and stores nothing', async () => {
+    for (const extra of [
+      { id: 'evt_\udc00' },
+      { id: 'evt_\u0000' },
+      { id: 'evt_\u001b' },
+      { type: 'payment_intent.succeeded\ud800' },
+    ]) {
+      const res = await postStripe(
+        JSON.stringify(stripeEvent('payment_intent.succeeded', paymentIntent(), extra)),
+      );
+      expect(res.status, JSON.stringify(extra)).toBe(400);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+    }
+    const standard = await postStandard(JSON.stringify(succeededEvent()), 'msg_\u00e9\u0007');
+    expect(standard.status).toBe(400);
+    expect(await stored()).toEqual({ events: [], outbox: [] });
+  });
+
+  it('stores a signed payment whose ids hold lone surrogates or whose amount is beyond MAX_AMOUNT as unmatched, with no domain event', async () => {
+    for (const intent of [
+      paymentIntent({ id: 'pi_\ud800' }),
+      paymentIntent({ amount: 1e13 }),
+      paymentIntent({ amount: 2 ** 53 }),
+      { ...paymentIntent(), metadata: { orderId: '\udc00' } },
+    ]) {
+      const res = await postStripe(JSON.stringify(stripeEvent('payment_intent.succeeded', intent)));
+      expect(res.status, JSON.stringify(intent)).toBe(200);
+    }
+    const { events, outbox } = await stored();
+    expect(events.map((event) => event.status)).toEqual([
+      'unmatched',
+      'unmatched',
+      'unmatched',
+      'unmatched',
+    ]);
+    expect(outbox).toEqual([]);
+  });
+
   it('answers 413 to a body over 512 KiB', async () => {
     const event = stripeEvent('customer.created', { id: 'cus_1', note: 'x'.repeat(600 * 1024) });
     const res = await postStripe(JSON.stringify(event));

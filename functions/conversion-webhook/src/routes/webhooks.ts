@@ -1,7 +1,14 @@
 // POST /webhooks/payments/stripe and /webhooks/payments/standard — signed payment events from
 // the providers: verified over the raw body, stored once, answered fast.
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { type Database, Problem, problemResponses, type ServiceEnv } from '@shop/shared';
+import {
+  type Database,
+  isCleanText,
+  Problem,
+  problemResponses,
+  type ServiceEnv,
+  text,
+} from '@shop/shared';
 import type { Context } from 'hono';
 import {
   envelopeSchema,
@@ -58,8 +65,7 @@ const rawEventBody = (description: string) => ({
 
 /** A signature header: documented as required, refused by the handler (400) when missing. */
 const signatureHeader = (description: string, example: string) =>
-  z
-    .string()
+  text({ max: 8192, trim: false })
     .optional()
     .openapi({ param: { required: true }, description, example });
 
@@ -240,11 +246,11 @@ async function handle(
   const event = envelope.data;
   // Standard Webhooks: the webhook-id is the idempotency key of a message.
   const eventId = provider === 'standard' ? c.req.header('webhook-id') : event.id;
-  if (!eventId || eventId.length > 255) {
+  if (!eventId || eventId.length > 255 || !isCleanText(eventId)) {
     throw new OutcomeProblem(
       'invalid_payload',
       400,
-      'The event needs an id of at most 255 characters.',
+      'The event needs an id of at most 255 characters, without control characters.',
       INVALID_PAYLOAD,
     );
   }

@@ -4,7 +4,8 @@ import { type CursorPosition, type Listing, type SortOrder, UUID_PATTERN } from 
 
 export type DecodedCursor = { ok: true; position: CursorPosition } | { ok: false; reason: string };
 
-const MICROSECOND_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{6}Z$/;
+// Years 0001–9999 only: PostgreSQL knows no year 0, and a cursor we made never holds another.
+const MICROSECOND_TIME = /^(?!0000)(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{6}Z$/;
 const RANK = /^[0-9.e+-]{1,32}$/;
 
 function isTime(value: unknown): value is string {
@@ -30,7 +31,13 @@ function isKeyOf(sort: SortOrder, key: unknown): key is string | number {
     case 'price_desc':
       return Number.isSafeInteger(key) && (key as number) >= 0;
     case 'name':
-      return typeof key === 'string' && key.length <= 1000 && !key.includes('\u0000');
+      // A stored name may predate the text rule: only what the database cannot take is refused.
+      return (
+        typeof key === 'string' &&
+        key.length <= 1000 &&
+        !key.includes('\u0000') &&
+        key.isWellFormed()
+      );
     case 'relevance':
       return isRank(key);
   }

@@ -65,6 +65,7 @@ describe('encodeCursor / decodeCursor', () => {
       }),
       rawCursor({ v: 1, f, k: '2025-13-14T09:12:00.000000Z', i: id }),
       rawCursor({ v: 1, f, k: '2025-02-30T09:12:00.000000Z', i: id }),
+      rawCursor({ v: 1, f, k: '0000-01-01T00:00:00.000000Z', i: id }),
       rawCursor({ v: 1, f, k: 'yesterday', i: id }),
       rawCursor({ v: 1, f, k: 12, i: id }),
     ];
@@ -86,6 +87,7 @@ describe('encodeCursor / decodeCursor', () => {
     expect(at(relevance, '0.1 OR 1=1')).toBe(false);
     expect(at(relevance, '0')).toBe(true);
     expect(at(name, 'a\u0000b')).toBe(false);
+    expect(at(name, 'a\ud800b')).toBe(false);
     expect(at(name, 42)).toBe(false);
   });
 });

@@ -162,11 +162,20 @@ describe('POST /api/admin/offers', () => {
       ['negative price', newOffer({ priceAmount: -1 }), 400],
       ['fractional price', newOffer({ priceAmount: 12.5 }), 400],
       ['huge price', newOffer({ priceAmount: 1e20 }), 400],
+      ['price above MAX_UNIT_AMOUNT', newOffer({ priceAmount: 100_000_001 }), 400],
       ['negative stock', newOffer({ stock: -3 }), 400],
       ['stock too large', newOffer({ stock: 2 ** 31 }), 400],
       ['null name', newOffer({ name: null }), 400],
       ['blank name', newOffer({ name: '   ' }), 400],
       ['NUL in name', newOffer({ name: 'Bad\u0000Name' }), 400],
+      ['lone surrogate in name', newOffer({ name: 'Bad\ud800Name' }), 400],
+      ['control character in name', newOffer({ name: 'Bad\u001bName' }), 400],
+      ['NUL in description', newOffer({ description: 'a\u0000b' }), 400],
+      [
+        'control character in an image',
+        newOffer({ images: ['https://example.com/a\u0000.jpg'] }),
+        400,
+      ],
       ['lowercase currency', newOffer({ currency: 'eur' }), 400],
       ['http image', newOffer({ images: ['http://example.com/a.jpg'] }), 400],
       ['relative image', newOffer({ images: ['/img/a.jpg'] }), 400],
@@ -267,6 +276,23 @@ describe('If-Match on staff edits', () => {
     const listed = await send(bed.app, 'PATCH', path, { stock: 3 }, { 'if-match': '"9", W/"3"' });
     expect(listed.status).toBe(200);
     expect(((await listed.json()) as OfferItem).version).toBe(4);
+  });
+
+  it('refuses a price change above MAX_UNIT_AMOUNT with 400 and keeps the price', async () => {
+    const offer = await create({ priceAmount: 1000 });
+    const path = `/api/admin/offers/${offer.id}/price`;
+    for (const amount of [100_000_001, 2 ** 53, 1e308]) {
+      const res = await send(
+        bed.app,
+        'PUT',
+        path,
+        { amount, currency: 'EUR' },
+        { 'if-match': 'W/"1"' },
+      );
+      await expectProblem(res, 400);
+    }
+    const read = await bed.app.request(`/api/admin/offers/${offer.id}`);
+    expect(((await read.json()) as OfferItem).priceAmount).toBe(1000);
   });
 
   it('lets exactly one of several concurrent price changes of one version win', async () => {

@@ -46,7 +46,7 @@ const ActorHeaders = z.object({
     .openapi({ description: 'Staff user id, set by the api-gateway; recorded in events.' }),
 });
 const EditHeaders = ActorHeaders.extend({
-  'if-match': z.string().max(500).optional().openapi({
+  'if-match': text(500).optional().openapi({
     description: 'Required: the ETag (W/"<version>") of the product as you last read it.',
   }),
 });
@@ -56,7 +56,7 @@ const CreateOfferBody = z
   .strictObject({
     slug: SlugSchema.optional().openapi({ description: 'Default: made from the name.' }),
     name: text(200, 1),
-    description: text(5000).default(''),
+    description: text(5000, 0, true).default(''),
     category: SlugSchema,
     priceAmount: AmountSchema,
     currency: CurrencySchema.optional().openapi({ description: 'Default: the catalog currency.' }),
@@ -69,7 +69,7 @@ const UpdateOfferBody = z
   .strictObject({
     slug: SlugSchema,
     name: text(200, 1),
-    description: text(5000),
+    description: text(5000, 0, true),
     category: SlugSchema,
     images: ImagesSchema,
     stock: StockSchema,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Product } from '../domain/product.js';
+import { fingerprintListing } from '../domain/encode-cursor.js';
+import type { Listing, Product } from '../domain/product.js';
 import type { NewProduct } from '../store.js';
 import {
   addCategory,
@@ -275,6 +276,23 @@ describe('GET /api/offers filters and sorting', () => {
       cursor,
     });
     expect(next.items.length).toBe(5);
+  });
+
+  it('answers 400 to a forged cursor of year 0000 or holding a lone surrogate', async () => {
+    const forged = (listing: Listing, k: unknown) =>
+      Buffer.from(
+        JSON.stringify({ v: 1, f: fingerprintListing(listing), k, i: crypto.randomUUID() }),
+      ).toString('base64url');
+    const queries: Record<string, string>[] = [
+      { cursor: forged({ scope: 'public', sort: 'newest' }, '0000-01-01T00:00:00.000000Z') },
+      { sort: 'name', cursor: forged({ scope: 'public', sort: 'name' }, 'a\ud800') },
+      { cursor: '\u0000' },
+    ];
+    for (const query of queries) {
+      const res = await bed.app.request(`/api/offers?${new URLSearchParams(query)}`);
+      expect(res.status, JSON.stringify(query)).toBe(400);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+    }
   });
 
   it('refuses a staff cursor on the public listing', async () => {

@@ -13,6 +13,7 @@ import {
   OfferSchema,
   presentOffer,
   problem,
+  text,
 } from './schemas.js';
 
 const SearchQuery = z.object(listingParams).superRefine(checkPriceRange);
@@ -46,7 +47,7 @@ const getOffer = createRoute({
   summary: 'One active product by id or slug',
   request: {
     params: OfferParams,
-    headers: z.object({ 'if-none-match': z.string().max(500).optional() }),
+    headers: z.object({ 'if-none-match': text(500).optional() }),
   },
   responses: {
     200: {

@@ -1,5 +1,6 @@
 // Schemas the offer routes share: the product as clients see it, problems, listing parameters.
 import { z } from '@hono/zod-openapi';
+import { isCleanText, MAX_UNIT_AMOUNT, text as sharedText } from '@shop/shared';
 import {
   PRODUCT_STATUSES,
   type Product,
@@ -8,30 +9,26 @@ import {
   UUID_PATTERN,
 } from '../domain/product.js';
 
-// PostgreSQL text cannot hold NUL; refusing it here keeps such input a 400, not a 500.
-const noNul = (value: string) => !value.includes('\u0000');
-const NUL_MESSAGE = 'must not contain NUL characters';
+/**
+ * Free text stored in PostgreSQL, trimmed: the kit's rule (no control characters, no lone
+ * surrogates); `multiline` allows tab and line breaks (descriptions).
+ */
+export const text = (max: number, min = 0, multiline = false) =>
+  sharedText({ max, min, multiline });
 
-/** Free text stored in PostgreSQL, trimmed. */
-export const text = (max: number, min = 0) =>
-  z.string().trim().min(min).max(max).refine(noNul, NUL_MESSAGE);
-
-export const SlugSchema = z
-  .string()
-  .max(100)
+export const SlugSchema = sharedText({ max: 100, trim: false })
   .regex(SLUG_PATTERN, 'must be lowercase kebab-case (a-z, 0-9 and single hyphens)')
   .refine((slug) => !UUID_PATTERN.test(slug), 'must not look like a uuid')
   .openapi({ example: 'stovetop-espresso-maker' });
 
 export const IdSchema = z.guid().toLowerCase().openapi({ format: 'uuid' });
 
-export const CurrencySchema = z
-  .string()
+export const CurrencySchema = sharedText({ max: 3, trim: false })
   .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code (3 uppercase letters)')
   .openapi({ example: 'EUR' });
 
-/** Integer minor units (cents). */
-export const AmountSchema = z.int().min(0).openapi({ example: 1299 });
+/** A unit price: integer minor units (cents), at most MAX_UNIT_AMOUNT (1,000,000.00). */
+export const AmountSchema = z.int().min(0).max(MAX_UNIT_AMOUNT).openapi({ example: 1299 });
 
 export const StockSchema = z.int().min(0).max(1_000_000_000).openapi({ example: 12 });
 
@@ -43,7 +40,8 @@ export const ImagesSchema = z
         hostname: z.regexes.domain,
         error: 'must be an absolute https URL',
       })
-      .max(2048),
+      .max(2048)
+      .refine((url) => isCleanText(url), 'must not contain control characters or lone surrogates'),
   )
   .max(20);
 
@@ -118,9 +116,7 @@ export const listingParams = {
     .max(100)
     .default(24)
     .openapi({ type: 'integer', minimum: 1, maximum: 100, default: 24 }),
-  cursor: z
-    .string()
-    .max(1000)
+  cursor: text(1000)
     .optional()
     .openapi({ description: 'nextCursor of the previous page, with the same sort and filters.' }),
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCursor } from './decode-cursor.js';
-import { encodeCursor } from './encode-cursor.js';
+import { encodeCursor, fingerprintSearch } from './encode-cursor.js';
 
 const position = {
   createdAt: new Date('2025-03-04T05:06:07.089Z'),
@@ -27,5 +27,15 @@ describe('decodeCursor', () => {
       JSON.stringify({ v: 1, f: 'x', t: '2025-03-04T05:06:07.089Z', i: 'nope' }),
     ).toString('base64url');
     expect(decodeCursor(badId, undefined).ok).toBe(false);
+  });
+
+  it('refuses a time PostgreSQL cannot hold (year 0000) or that does not exist', () => {
+    const forged = (t: string) =>
+      Buffer.from(
+        JSON.stringify({ v: 1, f: fingerprintSearch(undefined), t, i: position.userId }),
+      ).toString('base64url');
+    for (const t of ['0000-01-01T00:00:00.000Z', '2025-02-30T00:00:00.000Z', '+275760-09-13']) {
+      expect(decodeCursor(forged(t), undefined).ok, t).toBe(false);
+    }
   });
 });

@@ -4,7 +4,8 @@ import { UUID_PATTERN } from './profile.js';
 
 export type DecodedCursor = { ok: true; position: CursorPosition } | { ok: false; reason: string };
 
-const ISO_MILLIS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+// Years 0001–9999 only: PostgreSQL knows no year 0, and a cursor we made never holds another.
+const ISO_MILLIS = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /**
  * Reads a cursor back, refusing one that is malformed or was made for another search. Every

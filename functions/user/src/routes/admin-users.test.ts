@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fingerprintSearch } from '../domain/encode-cursor.js';
 import {
   createTestbed,
   type ProfileJson,
@@ -64,6 +65,22 @@ describe('/api/admin/users', () => {
     expect(missing.status).toBe(404);
     const bad = await send(bed.app, 'GET', '/api/admin/users/nope', { who: clerk });
     expect(bad.status).toBe(400);
+  });
+
+  it('answers 400 to a forged cursor of year 0000, of garbage or of control characters', async () => {
+    const forged = Buffer.from(
+      JSON.stringify({
+        v: 1,
+        f: fingerprintSearch(undefined),
+        t: '0000-01-01T00:00:00.000Z',
+        i: '01940000-0000-7000-8000-000000000001',
+      }),
+    ).toString('base64url');
+    for (const cursor of [forged, 'garbage!', '%00', '%ED%A0%80']) {
+      const res = await send(bed.app, 'GET', `/api/admin/users?cursor=${cursor}`, { who: clerk });
+      expect(res.status, cursor).toBe(400);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+    }
   });
 
   it('searches by email prefix and by name, case-insensitively', async () => {

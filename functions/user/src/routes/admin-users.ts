@@ -24,7 +24,7 @@ const ListQuery = z.object({
     description: 'Email prefix or part of the display name, case-insensitive.',
   }),
   limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ type: 'integer' }),
-  cursor: z.string().max(1000).optional().openapi({ description: 'nextCursor of the last page' }),
+  cursor: text(1000, 0).optional().openapi({ description: 'nextCursor of the last page' }),
 });
 
 const ProfileSummarySchema = ProfileSchema.omit({ addresses: true }).openapi('ProfileSummary');

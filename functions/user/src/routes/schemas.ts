@@ -1,16 +1,12 @@
 // Schemas the user routes share: the profile and address as clients see them, field rules, problems.
 import { z } from '@hono/zod-openapi';
+import { countryCode, text as sharedText } from '@shop/shared';
 import { type Address, MAX_ADDRESSES, type Profile } from '../domain/profile.js';
 
-// PostgreSQL text cannot hold NUL; refusing it here keeps such input a 400, not a 500.
-const noNul = (value: string) => !value.includes('\u0000');
-
-/** Free text stored in PostgreSQL, trimmed. */
-export const text = (max: number, min = 1) =>
-  z.string().trim().min(min).max(max).refine(noNul, 'must not contain NUL characters');
+/** Free text stored in PostgreSQL, trimmed: the kit's rule (no control characters, no lone surrogates). */
+export const text = (max: number, min = 1) => sharedText({ max, min });
 
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
-const REGIONS = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
 
 /** Whether `tag` is a well-formed BCP 47 language tag. */
 function isLanguageTag(tag: string): boolean {
@@ -29,27 +25,17 @@ export function canonicalLocale(tag: string): string {
   return Intl.getCanonicalLocales(tag)[0] ?? tag;
 }
 
-export const LocaleSchema = z
-  .string()
-  .min(2)
-  .max(35)
+export const LocaleSchema = sharedText({ min: 2, max: 35, trim: false })
   .refine(isLanguageTag, 'must be a BCP 47 language tag, e.g. de-DE')
   .openapi({ example: 'de-DE', description: 'BCP 47 language tag; stored in canonical form.' });
 
-export const CurrencySchema = z
-  .string()
+export const CurrencySchema = sharedText({ max: 3, trim: false })
   .refine((code) => CURRENCIES.has(code), 'must be an ISO 4217 currency code, e.g. EUR')
   .openapi({ example: 'EUR' });
 
-export const CountrySchema = z
-  .string()
-  .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code (2 uppercase letters)')
-  .refine((code) => code !== 'ZZ' && REGIONS.of(code) !== undefined, 'is not an ISO 3166-1 country')
-  .openapi({ example: 'DE' });
+export const CountrySchema = countryCode();
 
-export const PhoneSchema = z
-  .string()
-  .trim()
+export const PhoneSchema = sharedText({ max: 32 })
   .regex(/^\+?[0-9][0-9 ()./-]{2,31}$/, 'must be a phone number, e.g. +49 30 1234567')
   .openapi({ example: '+49 30 1234567' });
 
@@ -159,7 +145,7 @@ export const ETagHeader = {
 };
 
 export const IfMatchHeaders = z.object({
-  'if-match': z.string().max(500).optional().openapi({
+  'if-match': sharedText({ max: 500, min: 0 }).optional().openapi({
     description: 'Optional: the ETag of the profile as you last read it; stale → 412.',
   }),
 });
