@@ -1,6 +1,7 @@
 // Affiliate credit (function `attribution`), ordered per order.
 import { defineEvent, moneySchema, timestampSchema } from '@shop/shared';
 import { z } from 'zod';
+import { eventText } from './text.js';
 
 export const conversionAttributed = defineEvent({
   type: 'shop.conversion.attributed',
@@ -16,8 +17,8 @@ export const conversionAttributed = defineEvent({
       paymentId: z.uuid(),
       clickId: z.uuid(),
       linkId: z.uuid(),
-      affiliateId: z.string().nullable(),
-      campaign: z.string().nullable(),
+      affiliateId: eventText().nullable(),
+      campaign: eventText().nullable(),
       model: z.enum(['last_click']),
       revenue: moneySchema,
       commission: moneySchema,

@@ -1,6 +1,7 @@
 // Feature flags (function `feature-flag`), ordered per flag.
 import { defineEvent, timestampSchema } from '@shop/shared';
 import { z } from 'zod';
+import { eventText } from './text.js';
 
 export const flagChanged = defineEvent({
   type: 'shop.flag.changed',
@@ -10,12 +11,12 @@ export const flagChanged = defineEvent({
   partitionKey: 'flagKey',
   schema: z
     .object({
-      flagKey: z.string().min(1),
+      flagKey: eventText().min(1),
       change: z.enum(['created', 'updated', 'archived']),
       enabled: z.boolean(),
       rolloutPercent: z.int().min(0).max(100),
       version: z.int().positive().describe('Increments on every change of the flag.'),
-      changedBy: z.string().nullable(),
+      changedBy: eventText().nullable(),
       changedAt: timestampSchema,
     })
     .strict(),

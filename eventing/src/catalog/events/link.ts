@@ -1,6 +1,7 @@
 // Affiliate links (function `redirect`).
 import { defineEvent, timestampSchema } from '@shop/shared';
 import { z } from 'zod';
+import { eventText } from './text.js';
 
 export const linkCreated = defineEvent({
   type: 'shop.link.created',
@@ -11,11 +12,11 @@ export const linkCreated = defineEvent({
   schema: z
     .object({
       linkId: z.uuid(),
-      code: z.string().min(1),
+      code: eventText().min(1),
       destinationUrl: z.url({ protocol: /^https?$/ }),
-      affiliateId: z.string().nullable(),
-      campaign: z.string().nullable(),
-      createdBy: z.string().nullable(),
+      affiliateId: eventText().nullable(),
+      campaign: eventText().nullable(),
+      createdBy: eventText().nullable(),
       createdAt: timestampSchema,
     })
     .strict(),
@@ -33,9 +34,9 @@ export const linkClicked = defineEvent({
     .object({
       clickId: z.uuid(),
       linkId: z.uuid(),
-      code: z.string().min(1),
-      affiliateId: z.string().nullable(),
-      campaign: z.string().nullable(),
+      code: eventText().min(1),
+      affiliateId: eventText().nullable(),
+      campaign: eventText().nullable(),
       referrerHost: z
         .string()
         .nullable()

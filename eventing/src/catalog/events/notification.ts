@@ -1,6 +1,7 @@
 // Messages sent (function `notification`).
 import { defineEvent, timestampSchema } from '@shop/shared';
 import { z } from 'zod';
+import { eventText } from './text.js';
 
 export const notificationSent = defineEvent({
   type: 'shop.notification.sent',
@@ -13,9 +14,12 @@ export const notificationSent = defineEvent({
     .object({
       notificationId: z.uuid(),
       channel: z.enum(['email', 'sms', 'push']),
-      template: z.string().min(1),
+      template: eventText().min(1),
       recipientUserId: z.uuid().nullable(),
-      cause: z.object({ type: z.string(), source: z.string(), id: z.string() }).strict().nullable(),
+      cause: z
+        .object({ type: eventText(), source: eventText(), id: eventText() })
+        .strict()
+        .nullable(),
       sentAt: timestampSchema,
     })
     .strict(),

@@ -1,9 +1,10 @@
 // Events of the catalog (function `offer`), all ordered per product.
 import { defineEvent, moneySchema, timestampSchema } from '@shop/shared';
 import { z } from 'zod';
+import { eventText } from './text.js';
 
 /** The staff user the gateway named (`x-user-id`), or null for a system change. */
-const actor = z.string().nullable();
+const actor = eventText().nullable();
 
 export const offerCreated = defineEvent({
   type: 'shop.offer.created',
@@ -14,9 +15,9 @@ export const offerCreated = defineEvent({
   schema: z
     .object({
       productId: z.uuid(),
-      slug: z.string(),
-      name: z.string(),
-      category: z.string(),
+      slug: eventText(),
+      name: eventText(),
+      category: eventText(),
       price: moneySchema,
       createdBy: actor,
       createdAt: timestampSchema,
@@ -35,7 +36,7 @@ export const offerPriceChanged = defineEvent({
   schema: z
     .object({
       productId: z.uuid(),
-      slug: z.string(),
+      slug: eventText(),
       previousPrice: moneySchema.nullable(),
       price: moneySchema,
       changedBy: actor,
@@ -53,7 +54,7 @@ export const offerArchived = defineEvent({
   schema: z
     .object({
       productId: z.uuid(),
-      slug: z.string(),
+      slug: eventText(),
       archivedBy: actor,
       archivedAt: timestampSchema,
     })
@@ -69,7 +70,7 @@ export const offerUnarchived = defineEvent({
   schema: z
     .object({
       productId: z.uuid(),
-      slug: z.string(),
+      slug: eventText(),
       unarchivedBy: actor,
       unarchivedAt: timestampSchema,
     })

@@ -1,12 +1,13 @@
 // Orders (function `cart`): checkout creates one, payment events move it on; ordered per order.
 import { defineEvent, moneySchema, timestampSchema } from '@shop/shared';
 import { z } from 'zod';
+import { eventText } from './text.js';
 
 const orderItem = z
   .object({
     productId: z.uuid(),
-    slug: z.string(),
-    name: z.string(),
+    slug: eventText(),
+    name: eventText(),
     quantity: z.int().positive(),
     unitPrice: moneySchema,
   })
@@ -61,7 +62,7 @@ export const orderPaymentFailed = defineEvent({
       orderId: z.uuid(),
       userId: z.uuid().nullable(),
       paymentId: z.uuid(),
-      reason: z.string().nullable(),
+      reason: eventText({ multiline: true }).nullable(),
       failedAt: timestampSchema,
     })
     .strict(),
@@ -78,7 +79,7 @@ export const orderCancelled = defineEvent({
       orderId: z.uuid(),
       userId: z.uuid().nullable(),
       reason: z.enum(['shopper', 'staff', 'payment_timeout']),
-      cancelledBy: z.string().nullable(),
+      cancelledBy: eventText().nullable(),
       cancelledAt: timestampSchema,
     })
     .strict(),
@@ -114,14 +115,14 @@ export const orderPaymentMismatched = defineEvent({
       orderId: z.uuid(),
       userId: z.uuid().nullable(),
       paymentEventType: z.enum(['shop.payment.succeeded', 'shop.payment.refunded']),
-      paymentEventId: z.string().min(1),
+      paymentEventId: eventText().min(1),
       paymentId: z.uuid().describe("conversion-webhook's id of the provider payment"),
       providerPaymentId: z
         .string()
         .min(1)
         .nullable()
         .describe('The payment intent the event names (null for a refund)'),
-      providerRefundId: z.string().min(1).nullable(),
+      providerRefundId: eventText().min(1).nullable(),
       reasons: z
         .array(
           z.enum([

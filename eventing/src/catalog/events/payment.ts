@@ -2,6 +2,7 @@
 // once; ordered per order so a refund never overtakes its payment.
 import { defineEvent, moneySchema, timestampSchema } from '@shop/shared';
 import { z } from 'zod';
+import { eventText } from './text.js';
 
 const provider = z.enum(['stripe', 'standard']);
 
@@ -17,7 +18,7 @@ export const paymentSucceeded = defineEvent({
       paymentId: z.uuid(),
       orderId: z.uuid(),
       provider,
-      providerPaymentId: z.string().min(1),
+      providerPaymentId: eventText().min(1),
       amount: moneySchema,
       succeededAt: timestampSchema,
     })
@@ -35,9 +36,11 @@ export const paymentFailed = defineEvent({
       paymentId: z.uuid(),
       orderId: z.uuid(),
       provider,
-      providerPaymentId: z.string().min(1),
+      providerPaymentId: eventText().min(1),
       amount: moneySchema,
-      reason: z.string().nullable().describe("The provider's decline code or message."),
+      reason: eventText({ multiline: true })
+        .nullable()
+        .describe("The provider's decline code or message."),
       failedAt: timestampSchema,
     })
     .strict(),
@@ -54,7 +57,7 @@ export const paymentRefunded = defineEvent({
       paymentId: z.uuid(),
       orderId: z.uuid(),
       provider,
-      providerRefundId: z.string().min(1),
+      providerRefundId: eventText().min(1),
       amount: moneySchema,
       refundedAt: timestampSchema,
     })

@@ -1,6 +1,7 @@
 // Accounts: sign-up and sessions (function `auth`) and erasure (function `user`).
 import { defineEvent, timestampSchema } from '@shop/shared';
 import { z } from 'zod';
+import { eventText } from './text.js';
 
 export const userRegistered = defineEvent({
   type: 'shop.user.registered',
@@ -13,7 +14,7 @@ export const userRegistered = defineEvent({
     .object({
       userId: z.uuid(),
       email: z.email(),
-      displayName: z.string().min(1).max(200).nullable(),
+      displayName: eventText().min(1).max(200).nullable(),
       locale: z
         .string()
         .min(2)
@@ -35,7 +36,7 @@ export const userLoggedIn = defineEvent({
   schema: z
     .object({
       userId: z.uuid(),
-      sessionId: z.string().min(1),
+      sessionId: eventText().min(1),
       loggedInAt: timestampSchema,
     })
     .strict(),
@@ -51,7 +52,7 @@ export const authRefreshReuseDetected = defineEvent({
   schema: z
     .object({
       userId: z.uuid(),
-      sessionId: z.string().min(1),
+      sessionId: eventText().min(1),
       revokedTokens: z.int().nonnegative(),
       detectedAt: timestampSchema,
     })
