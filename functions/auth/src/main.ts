@@ -7,6 +7,7 @@ import { configShape } from './config.js';
 import type { DEFAULT_LIMITS } from './deps.js';
 import { events } from './events.js';
 import type { PasswordHasher } from './password-hasher.js';
+import { retention } from './retention.js';
 import { createSigningKeys, ensureSigningKey, type SigningKeys } from './signing-keys.js';
 import { createStaffUser } from './staff.js';
 
@@ -77,6 +78,7 @@ export const auth = defineFunction({
   database: { migrations: new URL('../migrations/', import.meta.url) },
   keyValue: true,
   events,
+  retention,
   async services({ db, config, log }): Promise<AuthServices> {
     const kek = keyEncryptionKey(config, log);
     const key = await ensureSigningKey(db, kek.key, { rotateUnreadable: kek.generated });

@@ -7,6 +7,7 @@ import { events } from './events.js';
 import { createOrderSweep } from './flows/order-sweep.js';
 import { createOfferClient, type OfferClient } from './offer-client.js';
 import { createPaymentClient, type PaymentClient } from './payment-client.js';
+import { retention } from './retention.js';
 
 export { type CartAppDeps, createApp } from './app.js';
 export { events } from './events.js';
@@ -22,6 +23,9 @@ export interface CartServices {
   payments: PaymentClient;
 }
 
+/** Minutes offer holds a reservation beyond the pending-order time (cart settles first). */
+const STOCK_HOLD_MARGIN_MINUTES = 30;
+
 /**
  * Carts and orders: carts in the key-value store, orders in PostgreSQL schema `cart`, order
  * events through its outbox, payment events at /events, port 8084.
@@ -34,11 +38,17 @@ export const cart = defineFunction({
   database: { migrations: new URL('../migrations/', import.meta.url) },
   keyValue: true,
   events,
+  retention,
   services: ({ config }): CartServices => ({
     offer: createOfferClient({
       baseUrl: config.OFFER_URL,
       timeoutMs: config.OFFER_TIMEOUT_MS,
       cacheMs: config.OFFER_CACHE_MS,
+      // Offer's own expiry of the hold is the backstop for a checkout that never settled.
+      stockHoldMinutes: Math.min(
+        24 * 60,
+        Math.ceil(config.PENDING_ORDER_TTL_MINUTES + STOCK_HOLD_MARGIN_MINUTES),
+      ),
     }),
     payments: createPaymentClient({
       baseUrl: config.PAYMENT_PROVIDER_URL,

@@ -4,6 +4,7 @@ import { defineFunction } from '@shop/shared';
 import { createApp } from './app.js';
 import { configShape, resolveConfig } from './config.js';
 import { events } from './events.js';
+import { retention } from './retention.js';
 
 export { type ConversionWebhookAppDeps, createApp, MAX_BODY_BYTES } from './app.js';
 export {
@@ -39,6 +40,7 @@ export const conversionWebhook = defineFunction({
   resolveConfig,
   database: { migrations: new URL('../migrations/', import.meta.url) },
   events,
+  retention,
   onStart({ config, log }) {
     for (const [name, secrets] of [
       ['STRIPE_WEBHOOK_SECRET', config.STRIPE_WEBHOOK_SECRET],

@@ -21,10 +21,11 @@ describe('runOfferMigrations (npm run migrate)', () => {
       '002_outbox.sql',
       '003_outbox_relay_indexes.sql',
       '004_stock_reservations.sql',
+      '005_outbox_parking.sql',
     ]);
     expect(await offerFunction.migrate({ env, log: silentLogger() })).toEqual({
       applied: [],
-      alreadyApplied: 4,
+      alreadyApplied: 5,
     });
 
     const offer = await start();

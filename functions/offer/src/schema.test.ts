@@ -14,6 +14,7 @@ const ALL = [
   '002_outbox.sql',
   '003_outbox_relay_indexes.sql',
   '004_stock_reservations.sql',
+  '005_outbox_parking.sql',
 ];
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -48,12 +49,12 @@ describe('pendingMigrations', () => {
 
   it('lists the files an older release did not apply, and checkOfferSchema names the command', async () => {
     const db = await freshDatabase();
-    await migrateUpTo(db, ALL.slice(0, 3));
-    expect(await offerPending(db)).toEqual(['004_stock_reservations.sql']);
+    await migrateUpTo(db, ALL.slice(0, 4));
+    expect(await offerPending(db)).toEqual(['005_outbox_parking.sql']);
     const check = offer.checkSchema(db);
     await expect(check).rejects.toBeInstanceOf(MigrationError);
     await expect(offer.checkSchema(db)).rejects.toThrow(
-      /1 migration\(s\) pending \(004_stock_reservations\.sql\).*run `npm run migrate -w @shop\/offer`/,
+      /1 migration\(s\) pending \(005_outbox_parking\.sql\).*run `npm run migrate -w @shop\/offer`/,
     );
     await offer.applyMigrations(db);
     await expect(offer.checkSchema(db)).resolves.toBeUndefined();
@@ -77,6 +78,7 @@ describe('003_outbox_relay_indexes', () => {
         WHERE schemaname = 'offer' AND tablename = 'outbox' ORDER BY indexname`,
     );
     expect(rows.map((row) => row.indexname)).toEqual([
+      'outbox_parked_idx',
       'outbox_pending_idx',
       'outbox_pending_key_idx',
       'outbox_pkey',

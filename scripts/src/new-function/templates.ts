@@ -259,10 +259,20 @@ CREATE TABLE ${fn.schema}.outbox (
   created_at timestamptz NOT NULL DEFAULT now(),
   published_at timestamptz,
   attempts int NOT NULL DEFAULT 0,
-  last_error text
+  last_error text,
+  -- The relay's retry state (backoff per partition key) and parking (refused for good, too
+  -- large or out of attempts: staff retry it at /api/admin/events/${fn.name}/parked).
+  next_attempt_at timestamptz,
+  last_attempt_at timestamptz,
+  parked_at timestamptz,
+  parked_reason text CHECK (parked_reason IN ('refused', 'too_large', 'invalid', 'exhausted')),
+  traceparent text
 );
-CREATE INDEX outbox_unpublished_idx ON ${fn.schema}.outbox (created_at, id)
+-- The relay's reads: pending rows in id order, and the pending rows of a partition key.
+CREATE INDEX outbox_pending_idx ON ${fn.schema}.outbox (id) WHERE published_at IS NULL;
+CREATE INDEX outbox_pending_key_idx ON ${fn.schema}.outbox (partition_key, id)
   WHERE published_at IS NULL;
+CREATE INDEX outbox_parked_idx ON ${fn.schema}.outbox (id) WHERE parked_at IS NOT NULL;
 
 -- Events already handled (source + id), so a redelivery changes nothing.
 CREATE TABLE ${fn.schema}.inbox (

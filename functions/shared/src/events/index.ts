@@ -30,6 +30,12 @@ export {
   type EventInbox,
   type KeyValueDeduperOptions,
 } from './dedupe.js';
+export {
+  assertEventFits,
+  DEFAULT_MAX_EVENT_BYTES,
+  EventTooLargeError,
+  encodedEventBytes,
+} from './event-size.js';
 export { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox-relay.js';
 export {
   createPublisher,
@@ -40,6 +46,7 @@ export {
 } from './publish.js';
 export {
   createEventReceiver,
+  type EmitWriter,
   type EventHandler,
   type EventHandlerContext,
   type EventHandlers,

@@ -24,8 +24,8 @@ const catalog = defineCatalog(
   }),
 );
 
-// The outbox table as functions/offer/migrations/002_outbox.sql creates it: every function
-// that publishes through the relay creates this table in its own schema's migrations.
+// The outbox table as functions/offer/migrations/{002,003,005}_outbox*.sql leave it: every
+// function that publishes through the relay creates this table in its own schema's migrations.
 const outboxMigration = (schema: string) => `
   CREATE SCHEMA ${schema};
   CREATE TABLE ${schema}.outbox (
@@ -39,8 +39,16 @@ const outboxMigration = (schema: string) => `
     attempts int NOT NULL DEFAULT 0,
     last_error text
   );
-  CREATE INDEX outbox_unpublished_idx ON ${schema}.outbox (created_at, id)
-    WHERE published_at IS NULL;`;
+  CREATE INDEX outbox_pending_idx ON ${schema}.outbox (id) WHERE published_at IS NULL;
+  CREATE INDEX outbox_pending_key_idx ON ${schema}.outbox (partition_key, id)
+    WHERE published_at IS NULL;
+  ALTER TABLE ${schema}.outbox
+    ADD COLUMN next_attempt_at timestamptz,
+    ADD COLUMN last_attempt_at timestamptz,
+    ADD COLUMN parked_at timestamptz,
+    ADD COLUMN parked_reason text
+      CHECK (parked_reason IN ('refused', 'too_large', 'invalid', 'exhausted')),
+    ADD COLUMN traceparent text;`;
 
 interface Delivered {
   id: string;
@@ -107,10 +115,29 @@ async function record(schema: string, thingId: string, step: number): Promise<st
   );
 }
 
-function relayFor(schema: string, options: Partial<OutboxRelayOptions> = {}) {
-  const log = silentLogger();
-  const publisher = createPublisher({ sink, source: '/shop/thing', catalog, log });
-  return createOutboxRelay({ db, schema, publisher, log, ...options });
+function relayFor(
+  schema: string,
+  options: Partial<OutboxRelayOptions> & { maxEventBytes?: number } = {},
+) {
+  const { maxEventBytes, ...relayOptions } = options;
+  const log = relayOptions.log ?? silentLogger();
+  const publisher = createPublisher({
+    sink,
+    source: '/shop/thing',
+    catalog,
+    log,
+    ...(maxEventBytes !== undefined && { maxEventBytes }),
+  });
+  // Jitter at its top (the whole delay), so tests can step the clock past it.
+  return createOutboxRelay({ db, schema, publisher, log, random: () => 0.999, ...relayOptions });
+}
+
+/** Unparks every parked row, as staff do through the admin route. */
+async function unparkAll(schema: string): Promise<void> {
+  await db.query(
+    `UPDATE ${schema}.outbox SET parked_at = NULL, parked_reason = NULL, attempts = 0,
+            next_attempt_at = NULL WHERE parked_at IS NOT NULL`,
+  );
 }
 
 async function rows(schema: string) {
@@ -119,8 +146,12 @@ async function rows(schema: string) {
     published: boolean;
     attempts: number;
     last_error: string | null;
+    parked_reason: string | null;
+    next_attempt_at: Date | null;
+    last_attempt_at: Date | null;
   }>(
-    `SELECT id, published_at IS NOT NULL AS published, attempts, last_error
+    `SELECT id, published_at IS NOT NULL AS published, attempts, last_error, parked_reason,
+            next_attempt_at, last_attempt_at
        FROM ${schema}.outbox ORDER BY id`,
   );
   return rows;
@@ -171,38 +202,185 @@ describe('createOutboxRelay', () => {
     expect(await rows(schema)).toEqual([expect.objectContaining({ published: true, attempts: 1 })]);
   });
 
-  it('holds back the later rows of a failed row’s partition key but publishes the other keys', async () => {
+  it('keeps a sink answering 503 to one record from stalling the others: only that key waits', async () => {
+    const schema = await freshOutbox();
+    const a1 = await record(schema, 'a', 1);
+    const a2 = await record(schema, 'a', 2);
+    const b1 = await record(schema, 'b', 1);
+    const c1 = await record(schema, 'c', 1);
+    let now = Date.now();
+    const relay = relayFor(schema, { clock: () => now, minBackoffMs: 1_000 });
+    // The Knative broker answers 503 to any per-record failure (e.g. one over its size).
+    answer = (event) => (event.id === a1 ? 503 : 202);
+    expect(await relay.drainOnce()).toBe(2);
+    expect(delivered.map((e) => e.id)).toEqual([b1, c1]);
+    const [first, second] = await rows(schema);
+    expect(first).toMatchObject({ published: false, attempts: 1, parked_reason: null });
+    expect(first?.last_error).toContain('503');
+    // Its wait is in the row (any replica honours it), and a2 waits behind it.
+    expect(first?.next_attempt_at?.getTime()).toBeGreaterThan(now);
+    expect(second).toMatchObject({ published: false, attempts: 0 });
+
+    // New events of other keys keep flowing while a's retry is not due.
+    const d1 = await record(schema, 'd', 1);
+    expect(await relay.drainOnce()).toBe(1);
+    expect(delivered.map((e) => e.id)).toEqual([b1, c1, d1]);
+
+    answer = () => 202;
+    now += 1_000;
+    expect(await relay.drainOnce()).toBe(2);
+    expect(delivered.map((e) => e.id)).toEqual([b1, c1, d1, a1, a2]);
+  });
+
+  it('waits longer after each failure of a row, doubling with jitter up to the cap', async () => {
+    const schema = await freshOutbox();
+    await record(schema, 'a', 1);
+    await record(schema, 'b', 1);
+    let now = Date.now();
+    let jitter = 0;
+    const relay = relayFor(schema, {
+      clock: () => now,
+      random: () => jitter,
+      minBackoffMs: 1_000,
+      maxBackoffMs: 4_000,
+      sinkDownAfter: 100,
+    });
+    answer = (event) => (event.partitionkey === 'a' ? 503 : 202);
+    const waits: number[] = [];
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      jitter = attempt % 2 === 0 ? 0 : 1 - 1e-9;
+      await relay.drainOnce();
+      const [row] = await rows(schema);
+      waits.push(row!.next_attempt_at!.getTime() - row!.last_attempt_at!.getTime());
+      now = row!.next_attempt_at!.getTime();
+    }
+    // Half the delay is fixed, half random: 1 s, 2 s, 4 s, 4 s (capped).
+    expect(waits).toEqual([1_000, 1_000, 4_000, 2_000]);
+    expect((await rows(schema))[0]).toMatchObject({ attempts: 4, published: false });
+  });
+
+  it('parks a record the sink refuses with a 4xx; later events of its key wait behind it until it is retried', async () => {
     const schema = await freshOutbox();
     const a1 = await record(schema, 'a', 1);
     const b1 = await record(schema, 'b', 1);
     const a2 = await record(schema, 'a', 2);
+    const registry = new Registry();
+    const warnings: unknown[] = [];
+    const log = silentLogger();
+    vi.spyOn(log, 'child').mockReturnValue(log as never);
+    vi.spyOn(log, 'warn').mockImplementation(((...args: unknown[]) => {
+      warnings.push(args);
+    }) as never);
     let now = Date.now();
-    const relay = relayFor(schema, { clock: () => now });
-    // A 400 refuses this one event; the sink itself is fine.
+    const relay = relayFor(schema, { clock: () => now, registry, log });
     answer = (event) => (event.id === a1 ? 400 : 202);
     expect(await relay.drainOnce()).toBe(1);
     expect(delivered.map((e) => e.id)).toEqual([b1]);
+    expect((await rows(schema))[0]).toMatchObject({ parked_reason: 'refused', attempts: 1 });
+    expect(warnings).toEqual([
+      [
+        expect.objectContaining({ eventId: a1, reason: 'refused', partitionKey: 'a' }),
+        expect.stringContaining('parked'),
+      ],
+    ]);
+    const metrics = await registry.metrics();
+    expect(metrics).toMatch(/^outbox_parked_events 1$/m);
+    expect(metrics).toMatch(/^outbox_events_parked_total\{reason="refused"\} 1$/m);
+    expect(metrics).toMatch(/^outbox_publish_failures_total\{reason="event"\} 1$/m);
 
+    // Parked: not tried again, however long; a2 keeps its place behind it.
     answer = () => 202;
-    now += 60_000;
+    now += 24 * 3600_000;
+    expect(await relay.drainOnce()).toBe(0);
+    expect(delivered).toHaveLength(1);
+
+    await unparkAll(schema);
     expect(await relay.drainOnce()).toBe(2);
     expect(delivered.map((e) => e.id)).toEqual([b1, a1, a2]);
+    expect(await registry.metrics()).toMatch(/^outbox_parked_events 0$/m);
   });
 
-  it('stops the batch when the sink is down instead of trying every row', async () => {
+  it('never lets the rows held behind a parked one fill the batch: other keys still go out', async () => {
     const schema = await freshOutbox();
-    for (const key of ['a', 'b', 'c']) await record(schema, key, 1);
+    const a1 = await record(schema, 'a', 0);
+    for (let step = 1; step <= 6; step++) await record(schema, 'a', step);
+    answer = (event) => (event.id === a1 ? 422 : 202);
+    const relay = relayFor(schema, { batchSize: 2 });
+    expect(await relay.drainOnce()).toBe(0);
+    const b1 = await record(schema, 'b', 1);
+    expect(await relay.drainOnce()).toBe(1);
+    expect(delivered.map((e) => e.id)).toEqual([b1]);
+  });
+
+  it('parks a record over the size limit without sending it', async () => {
+    const schema = await freshOutbox();
+    const big = await db.transaction((tx) =>
+      writeOutbox(tx, schema, {
+        type: 'shop.thing.changed',
+        partitionKey: 'a',
+        data: { thingId: 'x'.repeat(2_000), step: 1, changedAt: new Date().toISOString() },
+      }),
+    );
+    const b1 = await record(schema, 'b', 1);
+    const sent: string[] = [];
+    answer = (event) => {
+      sent.push(event.id);
+      return 202;
+    };
+    const relay = relayFor(schema, { maxEventBytes: 1_500 });
+    expect(await relay.drainOnce()).toBe(1);
+    expect(sent).toEqual([b1]);
+    const parked = (await rows(schema)).find((row) => row.id === big);
+    expect(parked).toMatchObject({ parked_reason: 'too_large', published: false });
+    expect(parked?.last_error).toMatch(/over the broker's limit of 1500 bytes/);
+  });
+
+  it('parks a row out of attempts while the sink takes other events, but none during an outage', async () => {
+    const schema = await freshOutbox();
+    const a1 = await record(schema, 'a', 1);
+    let now = Date.now();
+    const relay = relayFor(schema, { clock: () => now, maxAttempts: 3, minBackoffMs: 10 });
+    // An outage: every record fails, a1 runs out of attempts, and stays unparked.
+    answer = () => 503;
+    for (let i = 0; i < 6; i++) {
+      await relay.drainOnce();
+      now += 60_000;
+    }
+    expect((await rows(schema))[0]).toMatchObject({ parked_reason: null, published: false });
+    expect((await rows(schema))[0]!.attempts).toBeGreaterThanOrEqual(3);
+
+    // The sink is back but refuses a1 only: once other events go through, a1 is parked.
+    answer = (event) => (event.id === a1 ? 503 : 202);
+    await record(schema, 'b', 1);
+    await relay.drainOnce();
+    now += 60_000;
+    await relay.drainOnce();
+    const [row] = await rows(schema);
+    expect(row).toMatchObject({ parked_reason: 'exhausted', published: false });
+    expect(row?.last_error).toContain('503');
+  });
+
+  it('stops the batch and pauses when the sink is down instead of trying every row', async () => {
+    const schema = await freshOutbox();
+    for (const key of ['a', 'b', 'c', 'd', 'e']) await record(schema, key, 1);
     const attempts: string[] = [];
     answer = (event) => {
       attempts.push(event.id);
       return 503;
     };
-    const relay = relayFor(schema);
+    let now = Date.now();
+    const relay = relayFor(schema, { clock: () => now, sinkDownAfter: 3, minBackoffMs: 1_000 });
     expect(await relay.drainOnce()).toBe(0);
-    expect(attempts).toHaveLength(1);
+    expect(attempts).toHaveLength(3);
+    // Paused: a drain right after does not call the sink.
+    expect(await relay.drainOnce()).toBe(0);
+    expect(attempts).toHaveLength(3);
+    answer = () => 202;
+    now += 60_000;
+    expect(await relay.drainOnce()).toBe(5);
   });
 
-  it('keeps a row whose data no longer matches the catalog, without calling the sink', async () => {
+  it('parks a row whose data no longer matches the catalog, without calling the sink', async () => {
     const schema = await freshOutbox();
     await db.transaction((tx) =>
       writeOutbox(tx, schema, {
@@ -216,7 +394,7 @@ describe('createOutboxRelay', () => {
     expect(await relay.drainOnce()).toBe(1);
     expect(delivered.map((e) => e.id)).toEqual([b1]);
     const [bad] = await rows(schema);
-    expect(bad).toMatchObject({ published: false, attempts: 1 });
+    expect(bad).toMatchObject({ published: false, attempts: 1, parked_reason: 'invalid' });
     expect(bad?.last_error).toMatch(/data\.step/);
   });
 

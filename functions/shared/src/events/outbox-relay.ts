@@ -1,11 +1,15 @@
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Database, Queryable } from '../db/database.js';
+import type { ParkReason } from '../outbox.js';
 import { InvalidEventError } from './catalog.js';
+import { EventTooLargeError } from './event-size.js';
 import { PublishError, type Publisher } from './publish.js';
 
 const SCHEMA_PATTERN = /^[a-z][a-z0-9_]*$/;
 const LAST_ERROR_LIMIT = 1_000;
+/** Statuses the Knative data plane retries (knative/specs data-plane.md): the rest are final. */
+const RETRYABLE_STATUSES = new Set([404, 408, 409, 429]);
 
 export interface OutboxRelayOptions {
   db: Database;
@@ -18,13 +22,24 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Milliseconds between drains when idle (default 1000). */
   intervalMs?: number;
-  /** First retry delay of a failed row (default 500 ms), doubled per attempt. */
+  /** First retry delay of a failed row (default 1 s), doubled per attempt, with jitter. */
   minBackoffMs?: number;
-  /** Longest retry delay (default 60 s). */
+  /** Longest retry delay of a failed row (default 10 min). */
   maxBackoffMs?: number;
-  /** Registers `outbox_*` metrics (pending count, oldest pending age, published, failures). */
+  /**
+   * Attempts after which a row the sink keeps failing is parked (default 15: about an hour of
+   * backoff). Only while the sink accepts other events, so an outage parks nothing.
+   */
+  maxAttempts?: number;
+  /** Failures in a row, without a success, after which the sink counts as down (default 3). */
+  sinkDownAfter?: number;
+  /** Longest pause of the whole relay while the sink is down (default 30 s). */
+  maxSinkPauseMs?: number;
+  /** Registers `outbox_*` metrics (pending, parked, oldest pending age, published, failures). */
   registry?: Registry;
   clock?: () => number;
+  /** Jitter source in [0, 1) (default Math.random). */
+  random?: () => number;
 }
 
 export interface OutboxRelay {
@@ -49,35 +64,40 @@ interface OutboxRow {
   data: unknown;
   created_at: Date | string;
   attempts: number;
+  last_attempt_at: Date | string | null;
+  traceparent: string | null;
 }
 
-interface Backoff {
-  until: number;
-  partitionKey: string | null;
-}
+/** What one attempt at a row came to. */
+type Outcome = 'published' | 'parked' | 'retry';
 
-/** Failures of the sink itself (down, overloaded, timing out) rather than of one event. */
-function isSinkFailure(error: unknown): boolean {
-  if (error instanceof InvalidEventError) return false;
-  if (!(error instanceof PublishError)) return true;
+/** Why a failure parks its row at once: the sink (or the kit) will refuse it every time. */
+function parkReasonOf(error: unknown): ParkReason | undefined {
+  if (error instanceof EventTooLargeError) return 'too_large';
+  if (error instanceof InvalidEventError) return 'invalid';
+  if (!(error instanceof PublishError)) return undefined;
   const { status } = error;
-  return (
-    status === undefined ||
-    status >= 500 ||
-    status === 404 ||
-    status === 408 ||
-    status === 409 ||
-    status === 429
-  );
+  if (status === undefined || status >= 500 || status < 400 || RETRYABLE_STATUSES.has(status)) {
+    return undefined;
+  }
+  return status === 413 ? 'too_large' : 'refused';
 }
 
 /**
  * Publishes the events a function recorded with `writeOutbox`, so no committed state change
  * loses its event. Several replicas may run it: each locks a batch with `FOR UPDATE SKIP
  * LOCKED`, publishes with the row id as CloudEvent id (a re-publish after a crash dedupes
- * downstream), and marks `published_at`. Events with the same partition key go out in id
- * order: a failed row blocks the later rows of its key until a retry succeeds, with
- * exponential backoff kept in memory.
+ * downstream), and marks `published_at`.
+ *
+ * Order and isolation: rows of one partition key go out in id order (the Kafka record key, so
+ * the order consumers see). A row that fails waits with exponential backoff and jitter kept in
+ * the row (`attempts`, `next_attempt_at`, `last_error`), and holds back only the later rows of
+ * its key; other keys keep flowing. A row the sink refuses for good (a 4xx it does not retry),
+ * one over the size limit, one whose data no longer matches the catalog, and one that failed
+ * `maxAttempts` times while the sink accepted other events is parked (`parked_at`,
+ * `parked_reason`, a warn log line, `outbox_parked_events`): it is not tried again until staff
+ * retry it, and the later rows of its key wait behind it, because the catalog promises per-key
+ * order. `sinkDownAfter` failures in a row without a success pause the whole relay instead.
  * @example
  * const relay = createOutboxRelay({ db, schema: 'offer', publisher: events, log, registry: metrics.registry });
  * relay.start();
@@ -89,83 +109,142 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const log = options.log.child({ component: 'outbox-relay', schema });
   const batchSize = options.batchSize ?? 100;
   const intervalMs = options.intervalMs ?? 1_000;
-  const minBackoffMs = options.minBackoffMs ?? 500;
-  const maxBackoffMs = options.maxBackoffMs ?? 60_000;
+  const minBackoffMs = options.minBackoffMs ?? 1_000;
+  const maxBackoffMs = options.maxBackoffMs ?? 600_000;
+  const maxAttempts = options.maxAttempts ?? 15;
+  const sinkDownAfter = options.sinkDownAfter ?? 3;
+  const maxSinkPauseMs = options.maxSinkPauseMs ?? 30_000;
   const clock = options.clock ?? Date.now;
+  const random = options.random ?? Math.random;
   const table = `${schema}.outbox`;
   const metrics = options.registry ? registerMetrics(options.registry, db, table, log) : undefined;
 
-  /** Rows that failed, by id: not retried before `until`, and they hold back their key. */
-  const backoffs = new Map<string, Backoff>();
-  /** After a sink failure nothing is attempted before this time. */
+  /** After the sink looked down nothing is attempted before this time. */
   let sinkPausedUntil = 0;
-  let sinkFailures = 0;
+  let sinkDownDrains = 0;
+  /** When the sink last answered an attempt (accepted it, or refused that one event). */
+  let lastAnsweredAt: number | undefined;
 
-  const delayAfter = (attempts: number) =>
-    Math.min(maxBackoffMs, minBackoffMs * 2 ** Math.max(0, attempts - 1));
+  /** The delay before attempt `attempts + 1`: doubling, capped, half of it random. */
+  const rowDelay = (attempts: number) => {
+    const base = Math.min(maxBackoffMs, minBackoffMs * 2 ** Math.max(0, attempts - 1));
+    return Math.round(base / 2 + (random() * base) / 2);
+  };
 
-  async function publishRow(tx: Queryable, row: OutboxRow): Promise<boolean> {
+  async function park(
+    tx: Queryable,
+    row: OutboxRow,
+    reason: ParkReason,
+    error: unknown,
+    now: number,
+  ): Promise<void> {
+    const attempts = row.attempts + 1;
+    const message = error instanceof Error ? error.message : String(error);
+    await tx.query(
+      `UPDATE ${table}
+          SET attempts = $2, last_error = $3, last_attempt_at = $4, next_attempt_at = NULL,
+              parked_at = $4, parked_reason = $5
+        WHERE id = $1`,
+      [row.id, attempts, message.slice(0, LAST_ERROR_LIMIT), new Date(now), reason],
+    );
+    metrics?.parked.inc({ reason });
+    log.warn(
+      {
+        err: error,
+        eventId: row.id,
+        eventType: row.type,
+        partitionKey: row.partition_key,
+        attempts,
+        reason,
+      },
+      'outbox event parked: it is not retried, and later events of its key wait, until staff retry it',
+    );
+  }
+
+  async function attempt(tx: Queryable, row: OutboxRow): Promise<Outcome> {
     try {
       await publisher.publish(row.type, row.data, {
         id: row.id,
         subject: row.subject ?? undefined,
         partitionKey: row.partition_key ?? undefined,
         time: new Date(row.created_at),
+        traceparent: row.traceparent ?? undefined,
       });
     } catch (error) {
+      const now = clock();
+      const reason = parkReasonOf(error);
+      if (error instanceof PublishError && reason !== undefined) lastAnsweredAt = now;
+      metrics?.failures.inc({ reason: reason === undefined ? 'sink' : 'event' });
+      if (reason !== undefined) {
+        await park(tx, row, reason, error, now);
+        return 'parked';
+      }
       const attempts = row.attempts + 1;
+      const previous = row.last_attempt_at === null ? 0 : new Date(row.last_attempt_at).getTime();
+      // Out of attempts counts only if the sink took other events meanwhile: in an outage every
+      // row fails, and none of them is to blame.
+      if (attempts >= maxAttempts && lastAnsweredAt !== undefined && lastAnsweredAt >= previous) {
+        await park(tx, row, 'exhausted', error, now);
+        return 'parked';
+      }
       const message = error instanceof Error ? error.message : String(error);
-      await tx.query(`UPDATE ${table} SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [
-        row.id,
-        message.slice(0, LAST_ERROR_LIMIT),
-      ]);
-      backoffs.set(row.id, {
-        until: clock() + delayAfter(attempts),
-        partitionKey: row.partition_key,
-      });
-      const sinkFailure = isSinkFailure(error);
-      metrics?.failures.inc({ reason: sinkFailure ? 'sink' : 'event' });
-      // An event the sink refuses for good blocks its key until someone fixes it: say so loudly.
-      const level = sinkFailure ? 'warn' : 'error';
-      log[level](
-        { err: error, eventId: row.id, eventType: row.type, attempts },
-        'publishing an outbox event failed; will retry',
+      const delay = rowDelay(attempts);
+      await tx.query(
+        `UPDATE ${table}
+            SET attempts = $2, last_error = $3, last_attempt_at = $4, next_attempt_at = $5
+          WHERE id = $1`,
+        [
+          row.id,
+          attempts,
+          message.slice(0, LAST_ERROR_LIMIT),
+          new Date(now),
+          new Date(now + delay),
+        ],
       );
-      if (sinkFailure) throw error;
-      return false;
+      log.warn(
+        { err: error, eventId: row.id, eventType: row.type, attempts, retryInMs: delay },
+        'publishing an outbox event failed; its key waits for the retry',
+      );
+      return 'retry';
     }
-    await tx.query(`UPDATE ${table} SET published_at = now() WHERE id = $1`, [row.id]);
-    backoffs.delete(row.id);
+    lastAnsweredAt = clock();
+    await tx.query(
+      `UPDATE ${table} SET published_at = now(), next_attempt_at = NULL WHERE id = $1`,
+      [row.id],
+    );
     metrics?.published.inc();
-    return true;
+    return 'published';
   }
 
-  /** One transaction: lock a batch, publish it in order, mark it. */
+  /** Failures in a row within the current drain, without a success between them. */
+  let failureStreak = 0;
+
+  /** One transaction: lock a batch of due rows, publish it in order, mark it. */
   async function drainBatch(): Promise<{ published: number; picked: number; stop: boolean }> {
-    const now = clock();
-    const waitingIds: string[] = [];
-    const waitingKeys = new Set<string>();
-    for (const [id, backoff] of backoffs) {
-      if (backoff.until <= now) continue;
-      waitingIds.push(id);
-      if (backoff.partitionKey !== null) waitingKeys.add(backoff.partitionKey);
-    }
+    const now = new Date(clock());
     return db.transaction(async (tx) => {
+      // Due rows that no earlier row of their key waits in front of (parked, or backing off):
+      // a blocked key never fills the batch, so the other keys keep flowing.
       const { rows } = await tx.query<OutboxRow>(
-        `SELECT id, type, subject, partition_key, data, created_at, attempts
-           FROM ${table}
-          WHERE published_at IS NULL
-            AND NOT (id = ANY($2::uuid[]))
-            AND (partition_key IS NULL OR NOT (partition_key = ANY($3::text[])))
-          ORDER BY id
+        `SELECT o.id, o.type, o.subject, o.partition_key, o.data, o.created_at, o.attempts,
+                o.last_attempt_at, o.traceparent
+           FROM ${table} o
+          WHERE o.published_at IS NULL
+            AND o.parked_at IS NULL
+            AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= $2)
+            AND (o.partition_key IS NULL OR NOT EXISTS (
+                  SELECT 1 FROM ${table} w
+                   WHERE w.partition_key = o.partition_key AND w.published_at IS NULL
+                     AND w.id < o.id AND (w.parked_at IS NOT NULL OR w.next_attempt_at > $2)))
+          ORDER BY o.id
           LIMIT $1
-          FOR UPDATE SKIP LOCKED`,
-        [batchSize, waitingIds, [...waitingKeys]],
+          FOR UPDATE OF o SKIP LOCKED`,
+        [batchSize, now],
       );
       if (rows.length === 0) return { published: 0, picked: 0, stop: false };
 
-      // Rows of my keys that I do not hold (another replica has them, or they wait for a
-      // retry) must go out before my later rows of the same key.
+      // Rows of my keys that I do not hold (another replica has them locked) must go out
+      // before my later rows of the same key.
       const held = new Set(rows.map((row) => row.id));
       const keys = [...new Set(rows.map((row) => row.partition_key).filter((k) => k !== null))];
       const firstForeign = new Map<string, string>();
@@ -192,11 +271,16 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           const foreign = firstForeign.get(key);
           if (foreign !== undefined && foreign < row.id) continue;
         }
-        try {
-          if (await publishRow(tx, row)) published++;
-          else if (key !== null) blockedKeys.add(key);
-        } catch {
-          // The sink is unavailable: keep the rest of the batch for later.
+        const outcome = await attempt(tx, row);
+        if (outcome === 'published') {
+          published++;
+          failureStreak = 0;
+          continue;
+        }
+        if (key !== null) blockedKeys.add(key);
+        if (outcome === 'parked') failureStreak = 0;
+        if (outcome === 'retry' && ++failureStreak >= sinkDownAfter) {
+          // The sink looks down: keep the rest of the batch for later.
           return { published, picked: rows.length, stop: true };
         }
       }
@@ -206,18 +290,19 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   async function drain(): Promise<number> {
     if (clock() < sinkPausedUntil) return 0;
-    // A row whose wait is over is due again (its attempts live in the row).
-    for (const [id, backoff] of backoffs) if (backoff.until <= clock()) backoffs.delete(id);
+    failureStreak = 0;
     let total = 0;
     for (;;) {
       const { published, picked, stop } = await drainBatch();
       total += published;
       if (stop) {
-        sinkFailures++;
-        sinkPausedUntil = clock() + delayAfter(sinkFailures);
+        sinkDownDrains++;
+        const pause = Math.min(maxSinkPauseMs, minBackoffMs * 2 ** (sinkDownDrains - 1));
+        sinkPausedUntil = clock() + pause;
+        log.warn({ pauseMs: pause }, 'the sink looks down: publishing paused');
         return total;
       }
-      if (published > 0) sinkFailures = 0;
+      if (published > 0) sinkDownDrains = 0;
       if (picked < batchSize || published === 0) return total;
     }
   }
@@ -288,23 +373,36 @@ function registerMetrics(registry: Registry, db: Database, table: string, log: L
   });
   const failures = new Counter({
     name: 'outbox_publish_failures_total',
-    help: 'Failed attempts to publish an outbox event, by reason (sink or event)',
+    help: 'Failed attempts to publish an outbox event, by reason (sink: retried; event: parked)',
     labelNames: ['reason'] as const,
     registers: [registry],
   });
-  // Both gauges read one query at scrape time; alert when the oldest pending event ages.
-  let snapshot: Promise<{ pending: number; oldest: number }> | undefined;
+  const parked = new Counter({
+    name: 'outbox_events_parked_total',
+    help: 'Outbox events parked (no longer retried until staff retry them), by reason',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  // The gauges read one query at scrape time; alert when the oldest pending event ages or any
+  // event is parked.
+  let snapshot: Promise<{ pending: number; parked: number; oldest: number }> | undefined;
   const read = () => {
     snapshot ??= db
-      .query<{ pending: number; oldest: number | null }>(
-        `SELECT count(*)::int AS pending,
-                extract(epoch FROM now() - min(created_at))::float8 AS oldest
+      .query<{ pending: number; parked: number; oldest: number | null }>(
+        `SELECT count(*) FILTER (WHERE parked_at IS NULL)::int AS pending,
+                count(*) FILTER (WHERE parked_at IS NOT NULL)::int AS parked,
+                extract(epoch FROM now() - min(created_at) FILTER (WHERE parked_at IS NULL))::float8
+                  AS oldest
            FROM ${table} WHERE published_at IS NULL`,
       )
-      .then(({ rows }) => ({ pending: rows[0]?.pending ?? 0, oldest: rows[0]?.oldest ?? 0 }))
+      .then(({ rows }) => ({
+        pending: rows[0]?.pending ?? 0,
+        parked: rows[0]?.parked ?? 0,
+        oldest: rows[0]?.oldest ?? 0,
+      }))
       .catch((error) => {
         log.warn({ err: error }, 'reading outbox metrics failed');
-        return { pending: Number.NaN, oldest: Number.NaN };
+        return { pending: Number.NaN, parked: Number.NaN, oldest: Number.NaN };
       })
       .finally(() => {
         setTimeout(() => {
@@ -315,19 +413,27 @@ function registerMetrics(registry: Registry, db: Database, table: string, log: L
   };
   new Gauge({
     name: 'outbox_pending_events',
-    help: 'Outbox events not yet published',
+    help: 'Outbox events not yet published and not parked (those held behind a parked one too)',
     registers: [registry],
     async collect() {
       this.set((await read()).pending);
     },
   });
   new Gauge({
+    name: 'outbox_parked_events',
+    help: 'Outbox events parked: refused by the broker or out of attempts, waiting for staff',
+    registers: [registry],
+    async collect() {
+      this.set((await read()).parked);
+    },
+  });
+  new Gauge({
     name: 'outbox_oldest_pending_seconds',
-    help: 'Age of the oldest outbox event not yet published',
+    help: 'Age of the oldest outbox event not yet published (parked ones aside)',
     registers: [registry],
     async collect() {
       this.set((await read()).oldest);
     },
   });
-  return { published, failures };
+  return { published, failures, parked };
 }

@@ -7,6 +7,7 @@ import {
   toBinaryMessage,
   validTraceparent,
 } from './cloud-event.js';
+import { assertEventFits, DEFAULT_MAX_EVENT_BYTES } from './event-size.js';
 
 const ERROR_BODY_LIMIT = 500;
 
@@ -19,6 +20,8 @@ export interface PublisherOptions<C extends EventCatalog> {
   fetch?: typeof fetch;
   /** Milliseconds before a POST to the sink is abandoned (default 5000). */
   timeoutMs?: number;
+  /** Largest encoded event sent (default 1 MiB, the broker's); larger ones are refused unsent. */
+  maxEventBytes?: number;
   log: Logger;
 }
 
@@ -30,6 +33,7 @@ export interface Publisher<C extends EventCatalog> {
    * Validates `data`, POSTs the event in binary mode to the sink and returns it.
    * @example await events.publish('shop.offer.archived', { productId, slug, archivedBy, archivedAt });
    * @throws InvalidEventError before any network call when the type or data is not valid
+   * @throws EventTooLargeError before any network call when the event is over `maxEventBytes`
    * @throws PublishError when the sink does not answer 2xx in time
    */
   publish<T extends EventType<C>>(
@@ -67,10 +71,12 @@ export function createPublisher<C extends EventCatalog>(
   const sink = String(options.sink);
   const send = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 5_000;
+  const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
 
   return {
     async publish(type, data, attributes = {}) {
       const event = buildCloudEvent(catalog, source, type, data, attributes);
+      assertEventFits(event, maxEventBytes);
       const traceparent = validTraceparent(attributes.traceparent);
       const message = toBinaryMessage(event);
       // The plain W3C header lets the ingress join the trace; the extension survives Kafka.

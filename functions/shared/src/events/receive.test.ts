@@ -5,9 +5,10 @@ import { createServiceApp } from '../app.js';
 import type { Database, Queryable } from '../db/database.js';
 import type { KeyValue } from '../kv/key-value.js';
 import { silentLogger } from '../logger.js';
+import { writeOutbox } from '../outbox.js';
 import { Problem } from '../problem.js';
 import { testDatabase, testKeyValue } from '../testing/index.js';
-import { defineCatalog, defineEvent, moneySchema } from './catalog.js';
+import { defineCatalog, defineEvent, moneySchema, parseEventData } from './catalog.js';
 import { buildCloudEvent, toBinaryMessage } from './cloud-event.js';
 import {
   createDatabaseInbox,
@@ -359,35 +360,17 @@ function suite<D extends EventDeduper | EventInbox>(backend: Backend<D>) {
       expect(attempts).toBe(2);
     });
 
-    it('answers with the reply event in binary mode', async () => {
-      const app = await receiver({
-        'shop.thing.priced': ({ data }) => ({
-          type: 'shop.thing.noticed',
-          data: { thingId: data.thingId, amount: data.price.amount },
-        }),
-      });
-      const res = await app.request('/', binary(priced()));
-      expect(res.status).toBe(200);
-      const headers = Object.fromEntries(res.headers);
-      expect(headers).toMatchObject({
-        'ce-specversion': '1.0',
-        'ce-type': 'shop.thing.noticed',
-        'ce-source': '/shop/receiver',
-        'ce-partitionkey': THING,
-        'ce-traceparent': TRACEPARENT,
-        'ce-dataschema': 'https://schemas.shop.example/events/shop.thing.noticed/v1.json',
-        'content-type': 'application/json',
-      });
-      const reply = HTTP.toEvent({ headers, body: await res.text() });
-      expect(reply).toMatchObject({ data: { thingId: THING, amount: 250 } });
-    });
-
-    it('answers 500 when the handler replies with data the catalog refuses, and runs it again on retry', async () => {
+    it('answers 500 to a handler that emits without an outbox, and runs it again on retry', async () => {
       let attempts = 0;
-      const app = await receiver({
-        'shop.thing.priced': () => {
-          attempts++;
-          return { type: 'shop.thing.noticed', data: { thingId: THING, amount: 1.5 } };
+      const app = createEventReceiver({
+        catalog,
+        dedupe: await backend.fresh(),
+        log: silentLogger(),
+        handlers: {
+          'shop.thing.priced': async (_event, { emit }) => {
+            attempts++;
+            await emit(undefined as never);
+          },
         },
       });
       const event = priced();
@@ -461,5 +444,83 @@ describe('createEventReceiver with a database inbox', () => {
     ]);
     expect(await inbox.prune(3600)).toBe(0);
     expect(await inbox.prune(-1)).toBe(1);
+  });
+});
+
+describe('createEventReceiver emitting through the outbox', () => {
+  type Emits = { type: 'shop.thing.noticed'; data: { thingId: string; amount: number } };
+  async function outboxReceiver(
+    handler: (emit: (event: Emits) => Promise<string>) => Promise<void>,
+  ) {
+    const inbox = await inboxBackend.fresh();
+    const schema = `inbox_${inboxCount}`;
+    await db.exec(`CREATE TABLE ${schema}.outbox (
+      id uuid PRIMARY KEY, type text NOT NULL, subject text, partition_key text,
+      data jsonb NOT NULL, traceparent text);`);
+    let woken = 0;
+    const app = createEventReceiver<Catalog, EventInbox, Emits>({
+      catalog,
+      dedupe: inbox,
+      log: silentLogger(),
+      emit: (tx, event) => {
+        const data = parseEventData(catalog, event.type, event.data);
+        return writeOutbox(tx, schema, { ...event, data, partitionKey: data.thingId });
+      },
+      onEventsRecorded: () => {
+        woken++;
+      },
+      handlers: { 'shop.thing.priced': (_event, { emit }) => handler(emit) },
+    });
+    const outbox = async () =>
+      (
+        await db.query<{ type: string; partition_key: string; data: unknown; traceparent: string }>(
+          `SELECT type, partition_key, data, traceparent FROM ${schema}.outbox`,
+        )
+      ).rows;
+    return { app, outbox, woken: () => woken };
+  }
+
+  it('writes what the handler emits to the outbox, answers 204 with an empty body, then wakes the relay', async () => {
+    const { app, outbox, woken } = await outboxReceiver(async (emit) => {
+      await emit({ type: 'shop.thing.noticed', data: { thingId: THING, amount: 250 } });
+    });
+    const res = await app.request('/', binary(priced()));
+    expect(res.status).toBe(204);
+    expect(await res.text()).toBe('');
+    expect(res.headers.get('ce-type')).toBeNull();
+    expect(await outbox()).toEqual([
+      {
+        type: 'shop.thing.noticed',
+        partition_key: THING,
+        data: { thingId: THING, amount: 250 },
+        // The emitted event continues the trace of the one that caused it.
+        traceparent: TRACEPARENT,
+      },
+    ]);
+    expect(woken()).toBe(1);
+  });
+
+  it('emits once for an event delivered again, and nothing when the handler fails after emitting', async () => {
+    let attempts = 0;
+    const { app, outbox, woken } = await outboxReceiver(async (emit) => {
+      attempts++;
+      await emit({ type: 'shop.thing.noticed', data: { thingId: THING, amount: attempts } });
+      if (attempts === 1) throw new Error('crash after emitting');
+    });
+    const event = priced();
+    expect((await app.request('/', binary(event))).status).toBe(500);
+    expect(await outbox()).toEqual([]);
+    expect(woken()).toBe(0);
+    for (let i = 0; i < 3; i++) expect((await app.request('/', binary(event))).status).toBe(204);
+    expect((await outbox()).map((row) => row.data)).toEqual([{ thingId: THING, amount: 2 }]);
+    expect(woken()).toBe(1);
+  });
+
+  it('answers 500 and keeps nothing when the emitted data does not match the catalog', async () => {
+    const { app, outbox } = await outboxReceiver(async (emit) => {
+      await emit({ type: 'shop.thing.noticed', data: { thingId: THING, amount: 1.5 } });
+    });
+    expect((await app.request('/', binary(priced()))).status).toBe(500);
+    expect(await outbox()).toEqual([]);
   });
 });

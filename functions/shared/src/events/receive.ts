@@ -5,7 +5,6 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { ServiceEnv } from '../app.js';
 import type { Queryable } from '../db/database.js';
-import { newId } from '../ids.js';
 import { Problem, problemResponse } from '../problem.js';
 import {
   type EventCatalog,
@@ -16,12 +15,7 @@ import {
   parseEventData,
   producerSource,
 } from './catalog.js';
-import {
-  buildCloudEvent,
-  readCloudEvent,
-  toBinaryMessage,
-  validTraceparent,
-} from './cloud-event.js';
+import { readCloudEvent, validTraceparent } from './cloud-event.js';
 import type { EventDeduper, EventInbox } from './dedupe.js';
 
 const INVALID_EVENT = 'https://shop.example/problems/invalid-event';
@@ -41,51 +35,77 @@ export interface ReceivedEvent<T> {
   data: T;
 }
 
-/** An event a handler answers with; the broker ingests it as if published. */
-export type EventReply<C extends EventCatalog> = {
-  [T in EventType<C>]: {
-    type: T;
-    data: EventInput<C, T>;
+/** A reply or follow-up event a handler emits, of one of the types `T`. */
+export type EventReply<C extends EventCatalog, T extends EventType<C> = EventType<C>> = {
+  [K in T]: {
+    type: K;
+    data: EventInput<C, K>;
     subject?: string;
+    /** Kafka record key (default: the catalog's partition key field of the data). */
     partitionKey?: string;
   };
-}[EventType<C>];
+}[T];
 
 /** What a handler gets besides the event. With an inbox, `tx` is the open transaction. */
-export interface EventHandlerContext<Tx> {
+export interface EventHandlerContext<Tx, Emits = never> {
   tx: Tx;
   log: Logger;
+  /**
+   * Records a reply or follow-up event in the function's outbox, in `tx`: it commits with the
+   * inbox row and the handler's writes (a redelivery, skipped as a duplicate, emits nothing
+   * again) and the relay publishes it after the commit. Only the types the function publishes
+   * type-check; with a key-value deduper (no transaction) nothing can be emitted. Returns the id.
+   * @example await emit({ type: 'shop.order.paid', data, subject: orderId });
+   */
+  emit(event: Emits): Promise<string>;
 }
 
-// biome-ignore lint/suspicious/noConfusingVoidType: handlers may simply return nothing
-type HandlerResult<C extends EventCatalog> = EventReply<C> | undefined | void;
-
-export type EventHandler<C extends EventCatalog, T extends EventType<C>, Tx> = (
+export type EventHandler<C extends EventCatalog, T extends EventType<C>, Tx, Emits = never> = (
   event: ReceivedEvent<EventData<C, T>>,
-  context: EventHandlerContext<Tx>,
-) => HandlerResult<C> | Promise<HandlerResult<C>>;
+  context: EventHandlerContext<Tx, Emits>,
+) => void | Promise<void>;
 
 /** The transaction handlers get: the inbox's, or none with a key-value deduper. */
 export type HandlerTransaction<D> = D extends EventInbox ? Queryable : undefined;
 
-export type EventHandlers<C extends EventCatalog, Tx> = {
-  [T in EventType<C>]?: EventHandler<C, T, Tx>;
+export type EventHandlers<C extends EventCatalog, Tx, Emits = never> = {
+  [T in EventType<C>]?: EventHandler<C, T, Tx, Emits>;
 };
 
-export interface EventReceiverOptions<C extends EventCatalog, D extends EventDeduper | EventInbox> {
+/** Writes an emitted event to the outbox in the handler's transaction; returns its id. */
+export type EmitWriter<Emits> = (
+  tx: Queryable,
+  event: Emits & { traceparent?: string },
+) => Promise<string>;
+
+export interface EventReceiverOptions<
+  C extends EventCatalog,
+  D extends EventDeduper | EventInbox,
+  Emits = never,
+> {
   catalog: C;
-  /** CloudEvents `source` of reply events, e.g. `/shop/notification`. */
-  source: string;
+  /**
+   * This function's CloudEvents `source`, e.g. `/shop/notification`. Informational: what it
+   * emits is published by its outbox relay, which sets the source.
+   */
+  source?: string;
   /** Where handled events are remembered: {@link createKeyValueDeduper} or {@link createDatabaseInbox}. */
   dedupe: D;
   /** One handler per event type this function's Triggers deliver. */
-  handlers: EventHandlers<C, HandlerTransaction<D>>;
+  handlers: EventHandlers<C, HandlerTransaction<D>, Emits>;
+  /**
+   * How `emit` writes to the function's outbox (`events.write` of defineEvents); needs an inbox,
+   * whose transaction it writes in. Unset: `emit` throws.
+   */
+  emit?: EmitWriter<Emits>;
+  /** Called after a handling that emitted events committed: wake the outbox relay. */
+  onEventsRecorded?: () => void;
   log: Logger;
   /** Registers `events_received_total{type,outcome}`. */
   registry?: Registry;
 }
 
-type Outcome = 'handled' | 'replied' | 'duplicate' | 'in_progress' | 'rejected' | 'failed';
+type Outcome = 'handled' | 'duplicate' | 'in_progress' | 'rejected' | 'failed';
 
 function isInbox(dedupe: EventDeduper | EventInbox): dedupe is EventInbox {
   return 'run' in dedupe;
@@ -96,23 +116,25 @@ function isInbox(dedupe: EventDeduper | EventInbox): dedupe is EventInbox {
  * (binary or structured mode), checks it against the catalog, skips duplicates (`source` +
  * `id`) and runs the handler of its type.
  *
- * Answers: 204 (empty) handled or already handled; 200 with a binary-mode CloudEvent when the
- * handler replies; 400 not a CloudEvent, data not matching the catalog, or a type without a
+ * Answers: 204 (empty) handled or already handled — never a reply event in the body: what a
+ * handler emits goes through the outbox, so a lost answer loses no event; 400 not a CloudEvent, data not matching the catalog, or a type without a
  * handler here (a Trigger only delivers what it filters, so that is a wiring mistake: the
  * broker does not retry and dead-letters it); 409 while another delivery of the same event is
  * being handled (retried); 500 when the handler failed (retried); a `Problem` a handler throws
  * passes through with its status.
  * @example
  * const receiver = createEventReceiver({
- *   catalog: eventCatalog, source: '/shop/audit', log, dedupe: createDatabaseInbox({ db, schema: 'audit' }),
+ *   catalog: eventCatalog, log, dedupe: createDatabaseInbox({ db, schema: 'audit' }),
  *   handlers: { 'shop.offer.price_changed': async (event, { tx }) => { await appendEntry(tx, event) } },
  * });
  * app.route('/events', receiver);
  */
-export function createEventReceiver<C extends EventCatalog, D extends EventDeduper | EventInbox>(
-  options: EventReceiverOptions<C, D>,
-): Hono<ServiceEnv> {
-  const { catalog, source, dedupe, handlers } = options;
+export function createEventReceiver<
+  C extends EventCatalog,
+  D extends EventDeduper | EventInbox,
+  Emits = never,
+>(options: EventReceiverOptions<C, D, Emits>): Hono<ServiceEnv> {
+  const { catalog, dedupe, handlers } = options;
   const counter = options.registry
     ? new Counter({
         name: 'events_received_total',
@@ -172,7 +194,7 @@ export function createEventReceiver<C extends EventCatalog, D extends EventDedup
       );
     }
     const handler = Object.hasOwn(handlers, event.type)
-      ? (handlers[event.type] as EventHandler<C, EventType<C>, unknown> | undefined)
+      ? (handlers[event.type] as EventHandler<C, EventType<C>, unknown, Emits> | undefined)
       : undefined;
     if (!handler) {
       return reject(
@@ -219,26 +241,26 @@ export function createEventReceiver<C extends EventCatalog, D extends EventDedup
       traceparent,
       data,
     };
-    // The reply is built (and validated) inside the handling, so with an inbox a bad reply
-    // rolls the handler's writes back and the retry runs it again.
-    const handle = async (tx: unknown): Promise<CloudEvent<unknown> | undefined> => {
-      const reply = await handler(received, { tx, log });
-      if (!reply) return undefined;
-      try {
-        return buildCloudEvent(catalog, source, reply.type, reply.data, {
-          id: newId(),
-          subject: reply.subject,
-          partitionKey: reply.partitionKey,
-          traceparent,
+    // Emitted events are written (and validated) inside the handling, so with an inbox a bad
+    // one rolls the handler's writes back and the retry runs it again.
+    let emitted = 0;
+    const handle = async (tx: unknown): Promise<void> => {
+      const emit = async (reply: Emits): Promise<string> => {
+        if (!options.emit || tx === undefined) {
+          throw new Error(
+            `the handler of ${event.type} emitted an event, which needs a database inbox and an outbox`,
+          );
+        }
+        const id = await options.emit(tx as Queryable, {
+          ...reply,
+          ...(traceparent && { traceparent }),
         });
-      } catch (error) {
-        throw new Error(`the handler of ${event.type} replied with an invalid event`, {
-          cause: error,
-        });
-      }
+        emitted++;
+        return id;
+      };
+      await handler(received, { tx, log, emit });
     };
 
-    let replyEvent: CloudEvent<unknown> | undefined;
     try {
       if (isInbox(dedupe)) {
         const outcome = await dedupe.run(event.source, event.id, handle);
@@ -246,7 +268,6 @@ export function createEventReceiver<C extends EventCatalog, D extends EventDedup
           log.debug('duplicate event skipped');
           return answer('duplicate', c.body(null, 204));
         }
-        replyEvent = outcome.result;
       } else {
         const claim = await dedupe.claim(event.source, event.id);
         if (claim === 'done') {
@@ -270,7 +291,7 @@ export function createEventReceiver<C extends EventCatalog, D extends EventDedup
           );
         }
         try {
-          replyEvent = await handle(undefined);
+          await handle(undefined);
         } catch (error) {
           await dedupe.release(event.source, event.id).catch((releaseError) => {
             log.warn({ err: releaseError }, 'releasing the claim failed; it expires by itself');
@@ -290,10 +311,11 @@ export function createEventReceiver<C extends EventCatalog, D extends EventDedup
       return answer('failed', problemResponse(c as Context, error));
     }
 
-    if (!replyEvent) return answer('handled', c.body(null, 204));
-    const message = toBinaryMessage(replyEvent);
-    log.debug({ replyType: replyEvent.type, replyId: replyEvent.id }, 'event handled with a reply');
-    return answer('replied', c.body(message.body, 200, Object.fromEntries(message.headers)));
+    if (emitted > 0) {
+      log.debug({ emitted }, 'event handled; what it emitted is in the outbox');
+      options.onEventsRecorded?.();
+    }
+    return answer('handled', c.body(null, 204));
   });
 
   return app;

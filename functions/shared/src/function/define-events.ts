@@ -7,36 +7,43 @@ import type { ServiceEnv } from '../app.js';
 import type { Database, Queryable } from '../db/database.js';
 import {
   type EventCatalog,
-  type EventInput,
   type EventType,
   eventDefinition,
-  parseEventData,
   producerSource,
 } from '../events/catalog.js';
+import { buildCloudEvent, validTraceparent } from '../events/cloud-event.js';
 import { createDatabaseInbox, type EventDeduper, type EventInbox } from '../events/dedupe.js';
+import { assertEventFits, DEFAULT_MAX_EVENT_BYTES } from '../events/event-size.js';
 import {
   createEventReceiver,
   type EventHandler,
+  type EventReply,
   type HandlerTransaction,
 } from '../events/receive.js';
+import { newId } from '../ids.js';
 import type { Logger } from '../logger.js';
 import { pruneOutbox, writeOutbox } from '../outbox.js';
 
-/** An event of one of the declared types as it goes into the outbox. */
-export type OutboxEventOf<C extends EventCatalog, Published extends EventType<C>> = {
-  [T in Published]: {
-    type: T;
-    data: EventInput<C, T>;
-    /** CloudEvents `subject`, e.g. the order id. */
-    subject?: string;
-    /** Kafka record key (default: the catalog's partition key field of the data). */
-    partitionKey?: string;
-  };
-}[Published];
+/**
+ * An event of one of the declared types as it goes into the outbox: `type`, `data`, and
+ * optionally `subject` and `partitionKey` (default: the catalog's partition key field of the data).
+ */
+export type OutboxEventOf<C extends EventCatalog, Published extends EventType<C>> = EventReply<
+  C,
+  Published
+>;
 
-/** Handlers for the consumed types; every type must be declared in `consumes`. */
-export type ConsumedHandlers<C extends EventCatalog, Consumed extends EventType<C>, Tx> = {
-  [T in Consumed]?: EventHandler<C, T, Tx>;
+/**
+ * Handlers for the consumed types; every type must be declared in `consumes`. `Emits` is what
+ * their `emit` takes: the published types (with an inbox), else nothing.
+ */
+export type ConsumedHandlers<
+  C extends EventCatalog,
+  Consumed extends EventType<C>,
+  Tx,
+  Emits = never,
+> = {
+  [T in Consumed]?: EventHandler<C, T, Tx, Emits>;
 };
 
 /** A function's event declaration, as {@link defineEvents} returns it. */
@@ -54,24 +61,39 @@ export interface FunctionEvents<
   readonly schema: string;
   readonly publishes: readonly Published[];
   readonly consumes: readonly Consumed[];
+  /** Largest encoded event `write` accepts and the relay sends (the broker's limit). */
+  readonly maxEventBytes: number;
   /**
    * Records an event in `<schema>.outbox` inside the caller's transaction, after checking its
-   * data against the catalog: a refusal throws (InvalidEventError) and rolls the change back.
-   * Only declared types type-check. Returns the event id.
+   * data against the catalog and its encoded size against `maxEventBytes`: a refusal throws
+   * (InvalidEventError, or EventTooLargeError, a 413 Problem) and rolls the change back. Only
+   * declared types type-check. The partition key defaults to the catalog's field of the data,
+   * as the published event's. Returns the event id.
    */
-  write<T extends Published>(tx: Queryable, event: OutboxEventOf<C, T>): Promise<string>;
+  write<T extends Published>(
+    tx: Queryable,
+    event: OutboxEventOf<C, T> & { traceparent?: string },
+  ): Promise<string>;
   /** Deletes outbox events published before `before` (default: the retention period ago). */
   prune(db: Queryable, before?: Date): Promise<number>;
   /**
    * The `/events` endpoint Triggers deliver to, deduplicating in `<schema>.inbox` (handlers
-   * get its transaction as `tx`) unless another deduper is given.
+   * get its transaction as `tx`) unless another deduper is given. With the inbox, handlers
+   * `emit` replies and follow-up events of the published types into the outbox, in that
+   * transaction; the receiver then calls `onEventsRecorded` (pass the kit's, to wake the relay).
    */
   receiver<D extends EventDeduper | EventInbox = EventInbox>(options: {
     db?: Database;
     dedupe?: D;
     log: Logger;
     registry?: Registry;
-    handlers: ConsumedHandlers<C, Consumed, HandlerTransaction<D>>;
+    onEventsRecorded?: () => void;
+    handlers: ConsumedHandlers<
+      C,
+      Consumed,
+      HandlerTransaction<D>,
+      D extends EventInbox ? OutboxEventOf<C, Published> : never
+    >;
   }): Hono<ServiceEnv>;
 }
 
@@ -102,6 +124,11 @@ export function defineEvents<
   schema?: string;
   publishes?: readonly Published[];
   consumes?: readonly Consumed[];
+  /**
+   * Largest encoded event (data, attributes, key) recorded or sent; default 1 MiB, the Kafka
+   * broker's producer `max.request.size` (knative/eventing's broker, the local broker too).
+   */
+  maxEventBytes?: number;
 }): FunctionEvents<C, Published, Consumed> {
   const { catalog, producer } = declaration;
   const schema = declaration.schema ?? schemaNameOf(producer);
@@ -124,6 +151,31 @@ export function defineEvents<
   }
   const declared = new Set<string>(publishes);
   const source = producerSource(producer);
+  const maxEventBytes = declaration.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+  const write: FunctionEvents<C, Published, Consumed>['write'] = async (tx, event) => {
+    const { type, subject } = event;
+    if (!declared.has(type)) throw new Error(`${producer} does not publish ${type}`);
+    const id = newId();
+    const traceparent = validTraceparent(event.traceparent);
+    // The event as the relay will publish it: validated, keyed and measured now, so a refusal
+    // fails the change that makes it instead of stalling the outbox later.
+    const built = buildCloudEvent(catalog, source, type, event.data, {
+      id,
+      ...(subject !== undefined && { subject }),
+      ...(event.partitionKey !== undefined && { partitionKey: event.partitionKey }),
+      ...(traceparent && { traceparent }),
+    });
+    assertEventFits(built, maxEventBytes);
+    const partitionKey = typeof built.partitionkey === 'string' ? built.partitionkey : undefined;
+    return writeOutbox(tx, schema, {
+      id,
+      type,
+      data: built.data,
+      ...(subject !== undefined && { subject }),
+      ...(partitionKey !== undefined && { partitionKey }),
+      ...(traceparent && { traceparent }),
+    });
+  };
   return {
     catalog,
     producer,
@@ -131,17 +183,8 @@ export function defineEvents<
     schema,
     publishes,
     consumes,
-    async write(tx, event) {
-      const { type, subject, partitionKey } = event;
-      if (!declared.has(type)) throw new Error(`${producer} does not publish ${type}`);
-      const data = parseEventData(catalog, type, event.data);
-      return writeOutbox(tx, schema, {
-        type,
-        data,
-        ...(subject !== undefined && { subject }),
-        ...(partitionKey !== undefined && { partitionKey }),
-      });
-    },
+    maxEventBytes,
+    write,
     prune: (db, before) => pruneOutbox(db, schema, before),
     receiver(options) {
       const handled = Object.keys(options.handlers).filter(
@@ -162,6 +205,9 @@ export function defineEvents<
         dedupe,
         log: options.log,
         ...(options.registry && { registry: options.registry }),
+        ...(options.onEventsRecorded && { onEventsRecorded: options.onEventsRecorded }),
+        // Writes in the inbox's transaction; only declared types pass, as with `write`.
+        emit: (tx, event) => write(tx, event as OutboxEventOf<C, Published>),
         // biome-ignore lint/suspicious/noExplicitAny: the handler map is checked by the signature above
         handlers: options.handlers as any,
       });

@@ -20,6 +20,14 @@ import { isEntryPoint } from '../runtime/is-entry-point.js';
 import { runMigrationJob } from '../runtime/migration-job.js';
 import { openDatabase } from '../runtime/open-database.js';
 import { createOutboxPublishing } from '../runtime/outbox-publishing.js';
+import { type EventSenderVerifier, refuseAllEventSenders } from '../events/sender-auth.js';
+import {
+  eventAuthConfigShape,
+  eventSenderVerifierFromConfig,
+  type EventAuthSettings,
+  sinkTokenFromConfig,
+} from './event-auth.js';
+import { createParkedEventsApp } from '../runtime/parked-events-app.js';
 import {
   checkSchemaCurrent,
   prepareSchema,
@@ -79,7 +87,11 @@ const databaseConfigShape = {
  * @example const schema = functionConfigSchema({ OFFER_URL: z.url() });
  */
 export function functionConfigSchema<S extends z.ZodRawShape>(shape: S) {
-  return baseConfigSchema.extend(databaseConfigShape).extend(shape);
+  return baseConfigSchema
+    .extend(identityConfigShape)
+    .extend(eventAuthConfigShape)
+    .extend(databaseConfigShape)
+    .extend(shape);
 }
 
 /** A function's parsed environment, `RUN_MIGRATIONS` resolved. */
@@ -173,7 +185,7 @@ export interface StartOptions<Services> {
 /** What both entry points accept: where config and stores come from, replaced services. */
 type AssembleOptions<Services> = Pick<
   StartOptions<Services>,
-  'env' | 'db' | 'kv' | 'log' | 'services'
+  'env' | 'db' | 'kv' | 'log' | 'services' | 'verifyToken' | 'verifyEventSender' | 'sinkToken'
 >;
 
 /** Options of {@link DefinedFunction.functionsFramework}. */
@@ -290,6 +302,8 @@ export function defineFunction<
       : undefined;
   const configSchema = baseConfigSchema
     .extend({ PORT: baseConfigSchema.shape.PORT.unwrap().default(declaration.port) })
+    .extend(identityConfigShape)
+    .extend(eventAuthConfigShape)
     .extend(databaseConfigShape)
     .extend(declaration.config ?? {});
 
@@ -403,11 +417,38 @@ export function defineFunction<
         db && events && events.consumes.length > 0
           ? createInboxPruning({ db, schema: events.schema, log, lifecycle })
           : undefined;
+      const retentionPruning =
+        db && declaration.retention?.length
+          ? createRetentionPruning({ db, rules: declaration.retention, log, lifecycle })
+          : undefined;
+      const verifyToken =
+        options.verifyToken ??
+        declaration.verifyToken?.({ ...context, ...services }) ??
+        authTokenVerifier(config as unknown as IdentitySettings, log);
+      const verifyEventSender =
+        options.verifyEventSender ??
+        (events && events.consumes.length > 0
+          ? eventSenderVerifierFromConfig(config as unknown as EventAuthSettings, { name, log })
+          : refuseAllEventSenders(`${name} consumes no events`));
       const app = declaration.createApp({
         ...context,
         ...services,
         onEventsRecorded: publishing ? () => publishing.relay.wake() : () => {},
+        verifyToken,
+        verifyEventSender,
       });
+      // Staff see and retry what the relay parked; the gateway routes /api/admin/events/<name>.
+      if (db && events && events.publishes.length > 0) {
+        app.route(
+          '/',
+          createParkedEventsApp({
+            db,
+            schema: events.schema,
+            service: name,
+            onRetried: () => publishing?.relay.wake(),
+          }),
+        );
+      }
       return {
         app,
         config,

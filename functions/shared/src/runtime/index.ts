@@ -18,3 +18,9 @@ export {
   prepareSchema,
   type SchemaMigrations,
 } from './prepare-schema.js';
+export {
+  createRetentionPruning,
+  pruneTable,
+  RETENTION_PRUNE_INTERVAL_MS,
+  type RetentionRule,
+} from './retention-pruning.js';

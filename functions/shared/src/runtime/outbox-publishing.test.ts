@@ -27,7 +27,9 @@ beforeAll(async () => {
     CREATE TABLE pub.outbox (
       id uuid PRIMARY KEY, type text NOT NULL, subject text, partition_key text,
       data jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now(),
-      published_at timestamptz, attempts int NOT NULL DEFAULT 0, last_error text
+      published_at timestamptz, attempts int NOT NULL DEFAULT 0, last_error text,
+      next_attempt_at timestamptz, last_attempt_at timestamptz, parked_at timestamptz,
+      parked_reason text, traceparent text
     );`);
 });
 afterAll(() => cleanup());

@@ -20,6 +20,10 @@ export interface OutboxPublishingOptions {
   /** CloudEvents `source`, e.g. `/shop/offer`. */
   source: string;
   catalog: EventCatalog;
+  /** Largest encoded event sent; larger ones are parked unsent (default 1 MiB, the broker's). */
+  maxEventBytes?: number;
+  /** The OIDC token presented to K_SINK with every event (Knative's `authentication-oidc`). */
+  token?: () => string | Promise<string>;
   log: Logger;
   /**
    * Gets the `outbox` shutdown hook. Register the database's hook before calling this: hooks run
@@ -63,6 +67,8 @@ export function createOutboxPublishing(
     source: options.source,
     catalog: options.catalog,
     log,
+    ...(options.maxEventBytes !== undefined && { maxEventBytes: options.maxEventBytes }),
+    ...(options.token && { token: options.token }),
   });
   const relay = createOutboxRelay({
     db,

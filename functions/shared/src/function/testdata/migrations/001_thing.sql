@@ -8,7 +8,13 @@ CREATE TABLE thing.outbox (
   created_at timestamptz NOT NULL DEFAULT now(),
   published_at timestamptz,
   attempts int NOT NULL DEFAULT 0,
-  last_error text
+  last_error text,
+  -- What every function's outbox migrations add (e.g. functions/offer 005_outbox_parking.sql).
+  next_attempt_at timestamptz,
+  last_attempt_at timestamptz,
+  parked_at timestamptz,
+  parked_reason text CHECK (parked_reason IN ('refused', 'too_large', 'invalid', 'exhausted')),
+  traceparent text
 );
 CREATE TABLE thing.inbox (
   source text NOT NULL,
