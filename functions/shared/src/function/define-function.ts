@@ -20,19 +20,12 @@ import { isEntryPoint } from '../runtime/is-entry-point.js';
 import { runMigrationJob } from '../runtime/migration-job.js';
 import { openDatabase } from '../runtime/open-database.js';
 import { createOutboxPublishing } from '../runtime/outbox-publishing.js';
-import { type EventSenderVerifier, refuseAllEventSenders } from '../events/sender-auth.js';
-import {
-  eventAuthConfigShape,
-  eventSenderVerifierFromConfig,
-  type EventAuthSettings,
-  sinkTokenFromConfig,
-} from './event-auth.js';
-import { createParkedEventsApp } from '../runtime/parked-events-app.js';
 import {
   checkSchemaCurrent,
   prepareSchema,
   type SchemaMigrations,
 } from '../runtime/prepare-schema.js';
+import { createRetentionPruning, type RetentionRule } from '../runtime/retention-pruning.js';
 import { type RunningServer, serve } from '../serve.js';
 import { type FunctionEvents, schemaNameOf } from './define-events.js';
 import {
@@ -87,11 +80,7 @@ const databaseConfigShape = {
  * @example const schema = functionConfigSchema({ OFFER_URL: z.url() });
  */
 export function functionConfigSchema<S extends z.ZodRawShape>(shape: S) {
-  return baseConfigSchema
-    .extend(identityConfigShape)
-    .extend(eventAuthConfigShape)
-    .extend(databaseConfigShape)
-    .extend(shape);
+  return baseConfigSchema.extend(databaseConfigShape).extend(shape);
 }
 
 /** A function's parsed environment, `RUN_MIGRATIONS` resolved. */
@@ -156,6 +145,13 @@ export interface FunctionDeclaration<
   /** Extra log lines or checks once the stores are up (e.g. warn about a missing secret). */
   onStart?: (context: StartContext<Config, Events>) => void | Promise<void>;
   /**
+   * Tables of the function's schema that keep rows only for a while (received webhook events,
+   * expired sessions…): the kit deletes rows past their retention at start and hourly. The
+   * outbox and inbox are pruned anyway.
+   * @example retention: [{ table: 'cart.pending_payment_event', column: 'received_at', keepDays: 30, why: '…' }],
+   */
+  retention?: readonly RetentionRule[];
+  /**
    * Serve `/healthz`, `/readyz` and `/metrics` on this port instead of PORT (a public function:
    * probes and Prometheus use it, PORT answers those paths 404). Unset: PORT serves them.
    * @example opsPort: (config) => config.OPS_PORT,
@@ -185,7 +181,7 @@ export interface StartOptions<Services> {
 /** What both entry points accept: where config and stores come from, replaced services. */
 type AssembleOptions<Services> = Pick<
   StartOptions<Services>,
-  'env' | 'db' | 'kv' | 'log' | 'services' | 'verifyToken' | 'verifyEventSender' | 'sinkToken'
+  'env' | 'db' | 'kv' | 'log' | 'services'
 >;
 
 /** Options of {@link DefinedFunction.functionsFramework}. */
@@ -302,8 +298,6 @@ export function defineFunction<
       : undefined;
   const configSchema = baseConfigSchema
     .extend({ PORT: baseConfigSchema.shape.PORT.unwrap().default(declaration.port) })
-    .extend(identityConfigShape)
-    .extend(eventAuthConfigShape)
     .extend(databaseConfigShape)
     .extend(declaration.config ?? {});
 
@@ -409,6 +403,7 @@ export function defineFunction<
               log,
               lifecycle,
               registry: metrics.registry,
+              maxEventBytes: events.maxEventBytes,
               prune: () => events.prune(db as Database),
             })
           : undefined;
@@ -421,34 +416,11 @@ export function defineFunction<
         db && declaration.retention?.length
           ? createRetentionPruning({ db, rules: declaration.retention, log, lifecycle })
           : undefined;
-      const verifyToken =
-        options.verifyToken ??
-        declaration.verifyToken?.({ ...context, ...services }) ??
-        authTokenVerifier(config as unknown as IdentitySettings, log);
-      const verifyEventSender =
-        options.verifyEventSender ??
-        (events && events.consumes.length > 0
-          ? eventSenderVerifierFromConfig(config as unknown as EventAuthSettings, { name, log })
-          : refuseAllEventSenders(`${name} consumes no events`));
       const app = declaration.createApp({
         ...context,
         ...services,
         onEventsRecorded: publishing ? () => publishing.relay.wake() : () => {},
-        verifyToken,
-        verifyEventSender,
       });
-      // Staff see and retry what the relay parked; the gateway routes /api/admin/events/<name>.
-      if (db && events && events.publishes.length > 0) {
-        app.route(
-          '/',
-          createParkedEventsApp({
-            db,
-            schema: events.schema,
-            service: name,
-            onRetried: () => publishing?.relay.wake(),
-          }),
-        );
-      }
       return {
         app,
         config,
@@ -458,6 +430,7 @@ export function defineFunction<
         services,
         publishing,
         inboxPruning,
+        retentionPruning,
         db: db as Database,
         kv: kv as KeyValue,
         /** Closes the stores this start opened (a later step failed). */
@@ -526,6 +499,7 @@ export function defineFunction<
         );
         publishing?.start();
         built.inboxPruning?.start();
+        built.retentionPruning?.start();
         return {
           ...services,
           ...server,
@@ -554,6 +528,7 @@ export function defineFunction<
           // The relay starts once the function is built: the framework listens on its own.
           built.publishing?.start();
           built.inboxPruning?.start();
+          built.retentionPruning?.start();
           return {
             ...built.services,
             app: built.app,
