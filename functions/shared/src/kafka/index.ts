@@ -14,5 +14,10 @@ export type {
   TopicSpec,
 } from './kafka-client.js';
 export { createKafkajsClient, type KafkajsClientOptions } from './kafkajs.js';
-export { createMemoryKafka } from './memory.js';
+export {
+  createMemoryKafka,
+  MEMORY_KAFKA_MAX_RECORDS,
+  MEMORY_KAFKA_RETENTION_MS,
+  type MemoryKafkaOptions,
+} from './memory.js';
 export { murmur2, partitionForKey } from './partitioner.js';

@@ -12,7 +12,10 @@ import type {
 import { partitionForKey } from './partitioner.js';
 
 interface Partition {
+  /** The records still kept; `records[0]` has offset `base`. */
   records: ConsumedRecord[];
+  /** Offset of the oldest record kept: the log start offset, raised as retention drops records. */
+  base: number;
   /** Fetch loops waiting for the next append. */
   waiters: Set<() => void>;
 }
@@ -33,15 +36,33 @@ class UnknownTopicError extends Error {
   }
 }
 
+/** How long the memory log keeps a record: a topic's default `retention.ms` (7 days). */
+export const MEMORY_KAFKA_RETENTION_MS = 7 * 24 * 3600 * 1000;
+/** Most records the memory log keeps per partition, so a long dev session stays bounded. */
+export const MEMORY_KAFKA_MAX_RECORDS = 100_000;
+
+export interface MemoryKafkaOptions {
+  /** Records older than this go, as with a topic's `retention.ms` (default 7 days). */
+  retentionMs?: number;
+  /** Past this many records in a partition the oldest go (default 100,000). */
+  maxRecordsPerPartition?: number;
+  clock?: () => number;
+}
+
 /**
  * The embedded default {@link KafkaClient}: topics of partitioned, append-only logs with
  * offsets, consumer groups with committed offsets (starting at the latest offset or the
  * earliest, as asked), keyed partitioning identical to Kafka's, pause/resume and backpressure.
  * Everything lives in this object, so two brokers given the same instance share one log (a
- * "restart" keeps the data); nothing is durable across processes.
+ * "restart" keeps the data); nothing is durable across processes. Like a topic it has a
+ * retention (7 days, and at most 100,000 records per partition): older records go at the next
+ * append, and a consumer behind the log start reads on from the oldest record kept.
  * @example const kafka = createMemoryKafka(); await kafka.admin().createTopic({ topic: 't', partitions: 3, replicationFactor: 1 });
  */
-export function createMemoryKafka(): KafkaClient {
+export function createMemoryKafka(options: MemoryKafkaOptions = {}): KafkaClient {
+  const retentionMs = options.retentionMs ?? MEMORY_KAFKA_RETENTION_MS;
+  const maxRecords = options.maxRecordsPerPartition ?? MEMORY_KAFKA_MAX_RECORDS;
+  const clock = options.clock ?? Date.now;
   const topics = new Map<string, Topic>();
   /** groupId → topic → partition → next offset to read. */
   const committed = new Map<string, Map<string, Map<number, number>>>();
@@ -86,7 +107,21 @@ export function createMemoryKafka(): KafkaClient {
     for (const [name, value] of Object.entries(record.headers ?? {})) {
       headers[name] = toBuffer(value)!;
     }
-    const offset = String(partition.records.length);
+    const now = clock();
+    // Retention, as Kafka deletes old segments: by age, then by count.
+    let drop = 0;
+    while (
+      drop < partition.records.length &&
+      partition.records[drop]!.timestamp < now - retentionMs
+    ) {
+      drop++;
+    }
+    drop = Math.max(drop, partition.records.length + 1 - maxRecords);
+    if (drop > 0) {
+      partition.records.splice(0, drop);
+      partition.base += drop;
+    }
+    const offset = String(partition.base + partition.records.length);
     partition.records.push({
       topic: topicName,
       partition: partitionIndex,
@@ -94,7 +129,7 @@ export function createMemoryKafka(): KafkaClient {
       key: toBuffer(record.key),
       value: toBuffer(record.value),
       headers,
-      timestamp: Date.now(),
+      timestamp: now,
     });
     const waiters = [...partition.waiters];
     partition.waiters.clear();
@@ -138,11 +173,14 @@ export function createMemoryKafka(): KafkaClient {
           await wait((wake) => resumeWaiters.set(index, wake));
           continue;
         }
-        if (position >= partition.records.length) {
+        // Behind the log start (retention dropped those records): read on from the oldest kept.
+        if (position < partition.base) position = partition.base;
+        if (position >= partition.base + partition.records.length) {
           await wait((wake) => partition.waiters.add(wake));
           continue;
         }
-        const records = partition.records.slice(position, position + maxBatch);
+        const from = position - partition.base;
+        const records = partition.records.slice(from, from + maxBatch);
         position += records.length;
         await handler.onBatch({ topic: options.topic, partition: index, records });
       }
@@ -164,7 +202,7 @@ export function createMemoryKafka(): KafkaClient {
         const partitions = topic.partitions.map((_, index) => index);
         if (offsets.size === 0 && options.startAt === 'latest') {
           topic.partitions.forEach((p, index) => {
-            offsets.set(index, p.records.length);
+            offsets.set(index, p.base + p.records.length);
           });
         }
         handler.onAssigned?.(partitions);
@@ -211,7 +249,11 @@ export function createMemoryKafka(): KafkaClient {
       }
       topics.set(topic, {
         next: 0,
-        partitions: Array.from({ length: partitions }, () => ({ records: [], waiters: new Set() })),
+        partitions: Array.from({ length: partitions }, () => ({
+          records: [],
+          base: 0,
+          waiters: new Set(),
+        })),
       });
       return true;
     },
