@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { Hono } from 'hono';
 import { describe, expect, it, vi } from 'vitest';
 import { Lifecycle } from './lifecycle.js';
@@ -52,5 +53,38 @@ describe('serve', () => {
     expect(await inFlight).toEqual({ status: 200, body: 'done' });
     await stopped;
     expect(events).toEqual(['slow started', 'slow finished', 'pool closed']);
+  });
+
+  it('answers a request it cannot parse with problem+json: 431 for oversized headers, 400 for broken HTTP', async () => {
+    const app = new Hono().get('/', (c) => c.text('ok'));
+    const running = await serve(app, {
+      port: 0,
+      hostname: '127.0.0.1',
+      log: silentLogger(),
+      lifecycle: new Lifecycle(),
+      handleSignals: false,
+    });
+    try {
+      const long = await fetch(`http://127.0.0.1:${running.port}/?q=${'x'.repeat(20_000)}`);
+      expect(long.status).toBe(431);
+      expect(long.headers.get('content-type')).toBe('application/problem+json');
+      expect(await long.json()).toMatchObject({
+        status: 431,
+        title: 'Request Header Fields Too Large',
+      });
+      const raw = await new Promise<string>((resolve, reject) => {
+        const socket = connect(running.port, '127.0.0.1', () => socket.write('NOT HTTP\r\n\r\n'));
+        let answer = '';
+        socket.on('data', (chunk) => {
+          answer += chunk;
+        });
+        socket.on('end', () => resolve(answer));
+        socket.on('error', reject);
+      });
+      expect(raw).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(raw).toContain('content-type: application/problem+json');
+    } finally {
+      await running.shutdown();
+    }
   });
 });

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { type ServerType, serve as serveNode } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { Logger } from 'pino';
+import { answerClientError } from './http/client-error.js';
 import type { Lifecycle } from './lifecycle.js';
 
 export interface ServeOptions {
@@ -41,6 +42,7 @@ export async function serve(
     );
     created.once('error', reject);
   });
+  server.on('clientError', answerClientError);
   const port = (server.address() as AddressInfo).port;
   lifecycle.markReady();
   log.info({ port }, 'listening');
