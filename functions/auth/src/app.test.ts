@@ -1,4 +1,5 @@
-import { identityHeaders } from '@shop/shared';
+import { functionAudience, identityHeaders } from '@shop/shared';
+import { testEventHeaders } from '@shop/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPasswordHasher } from './password-hasher.js';
 import {
@@ -401,9 +402,15 @@ describe('password hashes', () => {
 });
 
 describe('shop.user.erased', () => {
-  const erasedEvent = (userId: string, id: string) => ({
+  const audience = functionAudience('auth');
+  const erasedEvent = (
+    userId: string,
+    id: string,
+    credentials: Record<string, string> = testEventHeaders(audience),
+  ) => ({
     method: 'POST',
     headers: {
+      ...credentials,
       'content-type': 'application/json',
       'ce-specversion': '1.0',
       'ce-id': id,
@@ -435,6 +442,55 @@ describe('shop.user.erased', () => {
       erasedEvent(crypto.randomUUID(), crypto.randomUUID()),
     );
     expect(unknown.status).toBe(204);
+  });
+  it('refuses a forged erasure with the right source but no valid OIDC token: the victim still logs in', async () => {
+    const { email, userId, tokens } = await signUpAndLogIn(bed.app);
+    const forged: [string, Record<string, string>, number][] = [
+      ['no token', {}, 401],
+      ['a token for another audience', testEventHeaders(functionAudience('cart')), 401],
+      ['an expired token', testEventHeaders(audience, { ttlSeconds: -120 }), 401],
+      [
+        'a token of another issuer',
+        testEventHeaders(audience, { issuer: 'https://evil.test' }),
+        401,
+      ],
+      [
+        'a token signed with a key the issuer never published',
+        testEventHeaders(audience, { foreignKey: true }),
+        401,
+      ],
+      [
+        'a sender no EventPolicy allows',
+        testEventHeaders(audience, {
+          subject: 'system:serviceaccount:shop:offer-oidc-sources.knative.dev-sinkbinding',
+        }),
+        403,
+      ],
+      ['a token that is no JWT', { authorization: 'Bearer not-a-jwt' }, 401],
+    ];
+    for (const [label, credentials, status] of forged) {
+      const res = await bed.app.request(
+        '/events',
+        erasedEvent(userId, crypto.randomUUID(), credentials),
+      );
+      expect(res.status, label).toBe(status);
+    }
+    const login = await postJson(bed.app, '/api/auth/login', { email, password: GOOD_PASSWORD });
+    expect(login.status).toBe(200);
+    const refresh = await postJson(bed.app, '/api/auth/refresh', {
+      refreshToken: tokens.refreshToken,
+    });
+    expect(refresh.status).toBe(200);
+  });
+
+  it('refuses every event when the app was built without a sender verifier (fail closed)', async () => {
+    const { email, userId } = await signUpAndLogIn(bed.app);
+    const unguarded = bed.makeApp({ verifyEventSender: undefined });
+    const res = await unguarded.request('/events', erasedEvent(userId, crypto.randomUUID()));
+    expect(res.status).toBe(401);
+    expect(await res.text()).toContain('not configured');
+    const login = await postJson(bed.app, '/api/auth/login', { email, password: GOOD_PASSWORD });
+    expect(login.status).toBe(200);
   });
 });
 

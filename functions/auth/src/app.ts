@@ -3,6 +3,7 @@ import {
   createRateLimiter,
   createServiceApp,
   type Database,
+  type EventSenderVerifier,
   type KeyValue,
   type Lifecycle,
   type Logger,
@@ -44,6 +45,11 @@ export interface AuthAppDeps {
   limits?: Partial<typeof DEFAULT_LIMITS>;
   /** Called once a transaction that wrote to auth.outbox committed (main.ts wakes the relay). */
   onEventsRecorded?: () => void;
+  /**
+   * Verifies the broker's OIDC token on /events (the kit's, from EVENTS_OIDC_*; tests:
+   * `testVerifyEventSender`); without it every event is refused (401).
+   */
+  verifyEventSender?: EventSenderVerifier;
 }
 
 /**
@@ -98,7 +104,12 @@ export function createApp(deps: AuthAppDeps): OpenAPIHono<ServiceEnv> {
   registerAdminKeyRoutes(app, routeDeps);
   app.route(
     '/events',
-    createErasureReceiver({ db, log, ...(deps.metrics && { registry: deps.metrics.registry }) }),
+    createErasureReceiver({
+      db,
+      log,
+      ...(deps.verifyEventSender && { verifySender: deps.verifyEventSender }),
+      ...(deps.metrics && { registry: deps.metrics.registry }),
+    }),
   );
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

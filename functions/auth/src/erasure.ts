@@ -1,5 +1,11 @@
 // POST /events — shop.user.erased: forget the user's credentials and end their sessions.
-import type { Database, Logger, ServiceEnv, ServiceMetrics } from '@shop/shared';
+import type {
+  Database,
+  EventSenderVerifier,
+  Logger,
+  ServiceEnv,
+  ServiceMetrics,
+} from '@shop/shared';
 import type { Hono } from 'hono';
 import { events } from './events.js';
 import { deleteCredential } from './store.js';
@@ -12,11 +18,14 @@ import { deleteCredential } from './store.js';
 export function createErasureReceiver(options: {
   db: Database;
   log: Logger;
+  /** The broker's OIDC token check; without it every event is refused. */
+  verifySender?: EventSenderVerifier;
   registry?: ServiceMetrics['registry'];
 }): Hono<ServiceEnv> {
   return events.receiver({
     db: options.db,
     log: options.log,
+    ...(options.verifySender && { verifySender: options.verifySender }),
     ...(options.registry && { registry: options.registry }),
     handlers: {
       'shop.user.erased': async (event, { tx, log }) => {

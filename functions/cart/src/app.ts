@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import {
   createServiceApp,
   type Database,
+  type EventSenderVerifier,
   type KeyValue,
   type Lifecycle,
   type Logger,
@@ -40,6 +41,11 @@ export interface CartAppDeps {
   newOrderId?: () => string;
   /** Called after a payment event was handled: a reservation may be due (wakes the sweep). */
   onStockDue?: () => void;
+  /**
+   * Verifies the broker's OIDC token on /events (the kit's, from EVENTS_OIDC_*; tests:
+   * `testVerifyEventSender`); without it every event is refused (401).
+   */
+  verifyEventSender?: EventSenderVerifier;
 }
 
 /**
@@ -101,6 +107,7 @@ export function createApp(deps: CartAppDeps): OpenAPIHono<ServiceEnv> {
   const receiver = events.receiver({
     db,
     log,
+    ...(deps.verifyEventSender && { verifySender: deps.verifyEventSender }),
     ...(deps.metrics && { registry: deps.metrics.registry }),
     handlers: {
       'shop.payment.succeeded': async (event, { tx }) => {

@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import {
   createServiceApp,
   type Database,
+  type EventSenderVerifier,
   type Lifecycle,
   type Logger,
   type ServiceEnv,
@@ -24,6 +25,11 @@ export interface UserAppDeps {
   clock?: () => Date;
   /** Called once a transaction that wrote to users.outbox committed (main.ts wakes the relay). */
   onEventsRecorded?: () => void;
+  /**
+   * Verifies the broker's OIDC token on /events (the kit's, from EVENTS_OIDC_*; tests:
+   * `testVerifyEventSender`); without it every event is refused (401).
+   */
+  verifyEventSender?: EventSenderVerifier;
 }
 
 /**
@@ -69,6 +75,7 @@ export function createApp(deps: UserAppDeps): OpenAPIHono<ServiceEnv> {
       db,
       log,
       clock: routeDeps.clock,
+      ...(deps.verifyEventSender && { verifySender: deps.verifyEventSender }),
       ...(deps.metrics && { registry: deps.metrics.registry }),
     }),
   );

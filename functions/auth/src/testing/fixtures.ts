@@ -1,8 +1,14 @@
 // Test helpers of the auth function: one migrated database per test file, and apps over it.
 import { randomBytes } from 'node:crypto';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { type Database, type KeyValue, type ServiceEnv, silentLogger } from '@shop/shared';
-import { testDatabase, testKeyValue } from '@shop/shared/testing';
+import {
+  type Database,
+  functionAudience,
+  type KeyValue,
+  type ServiceEnv,
+  silentLogger,
+} from '@shop/shared';
+import { testDatabase, testKeyValue, testVerifyEventSender } from '@shop/shared/testing';
 import { type AuthAppDeps, createApp } from '../app.js';
 import { auth } from '../main.js';
 import { createSigningKeys, type SigningKeys } from '../signing-keys.js';
@@ -35,6 +41,7 @@ export async function createTestbed(): Promise<Testbed> {
       kv,
       log: silentLogger(),
       keys,
+      verifyEventSender: testVerifyEventSender(functionAudience('auth')),
       ...overrides,
       limits: {
         loginPerIp: { limit: 10_000, windowSeconds: 60 },

@@ -1,4 +1,5 @@
-import { type Identity, newId } from '@shop/shared';
+import { functionAudience, type Identity, newId } from '@shop/shared';
+import { testEventHeaders } from '@shop/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addProduct,
@@ -85,6 +86,8 @@ interface EventOptions {
   providerRefundId?: string;
 }
 
+const CART_AUDIENCE = functionAudience('cart');
+
 function paymentEvent(
   type: 'shop.payment.succeeded' | 'shop.payment.failed' | 'shop.payment.refunded',
   orderId: string,
@@ -115,10 +118,14 @@ function paymentEvent(
   eventCounter += 1;
   return {
     id: options.id ?? `evt-${eventCounter}-${crypto.randomUUID()}`,
-    deliver: (id = options.id) =>
+    deliver: (
+      id = options.id,
+      credentials: Record<string, string> = testEventHeaders(CART_AUDIENCE),
+    ) =>
       bed.app.request('/events', {
         method: 'POST',
         headers: {
+          ...credentials,
           'content-type': 'application/json',
           'ce-specversion': '1.0',
           'ce-id': id ?? `evt-${eventCounter}`,
@@ -430,10 +437,54 @@ describe('payment events', () => {
     expect(left.rows).toEqual([]);
   });
 
+  it('refuses a forged shop.payment.succeeded with the right source but no valid OIDC token: the order stays unpaid', async () => {
+    const who = shopper();
+    const placed = await pendingOrder(who, 'forged');
+    const forged: [string, Record<string, string>, number][] = [
+      ['no token', {}, 401],
+      ['a token for another audience', testEventHeaders(functionAudience('auth')), 401],
+      ['an expired token', testEventHeaders(CART_AUDIENCE, { ttlSeconds: -120 }), 401],
+      [
+        'a token of another issuer',
+        testEventHeaders(CART_AUDIENCE, { issuer: 'https://evil.test' }),
+        401,
+      ],
+      [
+        'a token signed with an unpublished key',
+        testEventHeaders(CART_AUDIENCE, { foreignKey: true }),
+        401,
+      ],
+      [
+        'a sender no EventPolicy allows (the real producer publishing straight to cart)',
+        testEventHeaders(CART_AUDIENCE, {
+          subject:
+            'system:serviceaccount:shop:conversion-webhook-oidc-sources.knative.dev-sinkbinding',
+        }),
+        403,
+      ],
+    ];
+    for (const [label, credentials, status] of forged) {
+      const res = await paymentEvent('shop.payment.succeeded', placed.id).deliver(
+        crypto.randomUUID(),
+        credentials,
+      );
+      expect(res.status, label).toBe(status);
+    }
+    const unpaid = await order(who, placed.id);
+    expect(unpaid.status).toBe('pending_payment');
+    expect(await outboxTypes(placed.id)).toEqual(['shop.order.created']);
+    const { rows } = await bed.db.query(
+      'SELECT 1 FROM cart.pending_payment_event WHERE order_id = $1',
+      [placed.id],
+    );
+    expect(rows).toEqual([]);
+  });
+
   it('refuses an event whose data does not match the catalog with 400', async () => {
     const res = await bed.app.request('/events', {
       method: 'POST',
       headers: {
+        ...testEventHeaders(CART_AUDIENCE),
         'content-type': 'application/json',
         'ce-specversion': '1.0',
         'ce-id': 'bad-1',

@@ -1,6 +1,7 @@
 // Issue 10, point 4: stock is reserved at checkout, never oversold; a declined payment, an
 // expired order and a cancelled one give the units back, a paid one keeps them.
-import { type Identity, newId } from '@shop/shared';
+import { functionAudience, type Identity, newId } from '@shop/shared';
+import { testEventHeaders } from '@shop/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addProduct,
@@ -67,6 +68,7 @@ function deliver(
   return bed.app.request('/events', {
     method: 'POST',
     headers: {
+      ...testEventHeaders(functionAudience('cart')),
       'content-type': 'application/json',
       'ce-specversion': '1.0',
       'ce-id': newId(),

@@ -3,6 +3,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import {
   type Database,
+  functionAudience,
   type Identity,
   identityHeaders,
   type KeyValue,
@@ -10,7 +11,7 @@ import {
   type ServiceEnv,
   silentLogger,
 } from '@shop/shared';
-import { testDatabase, testKeyValue } from '@shop/shared/testing';
+import { testDatabase, testKeyValue, testVerifyEventSender } from '@shop/shared/testing';
 import { createApp } from '../app.js';
 import { createOrderSweep, type OrderSweep } from '../flows/order-sweep.js';
 import { cart } from '../main.js';
@@ -99,6 +100,7 @@ export async function createTestbed(options: { kv?: KeyValue } = {}): Promise<Te
     log: silentLogger(),
     offer: offerClient,
     payments,
+    verifyEventSender: testVerifyEventSender(functionAudience('cart')),
     newOrderId: () => {
       const id = nextOrderId.value ?? newId();
       nextOrderId.value = undefined;

@@ -55,3 +55,13 @@ export {
   type HandlerTransaction,
   type ReceivedEvent,
 } from './receive.js';
+export {
+  createEventSenderVerifier,
+  type EventSender,
+  type EventSenderVerifier,
+  type EventSenderVerifierOptions,
+  refuseAllEventSenders,
+  requireEventSender,
+  subjectMatches,
+} from './sender-auth.js';
+export { SINK_BINDING_TOKEN_FILE, sinkTokenFromFile } from './sink-token.js';

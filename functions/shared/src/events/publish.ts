@@ -22,6 +22,11 @@ export interface PublisherOptions<C extends EventCatalog> {
   timeoutMs?: number;
   /** Largest encoded event sent (default 1 MiB, the broker's); larger ones are refused unsent. */
   maxEventBytes?: number;
+  /**
+   * The sender's OIDC token for the sink's audience, read before every POST (it is renewed
+   * while the function runs) and sent as `Authorization: Bearer`; see `sinkTokenFromFile`.
+   */
+  token?: () => string | Promise<string>;
   log: Logger;
 }
 
@@ -84,6 +89,7 @@ export function createPublisher<C extends EventCatalog>(
 
       let response: Response;
       try {
+        if (options.token) message.headers.set('authorization', `Bearer ${await options.token()}`);
         response = await send(sink, {
           method: 'POST',
           headers: message.headers,

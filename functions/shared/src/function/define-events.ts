@@ -1,7 +1,7 @@
 // What a function says about events: the catalogued types it publishes (written to its outbox)
 // and consumes (delivered to its /events receiver). The kit derives the CloudEvents `source`,
 // typed outbox writes and the receiver from it.
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import type { Registry } from 'prom-client';
 import type { ServiceEnv } from '../app.js';
 import type { Database, Queryable } from '../db/database.js';
@@ -20,6 +20,11 @@ import {
   type EventReply,
   type HandlerTransaction,
 } from '../events/receive.js';
+import {
+  type EventSenderVerifier,
+  refuseAllEventSenders,
+  requireEventSender,
+} from '../events/sender-auth.js';
 import { newId } from '../ids.js';
 import type { Logger } from '../logger.js';
 import { pruneOutbox, writeOutbox } from '../outbox.js';
@@ -81,10 +86,13 @@ export interface FunctionEvents<
    * get its transaction as `tx`) unless another deduper is given. With the inbox, handlers
    * `emit` replies and follow-up events of the published types into the outbox, in that
    * transaction; the receiver then calls `onEventsRecorded` (pass the kit's, to wake the relay).
+   * Every request's OIDC token is checked first by `verifySender` (pass the kit's
+   * `deps.verifyEventSender`); without one, every event is refused with 401.
    */
   receiver<D extends EventDeduper | EventInbox = EventInbox>(options: {
     db?: Database;
     dedupe?: D;
+    verifySender?: EventSenderVerifier;
     log: Logger;
     registry?: Registry;
     onEventsRecorded?: () => void;
@@ -199,7 +207,14 @@ export function defineEvents<
         options.dedupe ??
         (options.db ? createDatabaseInbox({ db: options.db, schema }) : undefined);
       if (!dedupe) throw new Error(`${producer}'s receiver needs a database (inbox) or a deduper`);
-      return createEventReceiver({
+      let verifySender = options.verifySender;
+      if (!verifySender) {
+        options.log.error(`${producer}'s /events has no sender verifier: every event is refused`);
+        verifySender = refuseAllEventSenders(`no verifySender given to ${producer}'s receiver`);
+      }
+      // The sender is checked before the event is read, as Knative's ingress does.
+      const authenticated = new Hono<ServiceEnv>().use(requireEventSender(verifySender));
+      const receiver = createEventReceiver({
         catalog,
         source,
         dedupe,
@@ -211,6 +226,7 @@ export function defineEvents<
         // biome-ignore lint/suspicious/noExplicitAny: the handler map is checked by the signature above
         handlers: options.handlers as any,
       });
+      return authenticated.route('/', receiver);
     },
   };
 }

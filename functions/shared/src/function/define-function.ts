@@ -9,6 +9,7 @@ import type { Database } from '../db/database.js';
 import { type MigrateResult, migrate } from '../db/migrate.js';
 import type { EventCatalog, EventType } from '../events/catalog.js';
 import type { OutboxRelay } from '../events/outbox-relay.js';
+import { type EventSenderVerifier, refuseAllEventSenders } from '../events/sender-auth.js';
 import type { KeyValue } from '../kv/key-value.js';
 import { createMemoryKeyValue } from '../kv/memory.js';
 import { createRedisKeyValue } from '../kv/redis.js';
@@ -28,6 +29,12 @@ import {
 import { createRetentionPruning, type RetentionRule } from '../runtime/retention-pruning.js';
 import { type RunningServer, serve } from '../serve.js';
 import { type FunctionEvents, schemaNameOf } from './define-events.js';
+import {
+  type EventAuthSettings,
+  eventAuthConfigShape,
+  eventSenderVerifierFromConfig,
+  sinkTokenFromConfig,
+} from './event-auth.js';
 import {
   type FrameworkApp,
   type FrameworkTarget,
@@ -80,7 +87,7 @@ const databaseConfigShape = {
  * @example const schema = functionConfigSchema({ OFFER_URL: z.url() });
  */
 export function functionConfigSchema<S extends z.ZodRawShape>(shape: S) {
-  return baseConfigSchema.extend(databaseConfigShape).extend(shape);
+  return baseConfigSchema.extend(eventAuthConfigShape).extend(databaseConfigShape).extend(shape);
 }
 
 /** A function's parsed environment, `RUN_MIGRATIONS` resolved. */
@@ -112,6 +119,8 @@ export type AppDeps<Config, Events, Services> = StartContext<Config, Events> &
   Services & {
     /** Call after a commit that wrote to the outbox: the relay publishes at once. */
     onEventsRecorded: () => void;
+    /** Verifies the broker's OIDC token on /events: pass it to `events.receiver`. */
+    verifyEventSender: EventSenderVerifier;
   };
 
 /** The declaration a function makes; see {@link defineFunction}. */
@@ -176,12 +185,16 @@ export interface StartOptions<Services> {
   services?: Partial<Services>;
   /** Overrides the declared `opsPort`; 0 picks a free port (the default when `port` is 0). */
   opsPort?: number;
+  /** Replaces the /events sender verifier built from EVENTS_OIDC_* (tests: a test issuer's). */
+  verifyEventSender?: EventSenderVerifier;
+  /** Replaces the OIDC token presented to K_SINK (default: K_SINK_OIDC_TOKEN_FILE). */
+  sinkToken?: () => string | Promise<string>;
 }
 
 /** What both entry points accept: where config and stores come from, replaced services. */
 type AssembleOptions<Services> = Pick<
   StartOptions<Services>,
-  'env' | 'db' | 'kv' | 'log' | 'services'
+  'env' | 'db' | 'kv' | 'log' | 'services' | 'verifyEventSender' | 'sinkToken'
 >;
 
 /** Options of {@link DefinedFunction.functionsFramework}. */
@@ -298,6 +311,7 @@ export function defineFunction<
       : undefined;
   const configSchema = baseConfigSchema
     .extend({ PORT: baseConfigSchema.shape.PORT.unwrap().default(declaration.port) })
+    .extend(eventAuthConfigShape)
     .extend(databaseConfigShape)
     .extend(declaration.config ?? {});
 
@@ -391,6 +405,11 @@ export function defineFunction<
       } as Services;
       // Registered after the stores' hooks, so its `outbox` hook runs first: the relay
       // publishes what is pending while the database is still open.
+      const sinkToken =
+        db && events && events.publishes.length > 0
+          ? (options.sinkToken ??
+            sinkTokenFromConfig(config as unknown as EventAuthSettings, { log }))
+          : undefined;
       const publishing =
         db && events && events.publishes.length > 0
           ? createOutboxPublishing({
@@ -404,6 +423,7 @@ export function defineFunction<
               lifecycle,
               registry: metrics.registry,
               maxEventBytes: events.maxEventBytes,
+              ...(sinkToken && { token: sinkToken }),
               prune: () => events.prune(db as Database),
             })
           : undefined;
@@ -416,10 +436,16 @@ export function defineFunction<
         db && declaration.retention?.length
           ? createRetentionPruning({ db, rules: declaration.retention, log, lifecycle })
           : undefined;
+      const verifyEventSender =
+        options.verifyEventSender ??
+        (events && events.consumes.length > 0
+          ? eventSenderVerifierFromConfig(config as unknown as EventAuthSettings, { name, log })
+          : refuseAllEventSenders(`${name} consumes no events`));
       const app = declaration.createApp({
         ...context,
         ...services,
         onEventsRecorded: publishing ? () => publishing.relay.wake() : () => {},
+        verifyEventSender,
       });
       return {
         app,

@@ -19,6 +19,16 @@ export {
   type StartOptions,
 } from './define-function.js';
 export {
+  DEV_EVENTS_OIDC_ISSUER,
+  type EventAuthSettings,
+  eventAuthConfigShape,
+  eventSenderVerifierFromConfig,
+  functionAudience,
+  OIDC_JWKS_PATH,
+  parseAllowedSenders,
+  sinkTokenFromConfig,
+} from './event-auth.js';
+export {
   type FrameworkApp,
   type FrameworkTarget,
   type FrameworkTargetOptions,

@@ -148,3 +148,13 @@ export function testKeyValue(): { kv: KeyValue; cleanup: () => Promise<void> } {
   const kv = createRedisKeyValue(required('REDIS_URL'), { keyPrefix: prefix });
   return { kv, cleanup: () => kv.close() };
 }
+
+export {
+  TEST_EVENT_SENDER,
+  TEST_EVENTS_ISSUER,
+  type TestEventTokenOptions,
+  testEventHeaders,
+  testEventsJwks,
+  testEventToken,
+  testVerifyEventSender,
+} from './event-senders.js';

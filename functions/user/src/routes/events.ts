@@ -1,6 +1,7 @@
 // POST /events — CloudEvents from the broker: shop.user.registered creates the profile
 import {
   type Database,
+  type EventSenderVerifier,
   type Logger,
   newId,
   type ServiceEnv,
@@ -20,12 +21,15 @@ export function createUserEventReceiver(options: {
   db: Database;
   log: Logger;
   clock: () => Date;
+  /** The broker's OIDC token check; without it every event is refused. */
+  verifySender?: EventSenderVerifier;
   registry?: ServiceMetrics['registry'];
 }): Hono<ServiceEnv> {
   const { db, log, clock } = options;
   return events.receiver({
     db,
     log,
+    ...(options.verifySender && { verifySender: options.verifySender }),
     ...(options.registry && { registry: options.registry }),
     handlers: {
       'shop.user.registered': async (event, { tx, log: eventLog }) => {

@@ -4,6 +4,7 @@ import { eventCatalog } from '@shop/eventing';
 import {
   buildCloudEvent,
   type Database,
+  functionAudience,
   type Identity,
   identityHeaders,
   newId,
@@ -11,7 +12,7 @@ import {
   silentLogger,
   toBinaryMessage,
 } from '@shop/shared';
-import { testDatabase } from '@shop/shared/testing';
+import { testDatabase, testEventHeaders, testVerifyEventSender } from '@shop/shared/testing';
 import { createApp } from '../app.js';
 import { user } from '../main.js';
 
@@ -28,7 +29,12 @@ export async function createTestbed(): Promise<Testbed> {
   const { db, cleanup } = await testDatabase();
   await user.applyMigrations(db);
   let recorded = 0;
-  const app = createApp({ db, log: silentLogger(), onEventsRecorded: () => recorded++ });
+  const app = createApp({
+    db,
+    log: silentLogger(),
+    onEventsRecorded: () => recorded++,
+    verifyEventSender: testVerifyEventSender(functionAudience('user')),
+  });
   return { db, app, recorded: () => recorded, cleanup };
 }
 
@@ -74,6 +80,8 @@ export async function deliverRegistered(
   });
   const event = invalid ? valid.cloneWith({ data: invalid }, false) : valid;
   const { headers, body } = toBinaryMessage(event);
+  // As the broker's dispatcher does: an OIDC token for user's audience (the test issuer's).
+  headers.set('authorization', testEventHeaders(functionAudience('user')).authorization);
   return app.request('/events', { method: 'POST', headers, body });
 }
 
