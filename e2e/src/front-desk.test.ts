@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gateway as gatewayFunction, type RunningGateway } from '@shop/api-gateway';
 import { auth as authFunction, type RunningAuth } from '@shop/auth';
-import { type RunningBroker, startBroker } from '@shop/eventing/broker';
+import {
+  createOidcIssuer,
+  loadManifests,
+  type RunningBroker,
+  startBroker,
+  subscriberVerifier,
+} from '@shop/eventing/broker';
 import { offer as offerFunction, type RunningOffer } from '@shop/offer';
 import { silentLogger } from '@shop/shared';
 import { testDatabase, testKeyValue } from '@shop/shared/testing';
@@ -42,6 +48,26 @@ spec:
   subscriber:
     ref: { apiVersion: serving.knative.dev/v1, kind: Service, name: user }
     uri: /events
+    audience: serving.knative.dev/service/shop/user
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: config-features, namespace: knative-eventing }
+data: { authentication-oidc: enabled }
+---
+apiVersion: eventing.knative.dev/v1alpha1
+kind: EventPolicy
+metadata: { name: default-broker-publishers, namespace: shop }
+spec:
+  to: [{ ref: { apiVersion: eventing.knative.dev/v1, kind: Broker, name: default } }]
+  from: [{ ref: { apiVersion: sources.knative.dev/v1, kind: SinkBinding, name: auth } }]
+---
+apiVersion: eventing.knative.dev/v1alpha1
+kind: EventPolicy
+metadata: { name: user-events, namespace: shop }
+spec:
+  to: [{ ref: { apiVersion: serving.knative.dev/v1, kind: Service, name: user } }]
+  from: [{ ref: { apiVersion: eventing.knative.dev/v1, kind: Trigger, name: user-on-registered } }]
 `;
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -60,18 +86,27 @@ beforeAll(async () => {
   ]);
   const kv = testKeyValue();
   cleanups.push(userDb.cleanup, authDb.cleanup, offerDb.cleanup, kv.cleanup);
-  user = await startForStory(cleanups, userFunction, { env: {}, db: userDb.db, log });
+  const dir = mkdtempSync(join(tmpdir(), 'gateway-story-'));
+  writeFileSync(join(dir, 'eventing.yaml'), MANIFESTS);
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  // The broker's OIDC issuer, made first so user's /events can trust it whenever user starts.
+  const oidc = createOidcIssuer({ issuer: 'http://front-desk.broker.test' });
+  user = await startForStory(cleanups, userFunction, {
+    env: {},
+    db: userDb.db,
+    log,
+    // The broker's dev issuer, user's audience, user's EventPolicy.
+    verifyEventSender: subscriberVerifier(oidc, loadManifests(dir), 'user'),
+  });
   offer = await startForStory(cleanups, offerFunction, {
     env: {},
     db: offerDb.db,
     log,
   });
 
-  const dir = mkdtempSync(join(tmpdir(), 'gateway-story-'));
-  writeFileSync(join(dir, 'eventing.yaml'), MANIFESTS);
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   broker = await startBroker({
     manifestsDir: dir,
+    oidc,
     port: 0,
     log,
     resolveService: (name) => {
@@ -83,6 +118,8 @@ beforeAll(async () => {
 
   auth = await startForStory(cleanups, authFunction, {
     env: { K_SINK: broker.ingressUrl('shop', 'default') },
+    // What its SinkBinding mounts in the cluster: a token of its own identity for the broker.
+    sinkToken: () => broker.publisherToken('auth'),
     db: authDb.db,
     kv: kv.kv,
     log,

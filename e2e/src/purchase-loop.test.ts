@@ -15,7 +15,13 @@ import {
   type RunningConversionWebhook,
   signStripePayload,
 } from '@shop/conversion-webhook';
-import { type RunningBroker, startBroker } from '@shop/eventing/broker';
+import {
+  createOidcIssuer,
+  loadManifests,
+  type RunningBroker,
+  startBroker,
+  subscriberVerifier,
+} from '@shop/eventing/broker';
 import { offer as offerFunction, type RunningOffer } from '@shop/offer';
 import {
   type RunningPaymentSimulator,
@@ -70,6 +76,16 @@ function copyManifests(): string {
     join(dir, 'trigger.yaml'),
     read('trigger-cart-payment-events.yaml').replace(/broker: default/, `broker: ${BROKER}`),
   );
+  // authentication-oidc and the EventPolicies, as deployed: only conversion-webhook's
+  // SinkBinding may publish, only cart's Trigger may deliver to cart.
+  writeFileSync(join(dir, 'config-features.yaml'), read('config-features.yaml'));
+  writeFileSync(
+    join(dir, 'event-policies.yaml'),
+    read('event-policies.yaml').replace(
+      /kind: Broker, name: default \}/,
+      `kind: Broker, name: ${BROKER} }`,
+    ),
+  );
   return dir;
 }
 
@@ -88,9 +104,15 @@ beforeAll(async () => {
     log,
   });
 
+  const manifests = copyManifests();
+  cleanups.push(() => rmSync(manifests, { recursive: true, force: true }));
+  // The broker's OIDC issuer exists before cart starts, so cart's /events can trust its keys.
+  const oidc = createOidcIssuer({ issuer: 'http://purchase-loop.broker.test' });
+
   // The simulator's URL is known only after the gateway it calls is up: a late-bound client.
   let paymentProviderUrl = '';
   cart = await startForStory(cleanups, cartFunction, {
+    verifyEventSender: subscriberVerifier(oidc, loadManifests(manifests), 'cart'),
     env: { OFFER_URL: `http://127.0.0.1:${offer.port}`, OFFER_CACHE_MS: '0' },
     db: shopDb.db,
     kv: kv.kv,
@@ -106,14 +128,13 @@ beforeAll(async () => {
     log,
   });
 
-  const manifests = copyManifests();
-  cleanups.push(() => rmSync(manifests, { recursive: true, force: true }));
   const kafka: KafkaClient = usesRealInfrastructure()
     ? createKafkajsClient({ brokers: process.env.KAFKA_BROKERS ?? '', clientId: 'cart-loop' })
     : createMemoryKafka();
   broker = await startBroker({
     manifestsDir: manifests,
     kafka,
+    oidc,
     port: 0,
     log,
     resolveService: (name) => {
@@ -131,6 +152,9 @@ beforeAll(async () => {
   });
 
   webhook = await startForStory(cleanups, conversionWebhookFunction, {
+    // What its SinkBinding mounts in the cluster: a token of its own identity for the broker.
+    sinkToken: () =>
+      broker.publisherToken('conversion-webhook', { namespace: 'shop', name: BROKER }),
     env: {
       K_SINK: broker.ingressUrl('shop', BROKER),
       STRIPE_WEBHOOK_SECRET: DEV_STRIPE_WEBHOOK_SECRET,

@@ -56,6 +56,9 @@ async function main(): Promise<void> {
   for (const fn of DEV_FUNCTIONS) {
     const fnEnv: Env = {
       RUN_MIGRATIONS: 'true',
+      // As the cluster gives them: the SinkBinding's token file for K_SINK, and what /events
+      // trusts (the broker's issuer and keys, the function's audience, its EventPolicy).
+      ...(await broker.eventEnv(fn.name)),
       ...env,
       ...(fn.name === 'auth' &&
         devStaff && { DEV_STAFF_EMAIL: devStaff.email, DEV_STAFF_PASSWORD: devStaff.password }),

@@ -1,10 +1,17 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
+  createEventSenderVerifier,
   createKafkajsClient,
   createMemoryKafka,
   createMetrics,
+  type EventSenderVerifier,
+  functionAudience,
   type KafkaClient,
   Lifecycle,
   type Logger,
+  Problem,
   type RunningServer,
   serve,
 } from '@shop/shared';
@@ -16,10 +23,20 @@ import {
   mergeEgressConfig,
 } from './delivery.js';
 import { type ResolvedTrigger, TriggerDispatcher } from './dispatcher.js';
+import { allowedSenders, type EventingFeatures } from './event-policies.js';
 import { compileTriggerFilter } from './filters.js';
 import { createBrokerApp } from './ingress.js';
 import { type BrokerManifest, loadManifests, type Manifests } from './manifests.js';
 import { createBrokerMetrics } from './metrics.js';
+import {
+  createOidcIssuer,
+  createTokenCache,
+  JWKS_PATH,
+  type OidcIssuer,
+  oidcServiceAccountName,
+  resourceAudience,
+  type TokenRequest,
+} from './oidc.js';
 
 export interface StartBrokerOptions {
   /** Folder of the Knative Eventing manifests (Brokers, Triggers, ConfigMaps), e.g. knative/eventing. */
@@ -39,6 +56,12 @@ export interface StartBrokerOptions {
   maxInFlight?: number;
   /** Handle SIGTERM/SIGINT itself (default false: the caller stops the broker). */
   handleSignals?: boolean;
+  /**
+   * The OIDC issuer standing in for the cluster's (with `authentication-oidc` enabled in the
+   * manifests): default one made at start whose `iss` is the broker's URL. Pass one made
+   * beforehand when subscribers must trust it before the broker listens.
+   */
+  oidc?: OidcIssuer;
 }
 
 export interface RunningBroker {
@@ -49,6 +72,26 @@ export interface RunningBroker {
   ingressUrl(namespace: string, name: string): string;
   manifests: Manifests;
   kafka: KafkaClient;
+  /** The dev OIDC issuer: its discovery document and keys are served at `url`. */
+  oidc: OidcIssuer;
+  /** Where the issuer's keys are served: `<url>/openid/v1/jwks`. */
+  jwksUrl: string;
+  /**
+   * The token a publishing function presents to a broker (default `shop/default`): the identity
+   * of its SinkBinding, named after the function (`<service>-oidc-sources.knative.dev-sinkbinding`),
+   * for the broker's audience. What the SinkBinding's `/oidc/token` holds in the cluster.
+   */
+  publisherToken(service: string, broker?: { namespace: string; name: string }): string;
+  /**
+   * The event settings of a function in dev, as the cluster gives them: `K_SINK` and
+   * `K_SINK_OIDC_TOKEN_FILE` (a file this broker writes and renews until it stops), and for
+   * /events `EVENTS_OIDC_ISSUER`, `EVENTS_OIDC_JWKS_URL`, `EVENTS_OIDC_AUDIENCE` and
+   * `EVENTS_ALLOWED_SENDERS` (from the EventPolicies that apply to its Service).
+   */
+  eventEnv(
+    service: string,
+    options?: { namespace?: string; broker?: string },
+  ): Promise<Record<string, string>>;
   /** Stops accepting events, stops the Triggers (finished deliveries committed), closes Kafka. */
   stop(): Promise<void>;
 }
@@ -81,10 +124,26 @@ function resolveDestination(
   return new URL(destination.uri, base).toString();
 }
 
+/**
+ * The OIDC audience the dispatcher requests a token for: the Destination's `audience`, else the
+ * one a Broker publishes in its status (`eventing.knative.dev/broker/<ns>/<name>`); none for a
+ * Service without `audience` (Knative Serving publishes no audience, so no token is sent).
+ */
+function audienceOf(destination: Destination | undefined, namespace: string): string | undefined {
+  if (!destination) return undefined;
+  if (destination.audience) return destination.audience;
+  const ref = destination.ref;
+  if (ref?.kind === 'Broker' && ref.apiVersion.split('/')[0] === 'eventing.knative.dev') {
+    return resourceAudience('eventing.knative.dev', 'Broker', ref.namespace ?? namespace, ref.name);
+  }
+  return undefined;
+}
+
 /** The delivery settings of every Trigger, as the control plane merges them. */
 function resolveTriggers(
   manifests: Manifests,
   context: Parameters<typeof resolveDestination>[2],
+  token?: (request: TokenRequest) => string,
 ): ResolvedTrigger[] {
   const problems: string[] = [];
   const brokerEgress = new Map<string, EgressConfig | undefined>();
@@ -117,6 +176,9 @@ function resolveTriggers(
         egress: mergeEgressConfig(own, brokerEgress.get(brokerKey)),
         ordered: trigger.ordered,
         consumerGroup: `knative-trigger-${namespace}-${name}`,
+        ...(token && {
+          oidc: triggerOidc(manifests, trigger, token),
+        }),
       });
     } catch (error) {
       problems.push(`Trigger ${namespace}/${name}: ${(error as Error).message}`);
@@ -125,6 +187,51 @@ function resolveTriggers(
   if (problems.length > 0)
     throw new Error(`Cannot resolve the Knative manifests:\n  - ${problems.join('\n  - ')}`);
   return triggers;
+}
+
+/** A Trigger's OIDC identity (`<name>-oidc-eventing.knative.dev-trigger`) and audiences. */
+function triggerOidc(
+  manifests: Manifests,
+  trigger: Manifests['triggers'][number],
+  token: (request: TokenRequest) => string,
+): NonNullable<ResolvedTrigger['oidc']> {
+  const { namespace } = trigger;
+  const serviceAccount = oidcServiceAccountName('eventing.knative.dev', 'Trigger', trigger.name);
+  const broker = manifests.brokers.find(
+    (b) => b.namespace === namespace && b.name === trigger.broker,
+  );
+  // MergeEgressConfig: the Trigger's dead-letter sink, else the Broker's.
+  const deadLetter = trigger.delivery?.deadLetterSink ?? broker?.delivery?.deadLetterSink;
+  const subscriberAudience = audienceOf(trigger.subscriber, namespace);
+  const deadLetterAudience = audienceOf(deadLetter, namespace);
+  return {
+    token: (audience) => token({ namespace, serviceAccount, audience }),
+    ...(subscriberAudience && { subscriberAudience }),
+    ...(deadLetterAudience && { deadLetterAudience }),
+  };
+}
+
+/** The sender check of each broker's ingress, as the receiver's AuthVerifier does it. */
+function brokerVerifiers(manifests: Manifests, oidc: OidcIssuer): Map<string, EventSenderVerifier> {
+  const verifiers = new Map<string, EventSenderVerifier>();
+  for (const broker of manifests.brokers) {
+    const target = {
+      group: 'eventing.knative.dev',
+      kind: 'Broker',
+      namespace: broker.namespace,
+      name: broker.name,
+    };
+    verifiers.set(
+      `${broker.namespace}/${broker.name}`,
+      createEventSenderVerifier({
+        issuer: oidc.issuer,
+        jwks: oidc.jwks,
+        audience: resourceAudience(target.group, target.kind, target.namespace, target.name),
+        allowedSenders: allowedSenders(manifests.eventPolicies, manifests.features, target),
+      }),
+    );
+  }
+  return verifiers;
 }
 
 async function createTopic(kafka: KafkaClient, broker: BrokerManifest, log: Logger): Promise<void> {
@@ -179,6 +286,12 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   const producer = kafka.producer();
   const dispatchers: TriggerDispatcher[] = [];
   let dispatching = false;
+  const features: EventingFeatures = manifests.features;
+  // The issuer's `iss` is the broker's URL unless one is given: known once it listens.
+  let oidc: OidcIssuer | undefined = options.oidc;
+  let verifiers: Map<string, EventSenderVerifier> | undefined = oidc
+    ? brokerVerifiers(manifests, oidc)
+    : undefined;
 
   // The one write path of ingress and replies: validated, binary mode, acks from all replicas.
   const write = async (broker: string, event: BrokerEvent) => {
@@ -204,6 +317,14 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
           if (!dispatching) throw new Error('triggers are starting');
         },
       },
+      oidc: () => oidc,
+      ...(features.oidc && {
+        authenticate: async (broker: string, request: Request) => {
+          const verify = verifiers?.get(broker);
+          if (!verify) throw new Problem(503, 'The broker is starting.');
+          await verify(request);
+        },
+      }),
     });
     // Shutdown runs these in reverse: Triggers stop first, then Kafka closes.
     lifecycle.onShutdown('kafka', () => (ownsKafka ? kafka.close() : producer.close()));
@@ -220,10 +341,17 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     });
     const url = `http://${options.hostname ?? '127.0.0.1'}:${server.port}`;
     const ingressUrl = (namespace: string, name: string) => `${url}/${namespace}/${name}`;
-    const triggers = resolveTriggers(manifests, {
-      resolveService: options.resolveService,
-      ingressUrl,
-    });
+    if (!oidc) {
+      oidc = createOidcIssuer({ issuer: url });
+      verifiers = brokerVerifiers(manifests, oidc);
+    }
+    const issuer = oidc;
+    const token = createTokenCache(issuer);
+    const triggers = resolveTriggers(
+      manifests,
+      { resolveService: options.resolveService, ingressUrl },
+      features.oidc ? token : undefined,
+    );
     // Consumer groups join in parallel: each join takes a few seconds on a real cluster.
     await Promise.all(
       triggers.map(async (trigger) => {
@@ -251,16 +379,79 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     );
     dispatching = true;
     log.info(
-      { url, kafka: kafka.kind, brokers: [...topics.keys()], triggers: triggers.length },
+      {
+        url,
+        kafka: kafka.kind,
+        brokers: [...topics.keys()],
+        triggers: triggers.length,
+        authenticationOidc: features.oidc,
+        ...(features.oidc && {
+          issuer: issuer.issuer,
+          defaultAuthorizationMode: features.defaultAuthorizationMode,
+        }),
+      },
       'broker ready',
     );
     const running = server;
+    const publisherToken = (
+      service: string,
+      broker: { namespace: string; name: string } = { namespace: 'shop', name: 'default' },
+    ) =>
+      token({
+        namespace: broker.namespace,
+        serviceAccount: oidcServiceAccountName('sources.knative.dev', 'SinkBinding', service),
+        audience: resourceAudience('eventing.knative.dev', 'Broker', broker.namespace, broker.name),
+      });
+    // Token files of dev publishers, rewritten before they expire as the SinkBinding renews its
+    // Secret; removed at stop.
+    let tokenDir: string | undefined;
+    const tokenFiles = new Map<string, () => string>();
+    const renewal = setInterval(() => {
+      for (const [file, mint] of tokenFiles) void writeFile(file, mint()).catch(() => {});
+    }, 10 * 60_000);
+    renewal.unref();
+    lifecycle.onShutdown('oidc-token-files', async () => {
+      clearInterval(renewal);
+      if (tokenDir) await rm(tokenDir, { recursive: true, force: true });
+    });
+    const eventEnv: RunningBroker['eventEnv'] = async (service, envOptions = {}) => {
+      const namespace = envOptions.namespace ?? 'shop';
+      const sink = { namespace, name: envOptions.broker ?? 'default' };
+      const senders = allowedSenders(manifests.eventPolicies, features, {
+        group: 'serving.knative.dev',
+        kind: 'Service',
+        namespace,
+        name: service,
+      });
+      const env: Record<string, string> = {
+        K_SINK: ingressUrl(sink.namespace, sink.name),
+        EVENTS_OIDC_ISSUER: issuer.issuer,
+        EVENTS_OIDC_JWKS_URL: `${url}${JWKS_PATH}`,
+        EVENTS_OIDC_AUDIENCE: functionAudience(service, namespace),
+        EVENTS_ALLOWED_SENDERS: senders.join(','),
+      };
+      if (features.oidc) {
+        tokenDir ??= await mkdtemp(join(tmpdir(), 'broker-oidc-'));
+        const dir = join(tokenDir, service);
+        await mkdir(dir, { recursive: true });
+        const file = join(dir, 'token');
+        const mint = () => publisherToken(service, sink);
+        await writeFile(file, mint());
+        tokenFiles.set(file, mint);
+        env.K_SINK_OIDC_TOKEN_FILE = file;
+      }
+      return env;
+    };
     return {
       url,
       port: running.port,
       ingressUrl,
       manifests,
       kafka,
+      oidc: issuer,
+      jwksUrl: `${url}${JWKS_PATH}`,
+      publisherToken,
+      eventEnv,
       stop: () => running.shutdown('stop'),
     };
   } catch (error) {

@@ -8,6 +8,8 @@ import { parseIsoDuration } from './duration.js';
 export interface Destination {
   ref?: { apiVersion: string; kind: string; name: string; namespace?: string };
   uri?: string;
+  /** The OIDC audience of the destination when its addressable publishes none (a Service). */
+  audience?: string;
 }
 
 /** `spec.delivery` of a Broker or Trigger (eventing duck/v1 DeliverySpec). */
@@ -141,6 +143,11 @@ export interface SendOptions {
   signal: AbortSignal;
   /** Called before every attempt, for metrics and tests. */
   onAttempt?: (attempt: number) => void;
+  /**
+   * The OIDC token presented on every attempt (`Authorization: Bearer`), as the dispatcher
+   * requests one for the destination's audience; undefined sends none.
+   */
+  token?: () => string | undefined;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
@@ -168,10 +175,16 @@ async function attempt(
 ): Promise<SendOutcome> {
   const { headers, body } = toBinaryHttp(event);
   const timeout = AbortSignal.timeout(config.timeoutMs > 0 ? config.timeoutMs : DEFAULT_TIMEOUT_MS);
+  const token = options.token?.();
   try {
     const response = await fetch(target, {
       method: 'POST',
-      headers: { ...headers, prefer: 'reply', 'kn-namespace': options.namespace },
+      headers: {
+        ...headers,
+        prefer: 'reply',
+        'kn-namespace': options.namespace,
+        ...(token && { authorization: `Bearer ${token}` }),
+      },
       body,
       redirect: 'manual',
       signal: AbortSignal.any([options.signal, timeout]),

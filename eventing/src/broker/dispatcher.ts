@@ -27,6 +27,15 @@ export interface ResolvedTrigger {
   ordered: boolean;
   /** `knative-trigger-<namespace>-<name>`. */
   consumerGroup: string;
+  /**
+   * With `authentication-oidc`: a token of the Trigger's OIDC identity for an audience, and the
+   * audiences of its subscriber and dead-letter sink (none: no token is sent, as in Knative).
+   */
+  oidc?: {
+    token: (audience: string) => string;
+    subscriberAudience?: string;
+    deadLetterAudience?: string;
+  };
 }
 
 export interface TriggerDispatcherOptions {
@@ -284,7 +293,11 @@ export class TriggerDispatcher {
       metrics.dispatched.inc({ ...labels, outcome: 'filtered' });
       return true;
     }
-    const delivered = await this.#deliver(trigger.subscriber, event);
+    const delivered = await this.#deliver(
+      trigger.subscriber,
+      event,
+      trigger.oidc?.subscriberAudience,
+    );
     if (delivered === 'aborted') return false;
     if (delivered.ok) {
       metrics.dispatched.inc({ ...labels, outcome: 'delivered' });
@@ -303,7 +316,11 @@ export class TriggerDispatcher {
       return true;
     }
     const dead = deadLetterEvent(event, trigger.subscriber, delivered.failure);
-    const dlsDelivered = await this.#deliver(trigger.egress.deadLetter, dead);
+    const dlsDelivered = await this.#deliver(
+      trigger.egress.deadLetter,
+      dead,
+      trigger.oidc?.deadLetterAudience,
+    );
     if (dlsDelivered === 'aborted') return false;
     if (dlsDelivered.ok) {
       this.#log.warn(context, 'delivery failed; event sent to the dead-letter sink');
@@ -323,11 +340,13 @@ export class TriggerDispatcher {
   }
 
   /** Sends with retries, then handles the answer as ResponseToKafkaTopicHandler does. */
-  async #deliver(target: string, event: BrokerEvent): Promise<Delivered> {
+  async #deliver(target: string, event: BrokerEvent, audience?: string): Promise<Delivered> {
     const { trigger } = this.#options;
+    const oidc = trigger.oidc;
     const outcome = await sendWithRetries(target, event, trigger.egress, {
       namespace: trigger.namespace,
       signal: this.#abort.signal,
+      ...(oidc && audience && { token: () => oidc.token(audience) }),
     });
     if (outcome.kind === 'aborted') return 'aborted';
     if (outcome.kind === 'error') return { ok: false, reason: outcome.error.message };

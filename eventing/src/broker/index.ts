@@ -20,6 +20,15 @@ export {
 } from './delivery.js';
 export { parseIsoDuration } from './duration.js';
 export {
+  allowedSenders,
+  type EventingFeatures,
+  type EventPolicyManifest,
+  type EventTarget,
+  isAllowedSender,
+  policiesFor,
+  subscriberVerifier,
+} from './event-policies.js';
+export {
   compileTriggerFilter,
   type EventFilter,
   type SubscriptionsApiFilter,
@@ -36,3 +45,13 @@ export {
   parseManifests,
   type TriggerManifest,
 } from './manifests.js';
+export {
+  createOidcIssuer,
+  DISCOVERY_PATH,
+  JWKS_PATH,
+  type OidcIssuer,
+  oidcServiceAccountName,
+  resourceAudience,
+  serviceAccountSubject,
+  type TokenRequest,
+} from './oidc.js';

@@ -10,6 +10,7 @@ import {
 } from '@shop/shared';
 import { type BrokerEvent, InvalidEventError, parseHttpEvent } from './cloudevent.js';
 import { type BrokerMetrics, createBrokerMetrics } from './metrics.js';
+import { DISCOVERY_PATH, JWKS_PATH, type OidcIssuer } from './oidc.js';
 
 /** Largest event accepted, as the receiver's producer `max.request.size` (1 MiB). */
 export const MAX_EVENT_BYTES = 1024 * 1024;
@@ -24,6 +25,13 @@ export interface BrokerAppDeps {
   brokerMetrics?: BrokerMetrics;
   lifecycle?: Lifecycle;
   readiness?: Record<string, ReadinessCheck>;
+  /**
+   * With `authentication-oidc`: checks the sender of a request to a broker before the event is
+   * read (the receiver's AuthHandler); throws a Problem: 401 no or bad token, 403 not allowed.
+   */
+  authenticate?: (broker: string, request: Request) => Promise<void>;
+  /** The OIDC issuer whose discovery document and keys this server publishes (dev only). */
+  oidc?: () => OidcIssuer | undefined;
 }
 
 /**
@@ -48,6 +56,21 @@ export function createBrokerApp(deps: BrokerAppDeps) {
   const counter = (namespace: string, broker: string) => (code: number) =>
     brokerMetrics.ingress.inc({ namespace, broker, code: String(code) });
 
+  // The dev OIDC issuer, at the paths a Kubernetes API server serves them.
+  if (deps.oidc) {
+    const issuer = deps.oidc;
+    const published = (
+      c: { json: (value: unknown) => Response },
+      pick: (o: OidcIssuer) => unknown,
+    ) => {
+      const oidc = issuer();
+      if (!oidc) throw new Problem(503, 'The OIDC issuer is starting.');
+      return c.json(pick(oidc));
+    };
+    app.get(DISCOVERY_PATH, (c) => published(c, (o) => o.discovery()));
+    app.get(JWKS_PATH, (c) => published(c, (o) => o.jwks));
+  }
+
   // As the receiver's MethodNotAllowedHandler, the method is checked before the broker exists.
   app.on(['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], '/:namespace/:broker', (c) => {
     counter(c.req.param('namespace'), c.req.param('broker'))(405);
@@ -61,6 +84,20 @@ export function createBrokerApp(deps: BrokerAppDeps) {
     if (!deps.brokers.has(key)) {
       count(404);
       throw new Problem(404, `No broker ${key}.`);
+    }
+    if (deps.authenticate) {
+      try {
+        await deps.authenticate(key, c.req.raw);
+      } catch (error) {
+        if (error instanceof Problem) {
+          count(error.status);
+          c.get('log').warn(
+            { broker: key, status: error.status, detail: error.detail },
+            'event sender refused',
+          );
+        }
+        throw error;
+      }
     }
     let event: BrokerEvent;
     try {

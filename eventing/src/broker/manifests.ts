@@ -6,6 +6,14 @@ import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import type { DeliverySpec, Destination } from './delivery.js';
 import { parseIsoDuration } from './duration.js';
+import {
+  type EventingFeatures,
+  type EventPolicyManifest,
+  eventPolicySchema,
+  FEATURES_CONFIG_MAP,
+  parseFeatures,
+  resolveEventPolicy,
+} from './event-policies.js';
 import { type SubscriptionsApiFilter, validateTriggerFilters } from './filters.js';
 
 export const BROKER_CLASS_ANNOTATION = 'eventing.knative.dev/broker.class';
@@ -38,6 +46,10 @@ export interface TriggerManifest {
 export interface Manifests {
   brokers: BrokerManifest[];
   triggers: TriggerManifest[];
+  /** EventPolicies, their `from` resolved to subjects. */
+  eventPolicies: EventPolicyManifest[];
+  /** `knative-eventing/config-features` (authentication-oidc, default-authorization-mode). */
+  features: EventingFeatures;
   /** Resources skipped on purpose (other broker classes, Triggers of unknown brokers). */
   warnings: string[];
 }
@@ -163,7 +175,8 @@ export interface ManifestSource {
 }
 
 /**
- * Validates Brokers, Triggers and their ConfigMaps from YAML sources; other kinds are ignored.
+ * Validates Brokers, Triggers, their ConfigMaps, EventPolicies and config-features from YAML
+ * sources; other kinds are ignored.
  * @throws ManifestError naming every invalid resource
  */
 export function parseManifests(sources: ManifestSource[]): Manifests {
@@ -172,6 +185,7 @@ export function parseManifests(sources: ManifestSource[]): Manifests {
   const brokers: z.infer<typeof brokerSchema>[] = [];
   const triggers: z.infer<typeof triggerSchema>[] = [];
   const configMaps = new Map<string, Record<string, string>>();
+  const eventPolicies: EventPolicyManifest[] = [];
 
   for (const { file, text } of sources) {
     for (const doc of parseAllDocuments(text)) {
@@ -194,6 +208,17 @@ export function parseManifests(sources: ManifestSource[]): Manifests {
         const parsed = triggerSchema.safeParse(value);
         if (parsed.success) triggers.push(parsed.data);
         else problems.push(`${label}: ${issues(parsed.error)}`);
+      } else if (value.kind === 'EventPolicy') {
+        const parsed = eventPolicySchema.safeParse(value);
+        if (!parsed.success) {
+          problems.push(`${label}: ${issues(parsed.error)}`);
+          continue;
+        }
+        try {
+          eventPolicies.push(resolveEventPolicy(parsed.data, DEFAULT_NAMESPACE));
+        } catch (error) {
+          problems.push(`${label}: ${(error as Error).message}`);
+        }
       } else if (value.kind === 'ConfigMap') {
         const parsed = configMapSchema.safeParse(value);
         if (!parsed.success) continue;
@@ -203,7 +228,13 @@ export function parseManifests(sources: ManifestSource[]): Manifests {
     }
   }
 
-  const result: Manifests = { brokers: [], triggers: [], warnings };
+  let features: EventingFeatures = parseFeatures(undefined);
+  try {
+    features = parseFeatures(configMaps.get(FEATURES_CONFIG_MAP));
+  } catch (error) {
+    problems.push(`ConfigMap ${FEATURES_CONFIG_MAP}: ${(error as Error).message}`);
+  }
+  const result: Manifests = { brokers: [], triggers: [], eventPolicies, features, warnings };
   for (const broker of brokers) {
     const { name, namespace = DEFAULT_NAMESPACE, annotations = {} } = broker.metadata;
     const id = `Broker ${namespace}/${name}`;

@@ -1,0 +1,248 @@
+// The shop's own manifests (knative/) agree with the event catalog on who may send events where:
+// the default broker's EventPolicy names exactly the SinkBindings of the catalogued publishers,
+// every Trigger names its subscriber's audience, every subscriber's EventPolicy names exactly its
+// Triggers, and each Service's EVENTS_* settings say the same.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { functionAudience } from '@shop/shared';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { eventCatalog } from '../catalog/index.js';
+import { allowedSenders, policiesFor } from './event-policies.js';
+import { loadManifests, ManifestError, parseManifests } from './manifests.js';
+import { oidcServiceAccountName, serviceAccountSubject } from './oidc.js';
+import { brokerResources } from './test-support.js';
+
+const knative = fileURLToPath(new URL('../../../knative/', import.meta.url));
+const manifests = loadManifests(join(knative, 'eventing'));
+
+interface Resource {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  spec: Record<string, unknown>;
+}
+const servicesDir = join(knative, 'services');
+const resources: Resource[] = readdirSync(servicesDir)
+  .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
+  .flatMap((f) =>
+    parseAllDocuments(readFileSync(join(servicesDir, f), 'utf8')).map((d) => d.toJS() as Resource),
+  );
+const services = resources.filter(
+  (r) => r.kind === 'Service' && r.apiVersion.startsWith('serving'),
+);
+const sinkBindings = resources.filter((r) => r.kind === 'SinkBinding');
+
+const envOf = (service: Resource): Record<string, string | undefined> => {
+  const containers = (
+    service.spec as {
+      template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } };
+    }
+  ).template.spec.containers;
+  return Object.fromEntries((containers[0]?.env ?? []).map((e) => [e.name, e.value]));
+};
+const target = (kind: string, name: string) => ({
+  group: kind === 'Service' ? 'serving.knative.dev' : 'eventing.knative.dev',
+  kind,
+  namespace: 'shop',
+  name,
+});
+
+describe('knative/ and the event catalog', () => {
+  const deployed = new Set(services.map((s) => s.metadata.name));
+  const publishers = [
+    ...new Set(Object.values(eventCatalog).map((definition) => definition.producer)),
+  ]
+    .filter((producer) => deployed.has(producer))
+    .sort();
+
+  it('turns authentication-oidc on', () => {
+    expect(manifests.features).toEqual({
+      oidc: true,
+      defaultAuthorizationMode: 'allow-same-namespace',
+    });
+  });
+
+  it('lets exactly the catalogued publishers send to the default broker, each with its own SinkBinding', () => {
+    expect(publishers).toEqual(['auth', 'cart', 'conversion-webhook', 'offer', 'user']);
+    expect(
+      sinkBindings.map((b) => ({
+        name: b.metadata.name,
+        subject: (b.spec.subject as { name: string }).name,
+        sink: (b.spec.sink as { ref: { kind: string; name: string } }).ref,
+      })),
+    ).toEqual(
+      publishers.map((name) => ({
+        name,
+        subject: name,
+        sink: { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', name: 'default' },
+      })),
+    );
+    const allowed = allowedSenders(
+      manifests.eventPolicies,
+      manifests.features,
+      target('Broker', 'default'),
+    );
+    expect(allowed.sort()).toEqual(
+      publishers.map((p) =>
+        serviceAccountSubject(
+          'shop',
+          oidcServiceAccountName('sources.knative.dev', 'SinkBinding', p),
+        ),
+      ),
+    );
+    for (const name of publishers) {
+      const service = services.find((s) => s.metadata.name === name)!;
+      expect(envOf(service).K_SINK_OIDC_TOKEN_FILE, name).toBe('/oidc/token');
+    }
+  });
+
+  it('gives every Trigger its subscriber audience, and every subscriber an EventPolicy naming exactly its Triggers', () => {
+    const subscribers = new Map<string, string[]>();
+    for (const trigger of manifests.triggers) {
+      const service = trigger.subscriber.ref?.name ?? '';
+      expect(trigger.subscriber.ref?.kind, trigger.name).toBe('Service');
+      expect(trigger.subscriber.audience, trigger.name).toBe(functionAudience(service));
+      const subject = serviceAccountSubject(
+        'shop',
+        oidcServiceAccountName('eventing.knative.dev', 'Trigger', trigger.name),
+      );
+      subscribers.set(service, [...(subscribers.get(service) ?? []), subject]);
+    }
+    expect([...subscribers.keys()].sort()).toEqual(['auth', 'cart', 'user']);
+    for (const [service, subjects] of subscribers) {
+      const policy = policiesFor(manifests.eventPolicies, target('Service', service));
+      expect(policy.length, service).toBeGreaterThan(0);
+      const allowed = allowedSenders(
+        manifests.eventPolicies,
+        manifests.features,
+        target('Service', service),
+      );
+      expect(allowed.sort(), service).toEqual(subjects.sort());
+      const env = envOf(services.find((s) => s.metadata.name === service)!);
+      expect(env.EVENTS_ALLOWED_SENDERS?.split(',').sort(), service).toEqual(subjects.sort());
+      expect(env.EVENTS_OIDC_AUDIENCE, service).toBe(functionAudience(service));
+    }
+    // The dead-letter broker takes what every Trigger fails to deliver, from those Triggers only.
+    const deadLetter = allowedSenders(
+      manifests.eventPolicies,
+      manifests.features,
+      target('Broker', 'dead-letter'),
+    );
+    expect(deadLetter.sort()).toEqual([...subscribers.values()].flat().sort());
+  });
+
+  it('leaves no Broker to the default authorization mode', () => {
+    for (const broker of manifests.brokers) {
+      expect(
+        policiesFor(manifests.eventPolicies, target('Broker', broker.name)),
+        broker.name,
+      ).not.toEqual([]);
+    }
+  });
+});
+
+describe('EventPolicy manifests', () => {
+  const policy = (spec: object) => ({
+    apiVersion: 'eventing.knative.dev/v1alpha1',
+    kind: 'EventPolicy',
+    metadata: { name: 'p', namespace: 'shop' },
+    spec,
+  });
+  const problemsOf = (...extra: object[]) => {
+    try {
+      parseManifests(
+        [...brokerResources('shop', 'default'), ...extra].map((r, i) => ({
+          file: `r${i}.yaml`,
+          text: JSON.stringify(r),
+        })),
+      );
+    } catch (error) {
+      if (error instanceof ManifestError) return error.problems.join('\n');
+      throw error;
+    }
+    return '';
+  };
+  const to = [{ ref: { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', name: 'default' } }];
+
+  it('resolves from refs to the OIDC identities Knative gives Triggers and sources, and keeps subs', () => {
+    const parsed = parseManifests(
+      [
+        ...brokerResources('shop', 'default'),
+        policy({
+          to,
+          from: [
+            {
+              ref: {
+                apiVersion: 'sources.knative.dev/v1',
+                kind: 'PingSource',
+                name: 'tick',
+                namespace: 'ops',
+              },
+            },
+            { ref: { apiVersion: 'eventing.knative.dev/v1', kind: 'Trigger', name: 'audit' } },
+            { sub: 'system:serviceaccount:shop:*' },
+          ],
+        }),
+      ].map((r, i) => ({ file: `r${i}.yaml`, text: JSON.stringify(r) })),
+    );
+    expect(parsed.eventPolicies).toEqual([
+      {
+        namespace: 'shop',
+        name: 'p',
+        to: [{ group: 'eventing.knative.dev', kind: 'Broker', name: 'default' }],
+        from: [
+          'system:serviceaccount:ops:tick-oidc-sources.knative.dev-pingsource',
+          'system:serviceaccount:shop:audit-oidc-eventing.knative.dev-trigger',
+          'system:serviceaccount:shop:*',
+        ],
+      },
+    ]);
+    // No config-features: Knative's defaults.
+    expect(parsed.features).toEqual({
+      oidc: false,
+      defaultAuthorizationMode: 'allow-same-namespace',
+    });
+  });
+
+  it('refuses what it does not implement or Knative does not accept, naming the policy', () => {
+    expect(
+      problemsOf(
+        policy({ to, from: [{ sub: 'a', ref: { apiVersion: 'v1', kind: 'X', name: 'y' } }] }),
+      ),
+    ).toMatch(/EventPolicy shop\/p .*exactly one of ref and sub/);
+    expect(problemsOf(policy({ to, from: [] }))).toMatch(/spec.from is empty/);
+    expect(
+      problemsOf(policy({ to: [{ selector: { matchLabels: {} } }], from: [{ sub: 'x' }] })),
+    ).toMatch(/selector is not implemented/);
+    expect(
+      problemsOf(policy({ to, from: [{ sub: 'x' }], filters: [{ exact: { type: 'a' } }] })),
+    ).toMatch(/filters are not implemented/);
+    expect(
+      problemsOf(
+        policy({ to, from: [{ ref: { apiVersion: 'v1', kind: 'ServiceAccount', name: 'x' } }] }),
+      ),
+    ).toMatch(/Triggers and sources.knative.dev sources only/);
+    expect(
+      problemsOf(
+        policy({
+          to,
+          from: [
+            {
+              ref: { apiVersion: 'eventing.knative.dev/v1', kind: 'Trigger', name: 'a'.repeat(40) },
+            },
+          ],
+        }),
+      ),
+    ).toMatch(/use a shorter name/);
+    expect(
+      problemsOf({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'config-features', namespace: 'knative-eventing' },
+        data: { 'authentication-oidc': 'on' },
+      }),
+    ).toMatch(/authentication-oidc is on/);
+  });
+});
