@@ -1,0 +1,121 @@
+// The whole platform in one process for the fuzz suite: the gateway and every function it routes
+// to that exists here, on embedded defaults (one PGlite holding every function's schema, so one
+// query digests all stored state; an in-memory key-value store), limits raised so the fuzzer
+// reaches the handlers instead of the rate limiters.
+import { gateway as gatewayFunction } from '@shop/api-gateway';
+import { events as authEvents, auth as authFunction } from '@shop/auth';
+import { events as cartEvents, cart as cartFunction } from '@shop/cart';
+import {
+  events as conversionWebhookEvents,
+  conversionWebhook as conversionWebhookFunction,
+} from '@shop/conversion-webhook';
+import { events as offerEvents, offer as offerFunction } from '@shop/offer';
+import { type Database, silentLogger } from '@shop/shared';
+import { testDatabase, testKeyValue } from '@shop/shared/testing';
+import { events as userEvents, user as userFunction } from '@shop/user';
+import { PASSWORD, startForStory } from '../testing/shopper.js';
+
+/** A started function whose `/events` the fuzzer may post to. */
+export interface EventConsumer {
+  name: string;
+  url: string;
+  consumes: readonly string[];
+}
+
+/** What the fuzz suite talks to. */
+export interface Platform {
+  gatewayUrl: string;
+  /** Every started function but the gateway, for the operations the gateway does not route. */
+  functions: { name: string; url: string }[];
+  /** The one database every function keeps its schema in. */
+  db: Database;
+  consumers: EventConsumer[];
+  staff: { email: string; password: string };
+  cleanups: (() => Promise<unknown> | unknown)[];
+}
+
+const UNLIMITED = { limit: 1_000_000, windowSeconds: 60 };
+
+/**
+ * Starts auth, user, offer (demo catalog), cart (a fake payment provider), conversion-webhook
+ * (dev secrets) and the gateway in front of them; `cleanups` stops them, last started first.
+ * @example const platform = await startPlatform(); … for (const c of platform.cleanups) await c();
+ */
+export async function startPlatform(): Promise<Platform> {
+  const log = silentLogger();
+  const cleanups: Platform['cleanups'] = [];
+  const database = await testDatabase();
+  const kv = testKeyValue();
+  cleanups.push(database.cleanup, kv.cleanup);
+  const { db } = database;
+  const staff = { email: `staff-${crypto.randomUUID()}@example.com`, password: PASSWORD };
+
+  const auth = await startForStory(cleanups, authFunction, {
+    env: { DEV_STAFF_EMAIL: staff.email, DEV_STAFF_PASSWORD: staff.password },
+    db,
+    kv: kv.kv,
+    log,
+    services: {
+      limits: {
+        loginPerIp: UNLIMITED,
+        signupPerIp: UNLIMITED,
+        loginPerAccountAndIp: {
+          freeAttempts: 1_000_000,
+          baseDelaySeconds: 1,
+          maxDelaySeconds: 1,
+          forgetAfterSeconds: 60,
+        },
+      },
+    },
+  });
+  const user = await startForStory(cleanups, userFunction, { env: {}, db, log });
+  const offer = await startForStory(cleanups, offerFunction, {
+    env: { SEED_DEMO_DATA: 'true' },
+    db,
+    log,
+  });
+  const cart = await startForStory(cleanups, cartFunction, {
+    env: { OFFER_URL: offer.url, OFFER_CACHE_MS: '0' },
+    db,
+    kv: kv.kv,
+    log,
+    services: {
+      payments: {
+        createIntent: async ({ orderId }) => ({
+          id: `pi_${orderId.replaceAll('-', '')}`,
+          clientSecret: `pi_${orderId.replaceAll('-', '')}_secret`,
+          redirectUrl: null,
+        }),
+      },
+    },
+  });
+  const webhook = await startForStory(cleanups, conversionWebhookFunction, { env: {}, db, log });
+  const gateway = await startForStory(cleanups, gatewayFunction, {
+    env: {
+      AUTH_URL: auth.url,
+      USER_URL: user.url,
+      OFFER_URL: offer.url,
+      CART_URL: cart.url,
+      CONVERSION_WEBHOOK_URL: webhook.url,
+      RATE_LIMIT_ANONYMOUS: '1000000',
+      RATE_LIMIT_USER: '1000000',
+    },
+    kv: kv.kv,
+    log,
+  });
+  const consumers: EventConsumer[] = [
+    { name: 'auth', url: auth.url, consumes: authEvents.consumes },
+    { name: 'user', url: user.url, consumes: userEvents.consumes },
+    { name: 'offer', url: offer.url, consumes: offerEvents.consumes },
+    { name: 'cart', url: cart.url, consumes: cartEvents.consumes },
+    { name: 'conversion-webhook', url: webhook.url, consumes: conversionWebhookEvents.consumes },
+  ].filter((consumer) => consumer.consumes.length > 0);
+  const functions = [
+    { name: 'auth', url: auth.url },
+    { name: 'user', url: user.url },
+    { name: 'offer', url: offer.url },
+    { name: 'cart', url: cart.url },
+    { name: 'conversion-webhook', url: webhook.url },
+  ];
+  return { gatewayUrl: gateway.url, functions, db, consumers, staff, cleanups };
+}
