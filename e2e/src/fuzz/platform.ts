@@ -10,8 +10,8 @@ import {
   conversionWebhook as conversionWebhookFunction,
 } from '@shop/conversion-webhook';
 import { events as offerEvents, offer as offerFunction } from '@shop/offer';
-import { type Database, silentLogger } from '@shop/shared';
-import { testDatabase, testKeyValue } from '@shop/shared/testing';
+import { type Database, functionAudience, silentLogger } from '@shop/shared';
+import { testDatabase, testKeyValue, testVerifyEventSender } from '@shop/shared/testing';
 import { events as userEvents, user as userFunction } from '@shop/user';
 import { PASSWORD, startForStory } from '../testing/shopper.js';
 
@@ -36,6 +36,10 @@ export interface Platform {
 
 const UNLIMITED = { limit: 1_000_000, windowSeconds: 60 };
 
+// Consumers accept the test OIDC issuer's tokens for their own audience, as in the cluster they
+// accept the broker's (send-event.ts presents them).
+const trustTestSender = (name: string) => testVerifyEventSender(functionAudience(name));
+
 /**
  * Starts auth, user, offer (demo catalog), cart (a fake payment provider), conversion-webhook
  * (dev secrets) and the gateway in front of them; `cleanups` stops them, last started first.
@@ -51,6 +55,7 @@ export async function startPlatform(): Promise<Platform> {
   const staff = { email: `staff-${crypto.randomUUID()}@example.com`, password: PASSWORD };
 
   const auth = await startForStory(cleanups, authFunction, {
+    verifyEventSender: trustTestSender('auth'),
     env: { DEV_STAFF_EMAIL: staff.email, DEV_STAFF_PASSWORD: staff.password },
     db,
     kv: kv.kv,
@@ -68,13 +73,19 @@ export async function startPlatform(): Promise<Platform> {
       },
     },
   });
-  const user = await startForStory(cleanups, userFunction, { env: {}, db, log });
+  const user = await startForStory(cleanups, userFunction, {
+    env: {},
+    db,
+    log,
+    verifyEventSender: trustTestSender('user'),
+  });
   const offer = await startForStory(cleanups, offerFunction, {
     env: { SEED_DEMO_DATA: 'true' },
     db,
     log,
   });
   const cart = await startForStory(cleanups, cartFunction, {
+    verifyEventSender: trustTestSender('cart'),
     env: { OFFER_URL: offer.url, OFFER_CACHE_MS: '0' },
     db,
     kv: kv.kv,
