@@ -289,6 +289,159 @@ describe(`authentication-oidc and EventPolicies (${kafka.kind})`, () => {
     expect(cart.paid).not.toContain(forged);
   });
 
+  it('changes nothing for a forged shop.user.erased (the right source, no valid token), at the ingress or at auth’s /events; user’s own erasure goes through', async () => {
+    const brokerName = uniqueName('erase');
+    const triggerName = `${brokerName}-auth`;
+    topics.push(`knative-broker-${namespace}-${brokerName}`);
+    const oidc = createOidcIssuer({ issuer: 'http://broker.oidc.test' });
+    const policies = (subscriber: string) => [
+      FEATURES,
+      ...brokerResources(namespace, brokerName),
+      {
+        apiVersion: 'eventing.knative.dev/v1',
+        kind: 'Trigger',
+        metadata: { name: triggerName, namespace },
+        spec: {
+          broker: brokerName,
+          filters: [{ exact: { type: 'shop.user.erased' } }],
+          subscriber: { uri: subscriber, audience: 'serving.knative.dev/service/shop/auth' },
+        },
+      },
+      {
+        apiVersion: 'eventing.knative.dev/v1alpha1',
+        kind: 'EventPolicy',
+        metadata: { name: `${brokerName}-publishers`, namespace },
+        spec: {
+          to: [
+            { ref: { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', name: brokerName } },
+          ],
+          from: [
+            { ref: { apiVersion: 'sources.knative.dev/v1', kind: 'SinkBinding', name: 'user' } },
+          ],
+        },
+      },
+      {
+        apiVersion: 'eventing.knative.dev/v1alpha1',
+        kind: 'EventPolicy',
+        metadata: { name: `${brokerName}-auth-events`, namespace },
+        spec: {
+          to: [{ ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'auth' } }],
+          from: [
+            { ref: { apiVersion: 'eventing.knative.dev/v1', kind: 'Trigger', name: triggerName } },
+          ],
+        },
+      },
+    ];
+    // auth's /events as the kit builds it, recording whom it would erase.
+    const erased: string[] = [];
+    const { dir: policyDir, cleanup: policyCleanup } = manifestsDir(...policies('http://x.test/'));
+    cleanups.push(policyCleanup);
+    const events = defineEvents({
+      catalog: eventCatalog,
+      producer: 'auth',
+      consumes: ['shop.user.erased'],
+    });
+    const app = new Hono().route(
+      '/events',
+      events.receiver({
+        dedupe: createKeyValueDeduper(createMemoryKeyValue()),
+        verifySender: subscriberVerifier(oidc, loadManifests(policyDir), 'auth'),
+        log: silentLogger(),
+        handlers: {
+          'shop.user.erased': async (event) => {
+            erased.push(event.data.userId);
+          },
+        },
+      }),
+    );
+    const server = await serve(app, {
+      port: 0,
+      hostname: '127.0.0.1',
+      log: silentLogger(),
+      lifecycle: new Lifecycle(),
+      handleSignals: false,
+    });
+    cleanups.push(() => server.shutdown());
+    const authEvents = `http://127.0.0.1:${server.port}/events`;
+    const { dir, cleanup } = manifestsDir(...policies(authEvents));
+    cleanups.push(cleanup);
+    const broker = await startBroker({
+      manifestsDir: dir,
+      kafka,
+      port: 0,
+      oidc,
+      resolveService: () => 'http://127.0.0.1:1',
+      log: silentLogger(),
+    });
+    cleanups.push(() => broker.stop());
+    const ingress = broker.ingressUrl(namespace, brokerName);
+    const audience = resourceAudience('eventing.knative.dev', 'Broker', namespace, brokerName);
+    const erase = (url: string, userId: string, credentials: Record<string, string>) =>
+      fetch(url, {
+        method: 'POST',
+        headers: {
+          'ce-specversion': '1.0',
+          'ce-id': randomUUID(),
+          'ce-source': '/shop/user',
+          'ce-type': 'shop.user.erased',
+          'ce-partitionkey': userId,
+          'content-type': 'application/json',
+          ...credentials,
+        },
+        body: JSON.stringify({ userId, requestedBy: userId, erasedAt: new Date().toISOString() }),
+      });
+    const bearer = (serviceAccount: string, aud: string, ttlSeconds?: number) => ({
+      authorization: `Bearer ${oidc.issueToken({ namespace, serviceAccount, audience: aud, ...(ttlSeconds !== undefined && { ttlSeconds }) })}`,
+    });
+    const victim = randomUUID();
+    const forgeries: [string, string, Record<string, string>, number][] = [
+      ['ingress, no token', ingress, {}, 401],
+      [
+        'ingress, expired',
+        ingress,
+        bearer('user-oidc-sources.knative.dev-sinkbinding', audience, -120),
+        401,
+      ],
+      [
+        'ingress, another issuer',
+        ingress,
+        testEventHeaders(audience, { subject: sinkBindingSubject('user') }),
+        401,
+      ],
+      [
+        'ingress, a publisher the policy does not name',
+        ingress,
+        bearer('cart-oidc-sources.knative.dev-sinkbinding', audience),
+        403,
+      ],
+      ['/events, no token', authEvents, {}, 401],
+      [
+        '/events, the publisher’s own broker token',
+        authEvents,
+        bearer('user-oidc-sources.knative.dev-sinkbinding', audience),
+        401,
+      ],
+      [
+        '/events, another Trigger',
+        authEvents,
+        bearer('other-oidc-eventing.knative.dev-trigger', 'serving.knative.dev/service/shop/auth'),
+        403,
+      ],
+    ];
+    for (const [label, url, credentials, status] of forgeries) {
+      expect((await erase(url, victim, credentials)).status, label).toBe(status);
+    }
+    // user's SinkBinding token: the erasure is delivered, as the dispatcher presents the Trigger's.
+    const requested = randomUUID();
+    const accepted = await erase(ingress, requested, {
+      authorization: `Bearer ${broker.publisherToken('user', { namespace, name: brokerName })}`,
+    });
+    expect(accepted.status).toBe(202);
+    await waitFor(() => erased.length > 0, 20_000, 'the legitimate erasure to be handled');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(erased).toEqual([requested]);
+  });
+
   it('enforces default-authorization-mode when no EventPolicy applies to a broker', async () => {
     const oidc = createOidcIssuer({ issuer: 'http://broker.oidc.test' });
     for (const [mode, sameNamespace, otherNamespace] of [
