@@ -167,7 +167,18 @@ export function valueFor(
 ): fc.Arbitrary<unknown> {
   if (!schema || depth > MAX_DEPTH) return fc.constant(null);
   if (typeof schema.$ref === 'string') return valueFor(ctx.resolve(schema.$ref), ctx, depth + 1);
-  const base = valueForNonNull(schema, ctx, depth);
+  const documented = [
+    ...(Array.isArray(schema.examples) ? schema.examples : []),
+    ...('example' in schema && typeof schema.example === 'object' ? [schema.example] : []),
+  ];
+  // A documented example is a valid value that reaches deep (a handled webhook type, say).
+  const base =
+    documented.length > 0
+      ? fc.oneof(
+          { weight: 2, arbitrary: fc.constantFrom(...documented) },
+          { weight: 1, arbitrary: valueForNonNull(schema, ctx, depth) },
+        )
+      : valueForNonNull(schema, ctx, depth);
   return schema.nullable === true ? fc.option(base, { nil: null, freq: 5 }) : base;
 }
 
@@ -303,7 +314,7 @@ export function mutate(value: unknown, mutation: Mutation): unknown {
 }
 
 /**
- * A value for `schema`: as generated (about a third) or with one mutation.
+ * A value for `schema`: as generated (about a third) or with one to three mutations.
  * @example fc.sample(fuzzedValueFor(schema, ctx), 25)
  */
 export function fuzzedValueFor(
@@ -311,9 +322,13 @@ export function fuzzedValueFor(
   ctx: SchemaContext,
 ): fc.Arbitrary<unknown> {
   const valid = valueFor(schema, ctx);
+  const mutations = fc.array(mutationArb, { minLength: 1, maxLength: 3 });
   return fc.oneof(
     { weight: 1, arbitrary: valid },
-    { weight: 2, arbitrary: fc.tuple(valid, mutationArb).map(([value, m]) => mutate(value, m)) },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(valid, mutations).map(([value, list]) => list.reduce(mutate, value)),
+    },
   );
 }
 

@@ -222,7 +222,7 @@ const bodyArb = (operation: Operation, ctx: SchemaContext) => {
 /**
  * Requests for `operation`: each parameter from its schema or odd, sometimes left out (even a
  * required one) or joined by an unknown one, the body as {@link bodyArb} makes it; a signer
- * whose header the operation declares signs the body half of the time.
+ * whose header the operation declares signs the body nine times in ten.
  * @example fc.sample(requestsFor(operation, ctx, { 'stripe-signature': signStripe }), 25)
  */
 export function requestsFor(
@@ -282,10 +282,12 @@ export function requestsFor(
   const signed = Object.keys(signers).filter((name) =>
     headerParams.some((param) => param.name.toLowerCase() === name),
   );
-  return fc.tuple(path, query, headers, body, fc.boolean()).map(([p, q, h, b, sign]) => {
+  // Signed nine times in ten: an unsigned body only ever meets the signature check.
+  const sign = fc.integer({ min: 1, max: 10 }).map((n) => n < 10);
+  return fc.tuple(path, query, headers, body, sign).map(([p, q, h, b, shouldSign]) => {
     const all: Record<string, string> = { ...h };
     if (b.contentType) all['content-type'] = b.contentType;
-    if (sign && b.body !== undefined) {
+    if (shouldSign && b.body !== undefined) {
       for (const name of signed) Object.assign(all, signers[name]?.(b.body, all));
     }
     return {

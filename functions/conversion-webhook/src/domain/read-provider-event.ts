@@ -1,6 +1,6 @@
 // What a provider's event means for us: a payment that succeeded, failed or was refunded, an
 // event of an understood type we cannot attribute to an order, or one we do not handle.
-import { MAX_AMOUNT, type Money, text } from '@shop/shared';
+import { hasControlCharacter, isCleanText, MAX_AMOUNT, type Money, text } from '@shop/shared';
 import { z } from 'zod';
 
 export type Provider = 'stripe' | 'standard';
@@ -120,7 +120,19 @@ export function failureReason(
     | undefined,
 ): string | null {
   const parts = [error?.code, error?.message].filter((part): part is string => Boolean(part));
-  return parts.length > 0 ? parts.join(': ').slice(0, 1000) : null;
+  return parts.length > 0 ? cleanReason(parts.join(': ').slice(0, 1000)) : null;
+}
+
+/**
+ * The provider's words as an event's `reason` may carry them (the kit's multi-line text): lone
+ * surrogates become U+FFFD, control characters other than tab and line breaks a space. A signed
+ * decline is kept whatever its message says.
+ */
+function cleanReason(reason: string): string {
+  if (isCleanText(reason, true)) return reason;
+  return Array.from(reason.toWellFormed(), (char) =>
+    hasControlCharacter(char, true) ? ' ' : char,
+  ).join('');
 }
 
 function orderIdOf(metadata: { orderId?: string | undefined } | null | undefined): string | null {

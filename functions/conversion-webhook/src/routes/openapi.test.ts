@@ -43,6 +43,13 @@ describe('/openapi.json', () => {
     expect(Object.keys(doc.components.schemas)).toEqual(
       expect.arrayContaining(['ProviderEvent', 'WebhookReceived', 'Problem']),
     );
+    // One example per handled type: documentation, and where the fuzz suite starts from.
+    const providerEvent = doc.components.schemas.ProviderEvent as { examples?: { type: string }[] };
+    expect(providerEvent.examples?.map((example) => example.type)).toEqual([
+      'payment_intent.succeeded',
+      'payment_intent.payment_failed',
+      'charge.refunded',
+    ]);
   });
 
   it('leaves the body to the handler: verified as sent before anything parses it', async () => {

@@ -139,6 +139,22 @@ describe('POST /webhooks/payments/stripe', () => {
     });
   });
 
+  it('keeps a decline reason with control characters or a lone surrogate, made clean, instead of failing on it', async () => {
+    const event = failedEvent({ amount: 500 });
+    event.data.object = {
+      ...event.data.object,
+      last_payment_error: {
+        code: 'card\u0000declined',
+        message: 'Declined\u001b[31m \ud800 twice\nsorry',
+      },
+    };
+    expect((await postStripe(JSON.stringify(event))).status).toBe(200);
+    const { outbox } = await stored();
+    expect(outbox[0]?.data).toMatchObject({
+      reason: 'card declined: Declined [31m \ufffd twice\nsorry',
+    });
+  });
+
   it('maps charge.refunded to shop.payment.refunded per refund, with the payment id of the payment', async () => {
     const orderId = randomUUID();
     const intentId = `pi_${randomUUID().slice(0, 8)}`;

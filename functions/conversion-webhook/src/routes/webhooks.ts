@@ -127,13 +127,67 @@ const standardWebhook = createRoute({
   responses: webhookResponses,
 });
 
+// One event of each handled type, as the document shows them (and the fuzz suite starts from).
+const PROVIDER_EVENT_EXAMPLES = [
+  {
+    id: 'evt_3PsucceededA1',
+    type: 'payment_intent.succeeded',
+    created: 1_764_000_000,
+    data: {
+      object: {
+        id: 'pi_3PsucceededA1',
+        object: 'payment_intent',
+        amount: 4990,
+        amount_received: 4990,
+        currency: 'eur',
+        metadata: { orderId: '0194a0b2-1111-7222-8333-444455556666' },
+      },
+    },
+  },
+  {
+    id: 'evt_3PfailedB2',
+    type: 'payment_intent.payment_failed',
+    created: 1_764_000_000,
+    data: {
+      object: {
+        id: 'pi_3PfailedB2',
+        object: 'payment_intent',
+        amount: 4990,
+        currency: 'eur',
+        metadata: { orderId: '0194a0b2-1111-7222-8333-444455556666' },
+        last_payment_error: { code: 'card_declined', message: 'Your card was declined.' },
+      },
+    },
+  },
+  {
+    id: 'evt_3PrefundedC3',
+    type: 'charge.refunded',
+    created: 1_764_000_000,
+    data: {
+      object: {
+        id: 'ch_3PrefundedC3',
+        object: 'charge',
+        payment_intent: 'pi_3PsucceededA1',
+        amount: 4990,
+        amount_refunded: 1000,
+        currency: 'eur',
+        metadata: { orderId: '0194a0b2-1111-7222-8333-444455556666' },
+        refunds: { data: [{ id: 're_3PrefundC3', amount: 1000, created: 1_764_000_100 }] },
+      },
+      previous_attributes: { amount_refunded: 0 },
+    },
+  },
+];
+
 /** Registers both provider endpoints. */
 export function registerWebhookRoutes(app: OpenAPIHono<ServiceEnv>, deps: WebhookRouteDeps): void {
   app.openAPIRegistry.register(
     'ProviderEvent',
-    envelopeSchema.describe(
-      'Stripe’s event envelope: `type`, `data.object` (the payment intent or charge), optional `id` (Standard Webhooks messages use webhook-id) and `created` (unix seconds)',
-    ),
+    envelopeSchema
+      .describe(
+        'Stripe’s event envelope: `type`, `data.object` (the payment intent or charge), optional `id` (Standard Webhooks messages use webhook-id) and `created` (unix seconds)',
+      )
+      .meta({ examples: PROVIDER_EVENT_EXAMPLES }),
   );
   app.openapi(stripeWebhook, async (c) => {
     const signature = c.req.valid('header')['stripe-signature'];
