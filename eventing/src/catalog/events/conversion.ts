@@ -1,7 +1,8 @@
 // Affiliate credit (function `attribution`), ordered per order.
-import { defineEvent, moneySchema, timestampSchema } from '@shop/shared';
+import { defineEvent, moneySchema } from '@shop/shared';
 import { z } from 'zod';
 import { eventText } from './text.js';
+import { eventTimestamp } from './timestamp.js';
 
 export const conversionAttributed = defineEvent({
   type: 'shop.conversion.attributed',
@@ -22,7 +23,7 @@ export const conversionAttributed = defineEvent({
       model: z.enum(['last_click']),
       revenue: moneySchema,
       commission: moneySchema,
-      attributedAt: timestampSchema,
+      attributedAt: eventTimestamp,
     })
     .strict(),
 });
@@ -40,7 +41,7 @@ export const conversionReversed = defineEvent({
       paymentId: z.uuid(),
       refunded: moneySchema,
       commissionReversed: moneySchema,
-      reversedAt: timestampSchema,
+      reversedAt: eventTimestamp,
     })
     .strict(),
 });

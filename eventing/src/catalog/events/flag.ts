@@ -1,7 +1,8 @@
 // Feature flags (function `feature-flag`), ordered per flag.
-import { defineEvent, timestampSchema } from '@shop/shared';
+import { defineEvent } from '@shop/shared';
 import { z } from 'zod';
 import { eventText } from './text.js';
+import { eventTimestamp } from './timestamp.js';
 
 export const flagChanged = defineEvent({
   type: 'shop.flag.changed',
@@ -17,7 +18,7 @@ export const flagChanged = defineEvent({
       rolloutPercent: z.int().min(0).max(100),
       version: z.int().positive().describe('Increments on every change of the flag.'),
       changedBy: eventText().nullable(),
-      changedAt: timestampSchema,
+      changedAt: eventTimestamp,
     })
     .strict(),
 });

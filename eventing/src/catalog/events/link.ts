@@ -1,7 +1,8 @@
 // Affiliate links (function `redirect`).
-import { defineEvent, timestampSchema } from '@shop/shared';
+import { defineEvent } from '@shop/shared';
 import { z } from 'zod';
 import { eventText } from './text.js';
+import { eventTimestamp } from './timestamp.js';
 
 export const linkCreated = defineEvent({
   type: 'shop.link.created',
@@ -17,7 +18,7 @@ export const linkCreated = defineEvent({
       affiliateId: eventText().nullable(),
       campaign: eventText().nullable(),
       createdBy: eventText().nullable(),
-      createdAt: timestampSchema,
+      createdAt: eventTimestamp,
     })
     .strict(),
 });
@@ -41,7 +42,7 @@ export const linkClicked = defineEvent({
         .string()
         .nullable()
         .describe('Host of the Referer, never the full URL (it may carry personal data).'),
-      clickedAt: timestampSchema,
+      clickedAt: eventTimestamp,
     })
     .strict(),
 });

@@ -1,7 +1,8 @@
 // Messages sent (function `notification`).
-import { defineEvent, timestampSchema } from '@shop/shared';
+import { defineEvent } from '@shop/shared';
 import { z } from 'zod';
 import { eventText } from './text.js';
+import { eventTimestamp } from './timestamp.js';
 
 export const notificationSent = defineEvent({
   type: 'shop.notification.sent',
@@ -20,7 +21,7 @@ export const notificationSent = defineEvent({
         .object({ type: eventText(), source: eventText(), id: eventText() })
         .strict()
         .nullable(),
-      sentAt: timestampSchema,
+      sentAt: eventTimestamp,
     })
     .strict(),
 });

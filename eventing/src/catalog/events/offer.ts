@@ -1,7 +1,8 @@
 // Events of the catalog (function `offer`), all ordered per product.
-import { defineEvent, moneySchema, timestampSchema } from '@shop/shared';
+import { defineEvent, moneySchema } from '@shop/shared';
 import { z } from 'zod';
 import { eventText } from './text.js';
+import { eventTimestamp } from './timestamp.js';
 
 /** The staff user the gateway named (`x-user-id`), or null for a system change. */
 const actor = eventText().nullable();
@@ -20,7 +21,7 @@ export const offerCreated = defineEvent({
       category: eventText(),
       price: moneySchema,
       createdBy: actor,
-      createdAt: timestampSchema,
+      createdAt: eventTimestamp,
     })
     .strict(),
 });
@@ -40,7 +41,7 @@ export const offerPriceChanged = defineEvent({
       previousPrice: moneySchema.nullable(),
       price: moneySchema,
       changedBy: actor,
-      changedAt: timestampSchema,
+      changedAt: eventTimestamp,
     })
     .strict(),
 });
@@ -56,7 +57,7 @@ export const offerArchived = defineEvent({
       productId: z.uuid(),
       slug: eventText(),
       archivedBy: actor,
-      archivedAt: timestampSchema,
+      archivedAt: eventTimestamp,
     })
     .strict(),
 });
@@ -72,7 +73,7 @@ export const offerUnarchived = defineEvent({
       productId: z.uuid(),
       slug: eventText(),
       unarchivedBy: actor,
-      unarchivedAt: timestampSchema,
+      unarchivedAt: eventTimestamp,
     })
     .strict(),
 });

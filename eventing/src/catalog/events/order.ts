@@ -1,7 +1,8 @@
 // Orders (function `cart`): checkout creates one, payment events move it on; ordered per order.
-import { defineEvent, moneySchema, timestampSchema } from '@shop/shared';
+import { defineEvent, moneySchema } from '@shop/shared';
 import { z } from 'zod';
 import { eventText } from './text.js';
+import { eventTimestamp } from './timestamp.js';
 
 const orderItem = z
   .object({
@@ -27,7 +28,7 @@ export const orderCreated = defineEvent({
       items: z.array(orderItem).min(1),
       total: moneySchema,
       clickId: z.uuid().nullable(),
-      createdAt: timestampSchema,
+      createdAt: eventTimestamp,
     })
     .strict(),
 });
@@ -46,7 +47,7 @@ export const orderPaid = defineEvent({
       paymentId: z.uuid(),
       items: z.array(orderItem).min(1),
       total: moneySchema,
-      paidAt: timestampSchema,
+      paidAt: eventTimestamp,
     })
     .strict(),
 });
@@ -63,7 +64,7 @@ export const orderPaymentFailed = defineEvent({
       userId: z.uuid().nullable(),
       paymentId: z.uuid(),
       reason: eventText({ multiline: true }).nullable(),
-      failedAt: timestampSchema,
+      failedAt: eventTimestamp,
     })
     .strict(),
 });
@@ -80,7 +81,7 @@ export const orderCancelled = defineEvent({
       userId: z.uuid().nullable(),
       reason: z.enum(['shopper', 'staff', 'payment_timeout']),
       cancelledBy: eventText().nullable(),
-      cancelledAt: timestampSchema,
+      cancelledAt: eventTimestamp,
     })
     .strict(),
 });
@@ -98,7 +99,7 @@ export const orderRefunded = defineEvent({
       userId: z.uuid().nullable(),
       paymentId: z.uuid(),
       amount: moneySchema,
-      refundedAt: timestampSchema,
+      refundedAt: eventTimestamp,
     })
     .strict(),
 });
@@ -149,7 +150,7 @@ export const orderPaymentMismatched = defineEvent({
           'refunded',
         ])
         .describe('The order status after the event: payment_review, or the one it kept'),
-      detectedAt: timestampSchema,
+      detectedAt: eventTimestamp,
     })
     .strict(),
 });

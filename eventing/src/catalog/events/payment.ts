@@ -1,8 +1,9 @@
 // Payments confirmed by the providers' webhooks (function `conversion-webhook`), each counted
 // once; ordered per order so a refund never overtakes its payment.
-import { defineEvent, moneySchema, timestampSchema } from '@shop/shared';
+import { defineEvent, moneySchema } from '@shop/shared';
 import { z } from 'zod';
 import { eventText } from './text.js';
+import { eventTimestamp } from './timestamp.js';
 
 const provider = z.enum(['stripe', 'standard']);
 
@@ -20,7 +21,7 @@ export const paymentSucceeded = defineEvent({
       provider,
       providerPaymentId: eventText().min(1),
       amount: moneySchema,
-      succeededAt: timestampSchema,
+      succeededAt: eventTimestamp,
     })
     .strict(),
 });
@@ -41,7 +42,7 @@ export const paymentFailed = defineEvent({
       reason: eventText({ multiline: true })
         .nullable()
         .describe("The provider's decline code or message."),
-      failedAt: timestampSchema,
+      failedAt: eventTimestamp,
     })
     .strict(),
 });
@@ -59,7 +60,7 @@ export const paymentRefunded = defineEvent({
       provider,
       providerRefundId: eventText().min(1),
       amount: moneySchema,
-      refundedAt: timestampSchema,
+      refundedAt: eventTimestamp,
     })
     .strict(),
 });

@@ -1,7 +1,8 @@
 // Accounts: sign-up and sessions (function `auth`) and erasure (function `user`).
-import { defineEvent, timestampSchema } from '@shop/shared';
+import { defineEvent } from '@shop/shared';
 import { z } from 'zod';
 import { eventText } from './text.js';
+import { eventTimestamp } from './timestamp.js';
 
 export const userRegistered = defineEvent({
   type: 'shop.user.registered',
@@ -22,7 +23,7 @@ export const userRegistered = defineEvent({
         .nullable()
         .describe('BCP 47 language tag the shopper signed up with, e.g. de-DE.'),
       marketingConsent: z.boolean(),
-      registeredAt: timestampSchema,
+      registeredAt: eventTimestamp,
     })
     .strict(),
 });
@@ -37,7 +38,7 @@ export const userLoggedIn = defineEvent({
     .object({
       userId: z.uuid(),
       sessionId: eventText().min(1),
-      loggedInAt: timestampSchema,
+      loggedInAt: eventTimestamp,
     })
     .strict(),
 });
@@ -54,7 +55,7 @@ export const authRefreshReuseDetected = defineEvent({
       userId: z.uuid(),
       sessionId: eventText().min(1),
       revokedTokens: z.int().nonnegative(),
-      detectedAt: timestampSchema,
+      detectedAt: eventTimestamp,
     })
     .strict(),
 });
@@ -73,7 +74,7 @@ export const userErased = defineEvent({
         .string()
         .nullable()
         .describe('Who asked: the user themself or a staff member; null for a retention job.'),
-      erasedAt: timestampSchema,
+      erasedAt: eventTimestamp,
     })
     .strict(),
 });

@@ -93,4 +93,18 @@ describe('POST /events shop.user.registered', () => {
     expect(extra.status).toBe(400);
     expect(await countRows(bed.db, 'profile', data.userId)).toBe(0);
   });
+
+  it('refuses a registration time PostgreSQL cannot hold (year 0000) with 4xx, not a 500 the broker retries', async () => {
+    const data = registration();
+    for (const registeredAt of [
+      '0000-01-01T00:00:00.000Z',
+      '0000-12-31T23:59:59Z',
+      '2025-02-30T00:00:00Z',
+    ]) {
+      const res = await deliverRegistered(bed.app, data, undefined, { ...data, registeredAt });
+      expect(res.status, registeredAt).toBeGreaterThanOrEqual(400);
+      expect(res.status, registeredAt).toBeLessThan(500);
+    }
+    expect(await countRows(bed.db, 'profile', data.userId)).toBe(0);
+  });
 });
