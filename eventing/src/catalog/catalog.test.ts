@@ -92,6 +92,9 @@ describe('eventCatalog', () => {
       { amount: -1, currency: 'EUR' },
       { amount: 4999, currency: 'eur' },
       { amount: 4999 },
+      // Beyond MAX_AMOUNT (10^12): a consumer's sums would leave the safe integers.
+      { amount: 1_000_000_000_001, currency: 'EUR' },
+      { amount: Number.MAX_SAFE_INTEGER, currency: 'EUR' },
     ]) {
       expect(() =>
         parseEventData(eventCatalog, 'shop.payment.succeeded', { ...payment, amount }),
@@ -103,6 +106,18 @@ describe('eventCatalog', () => {
         succeededAt: '2025-11-25 10:00',
       }),
     ).toThrow(/data\.succeededAt/);
+    // Instants PostgreSQL cannot hold, and text it cannot store.
+    for (const change of [
+      { succeededAt: '0000-01-01T00:00:00Z' },
+      { succeededAt: '0001-01-01T00:30:00+01:00' },
+      { providerPaymentId: 'pi_\u0000' },
+      { providerPaymentId: 'pi_\ud800' },
+    ]) {
+      expect(
+        () => parseEventData(eventCatalog, 'shop.payment.succeeded', { ...payment, ...change }),
+        JSON.stringify(change),
+      ).toThrow(/data\./);
+    }
   });
 
   it('gives every type a strict JSON Schema whose $id is its dataschema URI', () => {

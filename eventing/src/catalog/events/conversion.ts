@@ -1,6 +1,7 @@
 // Affiliate credit (function `attribution`), ordered per order.
-import { defineEvent, moneySchema } from '@shop/shared';
+import { defineEvent } from '@shop/shared';
 import { z } from 'zod';
+import { eventMoney } from './money.js';
 import { eventText } from './text.js';
 import { eventTimestamp } from './timestamp.js';
 
@@ -21,8 +22,8 @@ export const conversionAttributed = defineEvent({
       affiliateId: eventText().nullable(),
       campaign: eventText().nullable(),
       model: z.enum(['last_click']),
-      revenue: moneySchema,
-      commission: moneySchema,
+      revenue: eventMoney,
+      commission: eventMoney,
       attributedAt: eventTimestamp,
     })
     .strict(),
@@ -39,8 +40,8 @@ export const conversionReversed = defineEvent({
       conversionId: z.uuid(),
       orderId: z.uuid(),
       paymentId: z.uuid(),
-      refunded: moneySchema,
-      commissionReversed: moneySchema,
+      refunded: eventMoney,
+      commissionReversed: eventMoney,
       reversedAt: eventTimestamp,
     })
     .strict(),

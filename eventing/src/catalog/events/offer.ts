@@ -1,6 +1,7 @@
 // Events of the catalog (function `offer`), all ordered per product.
-import { defineEvent, moneySchema } from '@shop/shared';
+import { defineEvent } from '@shop/shared';
 import { z } from 'zod';
+import { eventMoney } from './money.js';
 import { eventText } from './text.js';
 import { eventTimestamp } from './timestamp.js';
 
@@ -19,7 +20,7 @@ export const offerCreated = defineEvent({
       slug: eventText(),
       name: eventText(),
       category: eventText(),
-      price: moneySchema,
+      price: eventMoney,
       createdBy: actor,
       createdAt: eventTimestamp,
     })
@@ -38,8 +39,8 @@ export const offerPriceChanged = defineEvent({
     .object({
       productId: z.uuid(),
       slug: eventText(),
-      previousPrice: moneySchema.nullable(),
-      price: moneySchema,
+      previousPrice: eventMoney.nullable(),
+      price: eventMoney,
       changedBy: actor,
       changedAt: eventTimestamp,
     })

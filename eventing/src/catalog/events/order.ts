@@ -1,6 +1,7 @@
 // Orders (function `cart`): checkout creates one, payment events move it on; ordered per order.
-import { defineEvent, moneySchema } from '@shop/shared';
+import { defineEvent } from '@shop/shared';
 import { z } from 'zod';
+import { eventMoney } from './money.js';
 import { eventText } from './text.js';
 import { eventTimestamp } from './timestamp.js';
 
@@ -10,7 +11,7 @@ const orderItem = z
     slug: eventText(),
     name: eventText(),
     quantity: z.int().positive(),
-    unitPrice: moneySchema,
+    unitPrice: eventMoney,
   })
   .strict();
 
@@ -26,7 +27,7 @@ export const orderCreated = defineEvent({
       orderId: z.uuid(),
       userId: z.uuid().nullable(),
       items: z.array(orderItem).min(1),
-      total: moneySchema,
+      total: eventMoney,
       clickId: z.uuid().nullable(),
       createdAt: eventTimestamp,
     })
@@ -46,7 +47,7 @@ export const orderPaid = defineEvent({
       userId: z.uuid().nullable(),
       paymentId: z.uuid(),
       items: z.array(orderItem).min(1),
-      total: moneySchema,
+      total: eventMoney,
       paidAt: eventTimestamp,
     })
     .strict(),
@@ -98,7 +99,7 @@ export const orderRefunded = defineEvent({
       orderId: z.uuid(),
       userId: z.uuid().nullable(),
       paymentId: z.uuid(),
-      amount: moneySchema,
+      amount: eventMoney,
       refundedAt: eventTimestamp,
     })
     .strict(),
@@ -135,10 +136,10 @@ export const orderPaymentMismatched = defineEvent({
           ]),
         )
         .min(1),
-      expected: moneySchema.describe(
+      expected: eventMoney.describe(
         'The order total for a payment; what is left to refund for a refund',
       ),
-      received: moneySchema,
+      received: eventMoney,
       status: z
         .enum([
           'pending_payment',

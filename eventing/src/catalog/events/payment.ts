@@ -1,7 +1,8 @@
 // Payments confirmed by the providers' webhooks (function `conversion-webhook`), each counted
 // once; ordered per order so a refund never overtakes its payment.
-import { defineEvent, moneySchema } from '@shop/shared';
+import { defineEvent } from '@shop/shared';
 import { z } from 'zod';
+import { eventMoney } from './money.js';
 import { eventText } from './text.js';
 import { eventTimestamp } from './timestamp.js';
 
@@ -20,7 +21,7 @@ export const paymentSucceeded = defineEvent({
       orderId: z.uuid(),
       provider,
       providerPaymentId: eventText().min(1),
-      amount: moneySchema,
+      amount: eventMoney,
       succeededAt: eventTimestamp,
     })
     .strict(),
@@ -38,7 +39,7 @@ export const paymentFailed = defineEvent({
       orderId: z.uuid(),
       provider,
       providerPaymentId: eventText().min(1),
-      amount: moneySchema,
+      amount: eventMoney,
       reason: eventText({ multiline: true })
         .nullable()
         .describe("The provider's decline code or message."),
@@ -59,7 +60,7 @@ export const paymentRefunded = defineEvent({
       orderId: z.uuid(),
       provider,
       providerRefundId: eventText().min(1),
-      amount: moneySchema,
+      amount: eventMoney,
       refundedAt: eventTimestamp,
     })
     .strict(),
