@@ -18,7 +18,7 @@ import { testDatabase, testKeyValue } from '@shop/shared/testing';
 import { type RunningUser, user as userFunction } from '@shop/user';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callGateway, PASSWORD, startForStory } from './testing/shopper.js';
+import { callGateway, freePort, PASSWORD, startForStory } from './testing/shopper.js';
 
 const MANIFESTS = `
 apiVersion: v1
@@ -91,19 +91,9 @@ beforeAll(async () => {
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   // The broker's OIDC issuer, made first so user's /events can trust it whenever user starts.
   const oidc = createOidcIssuer({ issuer: 'http://front-desk.broker.test' });
-  user = await startForStory(cleanups, userFunction, {
-    env: {},
-    db: userDb.db,
-    log,
-    // The broker's dev issuer, user's audience, user's EventPolicy.
-    verifyEventSender: subscriberVerifier(oidc, loadManifests(dir), 'user'),
-  });
-  offer = await startForStory(cleanups, offerFunction, {
-    env: {},
-    db: offerDb.db,
-    log,
-  });
-
+  // user starts after auth (it verifies tokens against it), auth after the broker (its K_SINK);
+  // the broker resolves user's address now, so user's port is chosen first.
+  const userPort = await freePort();
   broker = await startBroker({
     manifestsDir: dir,
     oidc,
@@ -111,7 +101,7 @@ beforeAll(async () => {
     log,
     resolveService: (name) => {
       if (name !== 'user') throw new Error(`no local service ${name}`);
-      return `http://127.0.0.1:${user.port}`;
+      return `http://127.0.0.1:${userPort}`;
     },
   });
   cleanups.unshift(() => broker.stop());
@@ -124,10 +114,29 @@ beforeAll(async () => {
     kv: kv.kv,
     log,
   });
+  // Every function verifies access tokens itself, against this auth's keys and revocations.
+  const authUrl = `http://127.0.0.1:${auth.port}`;
+  user = await startForStory(
+    cleanups,
+    userFunction,
+    {
+      env: { AUTH_URL: authUrl },
+      db: userDb.db,
+      log,
+      // The broker's dev issuer, user's audience, user's EventPolicy.
+      verifyEventSender: subscriberVerifier(oidc, loadManifests(dir), 'user'),
+    },
+    userPort,
+  );
+  offer = await startForStory(cleanups, offerFunction, {
+    env: { AUTH_URL: authUrl },
+    db: offerDb.db,
+    log,
+  });
 
   gateway = await startForStory(cleanups, gatewayFunction, {
     env: {
-      AUTH_URL: `http://127.0.0.1:${auth.port}`,
+      AUTH_URL: authUrl,
       USER_URL: `http://127.0.0.1:${user.port}`,
       OFFER_URL: `http://127.0.0.1:${offer.port}`,
     },

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gateway as gatewayFunction, type RunningGateway } from '@shop/api-gateway';
-import { auth as authFunction, type RunningAuth } from '@shop/auth';
+import { auth as authFunction, createStaffUser, type RunningAuth } from '@shop/auth';
 import { cart as cartFunction, createPaymentClient, type RunningCart } from '@shop/cart';
 import {
   conversionWebhook as conversionWebhookFunction,
@@ -98,8 +98,16 @@ beforeAll(async () => {
   ]);
   const kv = testKeyValue();
   cleanups.push(shopDb.cleanup, webhookDb.cleanup, authDb.cleanup, kv.cleanup);
+  auth = await startForStory(cleanups, authFunction, {
+    env: {},
+    db: authDb.db,
+    kv: kv.kv,
+    log,
+  });
+  // Every function verifies access tokens itself, against this auth's keys and revocations.
+  const authUrl = `http://127.0.0.1:${auth.port}`;
   offer = await startForStory(cleanups, offerFunction, {
-    env: { SEED_DEMO_DATA: 'true' },
+    env: { SEED_DEMO_DATA: 'true', AUTH_URL: authUrl },
     db: shopDb.db,
     log,
   });
@@ -113,7 +121,7 @@ beforeAll(async () => {
   let paymentProviderUrl = '';
   cart = await startForStory(cleanups, cartFunction, {
     verifyEventSender: subscriberVerifier(oidc, loadManifests(manifests), 'cart'),
-    env: { OFFER_URL: `http://127.0.0.1:${offer.port}`, OFFER_CACHE_MS: '0' },
+    env: { OFFER_URL: `http://127.0.0.1:${offer.port}`, OFFER_CACHE_MS: '0', AUTH_URL: authUrl },
     db: shopDb.db,
     kv: kv.kv,
     services: {
@@ -163,16 +171,9 @@ beforeAll(async () => {
     log,
   });
 
-  auth = await startForStory(cleanups, authFunction, {
-    env: {},
-    db: authDb.db,
-    kv: kv.kv,
-    log,
-  });
-
   gateway = await startForStory(cleanups, gatewayFunction, {
     env: {
-      AUTH_URL: `http://127.0.0.1:${auth.port}`,
+      AUTH_URL: authUrl,
       OFFER_URL: `http://127.0.0.1:${offer.port}`,
       CART_URL: `http://127.0.0.1:${cart.port}`,
       CONVERSION_WEBHOOK_URL: `http://127.0.0.1:${webhook.port}`,
@@ -218,10 +219,24 @@ async function signUpAndLogIn(name: string): Promise<string> {
   return String(login.body.accessToken);
 }
 
+let staffToken: string | undefined;
+
+/** A staff member's access token: the staff user is made as `create-staff` makes one. */
+async function asStaff(): Promise<string> {
+  if (staffToken) return staffToken;
+  const email = `loop-staff-${crypto.randomUUID()}@example.com`;
+  await createStaffUser(auth.db, { email, name: 'Loop staff', password: PASSWORD });
+  const login = await call('POST', '/api/auth/login', { body: { email, password: PASSWORD } });
+  expect(login.status).toBe(200);
+  staffToken = String(login.body.accessToken);
+  return staffToken;
+}
+
+/** A product created by staff, straight at offer (it verifies the staff token itself). */
 async function newProduct(priceAmount: number): Promise<string> {
   const res = await fetch(`http://127.0.0.1:${offer.port}/api/admin/offers`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${await asStaff()}` },
     body: JSON.stringify({
       name: `Loop kettle ${crypto.randomUUID().slice(0, 8)}`,
       category: 'kitchen',

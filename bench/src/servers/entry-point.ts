@@ -21,7 +21,7 @@ const fixed = defineFunction({
   name: 'fixed',
   port: 8196,
   createApp: ({ log, lifecycle, metrics }) => {
-    const app = createServiceApp({ service: 'fixed', log, lifecycle, metrics });
+    const app = createServiceApp({ service: 'fixed', log, lifecycle, metrics, verifyToken: null });
     app.get('/api/offers', (c) => c.body(page, 200, json));
     return app;
   },

@@ -73,20 +73,21 @@ export async function startPlatform(): Promise<Platform> {
       },
     },
   });
+  // Every function verifies access tokens itself, against auth's keys and revoked sessions.
   const user = await startForStory(cleanups, userFunction, {
-    env: {},
+    env: { AUTH_URL: auth.url },
     db,
     log,
     verifyEventSender: trustTestSender('user'),
   });
   const offer = await startForStory(cleanups, offerFunction, {
-    env: { SEED_DEMO_DATA: 'true' },
+    env: { SEED_DEMO_DATA: 'true', AUTH_URL: auth.url },
     db,
     log,
   });
   const cart = await startForStory(cleanups, cartFunction, {
     verifyEventSender: trustTestSender('cart'),
-    env: { OFFER_URL: offer.url, OFFER_CACHE_MS: '0' },
+    env: { OFFER_URL: offer.url, OFFER_CACHE_MS: '0', AUTH_URL: auth.url },
     db,
     kv: kv.kv,
     log,
@@ -100,7 +101,11 @@ export async function startPlatform(): Promise<Platform> {
       },
     },
   });
-  const webhook = await startForStory(cleanups, conversionWebhookFunction, { env: {}, db, log });
+  const webhook = await startForStory(cleanups, conversionWebhookFunction, {
+    env: { AUTH_URL: auth.url },
+    db,
+    log,
+  });
   const gateway = await startForStory(cleanups, gatewayFunction, {
     env: {
       AUTH_URL: auth.url,

@@ -1,4 +1,6 @@
-// What the stories' shoppers type in: the same password for everyone, a shipping address.
+// What the stories' shoppers type in: the same password for everyone, a shipping address; how
+// stories start their functions.
+import { type AddressInfo, createServer } from 'node:net';
 
 export const PASSWORD = 'correct horse battery staple 42';
 
@@ -39,22 +41,36 @@ export async function callGateway(
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
+/**
+ * A port free right now, for a function that others must know the address of before it starts
+ * (the broker resolves its subscribers when it starts).
+ */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 /** A defined function as a story starts it. */
 interface Startable<Options, Running> {
   start(options: Options & { port: number; handleSignals: boolean }): Promise<Running>;
 }
 
 /**
- * Starts a function on a free port without signal handlers and registers its shutdown first in
- * `cleanups` (so the last started stops first).
+ * Starts a function on a free port (or `port`, e.g. one {@link freePort} kept for it) without
+ * signal handlers and registers its shutdown first in `cleanups` (so the last started stops
+ * first).
  * @example user = await startForStory(cleanups, userFunction, { env: {}, db, log });
  */
 export async function startForStory<Options, Running extends { shutdown(): Promise<void> }>(
   cleanups: (() => Promise<unknown> | unknown)[],
   fn: Startable<Options, Running>,
   options: Options,
+  port = 0,
 ): Promise<Running> {
-  const running = await fn.start({ ...options, port: 0, handleSignals: false });
+  const running = await fn.start({ ...options, port, handleSignals: false });
   cleanups.unshift(() => running.shutdown());
   return running;
 }

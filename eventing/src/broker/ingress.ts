@@ -49,6 +49,8 @@ export function createBrokerApp(deps: BrokerAppDeps) {
     log: deps.log,
     metrics,
     maxBodyBytes: MAX_EVENT_BYTES,
+    // Senders are not users: no access tokens here (sender identity is checked on its own).
+    verifyToken: null,
     ...(deps.lifecycle ? { lifecycle: deps.lifecycle } : {}),
     ...(deps.readiness ? { readiness: deps.readiness } : {}),
   });

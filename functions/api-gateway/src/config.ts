@@ -15,7 +15,6 @@ export const configShape = {
    * public PORT; 0 picks a free port.
    */
   OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9080),
-  AUTH_URL: upstreamUrl(8081),
   USER_URL: upstreamUrl(8082),
   OFFER_URL: upstreamUrl(8083),
   CART_URL: upstreamUrl(8084),
@@ -26,19 +25,8 @@ export const configShape = {
   NOTIFICATION_URL: upstreamUrl(8090),
   AUDIT_URL: upstreamUrl(8091),
   REPORTING_URL: upstreamUrl(8092),
-  /** Where the signing keys are published; default `AUTH_URL/.well-known/jwks.json`. */
-  AUTH_JWKS_URL: z.url().optional(),
-  /** The `iss` access tokens must carry (auth's AUTH_ISSUER). */
-  AUTH_ISSUER: z.string().min(1).default('http://127.0.0.1:8080'),
-  /** The `aud` access tokens must carry. */
-  AUTH_AUDIENCE: z.string().min(1).default('shop'),
-  /**
-   * Least time between two JWKS fetches triggered by an unknown `kid`. Short: auth signs with a
-   * new key as soon as it rotates, and until the gateway refetches, such tokens are refused.
-   */
-  JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).default(1_000),
-  /** How long fetched keys are trusted before a refetch. */
-  JWKS_CACHE_MAX_AGE_MS: positiveInt.default(600_000),
+  // AUTH_URL, AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE and the JWKS/revocation timings are
+  // the kit's identity settings, shared with every function.
   /** Requests per window for a client without a valid token, keyed by client IP. */
   RATE_LIMIT_ANONYMOUS: positiveInt.default(600),
   /** Requests per window for a signed-in user, keyed by user id. */

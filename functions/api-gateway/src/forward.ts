@@ -25,8 +25,8 @@ export type HeaderFields = Record<string, string | string[]>;
 
 /**
  * A copy of `raw` without its hop-by-hop fields, nor those its `Connection` header names, nor
- * those `skip` refuses. A `Connection` header can never drop an `x-shop-*` field (the identity
- * the gateway sets, e.g. `Connection: x-shop-user-id`).
+ * those `skip` refuses. A `Connection` header can never drop `Authorization` (the access token
+ * the gateway verified, which the function behind verifies again).
  * @example const headers = endToEndHeaders(incoming.headers, (name) => name === 'host');
  */
 export function endToEndHeaders(raw: RawHeaders, skip?: (name: string) => boolean): HeaderFields {
@@ -36,7 +36,7 @@ export function endToEndHeaders(raw: RawHeaders, skip?: (name: string) => boolea
     named = new Set();
     for (const name of connection.split(',')) {
       const trimmed = name.trim().toLowerCase();
-      if (TOKEN.test(trimmed) && !trimmed.startsWith('x-shop-')) named.add(trimmed);
+      if (TOKEN.test(trimmed) && trimmed !== 'authorization') named.add(trimmed);
     }
   }
   const fields: HeaderFields = {};

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createNetServer, type Socket } from 'node:net';
-import { Problem } from '@shop/shared';
+import { createTokenVerifier, Problem, TokenRejected } from '@shop/shared';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { forward } from './forward.js';
-import { createTokenVerifier, TokenRejected } from './verify-access-token.js';
 
 const ISSUER = 'http://127.0.0.1:8080';
 const AUDIENCE = 'shop';
@@ -74,7 +73,7 @@ describe('token verification cache', () => {
     const key = await makeKey();
     published = [key];
     const token = await sign(key);
-    const verify = createTokenVerifier({ jwksUrl, issuer: ISSUER, audience: AUDIENCE });
+    const verify = createTokenVerifier({ jwks: jwksUrl, issuer: ISSUER, audience: AUDIENCE });
     const first = await verify(token);
     expect(first).toEqual({ userId: 'user-1', roles: ['shopper'], sessionId: 'session-1' });
     // The very same (frozen) identity: no second verification.
@@ -82,7 +81,7 @@ describe('token verification cache', () => {
     expect(Object.isFrozen(first) && Object.isFrozen(first.roles)).toBe(true);
 
     const uncached = createTokenVerifier({
-      jwksUrl,
+      jwks: jwksUrl,
       issuer: ISSUER,
       audience: AUDIENCE,
       tokenCacheSize: 0,
@@ -97,7 +96,7 @@ describe('token verification cache', () => {
     published = [key];
     let now = Date.now();
     const verify = createTokenVerifier({
-      jwksUrl,
+      jwks: jwksUrl,
       issuer: ISSUER,
       audience: AUDIENCE,
       tokenCacheMs: 60_000,
@@ -125,7 +124,7 @@ describe('token verification cache', () => {
     const next = await makeKey();
     published = [retiring];
     const verify = createTokenVerifier({
-      jwksUrl,
+      jwks: jwksUrl,
       issuer: ISSUER,
       audience: AUDIENCE,
       cacheMaxAgeMs: 300,
@@ -148,7 +147,7 @@ describe('token verification cache', () => {
     const next = await makeKey();
     published = [retiring];
     const verify = createTokenVerifier({
-      jwksUrl,
+      jwks: jwksUrl,
       issuer: ISSUER,
       audience: AUDIENCE,
       cooldownMs: 0,
@@ -168,7 +167,7 @@ describe('token verification cache', () => {
     const key = await makeKey();
     published = [key];
     const verify = createTokenVerifier({
-      jwksUrl,
+      jwks: jwksUrl,
       issuer: ISSUER,
       audience: AUDIENCE,
       tokenCacheSize: 2,

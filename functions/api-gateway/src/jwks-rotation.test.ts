@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayApp } from './app.js';
 import {
@@ -20,10 +21,13 @@ beforeAll(async () => {
 });
 afterAll(() => upstreams.close());
 
+/** The subject of the token when the gateway let it through (the echo shows what it forwarded). */
 async function userIdSeen(token: string): Promise<string | undefined> {
   const res = await app.request('/api/users/me', { headers: { authorization: `Bearer ${token}` } });
   expect(res.status).toBe(200);
-  return ((await res.json()) as Echo).headers['x-shop-user-id'];
+  const forwarded = ((await res.json()) as Echo).headers.authorization;
+  expect(forwarded).toBe(`Bearer ${token}`);
+  return decodeJwt(token).sub;
 }
 
 describe('signing key rotation', () => {

@@ -1,4 +1,4 @@
-import { silentLogger } from '@shop/shared';
+import { API_SECURITY_HEADERS, silentLogger } from '@shop/shared';
 import { describe, expect, it } from 'vitest';
 import { gateway as gatewayFunction } from './main.js';
 
@@ -34,10 +34,18 @@ describe('startGateway', () => {
     try {
       expect(gateway.opsUrl).toBeDefined();
       expect(gateway.opsUrl).not.toBe(gateway.url);
+      // The gateway's own 404, whose security headers the refusals below must carry too.
+      const unknown = await fetch(`${gateway.url}/api/no-such-thing`);
+      expect(unknown.status).toBe(404);
+      const security = Object.keys(API_SECURITY_HEADERS);
+      const securityOf = (res: Response) =>
+        Object.fromEntries(security.map((name) => [name, res.headers.get(name)]));
+      expect(securityOf(unknown)).toEqual(API_SECURITY_HEADERS);
       for (const path of ['/healthz', '/readyz', '/metrics']) {
         const refused = await fetch(`${gateway.url}${path}`);
         expect(refused.status).toBe(404);
         expect(refused.headers.get('content-type')).toBe('application/problem+json');
+        expect(securityOf(refused)).toEqual(API_SECURITY_HEADERS);
         expect((await fetch(`${gateway.opsUrl}${path}`)).status).toBe(200);
       }
       expect(await (await fetch(`${gateway.opsUrl}/metrics`)).text()).toContain(

@@ -4,7 +4,6 @@ import { defineFunction } from '@shop/shared';
 import { createApp } from './app.js';
 import { configShape } from './config.js';
 import { upstreamUrls } from './routes-table.js';
-import { createTokenVerifier, type TokenVerifier } from './verify-access-token.js';
 
 export { createApp, type GatewayApp, type GatewayAppDeps } from './app.js';
 export type { GatewayConfig } from './config.js';
@@ -18,18 +17,16 @@ export {
   upstreamUrls,
 } from './routes-table.js';
 export { nextTraceContext } from './trace-context.js';
-export { createTokenVerifier, TokenRejected, type TokenVerifier } from './verify-access-token.js';
 
 /** What the gateway builds at start; tests may replace the clock of the rate-limit windows. */
 export interface GatewayServices {
-  verifyToken: TokenVerifier;
   /** Source of "now" in milliseconds (rate-limit windows); default Date.now. */
   clock?: () => number;
 }
 
 /**
  * The front desk: rate-limit counters in the key-value store (REDIS_URL, else memory), the
- * JWKS-backed token verifier, the routes table, port 8080; `/healthz`, `/readyz` and `/metrics` on
+ * kit's token verifier (auth's JWKS and revocation feed), the routes table, port 8080; `/healthz`, `/readyz` and `/metrics` on
  * OPS_PORT 9080 only (`opsUrl`; a free one when `port` is 0).
  * @example const running = await gateway.start({ port: 0, env: { AUTH_URL: authUrl }, handleSignals: false });
  */
@@ -40,16 +37,7 @@ export const gateway = defineFunction({
   keyValue: true,
   // The public port must not tell the world its metrics and readiness.
   opsPort: (config) => config.OPS_PORT,
-  services: ({ config }): GatewayServices => ({
-    verifyToken: createTokenVerifier({
-      jwksUrl:
-        config.AUTH_JWKS_URL ?? `${config.AUTH_URL.replace(/\/+$/, '')}/.well-known/jwks.json`,
-      issuer: config.AUTH_ISSUER,
-      audience: config.AUTH_AUDIENCE,
-      cooldownMs: config.JWKS_COOLDOWN_MS,
-      cacheMaxAgeMs: config.JWKS_CACHE_MAX_AGE_MS,
-    }),
-  }),
+  services: (): GatewayServices => ({}),
   createApp: ({ config, log, kv, metrics, lifecycle, verifyToken, clock }) =>
     createApp({
       log,

@@ -1,9 +1,8 @@
-import { silentLogger } from '@shop/shared';
+import { createTokenVerifier, silentLogger } from '@shop/shared';
 import { testKeyValue } from '@shop/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type GatewayApp } from './app.js';
 import { makeKey, signToken, startFakeUpstreams, type TestKey } from './testing/index.js';
-import { createTokenVerifier } from './verify-access-token.js';
 
 let upstreams: Awaited<ReturnType<typeof startFakeUpstreams>>;
 let key: TestKey;
@@ -19,7 +18,7 @@ beforeAll(async () => {
     kv: store.kv,
     upstreams: upstreams.urls,
     verifyToken: createTokenVerifier({
-      jwksUrl: `${upstreams.urls.auth}/.well-known/jwks.json`,
+      jwks: `${upstreams.urls.auth}/.well-known/jwks.json`,
       issuer: 'http://127.0.0.1:8080',
       audience: 'shop',
     }),

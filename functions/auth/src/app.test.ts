@@ -1,7 +1,8 @@
-import { functionAudience, identityHeaders } from '@shop/shared';
+import { functionAudience } from '@shop/shared';
 import { testEventHeaders } from '@shop/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPasswordHasher } from './password-hasher.js';
+import { createStaffUser } from './staff.js';
 import {
   createTestbed,
   GOOD_PASSWORD,
@@ -115,14 +116,14 @@ describe('signup, login, refresh, reuse, logout', () => {
     );
   });
 
-  it('logs out the session the gateway names when no refresh token is sent', async () => {
-    const { userId, tokens } = await signUpAndLogIn(bed.app);
-    const { sid } = await verifyAccessToken(tokens.accessToken, await bed.keys.jwks());
-    const res = await bed.app.request('/api/auth/logout', {
-      method: 'POST',
-      headers: identityHeaders({ userId, roles: ['shopper'], sessionId: sid }),
-    });
+  it('logs out the session of the access token when no refresh token is sent', async () => {
+    const { tokens } = await signUpAndLogIn(bed.app);
+    const bearer = { authorization: `Bearer ${tokens.accessToken}` };
+    const res = await bed.app.request('/api/auth/logout', { method: 'POST', headers: bearer });
     expect(res.status).toBe(204);
+    // The access token of the revoked session is refused at once.
+    const again = await bed.app.request('/api/auth/logout', { method: 'POST', headers: bearer });
+    expect(again.status).toBe(401);
     const refresh = await postJson(bed.app, '/api/auth/refresh', {
       refreshToken: tokens.refreshToken,
     });
@@ -443,6 +444,7 @@ describe('shop.user.erased', () => {
     );
     expect(unknown.status).toBe(204);
   });
+
   it('refuses a forged erasure with the right source but no valid OIDC token: the victim still logs in', async () => {
     const { email, userId, tokens } = await signUpAndLogIn(bed.app);
     const forged: [string, Record<string, string>, number][] = [
@@ -498,9 +500,13 @@ describe('staff key rotation route', () => {
   it('needs the staff role', async () => {
     const path = '/api/admin/auth/keys/rotate';
     expect((await bed.app.request(path, { method: 'POST' })).status).toBe(401);
-    const shopper = identityHeaders({ userId: crypto.randomUUID(), roles: ['shopper'] });
+    const shopperTokens = (await signUpAndLogIn(bed.app)).tokens;
+    const shopper = { authorization: `Bearer ${shopperTokens.accessToken}` };
     expect((await bed.app.request(path, { method: 'POST', headers: shopper })).status).toBe(403);
-    const staff = identityHeaders({ userId: crypto.randomUUID(), roles: ['shopper', 'staff'] });
+    const email = uniqueEmail('staff');
+    await createStaffUser(bed.db, { email, name: 'Staff', password: GOOD_PASSWORD });
+    const login = await postJson(bed.app, '/api/auth/login', { email, password: GOOD_PASSWORD });
+    const staff = { authorization: `Bearer ${((await login.json()) as Tokens).accessToken}` };
     const res = await bed.app.request(path, { method: 'POST', headers: staff });
     expect(res.status).toBe(200);
     const { kid, previousKid } = (await res.json()) as { kid: string; previousKid: string };

@@ -9,6 +9,7 @@ import {
   type Logger,
   type ServiceEnv,
   type ServiceMetrics,
+  type TokenVerifier,
 } from '@shop/shared';
 import { loadCommonPasswords } from './common-passwords.js';
 import { type AuthDeps, DEFAULT_LIMITS } from './deps.js';
@@ -16,6 +17,7 @@ import { createErasureReceiver } from './erasure.js';
 import { createLoginThrottle } from './login-throttle.js';
 import { createPasswordHasher, type PasswordHasher } from './password-hasher.js';
 import { registerAdminKeyRoutes } from './routes/admin-keys.js';
+import { registerRevocationRoutes } from './routes/revocations.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerSignupRoutes } from './routes/signup.js';
 import { registerWellKnownRoutes } from './routes/well-known.js';
@@ -45,6 +47,8 @@ export interface AuthAppDeps {
   limits?: Partial<typeof DEFAULT_LIMITS>;
   /** Called once a transaction that wrote to auth.outbox committed (main.ts wakes the relay). */
   onEventsRecorded?: () => void;
+  /** Verifies callers' access tokens (the kit's, from auth's JWKS; tests: `testVerifyToken`). */
+  verifyToken: TokenVerifier;
   /**
    * Verifies the broker's OIDC token on /events (the kit's, from EVENTS_OIDC_*; tests:
    * `testVerifyEventSender`); without it every event is refused (401).
@@ -63,6 +67,7 @@ export function createApp(deps: AuthAppDeps): OpenAPIHono<ServiceEnv> {
   const app = createServiceApp({
     service: 'auth',
     log,
+    verifyToken: deps.verifyToken,
     maxBodyBytes: 16 * 1024,
     ...(deps.metrics && { metrics: deps.metrics }),
     ...(deps.lifecycle && { lifecycle: deps.lifecycle }),
@@ -101,6 +106,7 @@ export function createApp(deps: AuthAppDeps): OpenAPIHono<ServiceEnv> {
   registerSignupRoutes(app, routeDeps);
   registerSessionRoutes(app, routeDeps);
   registerWellKnownRoutes(app, routeDeps);
+  registerRevocationRoutes(app, routeDeps);
   registerAdminKeyRoutes(app, routeDeps);
   app.route(
     '/events',

@@ -11,8 +11,9 @@ import { events } from './events.js';
 import { deleteCredential } from './store.js';
 
 /**
- * The Trigger subscriber of auth: deletes the erased user's credential, and with it (cascade) the
- * sessions and refresh tokens, in the transaction that records the event in auth.inbox.
+ * The Trigger subscriber of auth: revokes the erased user's sessions (the revocation feed names
+ * them, so their access tokens stop working too), deletes the credential and with it (cascade)
+ * the sessions and refresh tokens, in the transaction that records the event in auth.inbox.
  * Idempotent: a redelivery is skipped, and an unknown user is nothing to delete.
  */
 export function createErasureReceiver(options: {
@@ -29,7 +30,7 @@ export function createErasureReceiver(options: {
     ...(options.registry && { registry: options.registry }),
     handlers: {
       'shop.user.erased': async (event, { tx, log }) => {
-        const deleted = await deleteCredential(tx, event.data.userId);
+        const deleted = await deleteCredential(tx, event.data.userId, new Date());
         log.info({ userId: event.data.userId, deleted }, 'erased user credentials deleted');
       },
     },

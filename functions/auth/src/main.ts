@@ -10,6 +10,7 @@ import type { PasswordHasher } from './password-hasher.js';
 import { retention } from './retention.js';
 import { createSigningKeys, ensureSigningKey, type SigningKeys } from './signing-keys.js';
 import { createStaffUser } from './staff.js';
+import { ownTokenVerifier } from './tokens.js';
 
 export {
   type AuthAppDeps,
@@ -102,6 +103,9 @@ export const auth = defineFunction({
     }
     return { keys: createSigningKeys({ db, kek: kek.key }) };
   },
+  // auth checks tokens against the keys and sessions it holds, not against its own endpoints.
+  verifyToken: ({ db, keys, config }) =>
+    ownTokenVerifier({ db, keys, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE }),
   createApp: (deps) =>
     createApp({
       ...deps,

@@ -124,7 +124,9 @@ export async function grantRole(
 }
 
 /** Deletes a user's credential; its sessions and refresh tokens go with it (cascade). */
-export async function deleteCredential(tx: Queryable, userId: string): Promise<boolean> {
+export async function deleteCredential(tx: Queryable, userId: string, now: Date): Promise<boolean> {
+  // Its sessions go with it (cascade); the feed must still name them until their tokens expire.
+  await revokeUserSessions(tx, userId, 'erased', now);
   const { rowCount } = await tx.query('DELETE FROM auth.credential WHERE user_id = $1', [userId]);
   return rowCount > 0;
 }
@@ -219,10 +221,16 @@ export async function revokeSession(
   userId?: string,
 ): Promise<number | null> {
   const { rowCount } = await tx.query(
-    `UPDATE auth.session SET revoked_at = $2, revoked_reason = $3
-     WHERE id = $1 AND revoked_at IS NULL AND ($4::uuid IS NULL OR user_id = $4::uuid)`,
+    `WITH revoked AS (
+       UPDATE auth.session SET revoked_at = $2, revoked_reason = $3
+       WHERE id = $1 AND revoked_at IS NULL AND ($4::uuid IS NULL OR user_id = $4::uuid)
+       RETURNING id
+     )
+     INSERT INTO auth.revoked_session (session_id, revoked_at, reason)
+     SELECT id, $2, $3 FROM revoked ON CONFLICT (session_id) DO NOTHING`,
     [sessionId, now, reason, userId ?? null],
   );
+  await forgetOldRevocations(tx, now);
   if (rowCount === 0) return null;
   const { rows } = await tx.query<{ live: number }>(
     `SELECT count(*)::int AS live FROM auth.refresh_token
@@ -243,9 +251,48 @@ export async function revokeUserSessions(
   now: Date,
 ): Promise<number> {
   const { rowCount } = await tx.query(
-    `UPDATE auth.session SET revoked_at = $2, revoked_reason = $3
-     WHERE user_id = $1 AND revoked_at IS NULL`,
+    `WITH revoked AS (
+       UPDATE auth.session SET revoked_at = $2, revoked_reason = $3
+       WHERE user_id = $1 AND revoked_at IS NULL
+       RETURNING id
+     )
+     INSERT INTO auth.revoked_session (session_id, revoked_at, reason)
+     SELECT id, $2, $3 FROM revoked ON CONFLICT (session_id) DO NOTHING`,
     [userId, now, reason],
   );
+  await forgetOldRevocations(tx, now);
   return rowCount;
+}
+
+/** How long the revocation feed remembers a session: far past any access token it had. */
+const REVOCATION_MEMORY = '1 day';
+
+/** Forgets revocations older than {@link REVOCATION_MEMORY} (bounded by the index). */
+async function forgetOldRevocations(tx: Queryable, now: Date): Promise<void> {
+  await tx.query(
+    `DELETE FROM auth.revoked_session WHERE revoked_at < $1::timestamptz - interval '${REVOCATION_MEMORY}'`,
+    [now],
+  );
+}
+
+/** Sessions revoked after `since`, oldest first: the revocation feed's page. */
+export async function listRevokedSessions(
+  db: Queryable,
+  since: Date,
+): Promise<{ sid: string; revokedAt: Date }[]> {
+  const { rows } = await db.query<{ session_id: string; revoked_at: Date }>(
+    `SELECT session_id, revoked_at FROM auth.revoked_session
+     WHERE revoked_at > $1 ORDER BY revoked_at, session_id`,
+    [since],
+  );
+  return rows.map((row) => ({ sid: row.session_id, revokedAt: row.revoked_at }));
+}
+
+/** Whether a session is revoked, or unknown (erased with its user, or never issued). */
+export async function isSessionRevoked(db: Queryable, sessionId: string): Promise<boolean> {
+  const { rows } = await db.query<{ revoked: boolean }>(
+    `SELECT revoked_at IS NOT NULL AS revoked FROM auth.session WHERE id = $1`,
+    [sessionId],
+  );
+  return rows[0]?.revoked ?? true;
 }

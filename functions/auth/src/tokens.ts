@@ -1,5 +1,5 @@
 // Access tokens: ES256 JWTs; `verifyAccessToken` is what a resource server (and the tests) run.
-import type { Role } from '@shop/shared';
+import { createTokenVerifier, type Queryable, type Role, type TokenVerifier } from '@shop/shared';
 import {
   createLocalJWKSet,
   type JSONWebKeySet,
@@ -8,7 +8,8 @@ import {
   jwtVerify,
   SignJWT,
 } from 'jose';
-import type { SigningKey } from './signing-keys.js';
+import type { SigningKey, SigningKeys } from './signing-keys.js';
+import { isSessionRevoked } from './store.js';
 
 /** The default `iss` and `aud` (AUTH_ISSUER, AUTH_AUDIENCE). */
 export const DEFAULT_ISSUER = 'http://127.0.0.1:8080';
@@ -73,4 +74,25 @@ export async function verifyAccessToken(
     throw new TypeError('the token lacks roles or sid');
   }
   return payload as AccessTokenClaims;
+}
+
+/**
+ * How auth verifies the access tokens sent to its own routes (logout, staff key rotation): with
+ * the keys it holds and the sessions in its database, so a rotation or a revocation applies at
+ * once, without the JWKS or revocation feed round trip every other function makes.
+ * @example const verifyToken = ownTokenVerifier({ db, keys, issuer, audience });
+ */
+export function ownTokenVerifier(options: {
+  db: Queryable;
+  keys: SigningKeys;
+  issuer: string;
+  audience: string;
+}): TokenVerifier {
+  const { db, keys } = options;
+  return createTokenVerifier({
+    jwks: async (header, token) => createLocalJWKSet(await keys.jwks())(header, token),
+    issuer: options.issuer,
+    audience: options.audience,
+    revocations: async (sid) => ((await isSessionRevoked(db, sid)) ? 'revoked' : 'active'),
+  });
 }

@@ -9,6 +9,7 @@ import {
   Problem,
   type ServiceEnv,
   type ServiceMetrics,
+  type TokenVerifier,
 } from '@shop/shared';
 import type { CartDeps } from './deps.js';
 import { events } from './events.js';
@@ -41,6 +42,8 @@ export interface CartAppDeps {
   newOrderId?: () => string;
   /** Called after a payment event was handled: a reservation may be due (wakes the sweep). */
   onStockDue?: () => void;
+  /** Verifies callers' access tokens (the kit's, from auth's JWKS; tests: `testVerifyToken`). */
+  verifyToken: TokenVerifier;
   /**
    * Verifies the broker's OIDC token on /events (the kit's, from EVENTS_OIDC_*; tests:
    * `testVerifyEventSender`); without it every event is refused (401).
@@ -60,6 +63,7 @@ export function createApp(deps: CartAppDeps): OpenAPIHono<ServiceEnv> {
   const app = createServiceApp({
     service: 'cart',
     log,
+    verifyToken: deps.verifyToken,
     ...(deps.metrics && { metrics: deps.metrics }),
     ...(deps.lifecycle && { lifecycle: deps.lifecycle }),
     readiness: { database: () => db.ping(), keyValue: () => kv.ping() },

@@ -23,6 +23,9 @@ export interface CartServices {
   payments: PaymentClient;
 }
 
+/** Minutes offer holds a reservation beyond the pending-order time (cart settles first). */
+const STOCK_HOLD_MARGIN_MINUTES = 30;
+
 /**
  * Carts and orders: carts in the key-value store, orders in PostgreSQL schema `cart`, order
  * events through its outbox, payment events at /events, port 8084.
@@ -41,6 +44,11 @@ export const cart = defineFunction({
       baseUrl: config.OFFER_URL,
       timeoutMs: config.OFFER_TIMEOUT_MS,
       cacheMs: config.OFFER_CACHE_MS,
+      // Offer's own expiry of the hold is the backstop for a checkout that never settled.
+      stockHoldMinutes: Math.min(
+        24 * 60,
+        Math.ceil(config.PENDING_ORDER_TTL_MINUTES + STOCK_HOLD_MARGIN_MINUTES),
+      ),
     }),
     payments: createPaymentClient({
       baseUrl: config.PAYMENT_PROVIDER_URL,

@@ -42,6 +42,12 @@ export interface OfferClientOptions {
   timeoutMs?: number;
   /** How long an answer is reused (default 3 s; 0 disables the cache). */
   cacheMs?: number;
+  /**
+   * Minutes offer holds a reservation before it releases it by itself (a checkout that never
+   * settled). Longer than cart's pending-order time, which cancels and releases first.
+   * Default: offer's STOCK_HOLD_MINUTES.
+   */
+  stockHoldMinutes?: number;
   fetch?: typeof fetch;
   clock?: () => number;
 }
@@ -87,7 +93,11 @@ export function createOfferClient(options: OfferClientOptions): OfferClient {
 
   return {
     async reserveStock(orderId, lines) {
-      const res = await post('/internal/stock/reservations', { orderId, lines });
+      const res = await post('/internal/stock/reservations', {
+        orderId,
+        lines,
+        ...(options.stockHoldMinutes !== undefined && { holdMinutes: options.stockHoldMinutes }),
+      });
       if (res.ok) {
         await res.body?.cancel();
         return;

@@ -7,6 +7,7 @@ import {
   type Logger,
   type ServiceEnv,
   type ServiceMetrics,
+  type TokenVerifier,
 } from '@shop/shared';
 import { Counter } from 'prom-client';
 import { registerWebhookRoutes } from './routes/webhooks.js';
@@ -30,6 +31,11 @@ export interface ConversionWebhookAppDeps {
   clock?: () => Date;
   /** Called once a transaction that wrote to the outbox committed (main.ts wakes the relay). */
   onEventsRecorded?: () => void;
+  /**
+   * Verifies callers' access tokens (the kit's). No route reads a user: providers prove
+   * themselves by signature. Default: none, every caller is anonymous.
+   */
+  verifyToken?: TokenVerifier;
 }
 
 /**
@@ -50,6 +56,7 @@ export function createApp(deps: ConversionWebhookAppDeps): OpenAPIHono<ServiceEn
   const app = createServiceApp({
     service: 'conversion-webhook',
     log,
+    verifyToken: deps.verifyToken ?? null,
     maxBodyBytes: MAX_BODY_BYTES,
     metrics,
     ...(deps.lifecycle && { lifecycle: deps.lifecycle }),

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { offer } from './main.js';
 import { createTestbed, type Testbed } from './testing/fixtures.js';
@@ -71,10 +72,11 @@ describe('offer app', () => {
   it('applies no migration the second time', async () => {
     const again = await offer.applyMigrations(bed.db);
     expect(again.applied).toEqual([]);
-    expect(again.alreadyApplied).toBe(4);
+    const files = readdirSync(offer.migrations.dir).filter((file) => file.endsWith('.sql'));
+    expect(again.alreadyApplied).toBe(files.length);
     const { rows } = await bed.db.query<{ version: number }>(
       'SELECT version FROM offer.schema_migrations ORDER BY version',
     );
-    expect(rows.map((row) => row.version)).toEqual([1, 2, 3, 4]);
+    expect(rows.map((row) => row.version)).toEqual(files.map((_, i) => i + 1));
   });
 });

@@ -6,8 +6,10 @@ import {
   type Logger,
   type ServiceEnv,
   type ServiceMetrics,
+  type TokenVerifier,
 } from '@shop/shared';
 import type { OfferDeps } from './deps.js';
+import { DEFAULT_STOCK_HOLD_MINUTES } from './reservation-expiry.js';
 import { registerAdminOfferRoutes } from './routes/admin-offers.js';
 import { registerCategoryRoutes } from './routes/categories.js';
 import { registerOfferRoutes } from './routes/offers.js';
@@ -25,6 +27,10 @@ export interface OfferAppDeps {
   catalogCurrency?: string;
   /** Called once a transaction that wrote to offer.outbox committed (main.ts wakes the relay). */
   onEventsRecorded?: () => void;
+  /** Minutes a stock reservation is held when cart names no hold (default 90). */
+  stockHoldMinutes?: number;
+  /** Verifies callers' access tokens (the kit's, from auth's JWKS; tests: `testVerifyToken`). */
+  verifyToken: TokenVerifier;
 }
 
 /**
@@ -37,6 +43,7 @@ export function createApp(deps: OfferAppDeps): OpenAPIHono<ServiceEnv> {
   const app = createServiceApp({
     service: 'offer',
     log,
+    verifyToken: deps.verifyToken,
     ...(deps.metrics && { metrics: deps.metrics }),
     ...(deps.lifecycle && { lifecycle: deps.lifecycle }),
     readiness: { database: () => db.ping() },
@@ -46,6 +53,7 @@ export function createApp(deps: OfferAppDeps): OpenAPIHono<ServiceEnv> {
     clock: deps.clock ?? (() => new Date()),
     catalogCurrency: deps.catalogCurrency ?? 'EUR',
     onEventsRecorded: deps.onEventsRecorded ?? (() => {}),
+    stockHoldMinutes: deps.stockHoldMinutes ?? DEFAULT_STOCK_HOLD_MINUTES,
   };
   registerOfferRoutes(app, routeDeps);
   registerCategoryRoutes(app, routeDeps);

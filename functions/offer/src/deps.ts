@@ -6,4 +6,6 @@ export interface OfferDeps {
   clock: () => Date;
   catalogCurrency: string;
   onEventsRecorded: () => void;
+  /** Minutes a stock reservation is held when the request names no hold. */
+  stockHoldMinutes: number;
 }

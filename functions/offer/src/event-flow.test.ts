@@ -21,7 +21,12 @@ import {
   serve,
   silentLogger,
 } from '@shop/shared';
-import { testDatabase, usesRealInfrastructure } from '@shop/shared/testing';
+import {
+  identityHeaders,
+  testDatabase,
+  testVerifyToken,
+  usesRealInfrastructure,
+} from '@shop/shared/testing';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildStatusEvent } from './domain/build-status-event.js';
@@ -191,6 +196,7 @@ async function start(sink: string): Promise<RunningOffer> {
     port: 0,
     log: silentLogger(),
     handleSignals: false,
+    verifyToken: testVerifyToken,
   });
   running.push(offer);
   return offer;
@@ -204,9 +210,10 @@ function send(
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<Response> {
+  const signed = { ...identityHeaders({ userId: 'staff-1', roles: ['staff'] }), ...headers };
   return fetch(`http://127.0.0.1:${offer.port}${path}`, {
     method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    headers: body === undefined ? signed : { 'content-type': 'application/json', ...signed },
     ...(body !== undefined && { body: JSON.stringify(body) }),
   });
 }
@@ -217,7 +224,10 @@ async function changePrice(offer: RunningOffer, product: Product, amount: number
     'PUT',
     `/api/admin/offers/${product.id}/price`,
     { amount, currency: 'EUR' },
-    { 'if-match': `W/"${product.version}"`, 'x-user-id': 'staff-5' },
+    {
+      'if-match': `W/"${product.version}"`,
+      ...identityHeaders({ userId: 'staff-5', roles: ['staff'] }),
+    },
   );
   expect(res.status, await res.clone().text()).toBe(200);
   return (await res.json()) as { updatedAt: string; version: number };

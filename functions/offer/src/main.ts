@@ -4,6 +4,7 @@ import { defineFunction } from '@shop/shared';
 import { z } from 'zod';
 import { createApp } from './app.js';
 import { events } from './events.js';
+import { createReservationExpiry, DEFAULT_STOCK_HOLD_MINUTES } from './reservation-expiry.js';
 import { seedCatalog } from './seed.js';
 
 export { createApp, type OfferAppDeps } from './app.js';
@@ -24,11 +25,26 @@ export const offer = defineFunction({
       .string()
       .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code (3 uppercase letters)')
       .default('EUR'),
+    /** Minutes a stock reservation is held when cart names no hold; then offer releases it. */
+    STOCK_HOLD_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(DEFAULT_STOCK_HOLD_MINUTES),
   },
   database: { migrations: new URL('../migrations/', import.meta.url) },
   events,
   seed: ({ db }) => seedCatalog(db),
-  createApp: (deps) => createApp({ ...deps, catalogCurrency: deps.config.CATALOG_CURRENCY }),
+  createApp: (deps) => {
+    // Runs while the function serves; stops on shutdown before the database closes.
+    createReservationExpiry({ db: deps.db, log: deps.log }).start(deps.lifecycle);
+    return createApp({
+      ...deps,
+      catalogCurrency: deps.config.CATALOG_CURRENCY,
+      stockHoldMinutes: deps.config.STOCK_HOLD_MINUTES,
+    });
+  },
 });
 
 /** The offer function's parsed environment. */

@@ -22,10 +22,11 @@ describe('runOfferMigrations (npm run migrate)', () => {
       '003_outbox_relay_indexes.sql',
       '004_stock_reservations.sql',
       '005_outbox_parking.sql',
+      '006_stock_reservation_hold.sql',
     ]);
     expect(await offerFunction.migrate({ env, log: silentLogger() })).toEqual({
       applied: [],
-      alreadyApplied: 5,
+      alreadyApplied: 6,
     });
 
     const offer = await start();

@@ -15,6 +15,7 @@ const ALL = [
   '003_outbox_relay_indexes.sql',
   '004_stock_reservations.sql',
   '005_outbox_parking.sql',
+  '006_stock_reservation_hold.sql',
 ];
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -49,12 +50,12 @@ describe('pendingMigrations', () => {
 
   it('lists the files an older release did not apply, and checkOfferSchema names the command', async () => {
     const db = await freshDatabase();
-    await migrateUpTo(db, ALL.slice(0, 4));
-    expect(await offerPending(db)).toEqual(['005_outbox_parking.sql']);
+    await migrateUpTo(db, ALL.slice(0, 5));
+    expect(await offerPending(db)).toEqual(['006_stock_reservation_hold.sql']);
     const check = offer.checkSchema(db);
     await expect(check).rejects.toBeInstanceOf(MigrationError);
     await expect(offer.checkSchema(db)).rejects.toThrow(
-      /1 migration\(s\) pending \(005_outbox_parking\.sql\).*run `npm run migrate -w @shop\/offer`/,
+      /1 migration\(s\) pending \(006_stock_reservation_hold\.sql\).*run `npm run migrate -w @shop\/offer`/,
     );
     await offer.applyMigrations(db);
     await expect(offer.checkSchema(db)).resolves.toBeUndefined();

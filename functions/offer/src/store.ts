@@ -1,5 +1,5 @@
 // SQL for the `offer` schema: categories, products and the listing queries.
-import type { Queryable } from '@shop/shared';
+import type { Database, Queryable } from '@shop/shared';
 import type {
   Category,
   CursorPosition,
@@ -284,6 +284,10 @@ export interface StockReservation {
   lines: { productId: string; quantity: number }[];
   createdAt: Date;
   updatedAt: Date;
+  /** Until when the units are held; a reservation still `reserved` then is released. */
+  expiresAt: Date;
+  /** Why a released reservation was: cart asked, or its hold ran out. */
+  releaseReason: 'requested' | 'expired' | null;
 }
 
 interface ReservationRow {
@@ -291,6 +295,8 @@ interface ReservationRow {
   status: StockReservation['status'];
   created_at: Date;
   updated_at: Date;
+  expires_at: Date;
+  release_reason: StockReservation['releaseReason'];
 }
 
 /** The reservation of an order with its lines (by product id), or null. */
@@ -300,8 +306,8 @@ export async function findReservation(
   options: { forUpdate?: boolean } = {},
 ): Promise<StockReservation | null> {
   const { rows } = await db.query<ReservationRow>(
-    `SELECT order_id, status, created_at, updated_at FROM offer.stock_reservation
-     WHERE order_id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`,
+    `SELECT order_id, status, created_at, updated_at, expires_at, release_reason
+     FROM offer.stock_reservation WHERE order_id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`,
     [orderId],
   );
   const row = rows[0];
@@ -317,6 +323,8 @@ export async function findReservation(
     lines: lines.rows.map((line) => ({ productId: line.product_id, quantity: line.quantity })),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
+    expiresAt: new Date(row.expires_at),
+    releaseReason: row.release_reason,
   };
 }
 
@@ -328,11 +336,12 @@ export async function insertReservation(
   tx: Queryable,
   orderId: string,
   now: Date,
+  expiresAt: Date,
 ): Promise<boolean> {
   const { rowCount } = await tx.query(
-    `INSERT INTO offer.stock_reservation (order_id, status, created_at, updated_at)
-     VALUES ($1, 'reserved', $2, $2) ON CONFLICT DO NOTHING`,
-    [orderId, now],
+    `INSERT INTO offer.stock_reservation (order_id, status, created_at, updated_at, expires_at)
+     VALUES ($1, 'reserved', $2, $2, $3) ON CONFLICT DO NOTHING`,
+    [orderId, now, expiresAt],
   );
   return rowCount === 1;
 }
@@ -379,11 +388,14 @@ export async function settleReservation(
   orderId: string,
   to: 'released' | 'committed',
   now: Date,
+  reason: 'requested' | 'expired' = 'requested',
 ): Promise<boolean> {
   const { rowCount } = await tx.query(
-    `UPDATE offer.stock_reservation SET status = $2, updated_at = $3
+    `UPDATE offer.stock_reservation
+     SET status = $2, updated_at = $3,
+         release_reason = CASE WHEN $2::text = 'released' THEN $4::text END
      WHERE order_id = $1 AND status = 'reserved'`,
-    [orderId, to, now],
+    [orderId, to, now, reason],
   );
   if (rowCount !== 1) return false;
   if (to === 'released') {
@@ -395,4 +407,30 @@ export async function settleReservation(
     );
   }
   return true;
+}
+
+/**
+ * Releases up to `limit` reservations whose hold ran out while still `reserved` (a checkout
+ * that never recorded or settled its order): their units go back to stock. Skips rows another
+ * transaction holds, so concurrent sweeps and settles do not wait on each other.
+ * Returns the order ids released.
+ */
+export async function releaseExpiredReservations(
+  db: Database,
+  now: Date,
+  limit = 100,
+): Promise<string[]> {
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ order_id: string }>(
+      `SELECT order_id FROM offer.stock_reservation
+       WHERE status = 'reserved' AND expires_at <= $1
+       ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [now, limit],
+    );
+    const released: string[] = [];
+    for (const { order_id: orderId } of rows) {
+      if (await settleReservation(tx, orderId, 'released', now, 'expired')) released.push(orderId);
+    }
+    return released;
+  });
 }

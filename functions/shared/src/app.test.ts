@@ -17,7 +17,13 @@ function captureLogs() {
 
 function buildApp(options: Partial<Parameters<typeof createServiceApp>[0]> = {}) {
   const { log, lines } = captureLogs();
-  const app = createServiceApp({ service: 'test', log, maxBodyBytes: 1024, ...options });
+  const app = createServiceApp({
+    service: 'test',
+    log,
+    maxBodyBytes: 1024,
+    verifyToken: null,
+    ...options,
+  });
   app.openapi(
     createRoute({
       method: 'post',

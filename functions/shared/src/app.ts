@@ -5,6 +5,8 @@ import { matchedRoutes } from 'hono/route';
 import type { Logger } from 'pino';
 import type { ZodError } from 'zod';
 import { headerValue, requestHeaders } from './http/request-headers.js';
+import { type Identity, identify, requireIdentity } from './identity/index.js';
+import type { TokenVerifier } from './identity/verify-token.js';
 import { Lifecycle } from './lifecycle.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
 import { Problem, problemResponse } from './problem.js';
@@ -14,6 +16,8 @@ export type ServiceEnv = {
   Variables: {
     requestId: string;
     log: Logger;
+    /** The verified caller (see `identify`), null when anonymous. */
+    identity: Identity | null;
   };
 };
 
@@ -30,6 +34,16 @@ export interface ServiceAppOptions {
   readiness?: Record<string, ReadinessCheck>;
   /** Largest request body accepted, in bytes (default 1 MiB). */
   maxBodyBytes?: number;
+  /**
+   * Verifies the caller's access token on every request (the kit builds it from AUTH_* and
+   * hands it to `createApp` as `deps.verifyToken`); null: every request is anonymous.
+   */
+  verifyToken: TokenVerifier | null;
+  /**
+   * Every route under `/api/admin/` answers only staff (401 anonymous, 403 without the role),
+   * whatever its handler does; default true. Off only for the gateway, which proxies them.
+   */
+  staffOnlyAdminRoutes?: boolean;
 }
 
 const READINESS_TIMEOUT_MS = 2_000;
@@ -129,6 +143,17 @@ export function createServiceApp(options: ServiceAppOptions): OpenAPIHono<Servic
   app.use((c, next) =>
     c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next),
   );
+  const identifyCaller = identify(options.verifyToken);
+  // On /events the bearer token is the broker's OIDC token, not a user's: the receiver checks it.
+  app.use((c, next) =>
+    isOpsRoute(c.req.path) || c.req.path === '/events' ? next() : identifyCaller(c, next),
+  );
+  if (options.staffOnlyAdminRoutes ?? true) {
+    app.use('/api/admin/*', (c, next) => {
+      requireIdentity(c, 'staff');
+      return next();
+    });
+  }
 
   app.onError((error, c) => {
     const refused = dataExceptionProblem(error);
@@ -189,6 +214,11 @@ function dataExceptionProblem(error: unknown): Problem | undefined {
     title: 'Invalid value',
     sqlstate: code,
   });
+}
+
+/** Probes and scrapes never carry a user's token, and must answer when auth is down. */
+function isOpsRoute(path: string): boolean {
+  return path === '/healthz' || path === '/readyz' || path === '/metrics';
 }
 
 function readyLifecycle(): Lifecycle {

@@ -10,14 +10,7 @@ export * from './db/index.js';
 export * from './events/index.js';
 export * from './function/index.js';
 export * from './http/index.js';
-export {
-  IDENTITY_HEADERS,
-  type Identity,
-  identityHeaders,
-  type Role,
-  readIdentity,
-  requireIdentity,
-} from './identity.js';
+export * from './identity/index.js';
 export { newId } from './ids.js';
 export * from './kafka/index.js';
 export * from './kv/index.js';

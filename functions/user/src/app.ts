@@ -7,6 +7,7 @@ import {
   type Logger,
   type ServiceEnv,
   type ServiceMetrics,
+  type TokenVerifier,
 } from '@shop/shared';
 import type { UserDeps } from './deps.js';
 import { registerAddressRoutes } from './routes/addresses.js';
@@ -25,6 +26,8 @@ export interface UserAppDeps {
   clock?: () => Date;
   /** Called once a transaction that wrote to users.outbox committed (main.ts wakes the relay). */
   onEventsRecorded?: () => void;
+  /** Verifies callers' access tokens (the kit's, from auth's JWKS; tests: `testVerifyToken`). */
+  verifyToken: TokenVerifier;
   /**
    * Verifies the broker's OIDC token on /events (the kit's, from EVENTS_OIDC_*; tests:
    * `testVerifyEventSender`); without it every event is refused (401).
@@ -44,6 +47,7 @@ export function createApp(deps: UserAppDeps): OpenAPIHono<ServiceEnv> {
   const app = createServiceApp({
     service: 'user',
     log,
+    verifyToken: deps.verifyToken,
     ...(deps.metrics && { metrics: deps.metrics }),
     ...(deps.lifecycle && { lifecycle: deps.lifecycle }),
     readiness: { database: () => db.ping() },
@@ -86,7 +90,8 @@ export function createApp(deps: UserAppDeps): OpenAPIHono<ServiceEnv> {
       version: '1.0.0',
       description:
         'Customer records: profiles, settings, addresses, marketing consent and erasure. ' +
-        'Reached through the api-gateway, which passes the verified identity in x-shop-* headers ' +
+        "Reached through the api-gateway, which forwards the caller's access token; the function " +
+        "verifies it itself (auth's JWKS and revocation feed) " +
         'and lets only staff through to /api/admin.',
     },
     tags: [

@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { identityHeaders, newId, silentLogger } from '@shop/shared';
-import { testDatabase } from '@shop/shared/testing';
+import { newId, silentLogger } from '@shop/shared';
+import { identityHeaders, testDatabase, testVerifyToken } from '@shop/shared/testing';
 import { describe, expect, it } from 'vitest';
 import { user as userFunction } from './main.js';
 
@@ -50,6 +50,7 @@ describe('startUser', () => {
         port: 0,
         log: silentLogger(),
         handleSignals: false,
+        verifyToken: testVerifyToken,
       });
       const base = `http://127.0.0.1:${user.port}`;
       expect((await fetch(`${base}/readyz`)).status).toBe(200);

@@ -140,6 +140,7 @@ import {
   type Logger,
   type ServiceEnv,
   type ServiceMetrics,
+  type TokenVerifier,
 } from '@shop/shared';
 import type { ${fn.typeName}Deps } from './deps.js';
 import { registerStatusRoutes } from './routes/status.js';
@@ -152,18 +153,21 @@ export interface ${fn.typeName}AppDeps {
   lifecycle?: Lifecycle;
   /** Source of "now" (default: the system clock). */
   clock?: () => Date;
+  /** Verifies callers' access tokens (the kit's, from auth's JWKS; tests: \`testVerifyToken\`). */
+  verifyToken: TokenVerifier;
 }
 
 /**
  * The ${fn.name} function's routes, /healthz, /readyz, /metrics and /openapi.json. No side
  * effects, no environment reads.
- * @example const app = createApp({ db, log }); const res = await app.request('/api/${fn.name}/status');
+ * @example const app = createApp({ db, log, verifyToken }); const res = await app.request('/api/${fn.name}/status');
  */
 export function createApp(deps: ${fn.typeName}AppDeps): OpenAPIHono<ServiceEnv> {
   const { db, log } = deps;
   const app = createServiceApp({
     service: '${fn.name}',
     log,
+    verifyToken: deps.verifyToken,
     ...(deps.metrics && { metrics: deps.metrics }),
     ...(deps.lifecycle && { lifecycle: deps.lifecycle }),
     readiness: { database: () => db.ping() },
@@ -212,7 +216,7 @@ export function registerStatusRoutes(app: OpenAPIHono<ServiceEnv>, deps: ${fn.ty
 
 function statusTest(fn: NewFunction): string {
   return `import { silentLogger } from '@shop/shared';
-import { testDatabase } from '@shop/shared/testing';
+import { testDatabase, testVerifyToken } from '@shop/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app.js';
 import { ${fn.identifier} } from '../main.js';
@@ -230,6 +234,7 @@ describe('GET /api/${fn.name}/status', () => {
       db: db.db,
       log: silentLogger(),
       clock: () => new Date('2026-01-01T00:00:00Z'),
+      verifyToken: testVerifyToken,
     });
     const res = await app.request('/api/${fn.name}/status');
     expect(res.status).toBe(200);
@@ -237,7 +242,7 @@ describe('GET /api/${fn.name}/status', () => {
   });
 
   it('documents the route in /openapi.json', async () => {
-    const app = createApp({ db: db.db, log: silentLogger() });
+    const app = createApp({ db: db.db, log: silentLogger(), verifyToken: testVerifyToken });
     const doc = (await (await app.request('/openapi.json')).json()) as { paths: object };
     expect(Object.keys(doc.paths)).toContain('/api/${fn.name}/status');
   });

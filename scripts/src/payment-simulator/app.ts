@@ -395,6 +395,8 @@ export function createSimulatorApp(deps: SimulatorDeps): Simulator {
   const app = createServiceApp({
     service: 'payment-simulator',
     log,
+    // The stand-in provider has no users; its pages are opened by whoever holds the link.
+    verifyToken: null,
     ...(deps.lifecycle ? { lifecycle: deps.lifecycle } : {}),
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });

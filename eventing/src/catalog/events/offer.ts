@@ -5,7 +5,7 @@ import { eventMoney } from './money.js';
 import { eventText } from './text.js';
 import { eventTimestamp } from './timestamp.js';
 
-/** The staff user the gateway named (`x-user-id`), or null for a system change. */
+/** The verified staff user (access token `sub`) who made the change, or null for a system change. */
 const actor = eventText().nullable();
 
 export const offerCreated = defineEvent({

@@ -1,5 +1,6 @@
 import {
   createMemoryKeyValue,
+  createTokenVerifier,
   Lifecycle,
   type RunningServer,
   serve,
@@ -9,7 +10,6 @@ import { Hono } from 'hono';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { createApp, type GatewayApp, type GatewayAppDeps } from '../app.js';
 import { ROUTES, type UpstreamName } from '../routes-table.js';
-import { createTokenVerifier } from '../verify-access-token.js';
 
 /** Serves a Hono app on a free port; `url` is its base URL. */
 export async function serveOnPort0(
@@ -170,7 +170,7 @@ export function createTestGateway(
     kv: createMemoryKeyValue(),
     upstreams,
     verifyToken: createTokenVerifier({
-      jwksUrl: jwksUrl ?? `${upstreams.auth}/.well-known/jwks.json`,
+      jwks: jwksUrl ?? `${upstreams.auth}/.well-known/jwks.json`,
       issuer: ISSUER,
       audience: AUDIENCE,
       ...(cooldownMs !== undefined && { cooldownMs }),

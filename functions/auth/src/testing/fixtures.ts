@@ -12,6 +12,7 @@ import { testDatabase, testKeyValue, testVerifyEventSender } from '@shop/shared/
 import { type AuthAppDeps, createApp } from '../app.js';
 import { auth } from '../main.js';
 import { createSigningKeys, type SigningKeys } from '../signing-keys.js';
+import { DEFAULT_AUDIENCE, DEFAULT_ISSUER, ownTokenVerifier } from '../tokens.js';
 
 export interface Testbed {
   db: Database;
@@ -41,6 +42,12 @@ export async function createTestbed(): Promise<Testbed> {
       kv,
       log: silentLogger(),
       keys,
+      verifyToken: ownTokenVerifier({
+        db,
+        keys,
+        issuer: overrides.issuer ?? DEFAULT_ISSUER,
+        audience: overrides.audience ?? DEFAULT_AUDIENCE,
+      }),
       verifyEventSender: testVerifyEventSender(functionAudience('auth')),
       ...overrides,
       limits: {

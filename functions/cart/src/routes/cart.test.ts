@@ -1,4 +1,4 @@
-import { identityHeaders } from '@shop/shared';
+import { identityHeaders, testVerifyToken } from '@shop/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_CART_LINES } from '../domain/cart-line.js';
 import {
@@ -351,6 +351,7 @@ describe('expiry', () => {
       offer: createOfferClient({ baseUrl: bed.offerUrl, cacheMs: 0 }),
       payments: bed.payments,
       clock: () => new Date(now),
+      verifyToken: testVerifyToken,
     });
     const who = shopper();
     const p = await addProduct(bed.offerUrl);

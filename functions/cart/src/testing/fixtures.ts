@@ -5,13 +5,18 @@ import {
   type Database,
   functionAudience,
   type Identity,
-  identityHeaders,
   type KeyValue,
   newId,
   type ServiceEnv,
   silentLogger,
 } from '@shop/shared';
-import { testDatabase, testKeyValue, testVerifyEventSender } from '@shop/shared/testing';
+import {
+  identityHeaders,
+  testDatabase,
+  testKeyValue,
+  testVerifyEventSender,
+  testVerifyToken,
+} from '@shop/shared/testing';
 import { createApp } from '../app.js';
 import { createOrderSweep, type OrderSweep } from '../flows/order-sweep.js';
 import { cart } from '../main.js';
@@ -100,6 +105,7 @@ export async function createTestbed(options: { kv?: KeyValue } = {}): Promise<Te
     log: silentLogger(),
     offer: offerClient,
     payments,
+    verifyToken: testVerifyToken,
     verifyEventSender: testVerifyEventSender(functionAudience('cart')),
     newOrderId: () => {
       const id = nextOrderId.value ?? newId();

@@ -10,7 +10,7 @@ export interface PriceChangedData {
   /** null when the product was just created. */
   previousPrice: Price | null;
   price: Price;
-  /** The staff user the gateway named in `x-user-id`, or null. */
+  /** The verified staff user who made the change (access token `sub`), or null for a system change. */
   changedBy: string | null;
   /** UTC ISO-8601. */
   changedAt: string;

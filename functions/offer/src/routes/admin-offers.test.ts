@@ -1,16 +1,19 @@
 import { silentLogger } from '@shop/shared';
+import { testVerifyToken } from '@shop/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app.js';
 import type { PriceChangedData } from '../domain/build-price-changed-event.js';
 import {
   addCategory,
   addProduct,
+  asStaff,
   countRows,
   createTestbed,
   getAllPages,
   getPage,
   type OfferItem,
   send,
+  TEST_STAFF_ID,
   type Testbed,
   uniqueSlug,
 } from '../testing/fixtures.js';
@@ -83,9 +86,7 @@ async function expectProblem(res: Response, status: number): Promise<Record<stri
 describe('POST /api/admin/offers', () => {
   it('creates a product: 201, Location, ETag, and created + price_changed events from the actor', async () => {
     const input = newOffer({ name: 'Copper Pour-Over Kettle', slug: undefined });
-    const res = await send(bed.app, 'POST', '/api/admin/offers', input, {
-      'x-user-id': 'staff-42',
-    });
+    const res = await send(bed.app, 'POST', '/api/admin/offers', input, asStaff('staff-42'));
     expect(res.status).toBe(201);
     const body = (await res.json()) as OfferItem;
     expect(res.headers.get('location')).toBe(`/api/admin/offers/${body.id}`);
@@ -198,7 +199,7 @@ describe('POST /api/admin/offers', () => {
     }
     const textBody = await bed.app.request('/api/admin/offers', {
       method: 'POST',
-      headers: { 'content-type': 'text/plain' },
+      headers: { 'content-type': 'text/plain', ...asStaff() },
       body: JSON.stringify(newOffer()),
     });
     await expectProblem(textBody, 415);
@@ -230,7 +231,11 @@ describe('POST /api/admin/offers', () => {
     await expectProblem(await send(bed.app, 'POST', '/api/admin/offers', huge), 413);
     const withLength = await bed.app.request('/api/admin/offers', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-length': String(huge.length) },
+      headers: {
+        'content-type': 'application/json',
+        'content-length': String(huge.length),
+        ...asStaff(),
+      },
       body: huge,
     });
     await expectProblem(withLength, 413);
@@ -260,7 +265,7 @@ describe('If-Match on staff edits', () => {
         412,
       );
     }
-    const current = await bed.app.request(path);
+    const current = await send(bed.app, 'GET', path);
     expect(((await current.json()) as OfferItem).stock).toBe(9);
   });
 
@@ -291,7 +296,7 @@ describe('If-Match on staff edits', () => {
       );
       await expectProblem(res, 400);
     }
-    const read = await bed.app.request(`/api/admin/offers/${offer.id}`);
+    const read = await send(bed.app, 'GET', `/api/admin/offers/${offer.id}`);
     expect(((await read.json()) as OfferItem).priceAmount).toBe(1000);
   });
 
@@ -320,7 +325,7 @@ describe('If-Match on staff edits', () => {
       price: { amount: won.priceAmount, currency: 'EUR' },
     });
     const stored = (await (
-      await bed.app.request(`/api/admin/offers/${offer.id}`)
+      await send(bed.app, 'GET', `/api/admin/offers/${offer.id}`)
     ).json()) as OfferItem;
     expect(stored).toMatchObject({ version: 2, priceAmount: won.priceAmount });
   });
@@ -395,7 +400,7 @@ describe('PATCH /api/admin/offers/{id}', () => {
         status,
       );
     }
-    const stored = (await (await bed.app.request(path)).json()) as OfferItem;
+    const stored = (await (await send(bed.app, 'GET', path)).json()) as OfferItem;
     expect(stored).toEqual(offer);
   });
 
@@ -411,8 +416,8 @@ describe('PATCH /api/admin/offers/{id}', () => {
       ),
       404,
     );
-    await expectProblem(await bed.app.request(`/api/admin/offers/${unknown}`), 404);
-    await expectProblem(await bed.app.request(`/api/admin/offers/not-a-uuid`), 400);
+    await expectProblem(await send(bed.app, 'GET', `/api/admin/offers/${unknown}`), 404);
+    await expectProblem(await send(bed.app, 'GET', `/api/admin/offers/not-a-uuid`), 400);
     await expectProblem(
       await send(
         bed.app,
@@ -434,7 +439,7 @@ describe('PUT /api/admin/offers/{id}/price', () => {
       'PUT',
       `/api/admin/offers/${offer.id}/price`,
       { amount: 3999, currency: 'EUR' },
-      { 'if-match': 'W/"1"', 'x-user-id': 'staff-7' },
+      { 'if-match': 'W/"1"', ...asStaff('staff-7') },
     );
     expect(res.status).toBe(200);
     const body = (await res.json()) as OfferItem;
@@ -481,7 +486,7 @@ describe('PUT /api/admin/offers/{id}/price', () => {
       await expectProblem(await send(bed.app, 'PUT', path, body, { 'if-match': 'W/"1"' }), status);
     }
     const stored = (await (
-      await bed.app.request(`/api/admin/offers/${offer.id}`)
+      await send(bed.app, 'GET', `/api/admin/offers/${offer.id}`)
     ).json()) as OfferItem;
     expect(stored).toMatchObject({ priceAmount: 1000, version: 1 });
     expect(await eventsOf(offer.id)).toHaveLength(1);
@@ -508,7 +513,7 @@ describe('archive and unarchive', () => {
     };
     expect(categories.items.find((c) => c.slug === archiveCategory)?.productCount).toBe(1);
 
-    const staff = await bed.app.request(`/api/admin/offers/${offer.id}`);
+    const staff = await send(bed.app, 'GET', `/api/admin/offers/${offer.id}`);
     expect(staff.status).toBe(200);
     expect(staff.headers.get('etag')).toBe('W/"2"');
     const all = await getAllPages(bed.app, '/api/admin/offers', {
@@ -539,7 +544,7 @@ describe('archive and unarchive', () => {
     const path = (verb: string) => `/api/admin/offers/${offer.id}/${verb}`;
     const archived = await send(bed.app, 'POST', path('archive'), undefined, {
       'if-match': 'W/"1"',
-      'x-user-id': 'staff-9',
+      ...asStaff('staff-9'),
     });
     const archivedAt = ((await archived.json()) as OfferItem).updatedAt;
     await send(bed.app, 'POST', path('archive'), undefined, { 'if-match': 'W/"2"' });
@@ -566,7 +571,7 @@ describe('archive and unarchive', () => {
         data: {
           productId: offer.id,
           slug: offer.slug,
-          unarchivedBy: null,
+          unarchivedBy: TEST_STAFF_ID,
           unarchivedAt,
         },
       },
@@ -582,14 +587,19 @@ describe('archive and unarchive', () => {
     });
     const page = await getPage(bed.app, '/api/admin/offers', { q: 'vantablur' });
     expect(page.items.map((item) => item.name)).toEqual(['Vantablur Lamp']);
-    await expectProblem(await bed.app.request('/api/admin/offers?status=deleted'), 400);
+    await expectProblem(await send(bed.app, 'GET', '/api/admin/offers?status=deleted'), 400);
   });
 });
 
 describe('onEventsRecorded', () => {
   it('is called once per committed change that recorded events, and not for other requests', async () => {
     let calls = 0;
-    const app = createApp({ db: bed.db, log: silentLogger(), onEventsRecorded: () => calls++ });
+    const app = createApp({
+      db: bed.db,
+      log: silentLogger(),
+      onEventsRecorded: () => calls++,
+      verifyToken: testVerifyToken,
+    });
     const res = await send(app, 'POST', '/api/admin/offers', newOffer());
     const offer = (await res.json()) as OfferItem;
     expect(calls).toBe(1);

@@ -7,6 +7,7 @@ import {
   Problem,
   parseIfMatch,
   pgErrorCode,
+  requireIdentity,
   type ServiceEnv,
 } from '@shop/shared';
 import type { OfferDeps } from '../deps.js';
@@ -39,13 +40,7 @@ import {
   text,
 } from './schemas.js';
 
-// The api-gateway authenticates staff and names them in x-user-id (see README).
-const ActorHeaders = z.object({
-  'x-user-id': text(200, 1)
-    .optional()
-    .openapi({ description: 'Staff user id, set by the api-gateway; recorded in events.' }),
-});
-const EditHeaders = ActorHeaders.extend({
+const EditHeaders = z.object({
   'if-match': text(500).optional().openapi({
     description: 'Required: the ETag (W/"<version>") of the product as you last read it.',
   }),
@@ -100,7 +95,14 @@ const offerResponse = (description: string) => ({
   content: { 'application/json': { schema: OfferSchema } },
 });
 
+// Every /api/admin route answers staff only (the kit checks the verified token's roles).
+const staffProblems = {
+  401: problem('No valid access token'),
+  403: problem('The caller is not staff'),
+};
+
 const editProblems = {
+  ...staffProblems,
   400: problem('Invalid input'),
   404: problem('No product with this id'),
   409: problem('The slug is taken by another product'),
@@ -121,6 +123,7 @@ const listAdminOffers = createRoute({
       content: { 'application/json': { schema: OfferPageSchema } },
     },
     400: problem('Invalid parameters or a cursor from another listing'),
+    ...staffProblems,
   },
 });
 
@@ -134,6 +137,7 @@ const getAdminOffer = createRoute({
     200: offerResponse('The product'),
     400: problem('The id is not a uuid'),
     404: problem('No product with this id'),
+    ...staffProblems,
   },
 });
 
@@ -142,7 +146,7 @@ const createOffer = createRoute({
   path: '/api/admin/offers',
   tags: ['staff'],
   summary: 'Create a product (records shop.offer.created and shop.offer.price_changed)',
-  request: { headers: ActorHeaders, body: json(CreateOfferBody) },
+  request: { body: json(CreateOfferBody) },
   responses: {
     201: {
       ...offerResponse('The new product'),
@@ -151,6 +155,7 @@ const createOffer = createRoute({
     400: problem('Invalid input'),
     409: problem('The slug is taken by another product'),
     422: problem('Unknown category or a currency the catalog does not sell in'),
+    ...staffProblems,
   },
 });
 
@@ -302,7 +307,7 @@ export function registerAdminOfferRoutes(app: OpenAPIHono<ServiceEnv>, deps: Off
 
   app.openapi(createOffer, async (c) => {
     const input = c.req.valid('json');
-    const changedBy = c.req.valid('header')['x-user-id'] ?? null;
+    const changedBy = requireIdentity(c, 'staff').userId;
     const slug = input.slug ?? slugify(input.name);
     if (!slug) {
       throw new Problem(400, 'The name has no letters or digits to make a slug of; send a slug.', {
@@ -369,7 +374,7 @@ export function registerAdminOfferRoutes(app: OpenAPIHono<ServiceEnv>, deps: Off
     const { id } = c.req.valid('param');
     const price = c.req.valid('json');
     const header = c.req.valid('header');
-    const changedBy = header['x-user-id'] ?? null;
+    const changedBy = requireIdentity(c, 'staff').userId;
     const product = await editProduct(id, header['if-match'], (current) => {
       const previous = { amount: current.priceAmount, currency: current.currency };
       const check = checkPriceChange(previous, price, catalogCurrency);
@@ -396,9 +401,10 @@ export function registerAdminOfferRoutes(app: OpenAPIHono<ServiceEnv>, deps: Off
   app.openapi(archiveOffer, async (c) => {
     const { id } = c.req.valid('param');
     const header = c.req.valid('header');
+    const changedBy = requireIdentity(c, 'staff').userId;
     const product = await editProduct(id, header['if-match'], () => ({
       changes: { status: 'archived' },
-      events: (_before, after) => [buildStatusEvent(after, header['x-user-id'] ?? null)],
+      events: (_before, after) => [buildStatusEvent(after, changedBy)],
     }));
     const { body, headers } = answer(product);
     return c.json(body, 200, headers);
@@ -407,9 +413,10 @@ export function registerAdminOfferRoutes(app: OpenAPIHono<ServiceEnv>, deps: Off
   app.openapi(unarchiveOffer, async (c) => {
     const { id } = c.req.valid('param');
     const header = c.req.valid('header');
+    const changedBy = requireIdentity(c, 'staff').userId;
     const product = await editProduct(id, header['if-match'], () => ({
       changes: { status: 'active' },
-      events: (_before, after) => [buildStatusEvent(after, header['x-user-id'] ?? null)],
+      events: (_before, after) => [buildStatusEvent(after, changedBy)],
     }));
     const { body, headers } = answer(product);
     return c.json(body, 200, headers);

@@ -1,5 +1,6 @@
-import { newId } from '@shop/shared';
+import { newId, silentLogger } from '@shop/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createReservationExpiry } from '../reservation-expiry.js';
 import { addCategory, addProduct, createTestbed, send, type Testbed } from '../testing/fixtures.js';
 
 let bed: Testbed;
@@ -119,5 +120,56 @@ describe('release and commit', () => {
         '/internal/stock/reservations/{orderId}/commit',
       ]),
     );
+  });
+});
+
+describe('holds that run out', () => {
+  it('a reservation nobody settles is released by offer after its hold, once', async () => {
+    const product = await addProduct(bed.db, { category, stock: 3 });
+    const orderId = newId();
+    const res = await send(bed.app, 'POST', '/internal/stock/reservations', {
+      orderId,
+      lines: [{ productId: product.id, quantity: 2 }],
+      holdMinutes: 5,
+    });
+    expect(res.status).toBe(201);
+    const held = (await res.json()) as { createdAt: string; expiresAt: string };
+    expect(Date.parse(held.expiresAt) - Date.parse(held.createdAt)).toBe(5 * 60_000);
+    expect(await stockOf(product.id)).toBe(1);
+
+    const at = (minutes: number) => new Date(Date.parse(held.createdAt) + minutes * 60_000);
+    expect(
+      await createReservationExpiry({
+        db: bed.db,
+        log: silentLogger(),
+        clock: () => at(4),
+      }).sweep(),
+    ).not.toContain(orderId);
+    expect(await stockOf(product.id)).toBe(1);
+    const sweep = createReservationExpiry({ db: bed.db, log: silentLogger(), clock: () => at(6) });
+    expect(await sweep.sweep()).toContain(orderId);
+    expect(await sweep.sweep()).not.toContain(orderId);
+    expect(await stockOf(product.id)).toBe(3);
+
+    // Cart learns of it when it settles: a late commit is refused, a late release is a no-op.
+    const commit = await send(bed.app, 'POST', `/internal/stock/reservations/${orderId}/commit`);
+    expect(commit.status).toBe(409);
+    const release = await send(bed.app, 'POST', `/internal/stock/reservations/${orderId}/release`);
+    expect(release.status).toBe(200);
+    expect(await release.json()).toMatchObject({ status: 'released', releaseReason: 'expired' });
+    expect(await stockOf(product.id)).toBe(3);
+  });
+
+  it('holds for STOCK_HOLD_MINUTES (90) when cart names no hold, and refuses a hold past a day', async () => {
+    const product = await addProduct(bed.db, { category, stock: 1 });
+    const res = await reserve(newId(), [{ productId: product.id, quantity: 1 }]);
+    const held = (await res.json()) as { createdAt: string; expiresAt: string };
+    expect(Date.parse(held.expiresAt) - Date.parse(held.createdAt)).toBe(90 * 60_000);
+    const tooLong = await send(bed.app, 'POST', '/internal/stock/reservations', {
+      orderId: newId(),
+      lines: [{ productId: product.id, quantity: 1 }],
+      holdMinutes: 24 * 60 + 1,
+    });
+    expect(tooLong.status).toBe(400);
   });
 });

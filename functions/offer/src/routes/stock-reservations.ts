@@ -19,7 +19,21 @@ const LineSchema = z.strictObject({
 });
 
 const ReserveBody = z
-  .strictObject({ orderId: IdSchema, lines: z.array(LineSchema).min(1).max(100) })
+  .strictObject({
+    orderId: IdSchema,
+    lines: z.array(LineSchema).min(1).max(100),
+    holdMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .optional()
+      .openapi({
+        description:
+          'How long the units are held for the order; still reserved then, they are released. ' +
+          'Default STOCK_HOLD_MINUTES (90). Cart asks for its pending-order time plus a margin.',
+      }),
+  })
   .openapi('StockReservationRequest');
 
 const ReservationSchema = z
@@ -29,6 +43,8 @@ const ReservationSchema = z
     lines: z.array(z.object({ productId: z.string(), quantity: z.number().int() })),
     createdAt: z.string(),
     updatedAt: z.string(),
+    expiresAt: z.string(),
+    releaseReason: z.enum(['requested', 'expired']).nullable(),
   })
   .openapi('StockReservation');
 
@@ -80,7 +96,9 @@ const commitStock = createRoute({
   responses: {
     200: reservationResponse('Committed (now or before)'),
     404: problem('No reservation for this order'),
-    409: problem('The reservation was released: its units are back in stock'),
+    409: problem(
+      'The reservation was released (by cart, or its hold ran out): its units are back in stock',
+    ),
   },
 });
 
@@ -91,6 +109,8 @@ function present(reservation: StockReservation) {
     lines: reservation.lines,
     createdAt: reservation.createdAt.toISOString(),
     updatedAt: reservation.updatedAt.toISOString(),
+    expiresAt: reservation.expiresAt.toISOString(),
+    releaseReason: reservation.releaseReason,
   };
 }
 
@@ -117,11 +137,12 @@ export function registerStockReservationRoutes(
   const { db, clock } = deps;
 
   app.openapi(reserveStock, async (c) => {
-    const { orderId, lines: requested } = c.req.valid('json');
+    const { orderId, lines: requested, holdMinutes } = c.req.valid('json');
     const lines = mergeLines(requested);
     const now = clock();
+    const expiresAt = new Date(now.getTime() + (holdMinutes ?? deps.stockHoldMinutes) * 60_000);
     const outcome = await db.transaction(async (tx) => {
-      if (!(await insertReservation(tx, orderId, now))) {
+      if (!(await insertReservation(tx, orderId, now, expiresAt))) {
         return { created: false, reservation: await findReservation(tx, orderId) };
       }
       const short: string[] = [];

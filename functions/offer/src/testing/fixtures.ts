@@ -8,7 +8,7 @@ import {
   type ServiceEnv,
   silentLogger,
 } from '@shop/shared';
-import { testDatabase } from '@shop/shared/testing';
+import { identityHeaders, testDatabase, testVerifyToken } from '@shop/shared/testing';
 import { createApp } from '../app.js';
 import type { Product } from '../domain/product.js';
 import { offer } from '../main.js';
@@ -24,7 +24,7 @@ export interface Testbed {
 export async function createTestbed(): Promise<Testbed> {
   const { db, cleanup } = await testDatabase();
   await offer.applyMigrations(db);
-  return { db, app: createApp({ db, log: silentLogger() }), cleanup };
+  return { db, app: createApp({ db, log: silentLogger(), verifyToken: testVerifyToken }), cleanup };
 }
 
 let counter = 0;
@@ -72,6 +72,18 @@ export async function addProduct(
 }
 
 /** A JSON request to the app. */
+/** The staff member test requests to /api/admin act as unless they say otherwise. */
+export const TEST_STAFF_ID = 'staff-test';
+
+/** The Authorization header of staff member `userId` (test issuer). */
+export function asStaff(userId = TEST_STAFF_ID): { authorization: string } {
+  return identityHeaders({ userId, roles: ['staff'] });
+}
+
+/**
+ * Sends a request to the app; one to /api/admin carries a staff token ({@link asStaff}) unless
+ * `headers` has an Authorization of its own.
+ */
 export function send(
   app: OpenAPIHono<ServiceEnv>,
   method: string,
@@ -79,10 +91,14 @@ export function send(
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<Response> {
+  const signed =
+    path.startsWith('/api/admin') && !('authorization' in headers)
+      ? { ...asStaff(), ...headers }
+      : headers;
   return Promise.resolve(
     app.request(path, {
       method,
-      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      headers: body === undefined ? signed : { 'content-type': 'application/json', ...signed },
       ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     }),
   );
@@ -114,7 +130,7 @@ export async function getPage(
   for (const [name, value] of Object.entries(params)) {
     if (value !== undefined) query.set(name, String(value));
   }
-  const res = await app.request(`${path}?${query}`);
+  const res = await send(app, 'GET', `${path}?${query}`);
   if (res.status !== 200)
     throw new Error(`${path}?${query} answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as OfferPage;

@@ -398,7 +398,7 @@ function suite<D extends EventDeduper | EventInbox>(backend: Backend<D>) {
     });
 
     it('serves under /events of a service app, with its request ids and problem instances', async () => {
-      const app = createServiceApp({ service: 'receiver', log: silentLogger() });
+      const app = createServiceApp({ service: 'receiver', log: silentLogger(), verifyToken: null });
       app.route('/events', await receiver({ 'shop.thing.priced': () => {} }));
       expect((await app.request('/events', binary(priced()))).status).toBe(204);
       const bad = await app.request('/events', { method: 'POST', body: 'x' });

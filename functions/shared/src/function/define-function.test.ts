@@ -46,8 +46,8 @@ const thing = defineFunction({
   keyValue: true,
   events,
   services: () => ({ clock: () => new Date('2026-01-01T00:00:00Z') }),
-  createApp: ({ db, log, lifecycle, metrics, config, clock, onEventsRecorded }) => {
-    const app = createServiceApp({ service: 'thing', log, lifecycle, metrics });
+  createApp: ({ db, log, lifecycle, metrics, config, clock, onEventsRecorded, verifyToken }) => {
+    const app = createServiceApp({ service: 'thing', log, lifecycle, metrics, verifyToken });
     app.get('/hello', (c) => c.json({ greeting: config.GREETING, now: clock().toISOString() }));
     app.post('/things/:id', async (c) => {
       const id = c.req.param('id');
@@ -208,8 +208,8 @@ describe('defineFunction', () => {
       port: 8197,
       config: { OPS_PORT: z.coerce.number().int().min(0).default(9197) },
       opsPort: (config) => config.OPS_PORT,
-      createApp: ({ log, lifecycle, metrics }) => {
-        const app = createServiceApp({ service: 'fronted', log, lifecycle, metrics });
+      createApp: ({ log, lifecycle, metrics, verifyToken }) => {
+        const app = createServiceApp({ service: 'fronted', log, lifecycle, metrics, verifyToken });
         app.get('/hello', (c) => c.text('hi'));
         return app;
       },

@@ -10,6 +10,12 @@ import { type MigrateResult, migrate } from '../db/migrate.js';
 import type { EventCatalog, EventType } from '../events/catalog.js';
 import type { OutboxRelay } from '../events/outbox-relay.js';
 import { type EventSenderVerifier, refuseAllEventSenders } from '../events/sender-auth.js';
+import { API_SECURITY_HEADERS } from '../http/security-headers.js';
+import {
+  createRevocationFeed,
+  createTokenVerifier,
+  type TokenVerifier,
+} from '../identity/index.js';
 import type { KeyValue } from '../kv/key-value.js';
 import { createMemoryKeyValue } from '../kv/memory.js';
 import { createRedisKeyValue } from '../kv/redis.js';
@@ -21,6 +27,7 @@ import { isEntryPoint } from '../runtime/is-entry-point.js';
 import { runMigrationJob } from '../runtime/migration-job.js';
 import { openDatabase } from '../runtime/open-database.js';
 import { createOutboxPublishing } from '../runtime/outbox-publishing.js';
+import { createParkedEventsApp } from '../runtime/parked-events-app.js';
 import {
   checkSchemaCurrent,
   prepareSchema,
@@ -52,7 +59,10 @@ function isOpsPath(url: string): boolean {
   return OPS_PATHS.has(query < 0 ? url.slice(pathStart) : url.slice(pathStart, query));
 }
 
-/** The 404 problem a public port gives for the ops endpoints it does not serve. */
+/**
+ * The 404 problem a public port gives for the ops endpoints it does not serve, with the security
+ * headers of every API answer (no app runs for it).
+ */
 function notFound(request: Request): Response {
   const path = new URL(request.url).pathname;
   const problem = {
@@ -64,7 +74,7 @@ function notFound(request: Request): Response {
   };
   return new Response(JSON.stringify(problem), {
     status: 404,
-    headers: { 'content-type': 'application/problem+json' },
+    headers: { 'content-type': 'application/problem+json', ...API_SECURITY_HEADERS },
   });
 }
 
@@ -81,13 +91,73 @@ const databaseConfigShape = {
   SEED_DEMO_DATA: z.stringbool().optional(),
 };
 
+const positiveInt = z.coerce.number().int().min(1);
+
+/**
+ * Where every function finds auth to verify its callers' access tokens (the gateway forwards
+ * them untouched), added to its config by the kit.
+ */
+export const identityConfigShape = {
+  /** auth's base URL: its JWKS and revocation feed are read from there by default. */
+  AUTH_URL: z.url().default('http://127.0.0.1:8081'),
+  /** Where the signing keys are published; default `AUTH_URL/.well-known/jwks.json`. */
+  AUTH_JWKS_URL: z.url().optional(),
+  /** Where revoked sessions are listed; default `AUTH_URL/internal/sessions/revocations`. */
+  AUTH_REVOCATIONS_URL: z.url().optional(),
+  /** The `iss` access tokens must carry (auth's AUTH_ISSUER). */
+  AUTH_ISSUER: z.string().min(1).default('http://127.0.0.1:8080'),
+  /** The `aud` access tokens must carry. */
+  AUTH_AUDIENCE: z.string().min(1).default('shop'),
+  /**
+   * Least time between two JWKS fetches triggered by an unknown `kid`. Short: auth signs with a
+   * new key as soon as it rotates, and until a verifier refetches, such tokens are refused.
+   */
+  JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).default(1_000),
+  /** How long fetched keys are trusted before a refetch. */
+  JWKS_CACHE_MAX_AGE_MS: positiveInt.default(600_000),
+  /** Milliseconds after which the list of revoked sessions is read again before it answers. */
+  REVOCATION_REFRESH_MS: positiveInt.default(2_000),
+  /** While auth's feed cannot be read, how long the last list still answers (then 503). */
+  REVOCATION_MAX_STALE_MS: positiveInt.default(60_000),
+};
+
+/** The settings of {@link identityConfigShape}, parsed. */
+export type IdentitySettings = z.infer<z.ZodObject<typeof identityConfigShape>>;
+
+/**
+ * The access-token verifier every function uses by default: auth's JWKS (cached by jose) and
+ * its revocation feed, both under AUTH_URL unless named.
+ * @example const verifyToken = authTokenVerifier(config, log);
+ */
+export function authTokenVerifier(settings: IdentitySettings, log?: Logger): TokenVerifier {
+  const base = settings.AUTH_URL.replace(/\/+$/, '');
+  const feed = createRevocationFeed({
+    url: settings.AUTH_REVOCATIONS_URL ?? `${base}/internal/sessions/revocations`,
+    refreshMs: settings.REVOCATION_REFRESH_MS,
+    maxStaleMs: settings.REVOCATION_MAX_STALE_MS,
+    onError: (error) => log?.warn({ err: error }, 'the revocation feed could not be read'),
+  });
+  return createTokenVerifier({
+    jwks: settings.AUTH_JWKS_URL ?? `${base}/.well-known/jwks.json`,
+    issuer: settings.AUTH_ISSUER,
+    audience: settings.AUTH_AUDIENCE,
+    cooldownMs: settings.JWKS_COOLDOWN_MS,
+    cacheMaxAgeMs: settings.JWKS_CACHE_MAX_AGE_MS,
+    revocations: feed.check,
+  });
+}
+
 /**
  * The zod schema of a function's environment: the shared settings, the database settings and
  * the function's own `shape`.
  * @example const schema = functionConfigSchema({ OFFER_URL: z.url() });
  */
 export function functionConfigSchema<S extends z.ZodRawShape>(shape: S) {
-  return baseConfigSchema.extend(eventAuthConfigShape).extend(databaseConfigShape).extend(shape);
+  return baseConfigSchema
+    .extend(identityConfigShape)
+    .extend(eventAuthConfigShape)
+    .extend(databaseConfigShape)
+    .extend(shape);
 }
 
 /** A function's parsed environment, `RUN_MIGRATIONS` resolved. */
@@ -119,6 +189,8 @@ export type AppDeps<Config, Events, Services> = StartContext<Config, Events> &
   Services & {
     /** Call after a commit that wrote to the outbox: the relay publishes at once. */
     onEventsRecorded: () => void;
+    /** Verifies callers' access tokens: pass it to `createServiceApp`. */
+    verifyToken: TokenVerifier;
     /** Verifies the broker's OIDC token on /events: pass it to `events.receiver`. */
     verifyEventSender: EventSenderVerifier;
   };
@@ -151,6 +223,11 @@ export interface FunctionDeclaration<
   seed?: (context: StartContext<Config, Events>) => Promise<unknown>;
   /** Builds the Hono app from injected dependencies: no side effects, no environment reads. */
   createApp: (deps: AppDeps<Config, Events, Services>) => App;
+  /**
+   * Replaces the kit's access-token verifier (auth's JWKS and revocation feed under AUTH_URL):
+   * auth verifies with the keys and sessions it holds itself.
+   */
+  verifyToken?: (context: StartContext<Config, Events> & Services) => TokenVerifier;
   /** Extra log lines or checks once the stores are up (e.g. warn about a missing secret). */
   onStart?: (context: StartContext<Config, Events>) => void | Promise<void>;
   /**
@@ -185,6 +262,8 @@ export interface StartOptions<Services> {
   services?: Partial<Services>;
   /** Overrides the declared `opsPort`; 0 picks a free port (the default when `port` is 0). */
   opsPort?: number;
+  /** Replaces the access-token verifier (tests: one trusting a test issuer). */
+  verifyToken?: TokenVerifier;
   /** Replaces the /events sender verifier built from EVENTS_OIDC_* (tests: a test issuer's). */
   verifyEventSender?: EventSenderVerifier;
   /** Replaces the OIDC token presented to K_SINK (default: K_SINK_OIDC_TOKEN_FILE). */
@@ -194,7 +273,7 @@ export interface StartOptions<Services> {
 /** What both entry points accept: where config and stores come from, replaced services. */
 type AssembleOptions<Services> = Pick<
   StartOptions<Services>,
-  'env' | 'db' | 'kv' | 'log' | 'services' | 'verifyEventSender' | 'sinkToken'
+  'env' | 'db' | 'kv' | 'log' | 'services' | 'verifyToken' | 'verifyEventSender' | 'sinkToken'
 >;
 
 /** Options of {@link DefinedFunction.functionsFramework}. */
@@ -311,6 +390,7 @@ export function defineFunction<
       : undefined;
   const configSchema = baseConfigSchema
     .extend({ PORT: baseConfigSchema.shape.PORT.unwrap().default(declaration.port) })
+    .extend(identityConfigShape)
     .extend(eventAuthConfigShape)
     .extend(databaseConfigShape)
     .extend(declaration.config ?? {});
@@ -436,6 +516,10 @@ export function defineFunction<
         db && declaration.retention?.length
           ? createRetentionPruning({ db, rules: declaration.retention, log, lifecycle })
           : undefined;
+      const verifyToken =
+        options.verifyToken ??
+        declaration.verifyToken?.({ ...context, ...services }) ??
+        authTokenVerifier(config as unknown as IdentitySettings, log);
       const verifyEventSender =
         options.verifyEventSender ??
         (events && events.consumes.length > 0
@@ -445,8 +529,21 @@ export function defineFunction<
         ...context,
         ...services,
         onEventsRecorded: publishing ? () => publishing.relay.wake() : () => {},
+        verifyToken,
         verifyEventSender,
       });
+      // Staff see and retry what the relay parked; the gateway routes /api/admin/events/<name>.
+      if (db && events && events.publishes.length > 0) {
+        app.route(
+          '/',
+          createParkedEventsApp({
+            db,
+            schema: events.schema,
+            service: name,
+            onRetried: () => publishing?.relay.wake(),
+          }),
+        );
+      }
       return {
         app,
         config,

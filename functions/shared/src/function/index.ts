@@ -7,6 +7,7 @@ export {
 } from './define-events.js';
 export {
   type AppDeps,
+  authTokenVerifier,
   type DefinedFunction,
   defineFunction,
   type FrameworkFunction,
@@ -14,6 +15,8 @@ export {
   type FunctionDeclaration,
   type FunctionsFrameworkOptions,
   functionConfigSchema,
+  type IdentitySettings,
+  identityConfigShape,
   type RunningFunction,
   type StartContext,
   type StartOptions,

@@ -158,3 +158,12 @@ export {
   testEventToken,
   testVerifyEventSender,
 } from './event-senders.js';
+export {
+  identityHeaders,
+  revokeTestSession,
+  TEST_AUDIENCE,
+  TEST_ISSUER,
+  testAccessToken,
+  testJwks,
+  testVerifyToken,
+} from './identity.js';

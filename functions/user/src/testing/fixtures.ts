@@ -6,13 +6,18 @@ import {
   type Database,
   functionAudience,
   type Identity,
-  identityHeaders,
   newId,
   type ServiceEnv,
   silentLogger,
   toBinaryMessage,
 } from '@shop/shared';
-import { testDatabase, testEventHeaders, testVerifyEventSender } from '@shop/shared/testing';
+import {
+  identityHeaders,
+  testDatabase,
+  testEventHeaders,
+  testVerifyEventSender,
+  testVerifyToken,
+} from '@shop/shared/testing';
 import { createApp } from '../app.js';
 import { user } from '../main.js';
 
@@ -33,6 +38,7 @@ export async function createTestbed(): Promise<Testbed> {
     db,
     log: silentLogger(),
     onEventsRecorded: () => recorded++,
+    verifyToken: testVerifyToken,
     verifyEventSender: testVerifyEventSender(functionAudience('user')),
   });
   return { db, app, recorded: () => recorded, cleanup };

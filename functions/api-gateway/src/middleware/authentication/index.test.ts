@@ -1,7 +1,6 @@
-import type { Identity } from '@shop/shared';
+import { type Identity, TokenRejected } from '@shop/shared';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { TokenRejected } from '../../verify-access-token.js';
 import { type AuthenticationEnv, authentication } from './index.js';
 
 const ada: Identity = { userId: 'user-1', roles: ['shopper'] };

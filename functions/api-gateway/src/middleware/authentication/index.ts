@@ -1,6 +1,11 @@
-import { headerValue, type Identity, requestHeaders } from '@shop/shared';
+import {
+  headerValue,
+  type Identity,
+  requestHeaders,
+  TokenRejected,
+  type TokenVerifier,
+} from '@shop/shared';
 import type { MiddlewareHandler } from 'hono';
-import { TokenRejected, type TokenVerifier } from '../../verify-access-token.js';
 
 export type AuthenticationEnv = {
   Variables: {

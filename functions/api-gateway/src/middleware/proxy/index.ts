@@ -1,10 +1,4 @@
-import {
-  headerValue,
-  identityHeaders,
-  Problem,
-  requestHeaders,
-  type ServiceEnv,
-} from '@shop/shared';
+import { headerValue, Problem, requestHeaders, type ServiceEnv } from '@shop/shared';
 import type { Handler } from 'hono';
 import { socketAddress } from '../../client-address.js';
 import { endToEndHeaders, forward } from '../../forward.js';
@@ -25,14 +19,15 @@ export interface ProxyOptions {
 
 /** Request fields never sent upstream as they came (the gateway sets or drops them). */
 function isReplaced(name: string): boolean {
-  // Identity comes from the verified token only; a client can never set it.
+  // Identity travels only as the access token (Authorization, forwarded untouched), which each
+  // function verifies itself; x-shop-* fields are dropped so no upstream ever sees one.
   return name.startsWith('x-shop-') || name === 'host' || name === 'accept-encoding';
 }
 
 /**
  * Forwards the request, streamed, to the upstream that owns its raw path (`matchRoute`; none: a
- * 404 problem), path and query unchanged. Upstream it carries the verified `identity` as
- * `identityHeaders()` (and no `x-shop-*` field of the client's), the request id, a W3C trace
+ * 404 problem), path and query unchanged. Upstream it carries the client's `Authorization`
+ * untouched (each function verifies the token itself; no `x-shop-*` field), the request id, a W3C trace
  * context and `X-Forwarded-For`/`-Proto`/`-Host`; the answer comes back with the response
  * headers merged in (see `responseHeaders`). See {@link forward} for bodies and failures.
  * @example app.all('*', proxy({ upstreams, timeoutMs: 10_000, trustedProxyHops: 1 }));
@@ -47,8 +42,6 @@ export function proxy(
     if (!route) throw new Problem(404, `No route for ${c.req.method} ${url.path}.`);
     const incoming = requestHeaders(c);
     const headers = endToEndHeaders(incoming, isReplaced);
-    const identity = c.get('identity');
-    if (identity) Object.assign(headers, identityHeaders(identity));
     const requestId = c.get('requestId');
     headers['x-request-id'] = requestId;
     const trace = nextTraceContext(

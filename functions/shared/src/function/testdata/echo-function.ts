@@ -28,12 +28,13 @@ export const echo = defineFunction({
   port: 8197,
   database: { schema: 'thing', migrations: new URL('./migrations/', import.meta.url) },
   events,
-  createApp: ({ db, log, lifecycle, metrics, onEventsRecorded }) => {
+  createApp: ({ db, log, lifecycle, metrics, onEventsRecorded, verifyToken }) => {
     const app = createServiceApp({
       service: 'echo',
       log,
       lifecycle,
       metrics,
+      verifyToken,
       maxBodyBytes: ECHO_MAX_BODY_BYTES,
     });
     app.get('/hello', (c) => c.json({ hello: 'world' }));

@@ -1,11 +1,15 @@
-import type { Identity, Role } from '@shop/shared';
+// Access-token verification shared by the gateway and every function: auth's ES256 tokens,
+// checked against its JWKS (cached) and, by session id, against its revocation feed.
 import {
+  createLocalJWKSet,
   createRemoteJWKSet,
   errors,
+  type JSONWebKeySet,
   type JWTVerifyGetKey,
   jwtVerify,
-  type RemoteJWKSet,
 } from 'jose';
+import type { Identity, Role } from './index.js';
+import type { RevocationCheck } from './revocations.js';
 
 /** Why a bearer token was refused: the caller's fault (401) or the key source's (503). */
 export class TokenRejected extends Error {
@@ -19,8 +23,11 @@ export class TokenRejected extends Error {
 }
 
 export interface TokenVerifierOptions {
-  /** Where auth publishes its public keys, e.g. `http://auth/.well-known/jwks.json`. */
-  jwksUrl: string;
+  /**
+   * Auth's public keys: where it publishes them (e.g. `http://auth/.well-known/jwks.json`,
+   * fetched and cached), a key set in hand (tests) or a key lookup (auth, from its own keys).
+   */
+  jwks: string | JSONWebKeySet | JWTVerifyGetKey;
   issuer: string;
   audience: string;
   /** Least milliseconds between two refetches triggered by an unknown `kid` (jose default 30 s). */
@@ -38,6 +45,12 @@ export interface TokenVerifierOptions {
   tokenCacheSize?: number;
   /** Longest milliseconds a verification is reused (never past the token's `exp`). Default 5 min. */
   tokenCacheMs?: number;
+  /**
+   * Whether a session was revoked (logout, refresh-token reuse, erasure, password reset). Asked
+   * on every use of a token, cached or not, so a revoked session's tokens stop working as soon
+   * as the check knows; a token without `sid` is refused when a check is set.
+   */
+  revocations?: RevocationCheck;
 }
 
 /** Verifies an access token and returns the identity it carries; throws {@link TokenRejected}. */
@@ -46,8 +59,9 @@ export type TokenVerifier = (token: string) => Promise<Identity>;
 const ROLES = new Set<string>(['shopper', 'staff']);
 
 type ProtectedHeader = Parameters<JWTVerifyGetKey>[0];
-/** A key jose's remote key set hands out. */
-type SigningKey = Awaited<ReturnType<RemoteJWKSet>>;
+type TokenInput = Parameters<JWTVerifyGetKey>[1];
+/** A key jose's key set hands out. */
+type SigningKey = Awaited<ReturnType<JWTVerifyGetKey>>;
 
 /** jose errors that mean the token itself is bad, not that keys could not be fetched. */
 function isTokenError(error: unknown): boolean {
@@ -63,6 +77,8 @@ interface Verified {
   identity: Identity;
   /** The token's protected header, to look its key up again in the current key set. */
   header: ProtectedHeader;
+  /** The token as jose hands it to a key lookup. */
+  input: TokenInput;
   /** The key object the signature was checked with (jose makes new ones on every refetch). */
   key: SigningKey;
   /** Milliseconds since the epoch after which the verification is not reused. */
@@ -87,11 +103,17 @@ interface Verified {
  * @example const verify = createTokenVerifier({ jwksUrl, issuer: 'http://127.0.0.1:8080', audience: 'shop' });
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
-  const keys = createRemoteJWKSet(new URL(options.jwksUrl), {
-    ...(options.cooldownMs !== undefined && { cooldownDuration: options.cooldownMs }),
-    ...(options.cacheMaxAgeMs !== undefined && { cacheMaxAge: options.cacheMaxAgeMs }),
-    ...(options.timeoutMs !== undefined && { timeoutDuration: options.timeoutMs }),
-  });
+  const keys: JWTVerifyGetKey =
+    typeof options.jwks === 'string'
+      ? createRemoteJWKSet(new URL(options.jwks), {
+          ...(options.cooldownMs !== undefined && { cooldownDuration: options.cooldownMs }),
+          ...(options.cacheMaxAgeMs !== undefined && { cacheMaxAge: options.cacheMaxAgeMs }),
+          ...(options.timeoutMs !== undefined && { timeoutDuration: options.timeoutMs }),
+        })
+      : typeof options.jwks === 'function'
+        ? options.jwks
+        : createLocalJWKSet(options.jwks);
+  const { revocations } = options;
   const cacheSize = options.tokenCacheSize ?? 10_000;
   const cacheMs = options.tokenCacheMs ?? 5 * 60_000;
   const now = () => (options.clock ? options.clock().getTime() : Date.now());
@@ -104,7 +126,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     if (now() >= entry.until) return undefined;
     try {
       // The same key object as then: the key set has not been refetched since.
-      if ((await keys(entry.header)) !== entry.key) {
+      if ((await keys(entry.header, entry.input)) !== entry.key) {
         return undefined;
       }
     } catch {
@@ -114,20 +136,33 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     return entry.identity;
   };
 
+  const notRevoked = async (identity: Identity): Promise<Identity> => {
+    if (!revocations) return identity;
+    if (!identity.sessionId) throw new TokenRejected('invalid', 'the token names no session');
+    const verdict = await revocations(identity.sessionId);
+    if (verdict === 'revoked') throw new TokenRejected('invalid', 'the session was revoked');
+    if (verdict === 'unknown') {
+      throw new TokenRejected('keys-unavailable', 'the revocation list could not be read');
+    }
+    return identity;
+  };
+
   return async (token) => {
     if (cacheSize > 0) {
       const known = await reuse(token);
-      if (known) return known;
+      if (known) return notRevoked(known);
     }
     let payload: Record<string, unknown>;
     let header: ProtectedHeader | undefined;
+    let input: TokenInput | undefined;
     let key: SigningKey | undefined;
     try {
       ({ payload } = await jwtVerify(
         token,
-        async (protectedHeader, input) => {
+        async (protectedHeader, token) => {
           header = protectedHeader;
-          key = await keys(protectedHeader, input);
+          input = token;
+          key = await keys(protectedHeader, token);
           return key;
         },
         {
@@ -145,16 +180,16 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       throw new TokenRejected('keys-unavailable', 'the signing keys could not be fetched');
     }
     const identity = identityFromClaims(payload);
-    if (cacheSize > 0 && header && key !== undefined && typeof payload.exp === 'number') {
+    if (cacheSize > 0 && header && input && key !== undefined && typeof payload.exp === 'number') {
       // jose accepts a token while now < exp (seconds); never reuse it beyond that.
       const until = Math.min(payload.exp * 1000, now() + cacheMs);
       if (cache.size >= cacheSize) {
         const oldest = cache.keys().next();
         if (!oldest.done) cache.delete(oldest.value);
       }
-      cache.set(token, { identity, header, key, until });
+      cache.set(token, { identity, header, input, key, until });
     }
-    return identity;
+    return notRevoked(identity);
   };
 }
 
