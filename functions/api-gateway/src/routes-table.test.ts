@@ -10,6 +10,17 @@ describe('the routing table', () => {
     expect(matchRoute('/api/admin/auth/keys/rotate')).toMatchObject({ upstream: 'auth' });
   });
 
+  it('routes each outbox’s parked-events staff routes to its function', () => {
+    for (const upstream of ['auth', 'user', 'offer', 'cart', 'conversion-webhook'] as const) {
+      expect(matchRoute(`/api/admin/events/${upstream}/parked`)).toEqual({
+        prefix: `/api/admin/events/${upstream}`,
+        upstream,
+        access: 'staff',
+      });
+    }
+    expect(matchRoute('/api/admin/events/carting/parked')).toBeUndefined();
+  });
+
   it('matches whole segments only', () => {
     expect(matchRoute('/api/cartel')).toBeUndefined();
     expect(matchRoute('/rx/1')).toBeUndefined();

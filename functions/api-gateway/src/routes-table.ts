@@ -49,6 +49,16 @@ export const ROUTES: readonly RouteEntry[] = [
   { prefix: '/api/admin/reports', upstream: 'reporting', access: 'staff' },
   { prefix: '/api/admin/audit', upstream: 'audit', access: 'staff' },
   { prefix: '/api/admin/notifications', upstream: 'notification', access: 'staff' },
+  // The kit's staff routes over each outbox's parked events: /api/admin/events/<function>/parked.
+  { prefix: '/api/admin/events/auth', upstream: 'auth', access: 'staff' },
+  { prefix: '/api/admin/events/user', upstream: 'user', access: 'staff' },
+  { prefix: '/api/admin/events/offer', upstream: 'offer', access: 'staff' },
+  { prefix: '/api/admin/events/cart', upstream: 'cart', access: 'staff' },
+  {
+    prefix: '/api/admin/events/conversion-webhook',
+    upstream: 'conversion-webhook',
+    access: 'staff',
+  },
 ];
 
 const ADMIN_PREFIX = '/api/admin';

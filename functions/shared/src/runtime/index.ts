@@ -12,6 +12,7 @@ export {
   type OutboxPublishing,
   type OutboxPublishingOptions,
 } from './outbox-publishing.js';
+export { createParkedEventsApp } from './parked-events-app.js';
 export {
   checkSchemaCurrent,
   pendingMigrations,
