@@ -205,7 +205,7 @@ export function createServiceApp(options: ServiceAppOptions): OpenAPIHono<Servic
  * is the caller's mistake, not a server failure. The statement failed, so its transaction rolled
  * back and nothing already stored changed.
  */
-function dataExceptionProblem(error: unknown): Problem | undefined {
+export function dataExceptionProblem(error: unknown): Problem | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !(/^22[0-9A-Z]{3}$/.test(code) || code === '23514')) {
     return undefined;

@@ -335,6 +335,24 @@ describe('createOutboxRelay', () => {
     expect(parked?.last_error).toMatch(/over the broker's limit of 1500 bytes/);
   });
 
+  it('backs off, never parks, when the sink refuses the sender (401, 403): a token or policy problem', async () => {
+    const schema = await freshOutbox();
+    const a1 = await record(schema, 'a', 1);
+    let now = Date.now();
+    const relay = relayFor(schema, { clock: () => now });
+    for (const status of [401, 403]) {
+      answer = () => status;
+      now += 3600_000;
+      await relay.drainOnce();
+      const [row] = await rows(schema);
+      expect(row?.parked_reason ?? null).toBeNull();
+    }
+    answer = () => 202;
+    now += 3600_000;
+    expect(await relay.drainOnce()).toBe(1);
+    expect(delivered.map((e) => e.id)).toEqual([a1]);
+  });
+
   it('parks a row out of attempts while the sink takes other events, but none during an outage', async () => {
     const schema = await freshOutbox();
     const a1 = await record(schema, 'a', 1);

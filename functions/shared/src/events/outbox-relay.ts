@@ -8,8 +8,13 @@ import { PublishError, type Publisher } from './publish.js';
 
 const SCHEMA_PATTERN = /^[a-z][a-z0-9_]*$/;
 const LAST_ERROR_LIMIT = 1_000;
-/** Statuses the Knative data plane retries (knative/specs data-plane.md): the rest are final. */
-const RETRYABLE_STATUSES = new Set([404, 408, 409, 429]);
+/**
+ * Statuses the Knative data plane retries (knative/specs data-plane.md), and 401/403: those
+ * judge the sender's token or its EventPolicy, not the record, so parking would park every event
+ * of a token that expired or a policy being rolled out; they back off and alert instead. The
+ * other 4xx are final.
+ */
+const RETRYABLE_STATUSES = new Set([401, 403, 404, 408, 409, 429]);
 
 export interface OutboxRelayOptions {
   db: Database;

@@ -344,6 +344,24 @@ function suite<D extends EventDeduper | EventInbox>(backend: Backend<D>) {
       expect(attempts).toBe(2);
     });
 
+    it('answers 400, for the broker to dead-letter, when the database refuses a value of the event', async () => {
+      let attempts = 0;
+      const app = await receiver({
+        'shop.thing.priced': () => {
+          attempts++;
+          // What pg raises for a value a column cannot hold (here: an integer out of range).
+          throw Object.assign(new Error('value "99999999999" is out of range for type integer'), {
+            code: '22003',
+          });
+        },
+      });
+      const res = await app.request('/', binary(priced()));
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(await res.json()).toMatchObject({ sqlstate: '22003' });
+      expect(attempts).toBe(1);
+    });
+
     it('passes a Problem the handler throws through with its status', async () => {
       let attempts = 0;
       const app = await receiver({

@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import type { ServiceEnv } from '../app.js';
+import { dataExceptionProblem, type ServiceEnv } from '../app.js';
 import type { Queryable } from '../db/database.js';
 import { Problem, problemResponse } from '../problem.js';
 import {
@@ -120,8 +120,9 @@ function isInbox(dedupe: EventDeduper | EventInbox): dedupe is EventInbox {
  * handler emits goes through the outbox, so a lost answer loses no event; 400 not a CloudEvent, data not matching the catalog, or a type without a
  * handler here (a Trigger only delivers what it filters, so that is a wiring mistake: the
  * broker does not retry and dead-letters it); 409 while another delivery of the same event is
- * being handled (retried); 500 when the handler failed (retried); a `Problem` a handler throws
- * passes through with its status.
+ * being handled (retried); 500 when the handler failed (retried), but 400 when the database
+ * refused a value of the event (SQLSTATE 22xxx or a CHECK: every redelivery would fail alike, so
+ * the broker dead-letters it); a `Problem` a handler throws passes through with its status.
  * @example
  * const receiver = createEventReceiver({
  *   catalog: eventCatalog, log, dedupe: createDatabaseInbox({ db, schema: 'audit' }),
@@ -306,6 +307,13 @@ export function createEventReceiver<
       if (error instanceof Problem && error.status < 500) {
         log.warn({ status: error.status, detail: error.detail }, 'event handler refused the event');
         return answer('rejected', problemResponse(c as Context, error));
+      }
+      // A value the database cannot hold fails the same way on every redelivery: a 400 the
+      // broker dead-letters, not a 500 it retries forever. Its transaction rolled back.
+      const refused = dataExceptionProblem(error);
+      if (refused) {
+        log.warn({ err: error }, 'the database refused a value of the event');
+        return answer('rejected', problemResponse(c as Context, refused));
       }
       log.error({ err: error }, 'event handler failed; the broker will retry');
       return answer('failed', problemResponse(c as Context, error));
