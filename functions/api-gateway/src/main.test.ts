@@ -49,7 +49,7 @@ describe('startGateway', () => {
         expect((await fetch(`${gateway.opsUrl}${path}`)).status).toBe(200);
       }
       expect(await (await fetch(`${gateway.opsUrl}/metrics`)).text()).toContain(
-        'http_requests_total',
+        'http_server_request_duration_seconds_count',
       );
       // The ops port forwards nothing.
       expect((await fetch(`${gateway.opsUrl}/api/offers`)).status).toBe(404);

@@ -60,7 +60,9 @@ describe('offer app', () => {
     expect(await ready.json()).toMatchObject({ checks: { database: 'ok' } });
     await bed.app.request('/api/offers');
     const metrics = await (await bed.app.request('/metrics')).text();
-    expect(metrics).toContain('http_requests_total{method="GET",route="/api/offers"');
+    expect(metrics).toMatch(
+      /http_server_request_duration_seconds_count\{[^}]*http_request_method="GET",http_route="\/api\/offers"/,
+    );
   });
 
   it('answers unknown routes with a 404 problem', async () => {

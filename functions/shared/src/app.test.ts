@@ -228,12 +228,14 @@ describe('createServiceApp', () => {
     const res = await app.request('/metrics');
     expect(res.headers.get('content-type')).toContain('text/plain');
     const text = await res.text();
+    // OpenTelemetry's http.server.request.duration as its Prometheus exporter names it.
     expect(text).toContain(
-      'http_requests_total{method="POST",route="/items/:id",status="201",service="test"} 2',
+      'http_server_request_duration_seconds_count{service="test",http_request_method="POST",http_route="/items/:id",http_response_status_code="201"} 2',
     );
-    expect(text).toContain('route="unmatched",status="404"');
+    expect(text).toContain('http_route="unmatched",http_response_status_code="404"');
     expect(text).toMatch(
-      /http_request_duration_seconds_bucket\{le="0.001",service="test",method="POST"/,
+      /http_server_request_duration_seconds_bucket\{le="0.3",service="test",http_request_method="POST"/,
     );
+    expect(text).not.toMatch(/http_route="\/items\/1"/);
   });
 });

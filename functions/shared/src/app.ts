@@ -114,9 +114,14 @@ export function createServiceApp(options: ServiceAppOptions): OpenAPIHono<Servic
     await next();
     const seconds = (performance.now() - started) / 1000;
     const route = routeLabel(c);
-    const labels = { method: c.req.method, route, status: String(c.res.status) };
-    metrics.httpRequests.inc(labels);
-    metrics.httpDuration.observe(labels, seconds);
+    metrics.httpDuration.observe(
+      {
+        http_request_method: c.req.method,
+        http_route: route,
+        http_response_status_code: String(c.res.status),
+      },
+      seconds,
+    );
     if (route === '/healthz' || route === '/readyz' || route === '/metrics') return;
     log.info(
       {

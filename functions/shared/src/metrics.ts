@@ -1,14 +1,24 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { metricCatalog } from './telemetry/metric-catalog.js';
+
+const HTTP_DURATION = metricCatalog.httpServerRequestDuration;
+
+/** The labels of the HTTP server histogram (OpenTelemetry semantic conventions, Prometheus names). */
+export type HttpServerLabels = (typeof HTTP_DURATION.labels)[number];
 
 /** Prometheus metrics of one function: HTTP RED metrics plus whatever the function adds. */
 export interface ServiceMetrics {
   registry: Registry;
-  httpRequests: Counter<'method' | 'route' | 'status'>;
-  httpDuration: Histogram<'method' | 'route' | 'status'>;
+  /**
+   * `http_server_request_duration_seconds` (OpenTelemetry `http.server.request.duration`) by
+   * method, route template and status code; its `_count` is the request rate and errors.
+   */
+  httpDuration: Histogram<HttpServerLabels>;
 }
 
 /**
  * A registry of its own per app, so several functions can share a process in `npm run dev`.
+ * Names, labels and buckets come from the metric catalog the dashboards and alerts are made of.
  * @example const metrics = createMetrics({ service: 'offer', defaultMetrics: true });
  */
 export function createMetrics(options: {
@@ -18,18 +28,12 @@ export function createMetrics(options: {
   const registry = new Registry();
   registry.setDefaultLabels({ service: options.service });
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
-  const httpRequests = new Counter({
-    name: 'http_requests_total',
-    help: 'HTTP requests answered, by route pattern and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [registry],
-  });
   const httpDuration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'Time to answer an HTTP request, by route pattern and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    name: HTTP_DURATION.prometheusName,
+    help: HTTP_DURATION.help,
+    labelNames: HTTP_DURATION.labels,
+    buckets: [...HTTP_DURATION.buckets],
     registers: [registry],
   });
-  return { registry, httpRequests, httpDuration };
+  return { registry, httpDuration };
 }

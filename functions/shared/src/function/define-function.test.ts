@@ -227,7 +227,7 @@ describe('defineFunction', () => {
       expect((await fetch(`${running.opsUrl}/readyz`)).status).toBe(200);
       const metrics = await fetch(`${running.opsUrl}/metrics`);
       expect(metrics.status).toBe(200);
-      expect(await metrics.text()).toContain('http_requests');
+      expect(await metrics.text()).toContain('http_server_request_duration_seconds');
       expect((await fetch(`${running.opsUrl}/hello`)).status).toBe(404);
       expect(await (await fetch(`${running.url}/hello`)).text()).toBe('hi');
     } finally {
