@@ -118,10 +118,10 @@ describe('broker ingress', () => {
     expect((await app.request('/readyz')).status).toBe(200);
     const text = await (await app.request('/metrics')).text();
     expect(text).toContain(
-      'broker_ingress_events_total{namespace="shop",broker="default",code="202"',
+      'broker_ingress_events_total{namespace="shop",broker="default",http_response_status_code="202"',
     );
     expect(text).toContain(
-      'broker_ingress_events_total{namespace="shop",broker="default",code="405"',
+      'broker_ingress_events_total{namespace="shop",broker="default",http_response_status_code="405"',
     );
   });
 });

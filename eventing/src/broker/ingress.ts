@@ -56,7 +56,7 @@ export function createBrokerApp(deps: BrokerAppDeps) {
   });
 
   const counter = (namespace: string, broker: string) => (code: number) =>
-    brokerMetrics.ingress.inc({ namespace, broker, code: String(code) });
+    brokerMetrics.ingress.inc({ namespace, broker, http_response_status_code: String(code) });
 
   // The dev OIDC issuer, at the paths a Kubernetes API server serves them.
   if (deps.oidc) {

@@ -4,7 +4,7 @@ import { Counter } from 'prom-client';
 /** Counters of the broker, on the same registry as its HTTP metrics (`/metrics`). */
 export interface BrokerMetrics {
   /** Ingress answers by broker and status code. */
-  ingress: Counter<'namespace' | 'broker' | 'code'>;
+  ingress: Counter<'namespace' | 'broker' | 'http_response_status_code'>;
   /** What became of each record a Trigger consumed: delivered, filtered, dead_lettered. */
   dispatched: Counter<'namespace' | 'trigger' | 'outcome'>;
   /**
@@ -20,7 +20,7 @@ export function createBrokerMetrics(metrics: ServiceMetrics): BrokerMetrics {
     ingress: new Counter({
       name: 'broker_ingress_events_total',
       help: 'Events posted to a broker ingress, by broker and answer',
-      labelNames: ['namespace', 'broker', 'code'] as const,
+      labelNames: ['namespace', 'broker', 'http_response_status_code'] as const,
       registers,
     }),
     dispatched: new Counter({

@@ -101,7 +101,7 @@ export interface EventReceiverOptions<
   /** Called after a handling that emitted events committed: wake the outbox relay. */
   onEventsRecorded?: () => void;
   log: Logger;
-  /** Registers `events_received_total{type,outcome}`. */
+  /** Registers `events_received_total{cloudevents_event_type,outcome}`. */
   registry?: Registry;
 }
 
@@ -140,7 +140,7 @@ export function createEventReceiver<
     ? new Counter({
         name: 'events_received_total',
         help: 'CloudEvents delivered to this function, by type and outcome',
-        labelNames: ['type', 'outcome'] as const,
+        labelNames: ['cloudevents_event_type', 'outcome'] as const,
         registers: [options.registry],
       })
     : undefined;
@@ -150,7 +150,7 @@ export function createEventReceiver<
     const requestLog = c.get('log') ?? options.log;
     let eventType = 'unknown';
     const answer = (outcome: Outcome, response: Response) => {
-      counter?.inc({ type: eventType, outcome });
+      counter?.inc({ cloudevents_event_type: eventType, outcome });
       return response;
     };
     const reject = (log: Logger, error: Problem) => {
