@@ -415,6 +415,24 @@ function suite<D extends EventDeduper | EventInbox>(backend: Backend<D>) {
       expect(amount).toBe(250);
     });
 
+    it('runs after-commit effects once per handling that took, never for a failure or a duplicate', async () => {
+      const effects: string[] = [];
+      let attempts = 0;
+      const app = await receiver({
+        'shop.thing.priced': (event, { afterCommit }) => {
+          attempts++;
+          afterCommit(() => effects.push(`${event.id}:${attempts}`));
+          if (attempts === 1) throw new Error('the first delivery fails after asking');
+        },
+      });
+      const event = priced();
+      expect((await app.request('/', binary(event))).status).toBe(500);
+      expect(effects).toEqual([]);
+      expect((await app.request('/', binary(event))).status).toBe(204);
+      expect((await app.request('/', binary(event))).status).toBe(204);
+      expect(effects).toEqual([`${event.id}:2`]);
+    });
+
     it('serves under /events of a service app, with its request ids and problem instances', async () => {
       const app = createServiceApp({ service: 'receiver', log: silentLogger(), verifyToken: null });
       app.route('/events', await receiver({ 'shop.thing.priced': () => {} }));

@@ -58,6 +58,14 @@ export interface EventHandlerContext<Tx, Emits = never> {
    * @example await emit({ type: 'shop.order.paid', data, subject: orderId });
    */
   emit(event: Emits): Promise<string>;
+  /**
+   * Runs `effect` once the handling committed (after the inbox transaction, or after the
+   * handler with a key-value deduper); never when it failed or rolled back. For what must not
+   * happen for a handling that did not take: business counters, cache invalidation. An effect
+   * that throws is logged, not retried.
+   * @example afterCommit(() => revenue.inc({ currency }, amount));
+   */
+  afterCommit(effect: () => void): void;
 }
 
 export type EventHandler<C extends EventCatalog, T extends EventType<C>, Tx, Emits = never> = (
@@ -245,7 +253,13 @@ export function createEventReceiver<
     // Emitted events are written (and validated) inside the handling, so with an inbox a bad
     // one rolls the handler's writes back and the retry runs it again.
     let emitted = 0;
+    let effects: (() => void)[] = [];
     const handle = async (tx: unknown): Promise<void> => {
+      // A handling run again (a retried transaction) starts with no effects of the last run.
+      effects = [];
+      const afterCommit = (effect: () => void) => {
+        effects.push(effect);
+      };
       const emit = async (reply: Emits): Promise<string> => {
         if (!options.emit || tx === undefined) {
           throw new Error(
@@ -259,7 +273,7 @@ export function createEventReceiver<
         emitted++;
         return id;
       };
-      await handler(received, { tx, log, emit });
+      await handler(received, { tx, log, emit, afterCommit });
     };
 
     try {
@@ -319,6 +333,13 @@ export function createEventReceiver<
       return answer('failed', problemResponse(c as Context, error));
     }
 
+    for (const effect of effects) {
+      try {
+        effect();
+      } catch (error) {
+        log.warn({ err: error }, 'an after-commit effect of the handler failed');
+      }
+    }
     if (emitted > 0) {
       log.debug({ emitted }, 'event handled; what it emitted is in the outbox');
       options.onEventsRecorded?.();
