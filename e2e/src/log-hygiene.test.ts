@@ -103,7 +103,8 @@ beforeAll(async () => {
   });
   const authUrl = `http://127.0.0.1:${auth.port}`;
   offer = await startForStory(cleanups, offerFunction, {
-    env: { AUTH_URL: authUrl },
+    // The demo categories on real PostgreSQL too (seeded by default only on PGlite).
+    env: { AUTH_URL: authUrl, SEED_DEMO_DATA: 'true' },
     db: shopDb.db,
     log: capturingLogger('offer'),
   });
