@@ -2,7 +2,9 @@ import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 // Workspace packages resolve to their TypeScript sources through the `source` export condition.
-const conditions = ['source', ...defaultServerConditions];
+// `module` (a bundlers' condition) is left out, as Node does: @opentelemetry/api's `module` build
+// has extensionless imports Node cannot load.
+const conditions = ['source', ...defaultServerConditions.filter((name) => name !== 'module')];
 
 export default defineConfig({
   resolve: { conditions },
