@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { trace } from '@opentelemetry/api';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { matchedRoutes } from 'hono/route';
@@ -110,10 +111,18 @@ export function createServiceApp(options: ServiceAppOptions): OpenAPIHono<Servic
     c.set('requestId', safeId);
     c.header('x-request-id', safeId);
     c.set('log', log.child({ requestId: safeId }));
+    // The server span the HTTP instrumentation opened (none without the SDK) is named after
+    // the route template, as the semantic conventions ask, and carries the request id.
+    const span = trace.getActiveSpan();
+    span?.setAttribute('shop.request_id', safeId);
     const started = performance.now();
     await next();
     const seconds = (performance.now() - started) / 1000;
     const route = routeLabel(c);
+    if (span && route !== 'unmatched') {
+      span.setAttribute('http.route', route);
+      span.updateName(`${c.req.method} ${route}`);
+    }
     metrics.httpDuration.observe(
       {
         http_request_method: c.req.method,

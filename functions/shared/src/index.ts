@@ -38,3 +38,10 @@ export {
 } from './rate-limit.js';
 export * from './runtime/index.js';
 export { type RunningServer, type ServeOptions, serve } from './serve.js';
+export {
+  contextOf,
+  currentTraceparent,
+  inSpan,
+  isInstrumented,
+  spanContextOf,
+} from './telemetry/trace-context.js';

@@ -4,6 +4,7 @@ import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { answerClientError } from './http/client-error.js';
 import type { Lifecycle } from './lifecycle.js';
+import { flushSpans } from './telemetry/trace-context.js';
 
 export interface ServeOptions {
   port: number;
@@ -76,7 +77,10 @@ export async function serve(
   if (options.handleSignals ?? true) {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => {
-        shutdown(signal).finally(() => process.exit(0));
+        // Spans still buffered go out before the exit (the SDK's, when the preload started it).
+        shutdown(signal)
+          .then(() => flushSpans())
+          .finally(() => process.exit(0));
       });
     }
   }

@@ -1,5 +1,13 @@
+import { type Span, SpanKind } from '@opentelemetry/api';
 import type { CloudEvent } from 'cloudevents';
 import type { Logger } from 'pino';
+import {
+  contextOf,
+  currentTraceparent,
+  inSpan,
+  isInstrumented,
+  spanTraceparent,
+} from '../telemetry/trace-context.js';
 import type { EventCatalog, EventData, EventInput, EventType } from './catalog.js';
 import {
   buildCloudEvent,
@@ -80,51 +88,87 @@ export function createPublisher<C extends EventCatalog>(
 
   return {
     async publish(type, data, attributes = {}) {
-      const event = buildCloudEvent(catalog, source, type, data, attributes);
+      // An event without a starting trace (published directly, not from an outbox) starts at
+      // the span publishing it.
+      const traceparent = validTraceparent(attributes.traceparent) ?? currentTraceparent();
+      const event = buildCloudEvent(catalog, source, type, data, {
+        ...attributes,
+        ...(traceparent && { traceparent }),
+      });
       assertEventFits(event, maxEventBytes);
-      const traceparent = validTraceparent(attributes.traceparent);
-      const message = toBinaryMessage(event);
-      // The plain W3C header lets the ingress join the trace; the extension survives Kafka.
-      if (traceparent) message.headers.set('traceparent', traceparent);
-
-      let response: Response;
-      try {
-        if (options.token) message.headers.set('authorization', `Bearer ${await options.token()}`);
-        response = await send(sink, {
-          method: 'POST',
-          headers: message.headers,
-          body: message.body,
-          redirect: 'error',
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-      } catch (error) {
-        const timedOut = (error as { name?: unknown } | null)?.name === 'TimeoutError';
-        const reason = timedOut
-          ? `no answer within ${timeoutMs} ms`
-          : error instanceof Error
-            ? error.message
-            : String(error);
-        throw new PublishError(
-          `publishing ${type} ${event.id} to ${sink} failed: ${reason}`,
-          type,
-          event.id,
-          undefined,
-          { cause: error },
-        );
-      }
-      if (!response.ok) {
-        const body = (await response.text().catch(() => '')).slice(0, ERROR_BODY_LIMIT);
-        throw new PublishError(
-          `the sink answered ${response.status} to ${type} ${event.id}${body ? `: ${body}` : ''}`,
-          type,
-          event.id,
-          response.status,
-        );
-      }
-      // Drain the body so the connection goes back to the pool.
-      await response.arrayBuffer().catch(() => undefined);
-      log.debug({ eventType: type, eventId: event.id }, 'event published');
-      return event;
+      // The send is a producer span, child of the span that made the event (an outbox relay
+      // runs later, outside the request that wrote the row).
+      return inSpan(
+        `publish ${type}`,
+        {
+          kind: SpanKind.PRODUCER,
+          parent: contextOf(traceparent),
+          attributes: {
+            'messaging.system': 'knative',
+            'messaging.operation.type': 'send',
+            'messaging.destination.name': sink,
+            'messaging.message.id': event.id,
+            'cloudevents.event_id': event.id,
+            'cloudevents.event_type': type,
+            'cloudevents.event_source': source,
+          },
+        },
+        (span) => post(event, type, span),
+      );
     },
   };
+
+  /** The POST of one event; PublishError unless the sink answers 2xx in time. */
+  async function post<E extends CloudEvent<unknown>>(
+    event: E,
+    type: string,
+    span: Span,
+  ): Promise<E> {
+    const message = toBinaryMessage(event);
+    // The extension (ce-traceparent) keeps the starting trace through every hop; the plain
+    // W3C header names this hop: the undici instrumentation sets it to the POST's span, and
+    // without it the producer span's context is sent by hand.
+    const hop = isInstrumented() ? undefined : spanTraceparent(span);
+    if (hop) message.headers.set('traceparent', hop);
+
+    let response: Response;
+    try {
+      if (options.token) message.headers.set('authorization', `Bearer ${await options.token()}`);
+      response = await send(sink, {
+        method: 'POST',
+        headers: message.headers,
+        body: message.body,
+        redirect: 'error',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      const timedOut = (error as { name?: unknown } | null)?.name === 'TimeoutError';
+      const reason = timedOut
+        ? `no answer within ${timeoutMs} ms`
+        : error instanceof Error
+          ? error.message
+          : String(error);
+      throw new PublishError(
+        `publishing ${type} ${event.id} to ${sink} failed: ${reason}`,
+        type,
+        event.id,
+        undefined,
+        { cause: error },
+      );
+    }
+    if (!response.ok) {
+      const body = (await response.text().catch(() => '')).slice(0, ERROR_BODY_LIMIT);
+      throw new PublishError(
+        `the sink answered ${response.status} to ${type} ${event.id}${body ? `: ${body}` : ''}`,
+        type,
+        event.id,
+        response.status,
+      );
+    }
+    // Drain the body so the connection goes back to the pool.
+    await response.arrayBuffer().catch(() => undefined);
+    log.debug({ eventType: type, eventId: event.id }, 'event published');
+    // biome-ignore lint/suspicious/noExplicitAny: the catalog typed the data when it was built
+    return event as any;
+  }
 }

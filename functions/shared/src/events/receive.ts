@@ -1,11 +1,14 @@
+import { context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { CloudEvent } from 'cloudevents';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import { dataExceptionProblem, type ServiceEnv } from '../app.js';
 import type { Queryable } from '../db/database.js';
 import { Problem, problemResponse } from '../problem.js';
+import { metricCatalog } from '../telemetry/metric-catalog.js';
+import { contextOf, inSpan, spanContextOf, spanTraceparent } from '../telemetry/trace-context.js';
 import {
   type EventCatalog,
   type EventData,
@@ -152,13 +155,25 @@ export function createEventReceiver<
         registers: [options.registry],
       })
     : undefined;
+  const processing = metricCatalog.messagingProcessDuration;
+  const processDuration = options.registry
+    ? new Histogram({
+        name: processing.prometheusName,
+        help: processing.help,
+        labelNames: processing.labels,
+        buckets: [...processing.buckets],
+        registers: [options.registry],
+      })
+    : undefined;
   const app = new Hono<ServiceEnv>();
 
   app.post('/', async (c) => {
     const requestLog = c.get('log') ?? options.log;
     let eventType = 'unknown';
+    let answered: Outcome | undefined;
     const answer = (outcome: Outcome, response: Response) => {
       counter?.inc({ cloudevents_event_type: eventType, outcome });
+      answered = outcome;
       return response;
     };
     const reject = (log: Logger, error: Problem) => {
@@ -266,9 +281,11 @@ export function createEventReceiver<
             `the handler of ${event.type} emitted an event, which needs a database inbox and an outbox`,
           );
         }
+        // Its starting trace is the consumer span: a new event, a new origin.
+        const hop = consumerSpan && spanTraceparent(consumerSpan);
         const id = await options.emit(tx as Queryable, {
           ...reply,
-          ...(traceparent && { traceparent }),
+          ...(hop && { traceparent: hop }),
         });
         emitted++;
         return id;
@@ -276,75 +293,123 @@ export function createEventReceiver<
       await handler(received, { tx, log, emit, afterCommit });
     };
 
-    try {
-      if (isInbox(dedupe)) {
-        const outcome = await dedupe.run(event.source, event.id, handle);
-        if (outcome.duplicate) {
-          log.debug('duplicate event skipped');
-          return answer('duplicate', c.body(null, 204));
-        }
-      } else {
-        const claim = await dedupe.claim(event.source, event.id);
-        if (claim === 'done') {
-          log.debug('duplicate event skipped');
-          return answer('duplicate', c.body(null, 204));
-        }
-        if (claim === 'in-progress') {
-          return answer(
-            'in_progress',
-            problemResponse(
-              c as Context,
-              new Problem(
-                409,
-                'Another delivery of this event is being handled.',
-                {},
-                {
-                  'retry-after': '2',
-                },
-              ),
-            ),
-          );
-        }
-        try {
-          await handle(undefined);
-        } catch (error) {
-          await dedupe.release(event.source, event.id).catch((releaseError) => {
-            log.warn({ err: releaseError }, 'releasing the claim failed; it expires by itself');
-          });
-          throw error;
-        }
-        await dedupe.complete(event.source, event.id).catch((completeError) => {
-          log.warn({ err: completeError }, 'marking the event handled failed');
-        });
-      }
-    } catch (error) {
-      if (error instanceof Problem && error.status < 500) {
-        log.warn({ status: error.status, detail: error.detail }, 'event handler refused the event');
-        return answer('rejected', problemResponse(c as Context, error));
-      }
-      // A value the database cannot hold fails the same way on every redelivery: a 400 the
-      // broker dead-letters, not a 500 it retries forever. Its transaction rolled back.
-      const refused = dataExceptionProblem(error);
-      if (refused) {
-        log.warn({ err: error }, 'the database refused a value of the event');
-        return answer('rejected', problemResponse(c as Context, refused));
-      }
-      log.error({ err: error }, 'event handler failed; the broker will retry');
-      return answer('failed', problemResponse(c as Context, error));
+    // The consumer span: a child of the delivery that brought the event when it is of the
+    // event's trace (the broker passed it on), else of the event's starting trace, linked to
+    // the delivery (a broker that does not pass traces on starts one of its own).
+    const origin = spanContextOf(traceparent);
+    const delivery = trace.getSpanContext(context.active());
+    const sameTrace = !origin || (delivery && delivery.traceId === origin.traceId);
+    const started = performance.now();
+    let consumerSpan: Span | undefined;
+    const response = await inSpan(
+      `process ${event.type}`,
+      {
+        kind: SpanKind.CONSUMER,
+        ...(!sameTrace && { parent: contextOf(traceparent) }),
+        ...(!sameTrace && delivery && { links: [{ context: delivery }] }),
+        attributes: {
+          'messaging.system': 'knative',
+          'messaging.operation.type': 'process',
+          'messaging.message.id': event.id,
+          'cloudevents.event_id': event.id,
+          'cloudevents.event_type': event.type,
+          'cloudevents.event_source': event.source,
+          ...(event.subject !== undefined && { 'cloudevents.event_subject': event.subject }),
+        },
+      },
+      async (span) => {
+        consumerSpan = span;
+        const result = await handleDelivery();
+        span.setAttribute('shop.event.outcome', answered ?? 'handled');
+        if (answered === 'failed') span.setStatus({ code: SpanStatusCode.ERROR });
+        return result;
+      },
+    );
+    if (answered === 'handled' || answered === 'rejected' || answered === 'failed') {
+      processDuration?.observe(
+        {
+          cloudevents_event_type: eventType,
+          ...(answered !== 'handled' && { error_type: answered }),
+        },
+        (performance.now() - started) / 1000,
+      );
     }
+    return response;
 
-    for (const effect of effects) {
+    async function handleDelivery(): Promise<Response> {
       try {
-        effect();
+        if (isInbox(dedupe)) {
+          const outcome = await dedupe.run(event.source, event.id, handle);
+          if (outcome.duplicate) {
+            log.debug('duplicate event skipped');
+            return answer('duplicate', c.body(null, 204));
+          }
+        } else {
+          const claim = await dedupe.claim(event.source, event.id);
+          if (claim === 'done') {
+            log.debug('duplicate event skipped');
+            return answer('duplicate', c.body(null, 204));
+          }
+          if (claim === 'in-progress') {
+            return answer(
+              'in_progress',
+              problemResponse(
+                c as Context,
+                new Problem(
+                  409,
+                  'Another delivery of this event is being handled.',
+                  {},
+                  {
+                    'retry-after': '2',
+                  },
+                ),
+              ),
+            );
+          }
+          try {
+            await handle(undefined);
+          } catch (error) {
+            await dedupe.release(event.source, event.id).catch((releaseError) => {
+              log.warn({ err: releaseError }, 'releasing the claim failed; it expires by itself');
+            });
+            throw error;
+          }
+          await dedupe.complete(event.source, event.id).catch((completeError) => {
+            log.warn({ err: completeError }, 'marking the event handled failed');
+          });
+        }
       } catch (error) {
-        log.warn({ err: error }, 'an after-commit effect of the handler failed');
+        if (error instanceof Problem && error.status < 500) {
+          log.warn(
+            { status: error.status, detail: error.detail },
+            'event handler refused the event',
+          );
+          return answer('rejected', problemResponse(c as Context, error));
+        }
+        // A value the database cannot hold fails the same way on every redelivery: a 400 the
+        // broker dead-letters, not a 500 it retries forever. Its transaction rolled back.
+        const refused = dataExceptionProblem(error);
+        if (refused) {
+          log.warn({ err: error }, 'the database refused a value of the event');
+          return answer('rejected', problemResponse(c as Context, refused));
+        }
+        log.error({ err: error }, 'event handler failed; the broker will retry');
+        return answer('failed', problemResponse(c as Context, error));
       }
+
+      for (const effect of effects) {
+        try {
+          effect();
+        } catch (error) {
+          log.warn({ err: error }, 'an after-commit effect of the handler failed');
+        }
+      }
+      if (emitted > 0) {
+        log.debug({ emitted }, 'event handled; what it emitted is in the outbox');
+        options.onEventsRecorded?.();
+      }
+      return answer('handled', c.body(null, 204));
     }
-    if (emitted > 0) {
-      log.debug({ emitted }, 'event handled; what it emitted is in the outbox');
-      options.onEventsRecorded?.();
-    }
-    return answer('handled', c.body(null, 204));
   });
 
   return app;

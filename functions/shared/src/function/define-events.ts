@@ -28,6 +28,7 @@ import {
 import { newId } from '../ids.js';
 import type { Logger } from '../logger.js';
 import { pruneOutbox, writeOutbox } from '../outbox.js';
+import { currentTraceparent } from '../telemetry/trace-context.js';
 
 /**
  * An event of one of the declared types as it goes into the outbox: `type`, `data`, and
@@ -164,7 +165,8 @@ export function defineEvents<
     const { type, subject } = event;
     if (!declared.has(type)) throw new Error(`${producer} does not publish ${type}`);
     const id = newId();
-    const traceparent = validTraceparent(event.traceparent);
+    // The event's starting trace (CloudEvents distributed tracing): the span that made it.
+    const traceparent = validTraceparent(event.traceparent) ?? currentTraceparent();
     // The event as the relay will publish it: validated, keyed and measured now, so a refusal
     // fails the change that makes it instead of stalling the outbox later.
     const built = buildCloudEvent(catalog, source, type, event.data, {

@@ -1,4 +1,10 @@
-import { headerValue, Problem, requestHeaders, type ServiceEnv } from '@shop/shared';
+import {
+  headerValue,
+  isInstrumented,
+  Problem,
+  requestHeaders,
+  type ServiceEnv,
+} from '@shop/shared';
 import type { Handler } from 'hono';
 import { socketAddress } from '../../client-address.js';
 import { endToEndHeaders, forward } from '../../forward.js';
@@ -44,13 +50,20 @@ export function proxy(
     const headers = endToEndHeaders(incoming, isReplaced);
     const requestId = c.get('requestId');
     headers['x-request-id'] = requestId;
-    const trace = nextTraceContext(
-      headerValue(incoming, 'traceparent'),
-      headerValue(incoming, 'tracestate'),
-    );
-    headers.traceparent = trace.traceparent;
-    if (trace.tracestate) headers.tracestate = trace.tracestate;
-    else delete headers.tracestate;
+    if (isInstrumented()) {
+      // The undici instrumentation sends the forwarding span's context (a child of the
+      // server span, itself continued from the client's traceparent when valid).
+      delete headers.traceparent;
+      delete headers.tracestate;
+    } else {
+      const trace = nextTraceContext(
+        headerValue(incoming, 'traceparent'),
+        headerValue(incoming, 'tracestate'),
+      );
+      headers.traceparent = trace.traceparent;
+      if (trace.tracestate) headers.tracestate = trace.tracestate;
+      else delete headers.tracestate;
+    }
     const trusted = trustedProxyHops > 0;
     const forwardedFor = trusted ? headerValue(incoming, 'x-forwarded-for') : undefined;
     const chain = [forwardedFor, socketAddress(c)].filter(Boolean).join(', ');
