@@ -1,7 +1,7 @@
 // CloudEvents as the broker carries them: string attributes plus the data bytes, exactly what
 // a Kafka record in binary content mode holds. Kept apart from the SDK's object model so the
 // data bytes pass through untouched.
-import type { ConsumedRecord, ProducerRecord } from '@shop/shared';
+import { type ConsumedRecord, currentTraceparent, type ProducerRecord } from '@shop/shared';
 
 /** A CloudEvent as stored on the broker topic. */
 export interface BrokerEvent {
@@ -168,6 +168,10 @@ export function toKafkaRecord(event: BrokerEvent): ProducerRecord {
     if (name === 'datacontenttype') headers['content-type'] = value;
     else headers[`ce_${name}`] = value;
   }
+  // The span writing the record (the ingress's or a reply's) for the dispatcher to continue;
+  // the kafkajs instrumentation, where it runs, replaces it with its producer span.
+  const traceparent = currentTraceparent();
+  if (traceparent) headers.traceparent = traceparent;
   return { key: event.attributes.partitionkey ?? null, value: event.data, headers };
 }
 

@@ -1,6 +1,7 @@
 // Delivery as the Kafka broker's dispatcher does it: the egress configuration the control plane
 // derives from DeliverySpecs (control-plane/pkg/core/config: EgressConfigFromDelivery,
 // MergeEgressConfig) and the sender's retry loop (data-plane WebClientCloudEventSender).
+import { currentTraceparent, isInstrumented } from '@shop/shared';
 import { type BrokerEvent, toBinaryHttp, withExtensions } from './cloudevent.js';
 import { parseIsoDuration } from './duration.js';
 
@@ -176,11 +177,15 @@ async function attempt(
   const { headers, body } = toBinaryHttp(event);
   const timeout = AbortSignal.timeout(config.timeoutMs > 0 ? config.timeoutMs : DEFAULT_TIMEOUT_MS);
   const token = options.token?.();
+  // The delivery span's context for the subscriber (the undici instrumentation sends it where
+  // the SDK runs); ce-traceparent still holds the event's starting trace.
+  const hop = isInstrumented() ? undefined : currentTraceparent();
   try {
     const response = await fetch(target, {
       method: 'POST',
       headers: {
         ...headers,
+        ...(hop && { traceparent: hop }),
         prefer: 'reply',
         'kn-namespace': options.namespace,
         ...(token && { authorization: `Bearer ${token}` }),

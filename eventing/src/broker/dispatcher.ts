@@ -1,6 +1,15 @@
 // One Trigger's consumer: what the Kafka broker's dispatcher does per egress
 // (ConsumerVerticle + RecordDispatcherImpl + OffsetManager).
-import type { ConsumedRecord, ConsumerGroup, KafkaClient, Logger, RecordBatch } from '@shop/shared';
+import { SpanKind } from '@opentelemetry/api';
+import {
+  type ConsumedRecord,
+  type ConsumerGroup,
+  contextOf,
+  inSpan,
+  type KafkaClient,
+  type Logger,
+  type RecordBatch,
+} from '@shop/shared';
 import {
   type BrokerEvent,
   fromKafkaRecord,
@@ -268,7 +277,11 @@ export class TriggerDispatcher {
     }
   }
 
-  /** Delivers one record; resolves false when aborted (the record stays unfinished). */
+  /**
+   * Delivers one record; resolves false when aborted (the record stays unfinished). A record the
+   * Trigger's filter passes is delivered in a span of the broker's, continued from the span that
+   * wrote the record (its `traceparent` header) or else from the event's starting trace.
+   */
   async #handle(record: ConsumedRecord): Promise<boolean> {
     const { trigger, metrics } = this.#options;
     const labels = { namespace: trigger.namespace, trigger: trigger.name };
@@ -293,6 +306,33 @@ export class TriggerDispatcher {
       metrics.dispatched.inc({ ...labels, outcome: 'filtered' });
       return true;
     }
+    const written = record.headers.traceparent?.toString('utf8') ?? event.attributes.traceparent;
+    return inSpan(
+      `deliver ${trigger.namespace}/${trigger.name}`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: contextOf(written),
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': record.topic,
+          'messaging.destination.partition.id': String(record.partition),
+          'messaging.kafka.offset': Number(record.offset),
+          'messaging.consumer.group.name': trigger.consumerGroup,
+          'messaging.message.id': event.attributes.id ?? '',
+          'cloudevents.event_type': event.attributes.type ?? '',
+          'knative.trigger': `${trigger.namespace}/${trigger.name}`,
+          'url.full': trigger.subscriber,
+        },
+      },
+      () => this.#deliverEvent(event),
+    );
+  }
+
+  /** Delivers a filtered event, else dead-letters or drops it as its delivery spec says. */
+  async #deliverEvent(event: BrokerEvent): Promise<boolean> {
+    const { trigger, metrics } = this.#options;
+    const labels = { namespace: trigger.namespace, trigger: trigger.name };
     const delivered = await this.#deliver(
       trigger.subscriber,
       event,

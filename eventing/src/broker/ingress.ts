@@ -1,7 +1,9 @@
 // POST /:namespace/:broker — the broker ingress (Knative Kafka broker's receiver)
+import { SpanKind } from '@opentelemetry/api';
 import {
   createMetrics,
   createServiceApp,
+  inSpan,
   type Lifecycle,
   type Logger,
   Problem,
@@ -114,7 +116,22 @@ export function createBrokerApp(deps: BrokerAppDeps) {
       });
     }
     try {
-      await deps.write(key, event);
+      // The broker's own span: the write to its topic, a child of the sender's POST.
+      await inSpan(
+        `ingress ${key}`,
+        {
+          kind: SpanKind.PRODUCER,
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.operation.type': 'send',
+            'messaging.destination.name': key,
+            'messaging.message.id': event.attributes.id ?? '',
+            'cloudevents.event_id': event.attributes.id ?? '',
+            'cloudevents.event_type': event.attributes.type ?? '',
+          },
+        },
+        () => deps.write(key, event),
+      );
     } catch (error) {
       c.get('log').error({ err: error, broker: key, id: event.attributes.id }, 'event not written');
       count(503);
