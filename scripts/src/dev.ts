@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { LOCAL_PORTS, localServiceUrl, startBroker } from '@shop/eventing/broker';
 import { createLogger } from '@shop/shared';
+import { startFunctionProcess } from './function-process.js';
 import { DEV_FUNCTIONS } from './functions.js';
 import { startPaymentSimulator } from './payment-simulator/server.js';
 
@@ -25,6 +26,11 @@ const devStaff = env.DATABASE_URL
 type Env = Record<string, string | undefined>;
 
 const running: { name: string; url: string; stop: () => Promise<void> }[] = [];
+
+// DEV_PROCESSES=true: every function runs as a process of its own from its built output
+// (`npm run build` first), with the tracing preload, as in the cluster; the broker and the
+// payment simulator stay in this process.
+const processes = env.DEV_PROCESSES === 'true';
 
 async function main(): Promise<void> {
   const broker = await startBroker({
@@ -54,6 +60,8 @@ async function main(): Promise<void> {
   });
 
   for (const fn of DEV_FUNCTIONS) {
+    // A function's port is the one its URL names (`<NAME>_URL` overrides the dev port).
+    const port = new URL(localServiceUrl(fn.name)).port || String(LOCAL_PORTS[fn.name]);
     const fnEnv: Env = {
       RUN_MIGRATIONS: 'true',
       // As the cluster gives them: the SinkBinding's token file for K_SINK, and what /events
@@ -62,9 +70,19 @@ async function main(): Promise<void> {
       ...env,
       ...(fn.name === 'auth' &&
         devStaff && { DEV_STAFF_EMAIL: devStaff.email, DEV_STAFF_PASSWORD: devStaff.password }),
-      PORT: String(LOCAL_PORTS[fn.name]),
+      PORT: port,
       K_SINK: sink,
     };
+    if (processes) {
+      const child = await startFunctionProcess(
+        fn.name,
+        { ...fnEnv, K_SERVICE: fn.name },
+        // The gateway answers /readyz on its ops port only.
+        fn.name === 'api-gateway' ? { readyPort: fnEnv.OPS_PORT ?? '9080' } : {},
+      );
+      running.push({ name: fn.name, url: `http://127.0.0.1:${port}`, stop: child.stop });
+      continue;
+    }
     const started = await fn.start({ env: fnEnv, handleSignals: false });
     running.push({
       name: fn.name,

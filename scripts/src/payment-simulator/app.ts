@@ -3,8 +3,12 @@
 // State lives in memory; clock, randomness, fetch and the webhook settings are injected.
 import { timingSafeEqual } from 'node:crypto';
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { SpanKind } from '@opentelemetry/api';
 import {
+  contextOf,
   createServiceApp,
+  currentTraceparent,
+  inSpan,
   type Lifecycle,
   type Logger,
   Problem,
@@ -227,6 +231,8 @@ export function createSimulatorApp(deps: SimulatorDeps): Simulator {
   };
   const pending = new Set<Promise<void>>();
   const returnUrls = new Map<string, string>();
+  /** The W3C traceparent of the request that created each intent. */
+  const traceOfIntent = new Map<string, string>();
   const held = new Map<
     string,
     { events: SentEvent[]; timer: NodeJS.Timeout; release: () => void }
@@ -243,8 +249,19 @@ export function createSimulatorApp(deps: SimulatorDeps): Simulator {
     for (let copy = 0; copy < copies; copy++) {
       const delivery: Delivery = { status: 'pending', attempts: [] };
       sent.deliveries.push(delivery);
+      // Unlike a real provider, the simulator continues the trace of the request that created
+      // the intent (the shop's checkout), so a story from checkout to paid order is one trace.
+      const delivering = inSpan(
+        `webhook ${sent.event.type}`,
+        {
+          kind: SpanKind.PRODUCER,
+          parent: contextOf(traceOfIntent.get(sent.paymentIntentId)),
+          attributes: { 'shop.provider_event_id': sent.event.id },
+        },
+        () => sender.deliver(sent.event.id, sent.payload, delivery),
+      );
       track(
-        sender.deliver(sent.event.id, sent.payload, delivery).catch((error: unknown) => {
+        delivering.catch((error: unknown) => {
           log.error({ err: error, eventId: sent.event.id }, 'webhook delivery crashed');
         }),
       );
@@ -452,6 +469,8 @@ export function createSimulatorApp(deps: SimulatorDeps): Simulator {
           },
         };
         state.intents.set(id, intent);
+        const traceparent = currentTraceparent();
+        if (traceparent) traceOfIntent.set(id, traceparent);
         if (body.return_url) returnUrls.set(id, body.return_url);
         log.info({ paymentIntentId: id, orderId: body.metadata.orderId }, 'payment intent created');
         return intent;

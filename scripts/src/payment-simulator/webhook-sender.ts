@@ -1,6 +1,6 @@
 // Delivers signed webhook payloads with retries: exponential backoff, a bounded timeout per
 // attempt, redirects never followed, every attempt recorded for GET /v1/events.
-import type { Logger } from '@shop/shared';
+import { currentTraceparent, isInstrumented, type Logger } from '@shop/shared';
 import { signStandardPayload, signStripePayload } from './sign.js';
 
 /** How the simulator calls the webhook endpoint. */
@@ -89,10 +89,15 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender {
   async function attemptOnce(eventId: string, payload: string, attempt: number) {
     const started = now();
     const record: DeliveryAttempt = { attempt, at: new Date(started).toISOString(), durationMs: 0 };
+    const hop = currentTraceparent();
     try {
       const response = await fetchImpl(config.url, {
         method: 'POST',
-        headers: headersFor(eventId, payload),
+        headers: {
+          ...headersFor(eventId, payload),
+          // By hand only without the SDK (its undici instrumentation sets the header).
+          ...(!isInstrumented() && hop && { traceparent: hop }),
+        },
         body: payload,
         // A redirect is a failed delivery, as at Stripe: the endpoint must answer itself.
         redirect: 'manual',
