@@ -1,4 +1,5 @@
 import type { ServiceMetrics } from '@shop/shared';
+import { type MetricDefinition, metricCatalog } from '@shop/shared/telemetry/metric-catalog';
 import { Counter } from 'prom-client';
 
 /** Counters of the broker, on the same registry as its HTTP metrics (`/metrics`). */
@@ -14,26 +15,27 @@ export interface BrokerMetrics {
   dropped: Counter<'namespace' | 'trigger' | 'reason'>;
 }
 
+type Labels<M extends MetricDefinition> = 'namespace' | M['labels'][number];
+
+// The broker serves the brokers of several namespaces, so it sets the `namespace` target label
+// itself (the scrape adds it for a function).
+function counter<M extends MetricDefinition>(metric: M, metrics: ServiceMetrics) {
+  return new Counter<Labels<M>>({
+    name: metric.prometheusName,
+    help: metric.help,
+    labelNames: ['namespace', ...metric.labels] as Labels<M>[],
+    registers: [metrics.registry],
+  });
+}
+
+/**
+ * The broker's counters, named and labelled as the metric catalog says.
+ * @example const brokerMetrics = createBrokerMetrics(createMetrics({ service: 'broker' }));
+ */
 export function createBrokerMetrics(metrics: ServiceMetrics): BrokerMetrics {
-  const registers = [metrics.registry];
   return {
-    ingress: new Counter({
-      name: 'broker_ingress_events_total',
-      help: 'Events posted to a broker ingress, by broker and answer',
-      labelNames: ['namespace', 'broker', 'http_response_status_code'] as const,
-      registers,
-    }),
-    dispatched: new Counter({
-      name: 'broker_dispatched_events_total',
-      help: 'Records a Trigger consumed, by outcome (delivered, filtered, dead_lettered)',
-      labelNames: ['namespace', 'trigger', 'outcome'] as const,
-      registers,
-    }),
-    dropped: new Counter({
-      name: 'broker_events_dropped_total',
-      help: 'Events dropped after the last retry: no dead-letter sink, dead-letter sink failed, or not a CloudEvent',
-      labelNames: ['namespace', 'trigger', 'reason'] as const,
-      registers,
-    }),
+    ingress: counter(metricCatalog.brokerIngressEvents, metrics),
+    dispatched: counter(metricCatalog.brokerDispatchedEvents, metrics),
+    dropped: counter(metricCatalog.brokerEventsDropped, metrics),
   };
 }

@@ -6,6 +6,7 @@ import { Counter, type Registry } from 'prom-client';
 import { dataExceptionProblem, type ServiceEnv } from '../app.js';
 import type { Queryable } from '../db/database.js';
 import { Problem, problemResponse } from '../problem.js';
+import { metricCatalog } from '../telemetry/metric-catalog.js';
 import {
   type EventCatalog,
   type EventData,
@@ -146,9 +147,9 @@ export function createEventReceiver<
   const { catalog, dedupe, handlers } = options;
   const counter = options.registry
     ? new Counter({
-        name: 'events_received_total',
-        help: 'CloudEvents delivered to this function, by type and outcome',
-        labelNames: ['cloudevents_event_type', 'outcome'] as const,
+        name: metricCatalog.eventsReceived.prometheusName,
+        help: metricCatalog.eventsReceived.help,
+        labelNames: metricCatalog.eventsReceived.labels,
         registers: [options.registry],
       })
     : undefined;
