@@ -372,6 +372,20 @@ export function createKafkajsClient(options: KafkajsClientOptions): KafkaClient 
       const client = await adminClient();
       return (await client.describeCluster()).brokers.length;
     },
+    async topicOffsets(topic) {
+      const client = await adminClient();
+      const offsets = await client.fetchTopicOffsets(topic);
+      return offsets
+        .map(({ partition, low, high }) => ({ partition, low, high }))
+        .sort((a, b) => a.partition - b.partition);
+    },
+    async committedOffsets(groupId, topic) {
+      const client = await adminClient();
+      const [committed] = await client.fetchOffsets({ groupId, topics: [topic] });
+      return (committed?.partitions ?? [])
+        .map(({ partition, offset }) => ({ partition, offset: offset === '-1' ? null : offset }))
+        .sort((a, b) => a.partition - b.partition);
+    },
   });
 
   return {
