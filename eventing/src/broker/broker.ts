@@ -28,7 +28,7 @@ import { allowedSenders, type EventingFeatures } from './event-policies.js';
 import { compileTriggerFilter } from './filters.js';
 import { createBrokerApp } from './ingress.js';
 import { type BrokerManifest, loadManifests, type Manifests } from './manifests.js';
-import { createBrokerMetrics } from './metrics.js';
+import { createBrokerMetrics, startTriggerSeries } from './metrics.js';
 import {
   createOidcIssuer,
   createTokenCache,
@@ -354,6 +354,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       { resolveService: options.resolveService, ingressUrl },
       features.oidc ? token : undefined,
     );
+    startTriggerSeries(brokerMetrics, triggers);
     consumerLag.watch(
       triggers.map((t) => ({
         namespace: t.namespace,

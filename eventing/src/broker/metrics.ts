@@ -39,3 +39,22 @@ export function createBrokerMetrics(metrics: ServiceMetrics): BrokerMetrics {
     dropped: counter(metricCatalog.brokerEventsDropped, metrics),
   };
 }
+
+/**
+ * Starts every Trigger's dispatched and dropped series at 0, for each outcome and reason of the
+ * catalog, so `increase()` (the dead-letter alerts) sees a Trigger's first dead letter.
+ * @example startTriggerSeries(brokerMetrics, [{ namespace: 'shop', name: 'cart-on-payment-events' }]);
+ */
+export function startTriggerSeries(
+  metrics: BrokerMetrics,
+  triggers: readonly { namespace: string; name: string }[],
+): void {
+  for (const { namespace, name: trigger } of triggers) {
+    for (const outcome of metricCatalog.brokerDispatchedEvents.labelValues.outcome) {
+      metrics.dispatched.inc({ namespace, trigger, outcome }, 0);
+    }
+    for (const reason of metricCatalog.brokerEventsDropped.labelValues.reason) {
+      metrics.dropped.inc({ namespace, trigger, reason }, 0);
+    }
+  }
+}
