@@ -178,6 +178,17 @@ describe('business counters on /metrics', () => {
     expect(await series(REVENUE)).toBe(before + 3000);
   });
 
+  it('counts a refund kept until its payment once, with the payment that applies it', async () => {
+    const revenue = await series(REVENUE);
+    const refunds = await series(REFUNDS);
+    const placed = await placeOrder(shopper(), 'refund-first', 2000);
+    expect((await deliver('shop.payment.refunded', placed.id, 2000)).status).toBe(204);
+    expect(await series(REFUNDS)).toBe(refunds);
+    expect((await deliver('shop.payment.succeeded', placed.id, 2000)).status).toBe(204);
+    expect(await series(REVENUE)).toBe(revenue + 2000);
+    expect(await series(REFUNDS)).toBe(refunds + 2000);
+  });
+
   it('adds each applied refund once, and neither a repeated refund nor an over-refund', async () => {
     const before = await series(REFUNDS);
     const placed = await placeOrder(shopper(), 'refunds', 5000);
