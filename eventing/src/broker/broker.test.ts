@@ -524,7 +524,7 @@ describe(`local Kafka broker (${kafka.kind})`, () => {
       'all 50 delivered',
     );
     const text = await (await fetch(`${b.broker.url}/metrics`)).text();
-    expect(text).not.toContain('broker_events_dropped_total{');
+    expect(text).not.toMatch(/^broker_events_dropped_total\{.*\} [1-9]/m);
   });
 
   it('starts a new Trigger at the latest offset and resumes an existing one from its commits', async () => {

@@ -16,6 +16,7 @@ import {
   serve,
 } from '@shop/shared';
 import { type BrokerEvent, toKafkaRecord, validateAttributes } from './cloudevent.js';
+import { registerConsumerLag } from './consumer-lag.js';
 import {
   type Destination,
   type EgressConfig,
@@ -27,7 +28,7 @@ import { allowedSenders, type EventingFeatures } from './event-policies.js';
 import { compileTriggerFilter } from './filters.js';
 import { createBrokerApp } from './ingress.js';
 import { type BrokerManifest, loadManifests, type Manifests } from './manifests.js';
-import { createBrokerMetrics } from './metrics.js';
+import { createBrokerMetrics, startTriggerSeries } from './metrics.js';
 import {
   createOidcIssuer,
   createTokenCache,
@@ -281,6 +282,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       : createMemoryKafka());
   const metrics = createMetrics({ service: 'broker' });
   const brokerMetrics = createBrokerMetrics(metrics);
+  const consumerLag = registerConsumerLag({ kafka, metrics, log });
   const lifecycle = new Lifecycle();
   const topics = new Map(manifests.brokers.map((b) => [`${b.namespace}/${b.name}`, b.topic]));
   const producer = kafka.producer();
@@ -351,6 +353,14 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       manifests,
       { resolveService: options.resolveService, ingressUrl },
       features.oidc ? token : undefined,
+    );
+    startTriggerSeries(brokerMetrics, triggers);
+    consumerLag.watch(
+      triggers.map((t) => ({
+        namespace: t.namespace,
+        groupId: t.consumerGroup,
+        topic: topics.get(t.broker)!,
+      })),
     );
     // Consumer groups join in parallel: each join takes a few seconds on a real cluster.
     await Promise.all(

@@ -15,6 +15,7 @@ import type { CartDeps } from './deps.js';
 import { events } from './events.js';
 import type { CartsDeps } from './flows/carts.js';
 import { handlePaymentEvent, type PaymentEventDeps } from './flows/payment-events.js';
+import { type CartMetrics, createCartMetrics, noCartMetrics } from './metrics.js';
 import type { OfferClient } from './offer-client.js';
 import type { PaymentClient } from './payment-client.js';
 import { registerCartRoutes } from './routes/cart.js';
@@ -32,8 +33,10 @@ export interface CartAppDeps {
   metrics?: ServiceMetrics;
   lifecycle?: Lifecycle;
   clock?: () => Date;
-  /** Currency of an empty cart's total (default EUR). */
+  /** Currency of an empty cart's total (default: the first of `currencies`, else EUR). */
   currency?: string;
+  /** Currencies the shop sells in: their business counters start at 0 (default `[currency]`). */
+  currencies?: readonly string[];
   /** Idle seconds before a cart expires (default 30 days). */
   cartTtlSeconds?: number;
   /** Called once a transaction that wrote to cart.outbox committed (main.ts wakes the relay). */
@@ -60,6 +63,10 @@ export function createApp(deps: CartAppDeps): OpenAPIHono<ServiceEnv> {
   const { db, kv, log } = deps;
   const clock = deps.clock ?? (() => new Date());
   const onEventsRecorded = deps.onEventsRecorded ?? (() => {});
+  const currency = deps.currency ?? deps.currencies?.[0] ?? 'EUR';
+  const metrics: CartMetrics = deps.metrics
+    ? createCartMetrics(deps.metrics, deps.currencies ?? [currency])
+    : noCartMetrics;
   const app = createServiceApp({
     service: 'cart',
     log,
@@ -72,7 +79,7 @@ export function createApp(deps: CartAppDeps): OpenAPIHono<ServiceEnv> {
     kv,
     offer: deps.offer,
     ttlSeconds: deps.cartTtlSeconds ?? 30 * 24 * 3600,
-    currency: deps.currency ?? 'EUR',
+    currency,
     clock,
   };
   const routeDeps: CartDeps = {
@@ -86,6 +93,7 @@ export function createApp(deps: CartAppDeps): OpenAPIHono<ServiceEnv> {
       log,
       clock,
       onEventsRecorded,
+      metrics,
       ...(deps.newOrderId && { newOrderId: deps.newOrderId }),
     },
   };
@@ -107,21 +115,36 @@ export function createApp(deps: CartAppDeps): OpenAPIHono<ServiceEnv> {
   registerCartRoutes(app, routeDeps);
   registerOrderRoutes(app, routeDeps);
 
-  const eventDeps: PaymentEventDeps = { kv, log, clock };
+  const eventDeps: PaymentEventDeps = { kv, log, clock, metrics };
   const receiver = events.receiver({
     db,
     log,
     ...(deps.verifyEventSender && { verifySender: deps.verifyEventSender }),
     ...(deps.metrics && { registry: deps.metrics.registry }),
     handlers: {
-      'shop.payment.succeeded': async (event, { tx }) => {
-        await handlePaymentEvent(tx, eventDeps, { ...event, type: 'shop.payment.succeeded' });
+      'shop.payment.succeeded': async (event, { tx, afterCommit }) => {
+        await handlePaymentEvent(
+          tx,
+          eventDeps,
+          { ...event, type: 'shop.payment.succeeded' },
+          afterCommit,
+        );
       },
-      'shop.payment.failed': async (event, { tx }) => {
-        await handlePaymentEvent(tx, eventDeps, { ...event, type: 'shop.payment.failed' });
+      'shop.payment.failed': async (event, { tx, afterCommit }) => {
+        await handlePaymentEvent(
+          tx,
+          eventDeps,
+          { ...event, type: 'shop.payment.failed' },
+          afterCommit,
+        );
       },
-      'shop.payment.refunded': async (event, { tx }) => {
-        await handlePaymentEvent(tx, eventDeps, { ...event, type: 'shop.payment.refunded' });
+      'shop.payment.refunded': async (event, { tx, afterCommit }) => {
+        await handlePaymentEvent(
+          tx,
+          eventDeps,
+          { ...event, type: 'shop.payment.refunded' },
+          afterCommit,
+        );
       },
     },
   });

@@ -15,6 +15,20 @@ export const configShape = {
   PAYMENT_PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   /** Idle days after which a cart expires. */
   CART_TTL_DAYS: z.coerce.number().positive().default(30),
+  /**
+   * Currencies the shop sells in, comma-separated (offer's CATALOG_CURRENCY among them): an
+   * empty cart's total is in the first, and the business counters start at 0 for each.
+   */
+  SHOP_CURRENCIES: z
+    .string()
+    .default('EUR')
+    .transform((value) => value.split(',').map((code) => code.trim()))
+    .pipe(
+      z
+        .array(z.string().regex(/^[A-Z]{3}$/, 'must be ISO 4217 codes (3 uppercase letters)'))
+        .min(1)
+        .max(10),
+    ),
   /** Minutes an order waits for its payment before the sweep cancels it and releases its stock. */
   PENDING_ORDER_TTL_MINUTES: z.coerce.number().positive().default(30),
 };

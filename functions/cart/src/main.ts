@@ -70,6 +70,7 @@ export const cart = defineFunction({
     return createApp({
       ...deps,
       cartTtlSeconds: Math.round(deps.config.CART_TTL_DAYS * 24 * 3600),
+      currencies: deps.config.SHOP_CURRENCIES,
       onStockDue: sweep.wake,
     });
   },

@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import {
+  catalogCounter,
   createMetrics,
   createServiceApp,
   type Database,
@@ -9,7 +10,6 @@ import {
   type ServiceMetrics,
   type TokenVerifier,
 } from '@shop/shared';
-import { Counter } from 'prom-client';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 
 /** Largest webhook body accepted (Stripe's events stay far below it). */
@@ -47,12 +47,9 @@ export interface ConversionWebhookAppDeps {
 export function createApp(deps: ConversionWebhookAppDeps): OpenAPIHono<ServiceEnv> {
   const { db, log } = deps;
   const metrics = deps.metrics ?? createMetrics({ service: 'conversion-webhook' });
-  const deliveries = new Counter({
-    name: 'webhook_deliveries_total',
-    help: 'Webhook deliveries by provider and outcome (processed, ignored, unmatched, duplicate, invalid_signature, invalid_payload, not_configured)',
-    labelNames: ['provider', 'outcome'] as const,
-    registers: [metrics.registry],
-  });
+  // Every provider and outcome at 0 from the start (the catalog's closed sets).
+  const deliveries = catalogCounter(metrics, 'webhookDeliveries');
+  const payments = catalogCounter(metrics, 'payments');
   const app = createServiceApp({
     service: 'conversion-webhook',
     log,
@@ -70,6 +67,7 @@ export function createApp(deps: ConversionWebhookAppDeps): OpenAPIHono<ServiceEn
     toleranceSeconds: deps.toleranceSeconds ?? 300,
     onEventsRecorded: deps.onEventsRecorded ?? (() => {}),
     countDelivery: (provider, outcome) => deliveries.inc({ provider, outcome }),
+    countPayments: (provider, outcome, count) => payments.inc({ provider, outcome }, count),
   });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

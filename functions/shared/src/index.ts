@@ -16,7 +16,13 @@ export * from './kafka/index.js';
 export * from './kv/index.js';
 export { Lifecycle } from './lifecycle.js';
 export { createLogger, type Logger, silentLogger } from './logger.js';
-export { createMetrics, type ServiceMetrics } from './metrics.js';
+export {
+  type CatalogLabel,
+  type CounterKey,
+  catalogCounter,
+  createMetrics,
+  type ServiceMetrics,
+} from './metrics.js';
 export {
   addMoney,
   CurrencyMismatchError,

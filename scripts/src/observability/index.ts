@@ -9,6 +9,16 @@ import { DEV_FUNCTIONS } from '../functions.js';
 import { formatWithBiome } from './format.js';
 import { GENERATED_DIRS, generateObservability, type PlatformFunctions } from './generate.js';
 
+/** A defined function's declared ops port (its default config's), where it has one. */
+function opsPortOf(fn: object): number | undefined {
+  const defined = fn as {
+    declaration?: { opsPort?: (config: unknown) => number };
+    loadConfig?: (env: Record<string, string | undefined>) => unknown;
+  };
+  const opsPort = defined.declaration?.opsPort;
+  return opsPort && defined.loadConfig ? opsPort(defined.loadConfig({})) : undefined;
+}
+
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -18,6 +28,10 @@ export function platformFunctions(): PlatformFunctions {
   const unique = (names: string[]) => [...new Set(names)].sort();
   return {
     functions: DEV_FUNCTIONS.map((f) => f.name),
+    scrapeTargets: DEV_FUNCTIONS.map((f) => {
+      const opsPort = opsPortOf(f);
+      return opsPort === undefined ? { service: f.name } : { service: f.name, opsPort };
+    }),
     producers: unique(events.map((e) => e.producer)),
     consumers: unique(events.flatMap((e) => [...e.consumers])),
   };

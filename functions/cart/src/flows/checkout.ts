@@ -15,6 +15,7 @@ import { cartKey } from '../domain/cart-id.js';
 import { computeLineTotal } from '../domain/compute-line-total.js';
 import type { Order, OrderItem, ShippingAddress } from '../domain/order.js';
 import { eventUserId, recordOrderEvent } from '../events.js';
+import type { CartMetrics } from '../metrics.js';
 import type { OfferClient, OfferProduct } from '../offer-client.js';
 import { type PaymentClient, PaymentProviderError } from '../payment-client.js';
 import {
@@ -42,6 +43,8 @@ export interface CheckoutDeps {
   log: Logger;
   clock: () => Date;
   onEventsRecorded: () => void;
+  /** Business counters: an order created, and what a payment kept for it did (after commit). */
+  metrics: CartMetrics;
   /** Id of a new order (default UUIDv7; tests pin it). */
   newOrderId?: () => string;
 }
@@ -190,11 +193,14 @@ async function bindPaymentIntent(
   order: Order,
   providerPaymentId: string,
 ): Promise<Order> {
+  const effects = afterCommitEffects();
   const { bound, applied } = await deps.db.transaction(async (tx) => {
+    effects.clear();
     const bound = await setProviderPayment(tx, order.id, 'stripe', providerPaymentId, deps.clock());
-    const applied = await applyPendingEvents(tx, deps, order.id);
+    const applied = await applyPendingEvents(tx, deps, order.id, effects.add);
     return { bound: applied > 0 ? await findOrder(tx, order.id) : bound, applied };
   });
+  effects.run();
   if (applied > 0) deps.onEventsRecorded();
   return bound ?? order;
 }
@@ -255,8 +261,10 @@ async function createOrder(
     orderId,
     items.map((item) => ({ productId: item.productId, quantity: item.quantity })),
   );
-  return deps.db
+  const effects = afterCommitEffects();
+  const created = await deps.db
     .transaction(async (tx) => {
+      effects.clear();
       const order = await insertOrder(tx, {
         id: orderId,
         userId,
@@ -283,7 +291,7 @@ async function createOrder(
       });
       // Payment events that arrived before this order (ids chosen here, so only in theory, or a
       // replayed database) apply now.
-      await applyPendingEvents(tx, deps, order.id);
+      await applyPendingEvents(tx, deps, order.id, effects.add);
       return (await findOrder(tx, order.id)) ?? order;
     })
     .catch(async (error: unknown) => {
@@ -296,4 +304,24 @@ async function createOrder(
         );
       throw error;
     });
+  deps.metrics.orderCreated(created.total);
+  effects.run();
+  return created;
+}
+
+/** Effects a transaction asks for, run once it committed (a retried one starts afresh). */
+function afterCommitEffects() {
+  let effects: (() => void)[] = [];
+  return {
+    add: (effect: () => void) => {
+      effects.push(effect);
+    },
+    clear: () => {
+      effects = [];
+    },
+    run: () => {
+      for (const effect of effects) effect();
+      effects = [];
+    },
+  };
 }

@@ -14,6 +14,7 @@ import {
 import type { Order } from '../domain/order.js';
 import { decidePaymentEffect } from '../domain/order-status.js';
 import { eventUserId, recordOrderEvent } from '../events.js';
+import type { CartMetrics } from '../metrics.js';
 import {
   deletePendingEvent,
   findOrder,
@@ -36,19 +37,29 @@ export interface PaymentEventDeps {
   kv: KeyValue;
   log: Logger;
   clock: () => Date;
+  /** Business counters, counted after the transaction commits. */
+  metrics: CartMetrics;
 }
+
+/**
+ * Runs an effect once the caller's transaction committed, never when it rolled back (the
+ * receiver's `afterCommit`, or checkout's own after its transaction).
+ */
+export type AfterCommit = (effect: () => void) => void;
 
 export type ApplyOutcome = 'applied' | 'kept' | 'ignored';
 
 /**
  * Handles one payment event (already deduplicated by the inbox) inside `tx`: applies it to its
  * order, or keeps it in cart.pending_payment_event, or ignores it. After a change, events kept
- * for the order are tried again (a refund kept until its payment succeeded).
+ * for the order are tried again (a refund kept until its payment succeeded). What it counts
+ * (revenue, refunds) goes through `afterCommit`.
  */
 export async function handlePaymentEvent(
   tx: Queryable,
   deps: PaymentEventDeps,
   event: PaymentEvent & { source: string; id: string },
+  afterCommit: AfterCommit,
 ): Promise<ApplyOutcome> {
   const order = await findOrder(tx, event.data.orderId, { forUpdate: true });
   if (!order) {
@@ -56,11 +67,11 @@ export async function handlePaymentEvent(
     await keepPendingEvent(tx, { ...event, orderId: event.data.orderId });
     return 'kept';
   }
-  const outcome = await applyToOrder(tx, deps, order, event);
+  const outcome = await applyToOrder(tx, deps, order, event, afterCommit);
   if (outcome === 'kept') {
     await keepPendingEvent(tx, { ...event, orderId: order.id });
   } else if (outcome === 'applied') {
-    await applyPendingEvents(tx, deps, order.id);
+    await applyPendingEvents(tx, deps, order.id, afterCommit);
   }
   return outcome;
 }
@@ -73,6 +84,7 @@ export async function applyPendingEvents(
   tx: Queryable,
   deps: PaymentEventDeps,
   orderId: string,
+  afterCommit: AfterCommit,
 ): Promise<number> {
   let applied = 0;
   for (let progress = true; progress; ) {
@@ -80,11 +92,17 @@ export async function applyPendingEvents(
     for (const pending of await listPendingEvents(tx, orderId)) {
       const order = await findOrder(tx, orderId, { forUpdate: true });
       if (!order) return applied;
-      const outcome = await applyToOrder(tx, deps, order, {
-        ...(pending as unknown as PaymentEvent),
-        source: pending.source,
-        id: pending.id,
-      });
+      const outcome = await applyToOrder(
+        tx,
+        deps,
+        order,
+        {
+          ...(pending as unknown as PaymentEvent),
+          source: pending.source,
+          id: pending.id,
+        },
+        afterCommit,
+      );
       if (outcome === 'kept') continue;
       await deletePendingEvent(tx, pending.source, pending.id);
       if (outcome === 'applied') {
@@ -102,6 +120,7 @@ async function applyToOrder(
   deps: PaymentEventDeps,
   order: Order,
   event: PaymentEvent & { source: string; id: string },
+  afterCommit: AfterCommit,
 ): Promise<ApplyOutcome> {
   const log = deps.log.child({ orderId: order.id, eventId: event.id, eventType: event.type });
   if (event.type === 'shop.payment.refunded') {
@@ -175,6 +194,7 @@ async function applyToOrder(
         total: order.total,
         paidAt: at.toISOString(),
       });
+      afterCommit(() => deps.metrics.orderPaid(order.total));
       // The cart was kept through checkout so a failed payment loses nothing; paid, it goes.
       // Not transactional with the database: a rollback and redelivery clears it again.
       await deps.kv.del(cartKey({ userId: order.userId }));
@@ -204,6 +224,7 @@ async function applyToOrder(
         amount: event.data.amount,
         refundedAt: at.toISOString(),
       });
+      afterCommit(() => deps.metrics.refunded(event.data.amount));
       break;
     }
   }

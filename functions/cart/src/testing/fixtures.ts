@@ -8,6 +8,7 @@ import {
   type KeyValue,
   newId,
   type ServiceEnv,
+  type ServiceMetrics,
   silentLogger,
 } from '@shop/shared';
 import {
@@ -82,7 +83,9 @@ export interface Testbed {
 }
 
 /** The cart app against the fake offer, one database per file. */
-export async function createTestbed(options: { kv?: KeyValue } = {}): Promise<Testbed> {
+export async function createTestbed(
+  options: { kv?: KeyValue; metrics?: ServiceMetrics; currencies?: readonly string[] } = {},
+): Promise<Testbed> {
   const { db, cleanup: dropDb } = await testDatabase();
   const store = options.kv ? { kv: options.kv, cleanup: async () => {} } : testKeyValue();
   const offer = await startFakeOffer();
@@ -107,6 +110,8 @@ export async function createTestbed(options: { kv?: KeyValue } = {}): Promise<Te
     payments,
     verifyToken: testVerifyToken,
     verifyEventSender: testVerifyEventSender(functionAudience('cart')),
+    ...(options.metrics && { metrics: options.metrics }),
+    ...(options.currencies && { currencies: options.currencies }),
     newOrderId: () => {
       const id = nextOrderId.value ?? newId();
       nextOrderId.value = undefined;

@@ -33,7 +33,12 @@ export interface WebhookRouteDeps {
   onEventsRecorded: () => void;
   /** Counts a delivery's outcome (the `webhook_deliveries_total` metric). */
   countDelivery: (provider: Provider, outcome: DeliveryOutcome) => void;
+  /** Counts the payment events a delivery recorded (the `shop_payments_total` metric). */
+  countPayments: (provider: Provider, outcome: PaymentOutcome, count: number) => void;
 }
+
+/** What a provider reported of a payment. */
+export type PaymentOutcome = 'succeeded' | 'failed' | 'refunded';
 
 export type DeliveryOutcome =
   | 'processed'
@@ -327,6 +332,13 @@ async function handle(
     log.info({ ...fields, status: result.status, events: result.events }, 'webhook event stored');
   }
   if (result.duplicate) return 'duplicate';
-  if (result.events > 0) deps.onEventsRecorded();
+  if (result.events > 0) {
+    // Committed: storeDelivery's transaction is done. Each payment event counts once — a
+    // repeated delivery is a duplicate, a refund already recorded wrote no event.
+    if (meaning.kind !== 'ignored' && meaning.kind !== 'malformed') {
+      deps.countPayments(provider, meaning.kind, result.events);
+    }
+    deps.onEventsRecorded();
+  }
   return result.status;
 }

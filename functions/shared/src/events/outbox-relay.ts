@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Database, Queryable } from '../db/database.js';
 import type { ParkReason } from '../outbox.js';
+import { metricCatalog } from '../telemetry/metric-catalog.js';
 import { InvalidEventError } from './catalog.js';
 import { EventTooLargeError } from './event-size.js';
 import { PublishError, type Publisher } from './publish.js';
@@ -372,20 +373,20 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
 function registerMetrics(registry: Registry, db: Database, table: string, log: Logger) {
   const published = new Counter({
-    name: 'outbox_events_published_total',
-    help: 'Outbox events published to the broker',
+    name: metricCatalog.outboxEventsPublished.prometheusName,
+    help: metricCatalog.outboxEventsPublished.help,
     registers: [registry],
   });
   const failures = new Counter({
-    name: 'outbox_publish_failures_total',
-    help: 'Failed attempts to publish an outbox event, by reason (sink: retried; event: parked)',
-    labelNames: ['reason'] as const,
+    name: metricCatalog.outboxPublishFailures.prometheusName,
+    help: metricCatalog.outboxPublishFailures.help,
+    labelNames: metricCatalog.outboxPublishFailures.labels,
     registers: [registry],
   });
   const parked = new Counter({
-    name: 'outbox_events_parked_total',
-    help: 'Outbox events parked (no longer retried until staff retry them), by reason',
-    labelNames: ['reason'] as const,
+    name: metricCatalog.outboxEventsParked.prometheusName,
+    help: metricCatalog.outboxEventsParked.help,
+    labelNames: metricCatalog.outboxEventsParked.labels,
     registers: [registry],
   });
   // The gauges read one query at scrape time; alert when the oldest pending event ages or any
@@ -417,24 +418,24 @@ function registerMetrics(registry: Registry, db: Database, table: string, log: L
     return snapshot;
   };
   new Gauge({
-    name: 'outbox_pending_events',
-    help: 'Outbox events not yet published and not parked (those held behind a parked one too)',
+    name: metricCatalog.outboxPendingEvents.prometheusName,
+    help: metricCatalog.outboxPendingEvents.help,
     registers: [registry],
     async collect() {
       this.set((await read()).pending);
     },
   });
   new Gauge({
-    name: 'outbox_parked_events',
-    help: 'Outbox events parked: refused by the broker or out of attempts, waiting for staff',
+    name: metricCatalog.outboxParkedEvents.prometheusName,
+    help: metricCatalog.outboxParkedEvents.help,
     registers: [registry],
     async collect() {
       this.set((await read()).parked);
     },
   });
   new Gauge({
-    name: 'outbox_oldest_pending_seconds',
-    help: 'Age of the oldest outbox event not yet published (parked ones aside)',
+    name: metricCatalog.outboxOldestPending.prometheusName,
+    help: metricCatalog.outboxOldestPending.help,
     registers: [registry],
     async collect() {
       this.set((await read()).oldest);

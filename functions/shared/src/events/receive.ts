@@ -149,9 +149,9 @@ export function createEventReceiver<
   const { catalog, dedupe, handlers } = options;
   const counter = options.registry
     ? new Counter({
-        name: 'events_received_total',
-        help: 'CloudEvents delivered to this function, by type and outcome',
-        labelNames: ['cloudevents_event_type', 'outcome'] as const,
+        name: metricCatalog.eventsReceived.prometheusName,
+        help: metricCatalog.eventsReceived.help,
+        labelNames: metricCatalog.eventsReceived.labels,
         registers: [options.registry],
       })
     : undefined;

@@ -1,4 +1,5 @@
 export type {
+  CommittedOffset,
   ConsumedRecord,
   ConsumerGroup,
   ConsumerGroupHandler,
@@ -7,6 +8,7 @@ export type {
   KafkaClient,
   KafkaHeaders,
   KafkaProducer,
+  PartitionOffsets,
   ProducerRecord,
   RecordBatch,
   RecordMetadata,

@@ -64,6 +64,40 @@ describe(`KafkaClient (${kafka.kind})`, () => {
     expect(await kafka.admin().brokerCount()).toBeGreaterThanOrEqual(1);
   });
 
+  it('reports each partition’s end offset and a group’s commits (none before it commits)', async () => {
+    const topic = await newTopic(2);
+    const admin = kafka.admin();
+    const groupId = `lag-${randomUUID()}`;
+    expect(await admin.topicOffsets(topic)).toEqual([
+      { partition: 0, low: '0', high: '0' },
+      { partition: 1, low: '0', high: '0' },
+    ]);
+    const producer = kafka.producer();
+    await producer.send(
+      topic,
+      [0, 0, 0, 1].map((partition) => ({ key: null, value: 'v', partition })),
+      {
+        acks: -1,
+      },
+    );
+    expect(await admin.topicOffsets(topic)).toEqual([
+      { partition: 0, low: '0', high: '3' },
+      { partition: 1, low: '0', high: '1' },
+    ]);
+    expect(await admin.committedOffsets(groupId, topic)).toEqual([
+      { partition: 0, offset: null },
+      { partition: 1, offset: null },
+    ]);
+    const group = kafka.consumerGroup({ groupId, topic, startAt: 'earliest' });
+    groups.push(group);
+    await group.run({ async onBatch() {} });
+    await group.commit([{ partition: 0, offset: '2' }]);
+    expect(await admin.committedOffsets(groupId, topic)).toEqual([
+      { partition: 0, offset: '2' },
+      { partition: 1, offset: null },
+    ]);
+  });
+
   it('puts keyed records on the Java partition with increasing offsets, headers and values intact', async () => {
     const topic = await newTopic(5);
     const producer = kafka.producer();

@@ -120,6 +120,31 @@ export interface KafkaAdmin {
   partitionCount(topic: string): Promise<number | undefined>;
   /** Number of brokers in the cluster (a replication factor cannot exceed it). */
   brokerCount(): Promise<number>;
+  /**
+   * Per partition of a topic: the log start offset (`low`) and the end offset (`high`, the
+   * offset the next record gets).
+   * @example await admin.topicOffsets('orders'); // [{ partition: 0, low: '0', high: '42' }]
+   */
+  topicOffsets(topic: string): Promise<PartitionOffsets[]>;
+  /**
+   * Per partition of a topic: the offset a consumer group committed (the next to read), null
+   * where it committed none.
+   * @example await admin.committedOffsets('knative-trigger-shop-cart', 'orders'); // [{ partition: 0, offset: '40' }]
+   */
+  committedOffsets(groupId: string, topic: string): Promise<CommittedOffset[]>;
+}
+
+/** The offsets of one partition's log. */
+export interface PartitionOffsets {
+  partition: number;
+  low: string;
+  high: string;
+}
+
+/** A consumer group's committed offset on one partition. */
+export interface CommittedOffset {
+  partition: number;
+  offset: string | null;
 }
 
 /**

@@ -372,6 +372,23 @@ export function createKafkajsClient(options: KafkajsClientOptions): KafkaClient 
       const client = await adminClient();
       return (await client.describeCluster()).brokers.length;
     },
+    async topicOffsets(topic) {
+      const client = await adminClient();
+      const offsets = await retryTransient(() => client.fetchTopicOffsets(topic));
+      return offsets
+        .map(({ partition, low, high }) => ({ partition, low, high }))
+        .sort((a, b) => a.partition - b.partition);
+    },
+    async committedOffsets(groupId, topic) {
+      const client = await adminClient();
+      // A fresh cluster loads the group coordinator on first use.
+      const [committed] = await retryTransient(() =>
+        client.fetchOffsets({ groupId, topics: [topic] }),
+      );
+      return (committed?.partitions ?? [])
+        .map(({ partition, offset }) => ({ partition, offset: offset === '-1' ? null : offset }))
+        .sort((a, b) => a.partition - b.partition);
+    },
   });
 
   return {

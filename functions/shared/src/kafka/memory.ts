@@ -267,6 +267,20 @@ export function createMemoryKafka(options: MemoryKafkaOptions = {}): KafkaClient
     async brokerCount() {
       return 1;
     },
+    async topicOffsets(topic) {
+      return topicOf(topic).partitions.map((p, partition) => ({
+        partition,
+        low: String(p.base),
+        high: String(p.base + p.records.length),
+      }));
+    },
+    async committedOffsets(groupId, topic) {
+      const offsets = committed.get(groupId)?.get(topic);
+      return topicOf(topic).partitions.map((_, partition) => {
+        const offset = offsets?.get(partition);
+        return { partition, offset: offset === undefined ? null : String(offset) };
+      });
+    },
   });
 
   return {
