@@ -45,6 +45,7 @@ beforeAll(async () => {
     DATABASE_URL: undefined,
     REDIS_URL: undefined,
     DEV_PROCESSES: 'true',
+    DEV_PROMETHEUS: 'false',
     SEED_DEMO_DATA: 'true',
     LOG_LEVEL: 'info',
     BROKER_PORT: String(ports.broker),

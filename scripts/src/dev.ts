@@ -5,8 +5,11 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { LOCAL_PORTS, localServiceUrl, startBroker } from '@shop/eventing/broker';
 import { createLogger } from '@shop/shared';
+import { recentSpans } from '@shop/shared/telemetry';
+import { startDevPrometheus } from './dev-prometheus.js';
 import { startFunctionProcess } from './function-process.js';
 import { DEV_FUNCTIONS } from './functions.js';
+import { type OtlpReceiver, receivedSpanOf, startOtlpReceiver } from './otlp-receiver.js';
 import { startPaymentSimulator } from './payment-simulator/server.js';
 
 const env = process.env;
@@ -33,6 +36,22 @@ const running: { name: string; url: string; stop: () => Promise<void> }[] = [];
 const processes = env.DEV_PROCESSES === 'true';
 
 async function main(): Promise<void> {
+  // Spans of this process (kept in memory by dev-telemetry.ts) and, in DEV_PROCESSES mode, of
+  // the function processes (exported here over OTLP), shown by request id at /traces. With an
+  // OTLP endpoint of your own, spans go there instead.
+  let traces: OtlpReceiver | undefined;
+  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT && !env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
+    traces = await startOtlpReceiver({
+      port: Number(env.DEV_TRACES_PORT ?? 8069),
+      pages: true,
+      localSpans: () => recentSpans().map(receivedSpanOf),
+    });
+    running.push({
+      name: 'traces',
+      url: `${traces.url}/traces`,
+      stop: () => traces?.close() ?? Promise.resolve(),
+    });
+  }
   const broker = await startBroker({
     manifestsDir,
     ...(env.KAFKA_BROKERS ? { kafkaBrokers: env.KAFKA_BROKERS } : {}),
@@ -76,11 +95,25 @@ async function main(): Promise<void> {
     if (processes) {
       const child = await startFunctionProcess(
         fn.name,
-        { ...fnEnv, K_SERVICE: fn.name },
+        {
+          ...fnEnv,
+          K_SERVICE: fn.name,
+          ...(traces && {
+            OTEL_TRACES_EXPORTER: 'otlp',
+            OTEL_EXPORTER_OTLP_ENDPOINT: traces.url,
+            OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+            // Spans show up on the trace page within half a second, not the SDK's 5 s.
+            OTEL_BSP_SCHEDULE_DELAY: env.OTEL_BSP_SCHEDULE_DELAY ?? '500',
+          }),
+        },
         // The gateway answers /readyz on its ops port only.
         fn.name === 'api-gateway' ? { readyPort: fnEnv.OPS_PORT ?? '9080' } : {},
       );
       running.push({ name: fn.name, url: `http://127.0.0.1:${port}`, stop: child.stop });
+      if (fn.name === 'api-gateway') {
+        const ops = `http://127.0.0.1:${fnEnv.OPS_PORT ?? '9080'}`;
+        running.push({ name: `${fn.name} ops`, url: ops, stop: async () => {} });
+      }
       continue;
     }
     const started = await fn.start({ env: fnEnv, handleSignals: false });
@@ -92,6 +125,22 @@ async function main(): Promise<void> {
     // A public function (the gateway) serves /healthz, /readyz and /metrics on its own port.
     if (started.opsUrl) {
       running.push({ name: `${fn.name} ops`, url: started.opsUrl, stop: async () => {} });
+    }
+  }
+  // A Prometheus of its own when Debian's prometheus is installed (DEV_PROMETHEUS=false: none).
+  let prometheusUrl: string | undefined;
+  if (env.DEV_PROMETHEUS !== 'false') {
+    const targets = [
+      ...DEV_FUNCTIONS.map((fn) => ({
+        job: fn.name,
+        url: running.find((r) => r.name === `${fn.name} ops`)?.url ?? localServiceUrl(fn.name),
+      })),
+      { job: 'broker', url: `http://127.0.0.1:${brokerPort}` },
+    ];
+    const prometheus = await startDevPrometheus(targets, Number(env.DEV_PROMETHEUS_PORT ?? 9090));
+    if (prometheus) {
+      running.unshift({ name: 'prometheus', url: prometheus.url, stop: prometheus.stop });
+      prometheusUrl = prometheus.url;
     }
   }
   const gatewayUrl = localServiceUrl('api-gateway');
@@ -112,6 +161,17 @@ async function main(): Promise<void> {
       `  sign in        POST ${gatewayUrl}/api/auth/login   {"email","password"}`,
       '',
       ...(devStaff ? [`  staff login    ${devStaff.email} / ${devStaff.password}`, ''] : []),
+      ...(traces
+        ? [
+            `  a trace        ${traces.url}/traces?request_id=<x-request-id of an answer or log line>`,
+          ]
+        : [
+            `  traces         exported to ${env.OTEL_EXPORTER_OTLP_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT}`,
+          ]),
+      prometheusUrl
+        ? `  prometheus     ${prometheusUrl}  (scraping every function every 5 s, with the alerting rules)`
+        : '  prometheus     not started: apt-get install prometheus to scrape the dev functions',
+      '',
       `Storage: ${env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite'}, events: ${env.KAFKA_BROKERS ? `Kafka (${env.KAFKA_BROKERS})` : 'in-memory broker'}. Ctrl+C stops.`,
       '',
     ].join('\n'),

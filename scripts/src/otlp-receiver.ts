@@ -130,16 +130,33 @@ async function readBody(req: IncomingMessage): Promise<string> {
  * @example const otlp = await startOtlpReceiver(); env.OTEL_EXPORTER_OTLP_ENDPOINT = otlp.url;
  */
 export async function startOtlpReceiver(
-  options: { port?: number; maxSpans?: number } = {},
+  options: {
+    port?: number;
+    maxSpans?: number;
+    /** Spans of this process (the SDK's memory exporter), shown with the received ones. */
+    localSpans?: () => readonly ReceivedSpan[];
+    /** Serve `GET /traces` (the dev trace pages, text/plain). */
+    pages?: boolean;
+  } = {},
 ): Promise<OtlpReceiver> {
   const maxSpans = options.maxSpans ?? 50_000;
   const received: ReceivedSpan[] = [];
+  const all = () => [...(options.localSpans?.() ?? []), ...received];
   const server: Server = createServer((req, res) => {
     const answer = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (req.method !== 'POST' || req.url?.split('?')[0] !== '/v1/traces') {
+    const path = req.url?.split('?')[0] ?? '/';
+    if (options.pages && req.method === 'GET' && path.startsWith('/traces')) {
+      res.writeHead(200, {
+        'content-type': 'text/plain; charset=utf-8',
+        'cache-control': 'no-store',
+      });
+      res.end(tracePage(new URL(req.url ?? '/', 'http://localhost'), all(), trace));
+      return;
+    }
+    if (req.method !== 'POST' || path !== '/v1/traces') {
       answer(404, { message: 'only POST /v1/traces (OTLP JSON) is served here' });
       return;
     }
@@ -155,23 +172,18 @@ export async function startOtlpReceiver(
       })
       .catch((error: unknown) => answer(400, { message: String(error) }));
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const trace = (traceId: string) =>
-    received
+  function trace(traceId: string): ReceivedSpan[] {
+    return all()
       .filter((span) => span.traceId === traceId)
       .sort((a, b) => (BigInt(a.startTimeUnixNano) < BigInt(b.startTimeUnixNano) ? -1 : 1));
+  }
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    spans: () => received,
+    spans: all,
     trace,
-    tracesOfRequest: (requestId) => [
-      ...new Set(
-        received
-          .filter((span) => span.attributes['shop.request_id'] === requestId)
-          .map((span) => span.traceId),
-      ),
-    ],
+    tracesOfRequest: (requestId) => tracesOfRequest(all(), requestId),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -200,4 +212,89 @@ export function formatTrace(spans: readonly ReceivedSpan[]): string {
   };
   walk(undefined, 0);
   return lines.join('\n');
+}
+
+function tracesOfRequest(spans: readonly ReceivedSpan[], requestId: string): string[] {
+  return [
+    ...new Set(
+      spans
+        .filter((span) => span.attributes['shop.request_id'] === requestId)
+        .map((s) => s.traceId),
+    ),
+  ];
+}
+
+/**
+ * The dev trace pages: `/traces?request_id=<x-request-id>` (the id every log line and answer
+ * carries), `/traces/<trace id>`, or `/traces` for the newest traces.
+ */
+function tracePage(
+  url: URL,
+  spans: readonly ReceivedSpan[],
+  trace: (traceId: string) => ReceivedSpan[],
+): string {
+  const requestId = url.searchParams.get('request_id');
+  const traceId = url.pathname.split('/')[2];
+  const ids = requestId ? tracesOfRequest(spans, requestId) : traceId ? [traceId] : [];
+  if (requestId || traceId) {
+    if (ids.length === 0)
+      return `No trace of ${requestId ? `request ${requestId}` : traceId} yet.\n`;
+    return ids.map((id) => `trace ${id}\n${formatTrace(trace(id))}\n`).join('\n');
+  }
+  // The newest 50 traces, by their root span.
+  const roots = spans
+    .filter((span) => !span.parentSpanId)
+    .sort((a, b) => (BigInt(a.startTimeUnixNano) > BigInt(b.startTimeUnixNano) ? -1 : 1))
+    .slice(0, 50);
+  const lines = roots.map((span) => {
+    const request = span.attributes['shop.request_id'];
+    return `${span.traceId}  ${span.service}  ${span.name}  ${span.durationMs.toFixed(1)} ms${request ? `  request ${request}` : ''}`;
+  });
+  return [
+    `${spans.length} spans kept. /traces?request_id=<x-request-id> or /traces/<trace id> shows one trace.`,
+    '',
+    ...lines,
+    '',
+  ].join('\n');
+}
+
+/** What this module reads of an SDK `ReadableSpan` (structurally, to need no SDK types). */
+export interface ReadableSpanLike {
+  name: string;
+  kind: number;
+  spanContext(): { traceId: string; spanId: string };
+  parentSpanContext?: { spanId: string } | undefined;
+  attributes: Record<string, unknown>;
+  links: { context: { traceId: string; spanId: string } }[];
+  startTime: [number, number];
+  duration: [number, number];
+  status: { code: number };
+  resource: { attributes: Record<string, unknown> };
+}
+
+/** A span of this process's SDK (memory exporter) in the receiver's shape. */
+export function receivedSpanOf(span: ReadableSpanLike): ReceivedSpan {
+  const { traceId, spanId } = span.spanContext();
+  const resource = span.resource.attributes as Record<string, AttributeValue>;
+  return {
+    traceId,
+    spanId,
+    parentSpanId: span.parentSpanContext?.spanId,
+    name: span.name,
+    // The API's SpanKind starts at INTERNAL = 0; OTLP's at UNSPECIFIED = 0.
+    kind: KINDS[span.kind + 1] ?? 'unspecified',
+    service: String(resource['service.name'] ?? 'unknown'),
+    resource,
+    attributes: span.attributes as Record<string, AttributeValue>,
+    links: span.links.map((link) => ({
+      traceId: link.context.traceId,
+      spanId: link.context.spanId,
+    })),
+    startTimeUnixNano: (
+      BigInt(span.startTime[0]) * 1_000_000_000n +
+      BigInt(span.startTime[1])
+    ).toString(),
+    durationMs: span.duration[0] * 1000 + span.duration[1] / 1e6,
+    status: STATUSES[span.status.code] ?? 'unset',
+  };
 }

@@ -122,7 +122,8 @@ function processorsFor(kind: TraceExport): tracing.SpanProcessor[] | undefined {
   }
 }
 
-function samplerFor(kind: TraceExport, env: Env): tracing.Sampler | undefined {
+/** The sampler `kind` and the environment ask for; undefined: the SDK reads OTEL_TRACES_SAMPLER. */
+export function samplerFor(kind: TraceExport, env: Env): tracing.Sampler | undefined {
   if (kind === 'none')
     return new tracing.ParentBasedSampler({ root: new tracing.AlwaysOffSampler() });
   if (env.OTEL_TRACES_SAMPLER) return undefined; // the SDK reads OTEL_TRACES_SAMPLER(_ARG)
