@@ -353,7 +353,7 @@ describe('telemetry of the checkout story, from the built functions', () => {
     expect(requestLines.length).toBeGreaterThan(10);
     const without = requestLines.filter((entry) => typeof entry.trace_id !== 'string');
     expect(without).toEqual([]);
-    const checkoutLines = requestLines.filter((entry) => entry.requestId === checkoutRequestId);
+    const checkoutLines = requestLines.filter((entry) => entry.request_id === checkoutRequestId);
     expect(checkoutLines.length).toBeGreaterThanOrEqual(2); // the gateway's and cart's
     expect(new Set(checkoutLines.map((entry) => entry.trace_id)).size).toBe(1);
     expect(checkoutLines[0]?.trace_id).toBe(checkoutTrace[0]?.traceId);

@@ -67,7 +67,7 @@ describe('createServiceApp', () => {
       method: 'POST',
       route: '/items/:id',
       status: 201,
-      requestId: 'abc-1',
+      request_id: 'abc-1',
       service: 'test',
     });
     expect(typeof line?.durationMs).toBe('number');

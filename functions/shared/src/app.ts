@@ -110,7 +110,8 @@ export function createServiceApp(options: ServiceAppOptions): OpenAPIHono<Servic
       incoming !== undefined && REQUEST_ID_PATTERN.test(incoming) ? incoming : crypto.randomUUID();
     c.set('requestId', safeId);
     c.header('x-request-id', safeId);
-    c.set('log', log.child({ requestId: safeId }));
+    // snake_case like the trace_id and span_id the pino instrumentation adds beside it.
+    c.set('log', log.child({ request_id: safeId }));
     // The server span the HTTP instrumentation opened (none without the SDK) is named after
     // the route template, as the semantic conventions ask, and carries the request id.
     const span = trace.getActiveSpan();
@@ -134,7 +135,7 @@ export function createServiceApp(options: ServiceAppOptions): OpenAPIHono<Servic
     if (route === '/healthz' || route === '/readyz' || route === '/metrics') return;
     log.info(
       {
-        requestId: safeId,
+        request_id: safeId,
         method: c.req.method,
         route,
         path: c.req.path,
