@@ -14,8 +14,12 @@ import {
   startOtlpReceiver,
 } from '@shop/scripts/otlp-receiver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metricCatalog } from '../../functions/shared/src/telemetry/metric-catalog.js';
-import { address, freePort, PASSWORD } from './testing/shopper.js';
+import {
+  type LabelDefinition,
+  METRIC_LABELS,
+  metricCatalog,
+} from '../../functions/shared/src/telemetry/metric-catalog.js';
+import { address, freePorts, PASSWORD } from './testing/shopper.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const FUNCTIONS = ['user', 'auth', 'offer', 'conversion-webhook', 'cart', 'api-gateway'] as const;
@@ -36,9 +40,11 @@ beforeAll(async () => {
   // The contract holds for what is deployed: the compiled functions, not their sources.
   execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
   otlp = await startOtlpReceiver();
-  for (const name of [...FUNCTIONS, 'broker', 'simulator', 'gatewayOps'] as const) {
-    ports[name] = await freePort();
-  }
+  const names = [...FUNCTIONS, 'broker', 'simulator', 'gatewayOps'] as const;
+  const free = await freePorts(names.length);
+  names.forEach((name, i) => {
+    ports[name] = free[i] as number;
+  });
   const env: Record<string, string | undefined> = {
     ...process.env,
     // Storage embedded in every mode (each process its own); Kafka when the run has it.
@@ -335,6 +341,27 @@ describe('telemetry of the checkout story, from the built functions', () => {
             `${emitter}: ${metric.prometheusName} has ${series.length} series, budget ${metric.maxSeries}`,
           );
         }
+        // Each label within its own bound (and within its closed set, where it has one).
+        for (const label of metric.labels) {
+          const definition = METRIC_LABELS[label as keyof typeof METRIC_LABELS] as LabelDefinition;
+          const values = new Set(
+            series
+              .map((line) => new RegExp(`[{,]${label}="([^"]*)"`).exec(line)?.[1])
+              .filter((value): value is string => value !== undefined),
+          );
+          if (values.size > definition.maxValues) {
+            overBudget.push(
+              `${emitter}: ${metric.prometheusName}{${label}} has ${values.size} values`,
+            );
+          }
+          const closed = definition.values;
+          const outside = closed ? [...values].filter((value) => !closed.includes(value)) : [];
+          if (outside.length > 0) {
+            overBudget.push(
+              `${emitter}: ${metric.prometheusName}{${label}} has ${outside.join(', ')}`,
+            );
+          }
+        }
       }
     }
     expect(missing).toEqual([]);
@@ -345,14 +372,14 @@ describe('telemetry of the checkout story, from the built functions', () => {
     expect(texts.cart).not.toMatch(/http_route="\/api\/cart\/orders\/[0-9a-f-]{36}"/);
   });
 
-  it('writes the trace id on every log line of a request', () => {
-    const requestLines = lines
+  it('writes the trace id on every log line of a request or an event', () => {
+    const entries = lines
       .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .filter((entry) => entry.msg === 'request' && entry.route !== '/healthz');
-    expect(requestLines.length).toBeGreaterThan(10);
-    const without = requestLines.filter((entry) => typeof entry.trace_id !== 'string');
-    expect(without).toEqual([]);
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const handling = entries.filter((entry) => entry.request_id || entry.eventId);
+    expect(handling.length).toBeGreaterThan(10);
+    expect(handling.filter((entry) => typeof entry.trace_id !== 'string')).toEqual([]);
+    const requestLines = entries.filter((entry) => entry.msg === 'request');
     const checkoutLines = requestLines.filter((entry) => entry.request_id === checkoutRequestId);
     expect(checkoutLines.length).toBeGreaterThanOrEqual(2); // the gateway's and cart's
     expect(new Set(checkoutLines.map((entry) => entry.trace_id)).size).toBe(1);

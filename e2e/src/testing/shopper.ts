@@ -53,6 +53,20 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * `count` distinct ports free right now: held open together until all are found, so no two
+ * are the same (one {@link freePort} after another can hand out a port twice).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  await Promise.all(
+    servers.map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))),
+  );
+  const ports = servers.map((server) => (server.address() as AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
 /** A defined function as a story starts it. */
 interface Startable<Options, Running> {
   start(options: Options & { port: number; handleSignals: boolean }): Promise<Running>;
