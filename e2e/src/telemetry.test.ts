@@ -19,14 +19,14 @@ import {
   METRIC_LABELS,
   metricCatalog,
 } from '../../functions/shared/src/telemetry/metric-catalog.js';
+import { platformFunctions } from '../../scripts/src/observability/index.js';
 import { address, freePorts, PASSWORD } from './testing/shopper.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const FUNCTIONS = ['user', 'auth', 'offer', 'conversion-webhook', 'cart', 'api-gateway'] as const;
 type FunctionName = (typeof FUNCTIONS)[number];
-/** Functions with an outbox, and those with a Trigger, in this story. */
-const PRODUCERS: readonly FunctionName[] = ['auth', 'user', 'offer', 'cart', 'conversion-webhook'];
-const CONSUMERS: readonly FunctionName[] = ['cart'];
+/** Functions that publish (an outbox) and that consume (a receiver), by the event catalog. */
+const { producers: PRODUCERS, consumers: CONSUMERS } = platformFunctions();
 
 let otlp: OtlpReceiver;
 let platform: ChildProcess | undefined;
