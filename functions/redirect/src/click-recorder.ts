@@ -178,15 +178,16 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
   }
 
   const flush = (): Promise<void> => {
-    flushing ??= (async () => {
-      try {
-        while (buffer.length > 0) {
-          if (!(await sendOnce())) break;
-        }
-      } finally {
-        flushing = undefined;
+    if (flushing) return flushing;
+    if (buffer.length === 0) return Promise.resolve();
+    const run = (async () => {
+      while (buffer.length > 0) {
+        if (!(await sendOnce())) break;
       }
     })();
+    flushing = run.finally(() => {
+      flushing = undefined;
+    });
     return flushing;
   };
 

@@ -103,9 +103,10 @@ export function registerRedirectRoutes(app: OpenAPIHono<ServiceEnv>, deps: Redir
     const visitorHash = hashVisitor(settings.secret, ip, now);
     const cookieId = getCookie(c, VISITOR_COOKIE);
     const visitorId = cookieId && UUID.test(cookieId) ? cookieId : undefined;
-    // Without the cookie (first visit, bots, cookie-less clients) the day's IP hash and the
-    // user agent stand for the visitor.
-    const visitorKey = visitorId ?? hashVisitor(settings.secret, `${ip}\n${userAgent ?? ''}`, now);
+    const newVisitorId = visitorId || isHead ? undefined : crypto.randomUUID();
+    // Without the cookie (first visit, bots, cookie-less clients) the day's hash of IP and user
+    // agent stands for the visitor; a repeat is found under either.
+    const agentKey = hashVisitor(settings.secret, `${ip}\n${userAgent ?? ''}`, now);
     const needsTraits = link.rules.length > 0;
     const agent = needsTraits ? classifyUserAgent(userAgent) : undefined;
     const country = needsTraits ? deps.country(ip) : null;
@@ -114,15 +115,19 @@ export function registerRedirectRoutes(app: OpenAPIHono<ServiceEnv>, deps: Redir
       device: agent?.device ?? 'other',
       os: agent?.os ?? null,
       languages: needsTraits ? acceptedLanguages(headerValue(headers, 'accept-language')) : [],
-      stickyKey: visitorKey,
+      // The cookie set now keeps the arm picked now.
+      stickyKey: visitorId ?? newVisitorId ?? agentKey,
     });
-    const earlier = isHead ? undefined : await repeats.earlier(link.id, visitorKey);
+    const earlier = isHead
+      ? undefined
+      : ((visitorId && (await repeats.earlier(link.id, visitorId))) ??
+        (await repeats.earlier(link.id, agentKey)));
     const clickId = isHead ? undefined : (earlier ?? newId());
     const url = new URL(c.req.url);
     const location = buildDestination(stored, link.utm, url.search, settings.clickIdParam, clickId);
     counter('redirected');
-    if (!visitorId && !isHead) {
-      setCookie(c, VISITOR_COOKIE, crypto.randomUUID(), {
+    if (newVisitorId) {
+      setCookie(c, VISITOR_COOKIE, newVisitorId, {
         path: '/',
         secure: true,
         httpOnly: true,
@@ -137,7 +142,9 @@ export function registerRedirectRoutes(app: OpenAPIHono<ServiceEnv>, deps: Redir
       setImmediate(() => {
         try {
           const info = agent ?? classifyUserAgent(userAgent);
-          repeats.remember(link.id, visitorKey, clickId);
+          for (const key of new Set([visitorId ?? newVisitorId, agentKey])) {
+            if (key) repeats.remember(link.id, key, clickId);
+          }
           clicks.record({
             clickId,
             linkId: link.id,
