@@ -74,7 +74,7 @@ export function createApp(deps: RedirectAppDeps): OpenAPIHono<ServiceEnv> {
   registerRedirectRoutes(app, routeDeps);
   registerAdminLinkRoutes(app, routeDeps);
   app.route(
-    '/',
+    '/events',
     events.receiver({
       db,
       log,

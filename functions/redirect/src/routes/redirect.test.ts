@@ -1,10 +1,12 @@
 import {
   createMemoryKafka,
   createMemoryKeyValue,
+  functionAudience,
   type KafkaClient,
   type KeyValue,
   silentLogger,
 } from '@shop/shared';
+import { testEventHeaders } from '@shop/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLinkCache } from '../link-cache.js';
 import { createTestbed, sendAsStaff, type Testbed, uniqueCode, visit } from '../testing/testbed.js';
@@ -343,6 +345,54 @@ describe('the hot path when Redis or Kafka fail', () => {
     expect((await otherInstance.find(link.code))?.destinationUrl).toBe('https://shop.example/v1');
     otherInstance.evict([link.code]);
     expect((await otherInstance.find(link.code))?.destinationUrl).toBe('https://shop.example/v2');
+  });
+
+  it('drops a link changed elsewhere from the LRU and Redis when shop.link.changed is delivered', async () => {
+    const link = await createLink({ destinationUrl: 'https://shop.example/old' });
+    const head = async () =>
+      (await visit(bed.app, `/r/${link.code}`, { method: 'HEAD' })).headers.get('location');
+    expect(await head()).toBe('https://shop.example/old');
+    // Another instance changed it: this one's LRU and Redis still hold the old destination.
+    await bed.db.query(`UPDATE redirect.link SET destination_url = $2 WHERE id = $1`, [
+      link.id,
+      'https://shop.example/new',
+    ]);
+    expect(await head()).toBe('https://shop.example/old');
+    const now = new Date().toISOString();
+    const res = await bed.app.request('/events', {
+      method: 'POST',
+      headers: {
+        ...testEventHeaders(functionAudience('redirect')),
+        'ce-specversion': '1.0',
+        'ce-id': crypto.randomUUID(),
+        'ce-source': '/shop/redirect',
+        'ce-type': 'shop.link.changed',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        linkId: link.id,
+        change: 'updated',
+        codes: [link.code],
+        changedFields: ['destinationUrl'],
+        link: {
+          code: link.code,
+          caseSensitive: false,
+          destinationUrl: 'https://shop.example/new',
+          affiliateId: null,
+          campaign: null,
+          status: 'active',
+          redirectStatus: 302,
+          expiresAt: null,
+          hasPassword: false,
+          ruleCount: 0,
+          variantCount: 0,
+        },
+        changedBy: 'staff-test',
+        changedAt: now,
+      }),
+    });
+    expect(res.status, await res.clone().text()).toBeLessThan(300);
+    expect(await head()).toBe('https://shop.example/new');
   });
 
   it('keeps redirecting while Kafka refuses, and counts the clicks it drops', async () => {
