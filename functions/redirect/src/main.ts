@@ -162,11 +162,18 @@ export const redirect = defineFunction({
     const kafka = config.KAFKA_BROKERS
       ? createKafkajsClient({ brokers: config.KAFKA_BROKERS, clientId: 'redirect', log })
       : createMemoryKafka();
-    if (kafka.kind === 'memory') {
-      await kafka
-        .admin()
-        .createTopic({ topic: config.ANALYTICS_TOPIC, partitions: 3, replicationFactor: 1 });
-    }
+    // Provisioned with the cluster in production; created here for dev and tests. A refusal
+    // (no right to create topics) is only logged: the sends then say whether the topic exists.
+    await (async () => {
+      const admin = kafka.admin();
+      const replicationFactor = Math.min(3, await admin.brokerCount());
+      await admin.createTopic({ topic: config.ANALYTICS_TOPIC, partitions: 6, replicationFactor });
+    })().catch((error: unknown) =>
+      log.warn(
+        { err: error, topic: config.ANALYTICS_TOPIC },
+        'the analytics topic was not created',
+      ),
+    );
     const producer = kafka.producer({ idempotent: true });
     const counter = createRedirectCounter(metrics.registry);
     const clicks = createClickRecorder({
