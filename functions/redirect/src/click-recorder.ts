@@ -5,14 +5,13 @@
 // be kept is counted (shop_redirects_total{outcome="click_dropped"}) and logged, never silent.
 // On shutdown the pending clicks are sent before the process exits (Knative drains requests,
 // not background work).
-import { eventCatalog } from '@shop/eventing';
+import { eventCatalog, type ShopEventInput } from '@shop/eventing';
 import {
   type Database,
   type KafkaProducer,
   type Logger,
   newId,
   type ProducerRecord,
-  parseEventData,
   producerSource,
 } from '@shop/shared';
 import { addDailyClicks } from './store.js';
@@ -71,7 +70,9 @@ export interface ClickRecorder {
 
 /** The Kafka record of a click: the CloudEvents Kafka binding in binary mode. */
 function toRecord(click: Click): ProducerRecord {
-  const data = parseEventData(eventCatalog, 'shop.link.clicked', {
+  // Typed by the catalog's input type, not parsed per click (zod costs ~50 µs a click); the
+  // tests parse what this writes against the catalog schema.
+  const data: ShopEventInput<'shop.link.clicked'> = {
     clickId: click.clickId,
     linkId: click.linkId,
     code: click.code,
@@ -86,7 +87,7 @@ function toRecord(click: Click): ProducerRecord {
     os: click.os,
     browser: click.browser,
     bot: click.bot,
-  });
+  };
   const headers: Record<string, string> = {
     ce_specversion: '1.0',
     ce_id: newId(),

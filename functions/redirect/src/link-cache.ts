@@ -86,8 +86,11 @@ export function createLinkCache(options: LinkCacheOptions): LinkCache {
   let redisSkipUntil = 0;
 
   const redisFailed = (error: unknown) => {
+    // Logged once per back-off, not per request.
+    if (Date.now() >= redisSkipUntil) {
+      log.warn({ err: error }, 'Redis did not answer the link lookup: reading PostgreSQL');
+    }
     redisSkipUntil = Date.now() + backoffMs;
-    log.warn({ err: error }, 'Redis did not answer the link lookup: reading PostgreSQL');
   };
 
   /** The entry of each code key: Redis where it answers in time, else PostgreSQL. */

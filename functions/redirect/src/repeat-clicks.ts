@@ -29,11 +29,14 @@ export function createRepeatClicks(options: {
   let skipUntil = 0;
   const key = (linkId: string, visitorKey: string) => `redirect:click:${linkId}:${visitorKey}`;
   const failed = (error: unknown) => {
+    // Logged once per back-off, not per request.
+    if (Date.now() >= skipUntil) {
+      log.warn(
+        { err: error },
+        'Redis did not answer for repeat clicks: counting on this instance only',
+      );
+    }
     skipUntil = Date.now() + 5_000;
-    log.warn(
-      { err: error },
-      'Redis did not answer for repeat clicks: counting on this instance only',
-    );
   };
   return {
     async earlier(linkId, visitorKey) {

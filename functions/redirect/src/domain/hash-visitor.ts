@@ -8,7 +8,20 @@ import { createHmac } from 'node:crypto';
  * @example hashVisitor(secret, '203.0.113.7', new Date()) // '9f2c…'
  */
 export function hashVisitor(secret: string, ip: string, at: Date): string {
-  const day = at.toISOString().slice(0, 10);
-  const dayKey = createHmac('sha256', secret).update(`visitor-ip:${day}`).digest();
-  return createHmac('sha256', dayKey).update(ip).digest('hex').slice(0, 32);
+  return createHmac('sha256', dayKeyOf(secret, at)).update(ip).digest('hex').slice(0, 32);
+}
+
+// The day's key is derived once per day and secret (the hot path hashes every request).
+let cached: { secret: string; day: number; key: Buffer } | undefined;
+function dayKeyOf(secret: string, at: Date): Buffer {
+  const day = Math.floor(at.getTime() / 86_400_000);
+  if (cached?.secret !== secret || cached.day !== day) {
+    const date = new Date(day * 86_400_000).toISOString().slice(0, 10);
+    cached = {
+      secret,
+      day,
+      key: createHmac('sha256', secret).update(`visitor-ip:${date}`).digest(),
+    };
+  }
+  return cached.key;
 }

@@ -1,9 +1,11 @@
+import { eventCatalog } from '@shop/eventing';
 import {
   createMemoryKafka,
   createMemoryKeyValue,
   functionAudience,
   type KafkaClient,
   type KeyValue,
+  parseEventData,
   silentLogger,
 } from '@shop/shared';
 import { testEventHeaders } from '@shop/shared/testing';
@@ -87,6 +89,9 @@ describe('GET /r/:code', () => {
       bot: false,
     });
     expect(click?.data.visitorHash).toMatch(/^[0-9a-f]{32}$/);
+    // What the pipeline writes is what the catalog's schema accepts, unchanged.
+    expect(parseEventData(eventCatalog, 'shop.link.clicked', click?.data)).toEqual(click?.data);
+    expect(click?.headers.ce_dataschema).toBe(eventCatalog['shop.link.clicked'].dataschema);
     expect(JSON.stringify(click)).not.toContain('203.0.113.7');
   });
 
