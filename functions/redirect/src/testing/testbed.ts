@@ -2,6 +2,7 @@
 // in-memory Kafka log (or real ones in test:integration), and the app built on them.
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import {
+  createKafkajsClient,
   createMemoryKafka,
   createMetrics,
   type Database,
@@ -18,6 +19,7 @@ import {
   testKeyValue,
   testVerifyEventSender,
   testVerifyToken,
+  usesRealInfrastructure,
 } from '@shop/shared/testing';
 import { createApp } from '../app.js';
 import { type ClickRecorder, createClickRecorder } from '../click-recorder.js';
@@ -28,7 +30,19 @@ import { createLinkCache, type LinkCache } from '../link-cache.js';
 import { redirect } from '../main.js';
 import { createRepeatClicks } from '../repeat-clicks.js';
 
-export const TOPIC = 'shop-analytics-test';
+/** The analytics topic of one testbed (its own on real Kafka, so runs do not mix). */
+const topicName = () => `shop-analytics-test-${crypto.randomUUID().slice(0, 8)}`;
+
+/** The Kafka the tests send clicks to: KAFKA_BROKERS in test:integration, else the memory log. */
+function testKafka(): KafkaClient {
+  if (usesRealInfrastructure()) {
+    const brokers = process.env.KAFKA_BROKERS;
+    if (!brokers)
+      throw new Error('KAFKA_BROKERS must be set for integration tests (npm run infra)');
+    return createKafkajsClient({ brokers, clientId: 'redirect-test' });
+  }
+  return createMemoryKafka();
+}
 
 export const TEST_SETTINGS: RedirectSettings = {
   destinationPolicy: { hosts: parseAllowedHosts('shop.example,*.shop.example') },
@@ -58,12 +72,22 @@ export async function createTestbed(
   const { db, cleanup: dropDb } = await testDatabase();
   await redirect.applyMigrations(db);
   const { kv, cleanup: closeKv } = testKeyValue();
-  const kafka = options.kafka ?? createMemoryKafka();
+  const kafka = options.kafka ?? testKafka();
+  const TOPIC = topicName();
   await kafka.admin().createTopic({ topic: TOPIC, partitions: 1, replicationFactor: 1 });
   const log = silentLogger();
   const metrics = createMetrics({ service: 'redirect' });
+  const producer = kafka.producer({ idempotent: true });
+  let sent = 0;
   const clicks = createClickRecorder({
-    producer: kafka.producer({ idempotent: true }),
+    producer: {
+      async send(topic, records, sendOptions) {
+        const result = await producer.send(topic, records, sendOptions);
+        sent += records.length;
+        return result;
+      },
+      close: () => producer.close(),
+    },
     topic: TOPIC,
     db,
     log,
@@ -128,7 +152,13 @@ export async function createTestbed(
           }
         },
       });
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The memory log hands records over at once; a real group needs a moment after joining.
+      const expected = sent;
+      const deadline = Date.now() + (kafka.kind === 'memory' ? 50 : 15_000);
+      while (seen.length < expected && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      if (kafka.kind === 'memory') await new Promise((resolve) => setTimeout(resolve, 20));
       await group.stop();
       return seen;
     },
