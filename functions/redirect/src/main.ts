@@ -201,17 +201,19 @@ export const redirect = defineFunction({
       .catch((error: unknown) =>
         log.error({ err: error }, 'the IP-to-country database could not be read'),
       );
+    const links = createLinkCache({
+      db,
+      kv,
+      log,
+      ttlMs: config.LINK_CACHE_TTL_MS,
+      max: config.LINK_CACHE_MAX,
+      redisTimeoutMs: config.REDIS_TIMEOUT_MS,
+    });
+    lifecycle.onShutdown('link-cache', () => links.close());
     return {
       kafka,
       clicks,
-      links: createLinkCache({
-        db,
-        kv,
-        log,
-        ttlMs: config.LINK_CACHE_TTL_MS,
-        max: config.LINK_CACHE_MAX,
-        redisTimeoutMs: config.REDIS_TIMEOUT_MS,
-      }),
+      links,
       repeats: createRepeatClicks({
         kv,
         log,

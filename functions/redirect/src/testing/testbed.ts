@@ -168,6 +168,7 @@ export async function createTestbed(
     },
     async cleanup() {
       await clicks.close(1_000);
+      links.close();
       if (!options.kafka) await kafka.close();
       await closeKv();
       await dropDb();
