@@ -67,7 +67,7 @@ export function createApp(deps: RedirectAppDeps): OpenAPIHono<ServiceEnv> {
     clicks: deps.clicks,
     repeats: deps.repeats,
     country: deps.country,
-    counter: createRedirectCounter(deps.metrics.registry),
+    counter: createRedirectCounter(deps.metrics),
     settings: deps.settings,
     onEventsRecorded: deps.onEventsRecorded ?? (() => {}),
   };

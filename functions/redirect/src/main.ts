@@ -175,7 +175,7 @@ export const redirect = defineFunction({
       ),
     );
     const producer = kafka.producer({ idempotent: true });
-    const counter = createRedirectCounter(metrics.registry);
+    const counter = createRedirectCounter(metrics);
     const clicks = createClickRecorder({
       producer,
       topic: config.ANALYTICS_TOPIC,

@@ -1,6 +1,7 @@
 // shop_redirects_total from the metric catalog: every answer of /r/:code by outcome, and the
-// clicks the pipeline could not keep.
-import { Counter, type Registry } from 'prom-client';
+// clicks the pipeline could not keep; every outcome present at 0 from the start.
+import { catalogCounter, type ServiceMetrics } from '@shop/shared';
+import type { Counter } from 'prom-client';
 
 export type RedirectOutcome =
   | 'redirected'
@@ -13,18 +14,10 @@ export type RedirectOutcome =
 
 export type RedirectCounter = (outcome: RedirectOutcome, by?: number) => void;
 
-/** Registers the counter once per registry (several apps can share a process in dev). */
-export function createRedirectCounter(registry: Registry): RedirectCounter {
-  const existing = registry.getSingleMetric('shop_redirects_total') as
-    | Counter<'outcome'>
-    | undefined;
+/** The counter of a function's registry, registered once (the app and the click recorder share it). */
+export function createRedirectCounter(metrics: ServiceMetrics): RedirectCounter {
   const counter =
-    existing ??
-    new Counter({
-      name: 'shop_redirects_total',
-      help: 'Affiliate link requests, by outcome (redirected, not_found, expired, disabled, locked, refused); click_dropped counts clicks of redirected requests the click pipeline could not keep (buffer full or Kafka refused)',
-      labelNames: ['outcome'] as const,
-      registers: [registry],
-    });
+    (metrics.registry.getSingleMetric('shop_redirects_total') as Counter<'outcome'> | undefined) ??
+    catalogCounter(metrics, 'redirects');
   return (outcome, by = 1) => counter.inc({ outcome }, by);
 }

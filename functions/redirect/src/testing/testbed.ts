@@ -28,6 +28,7 @@ import type { RedirectSettings } from '../deps.js';
 import { parseAllowedHosts } from '../domain/validate-destination.js';
 import { createLinkCache, type LinkCache } from '../link-cache.js';
 import { redirect } from '../main.js';
+import { createRedirectCounter } from '../redirect-metrics.js';
 import { createRepeatClicks } from '../repeat-clicks.js';
 
 /** The analytics topic of one testbed (its own on real Kafka, so runs do not mix). */
@@ -77,6 +78,7 @@ export async function createTestbed(
   await kafka.admin().createTopic({ topic: TOPIC, partitions: 1, replicationFactor: 1 });
   const log = silentLogger();
   const metrics = createMetrics({ service: 'redirect' });
+  const counter = createRedirectCounter(metrics);
   const producer = kafka.producer({ idempotent: true });
   let sent = 0;
   const clicks = createClickRecorder({
@@ -93,7 +95,7 @@ export async function createTestbed(
     log,
     lingerMs: 10,
     ...(options.maxBuffered !== undefined && { maxBuffered: options.maxBuffered }),
-    onDropped: (count) => counterOf('click_dropped', count),
+    onDropped: (count) => counter('click_dropped', count),
   });
   const links = createLinkCache({ db, kv, log, ttlMs: 1_000 });
   const app = createApp({
@@ -113,13 +115,6 @@ export async function createTestbed(
     verifyEventSender: testVerifyEventSender(functionAudience('redirect')),
     ...(options.clock && { clock: options.clock }),
   });
-  // The app registered shop_redirects_total; the recorder's drops go to the same counter.
-  function counterOf(outcome: string, by: number) {
-    const counter = metrics.registry.getSingleMetric('shop_redirects_total') as
-      | { inc(labels: Record<string, string>, by: number): void }
-      | undefined;
-    counter?.inc({ outcome }, by);
-  }
   return {
     db,
     kv,
