@@ -95,6 +95,18 @@ describe('GET /r/:code', () => {
     expect(JSON.stringify(click)).not.toContain('203.0.113.7');
   });
 
+  it("carries the visitor request's trace context on the click, and no forged header", async () => {
+    const link = await createLink({});
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    await visit(bed.app, `/r/${link.code}`, { headers: { traceparent } });
+    await visit(bed.app, `/r/${link.code}`, {
+      ip: '198.51.100.77',
+      headers: { traceparent: '00-not-a-trace-$(id)-01' },
+    });
+    const clicks = await clicksOf(link.id);
+    expect(clicks.map((c) => c.headers.ce_traceparent)).toEqual([traceparent, undefined]);
+  });
+
   it('keeps the referrer host only', async () => {
     const link = await createLink({});
     await visit(bed.app, `/r/${link.code}`, {

@@ -2,7 +2,13 @@
 // after the answer; POST /r/:code — the password form of a protected link.
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { verify as verifyArgon2 } from '@node-rs/argon2';
-import { headerValue, newId, requestHeaders, type ServiceEnv } from '@shop/shared';
+import {
+  currentTraceparent,
+  headerValue,
+  newId,
+  requestHeaders,
+  type ServiceEnv,
+} from '@shop/shared';
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { clientAddress } from '../client-address.js';
@@ -26,6 +32,7 @@ import {
 const VISITOR_COOKIE = '__Host-shop_vid';
 const VISITOR_COOKIE_DAYS = 90;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const PASSWORD_ATTEMPTS = 10;
 const PASSWORD_WINDOW_SECONDS = 900;
 
@@ -136,7 +143,11 @@ export function registerRedirectRoutes(app: OpenAPIHono<ServiceEnv>, deps: Redir
       });
     }
     if (clickId && !earlier) {
-      const traceparent = headerValue(headers, 'traceparent');
+      // The request's span (the kit's tracing), else what the caller sent: the click keeps the
+      // visitor's trace, as the distributed-tracing extension of the CloudEvent.
+      const incoming = headerValue(headers, 'traceparent');
+      const traceparent =
+        currentTraceparent() ?? (incoming && TRACEPARENT.test(incoming) ? incoming : undefined);
       const referer = headerValue(headers, 'referer');
       // After the answer: parsing the user agent and finding the country are not the visitor's wait.
       setImmediate(() => {
