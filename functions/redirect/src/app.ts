@@ -82,7 +82,7 @@ export function createApp(deps: RedirectAppDeps): OpenAPIHono<ServiceEnv> {
       ...(deps.verifyEventSender && { verifySender: deps.verifyEventSender }),
       handlers: {
         // Knative hands a Trigger's event to one instance: this one drops the link from its
-        // LRU and from Redis; the others' LRU entries live at most LINK_CACHE_TTL_MS (1 s).
+        // LRU and Redis and bumps the generation the other instances poll (link-cache.ts).
         'shop.link.changed': async (event) => {
           await deps.links.forget(event.data.codes);
         },

@@ -72,7 +72,7 @@ const configShape = {
   CLICK_BUFFER_MAX: positiveInt.max(1_000_000).default(10_000),
   /** Seconds within which a visitor's repeat click reuses the click id and is not counted. */
   CLICK_REPEAT_WINDOW_SECONDS: positiveInt.default(3_600),
-  /** Milliseconds a link stays in the in-process LRU: the bound on a change reaching every instance. */
+  /** Milliseconds an LRU entry is trusted while the generation in Redis cannot be read. */
   LINK_CACHE_TTL_MS: positiveInt.max(60_000).default(1_000),
   LINK_CACHE_MAX: positiveInt.default(10_000),
   /** Hard timeout of each Redis read on the hot path; then PostgreSQL answers. */
