@@ -24,6 +24,12 @@ export interface LoadOptions {
   paths: string[];
   /** Headers sent with every request (e.g. `authorization`); none by default. */
   headers?: Record<string, string>;
+  /** Requests per second over all connections (a fixed-rate run); unset: as fast as answered. */
+  overallRate?: number;
+  /** Changes each request before it is sent (e.g. a fresh X-Forwarded-For per request). */
+  setupRequest?: (request: { headers?: Record<string, string> }) => {
+    headers?: Record<string, string>;
+  };
 }
 
 /**
@@ -48,10 +54,14 @@ export async function measure(
         url: baseUrl,
         connections: options.connections,
         duration: options.durationSeconds,
+        ...(options.overallRate !== undefined && { overallRate: options.overallRate }),
         requests: options.paths.map((path) => ({
           method: 'GET',
           path,
           ...(options.headers && { headers: options.headers }),
+          ...(options.setupRequest && {
+            setupRequest: options.setupRequest as autocannon.Request['setupRequest'],
+          }),
         })),
       },
       (error: unknown, done: autocannon.Result) => (error ? reject(error) : resolve(done)),

@@ -5,6 +5,7 @@ import { auth } from '@shop/auth';
 import { cart } from '@shop/cart';
 import { conversionWebhook } from '@shop/conversion-webhook';
 import { offer } from '@shop/offer';
+import { redirect } from '@shop/redirect';
 import { user } from '@shop/user';
 
 // new-function: imports above this line
@@ -24,6 +25,7 @@ export const DEV_FUNCTIONS: readonly DevFunction[] = [
   offer,
   conversionWebhook,
   cart,
+  redirect,
   // new-function: entries above this line
   gateway,
 ];

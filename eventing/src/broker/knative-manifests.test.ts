@@ -65,7 +65,7 @@ describe('knative/ and the event catalog', () => {
   });
 
   it('lets exactly the catalogued publishers send to the default broker, each with its own SinkBinding', () => {
-    expect(publishers).toEqual(['auth', 'cart', 'conversion-webhook', 'offer', 'user']);
+    expect(publishers).toEqual(['auth', 'cart', 'conversion-webhook', 'offer', 'redirect', 'user']);
     expect(
       sinkBindings.map((b) => ({
         name: b.metadata.name,
@@ -110,7 +110,7 @@ describe('knative/ and the event catalog', () => {
       );
       subscribers.set(service, [...(subscribers.get(service) ?? []), subject]);
     }
-    expect([...subscribers.keys()].sort()).toEqual(['auth', 'cart', 'user']);
+    expect([...subscribers.keys()].sort()).toEqual(['auth', 'cart', 'redirect', 'user']);
     for (const [service, subjects] of subscribers) {
       const policy = policiesFor(manifests.eventPolicies, target('Service', service));
       expect(policy.length, service).toBeGreaterThan(0);

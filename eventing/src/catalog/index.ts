@@ -8,7 +8,7 @@ import {
 } from '@shop/shared';
 import { conversionAttributed, conversionReversed } from './events/conversion.js';
 import { flagChanged } from './events/flag.js';
-import { linkClicked, linkCreated } from './events/link.js';
+import { linkChanged, linkClicked, linkCreated } from './events/link.js';
 import { notificationSent } from './events/notification.js';
 import { offerArchived, offerCreated, offerPriceChanged, offerUnarchived } from './events/offer.js';
 import {
@@ -51,6 +51,7 @@ export const eventCatalog = defineCatalog(
   paymentFailed,
   paymentRefunded,
   linkCreated,
+  linkChanged,
   linkClicked,
   conversionAttributed,
   conversionReversed,

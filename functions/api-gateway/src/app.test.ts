@@ -44,6 +44,7 @@ describe('routing', () => {
     ['/api/cart/items', 'cart'],
     ['/api/cart/checkout', 'cart'],
     ['/r/summer-sale', 'redirect'],
+    ['/r/summer-sale?sub=7', 'redirect'],
     ['/webhooks/payments/stripe', 'conversion-webhook'],
     ['/ofrep/v1/evaluate/flags', 'feature-flag'],
     ['/api/analytics/v1/batch', 'analytics-ingest'],
@@ -52,6 +53,8 @@ describe('routing', () => {
     ['/api/admin/offers/1', 'offer'],
     ['/api/admin/flags', 'feature-flag'],
     ['/api/admin/links', 'redirect'],
+    ['/api/admin/links/0197a3b2-7c1e-7d4f-8a9b-1c2d3e4f5a6b/stats?days=7', 'redirect'],
+    ['/api/admin/events/redirect/parked', 'redirect'],
     ['/api/admin/reports/sales.csv', 'reporting'],
     ['/api/admin/audit/verify', 'audit'],
     ['/api/admin/notifications', 'notification'],
@@ -154,6 +157,21 @@ describe('access', () => {
     const res = await app.request('/api/admin/offers');
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer');
+  });
+
+  it('lets anyone follow /r/:code but only staff manage /api/admin/links', async () => {
+    expect((await echo(await app.request('/r/summer-sale'))).upstream).toBe('redirect');
+    expect((await app.request('/api/admin/links')).status).toBe(401);
+    expect((await app.request('/api/admin/links', { headers: bearer(shopper) })).status).toBe(403);
+    const created = await app.request('/api/admin/links', {
+      method: 'POST',
+      headers: { ...bearer(shopper), 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'x', destinationUrl: 'https://shop.example/' }),
+    });
+    expect(created.status).toBe(403);
+    expect(
+      (await echo(await app.request('/api/admin/links', { headers: bearer(staff) }))).upstream,
+    ).toBe('redirect');
   });
 
   it('refuses shoppers on /api/admin/* with 403, known path or not', async () => {

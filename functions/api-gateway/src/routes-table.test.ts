@@ -11,7 +11,14 @@ describe('the routing table', () => {
   });
 
   it('routes each outbox’s parked-events staff routes to its function', () => {
-    for (const upstream of ['auth', 'user', 'offer', 'cart', 'conversion-webhook'] as const) {
+    for (const upstream of [
+      'auth',
+      'user',
+      'offer',
+      'cart',
+      'redirect',
+      'conversion-webhook',
+    ] as const) {
       expect(matchRoute(`/api/admin/events/${upstream}/parked`)).toEqual({
         prefix: `/api/admin/events/${upstream}`,
         upstream,
@@ -19,6 +26,21 @@ describe('the routing table', () => {
       });
     }
     expect(matchRoute('/api/admin/events/carting/parked')).toBeUndefined();
+  });
+
+  it('routes affiliate links to redirect: /r/:code for anyone, /api/admin/links for staff', () => {
+    expect(matchRoute('/r/summer-sale')).toEqual({
+      prefix: '/r',
+      upstream: 'redirect',
+      access: 'public',
+    });
+    expect(matchRoute('/api/admin/links/0197a3b2-7c1e-7d4f-8a9b-1c2d3e4f5a6b/stats')).toEqual({
+      prefix: '/api/admin/links',
+      upstream: 'redirect',
+      access: 'staff',
+    });
+    expect(requiredAccess('/api/admin/links')).toBe('staff');
+    expect(matchRoute('/redirect')).toBeUndefined();
   });
 
   it('matches whole segments only', () => {

@@ -54,6 +54,7 @@ export const ROUTES: readonly RouteEntry[] = [
   { prefix: '/api/admin/events/user', upstream: 'user', access: 'staff' },
   { prefix: '/api/admin/events/offer', upstream: 'offer', access: 'staff' },
   { prefix: '/api/admin/events/cart', upstream: 'cart', access: 'staff' },
+  { prefix: '/api/admin/events/redirect', upstream: 'redirect', access: 'staff' },
   {
     prefix: '/api/admin/events/conversion-webhook',
     upstream: 'conversion-webhook',

@@ -9,6 +9,7 @@ export type {
   KafkaHeaders,
   KafkaProducer,
   PartitionOffsets,
+  ProducerOptions,
   ProducerRecord,
   RecordBatch,
   RecordMetadata,

@@ -131,6 +131,23 @@ describe(`KafkaClient (${kafka.kind})`, () => {
     expect(empty?.value).toBeNull();
   });
 
+  it('sends batches with an idempotent producer (acks all), in order per key', async () => {
+    const topic = await newTopic(2);
+    const producer = kafka.producer({ idempotent: true });
+    const batch = Array.from({ length: 20 }, (_, i) => ({ key: `k${i % 3}`, value: `v${i}` }));
+    const sent = await producer.send(topic, batch, { acks: -1 });
+    expect(sent).toHaveLength(20);
+    const { records } = await collect(topic, `g-${suite}-idempotent`, 'earliest');
+    await waitFor(() => records.length === 20);
+    for (const key of ['k0', 'k1', 'k2']) {
+      const values = records
+        .filter((r) => r.key?.toString() === key)
+        .map((r) => r.value?.toString());
+      expect(values).toEqual(batch.filter((r) => r.key === key).map((r) => r.value));
+    }
+    await producer.close();
+  });
+
   it('sends several records at once and reports each one where it landed', async () => {
     const topic = await newTopic(4);
     const producer = kafka.producer();

@@ -33,6 +33,15 @@ export interface SendOptions {
   timeoutMs?: number;
 }
 
+/** How a producer sends. */
+export interface ProducerOptions {
+  /**
+   * Exactly-once appends per partition across the producer's own retries (Kafka's idempotent
+   * producer: acks all, at most 5 requests in flight); default false.
+   */
+  idempotent?: boolean;
+}
+
 export interface KafkaProducer {
   /**
    * Appends records to a topic; resolves once acknowledged as `acks` asks.
@@ -154,7 +163,8 @@ export interface CommittedOffset {
 export interface KafkaClient {
   /** `kafkajs` or `memory`, for logs. */
   readonly kind: string;
-  producer(): KafkaProducer;
+  /** @example const producer = kafka.producer({ idempotent: true }); */
+  producer(options?: ProducerOptions): KafkaProducer;
   consumerGroup(options: ConsumerGroupOptions): ConsumerGroup;
   admin(): KafkaAdmin;
   /** Throws when the cluster does not answer (for `/readyz`). */

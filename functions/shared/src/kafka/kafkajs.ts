@@ -16,6 +16,7 @@ import type {
   KafkaAdmin,
   KafkaClient,
   KafkaProducer,
+  ProducerOptions,
   ProducerRecord,
   RecordMetadata,
 } from './kafka-client.js';
@@ -167,11 +168,14 @@ export function createKafkajsClient(options: KafkajsClientOptions): KafkaClient 
     }
   };
 
-  const producer = (): KafkaProducer => {
+  const producer = (producerOptions: ProducerOptions = {}): KafkaProducer => {
+    const idempotent = producerOptions.idempotent ?? false;
     const client: Producer = kafka.producer({
       createPartitioner: Partitioners.DefaultPartitioner,
       allowAutoTopicCreation: false,
-      idempotent: false,
+      idempotent,
+      // kafkajs requires acks all and at most 5 in-flight requests for idempotence (it keeps order).
+      ...(idempotent && { maxInFlightRequests: 5 }),
     });
     let connected: Promise<void> | undefined;
     const connect = () => {
@@ -211,7 +215,7 @@ export function createKafkajsClient(options: KafkajsClientOptions): KafkaClient 
         }
         const result = await client.send({
           topic,
-          acks: sendOptions.acks ?? -1,
+          acks: idempotent ? -1 : (sendOptions.acks ?? -1),
           timeout: sendOptions.timeoutMs ?? 30_000,
           messages: messages.map((r: ProducerRecord) => ({
             key: r.key,
