@@ -301,7 +301,8 @@ async function main() {
   const kid = `bench-${randomUUID().slice(0, 8)}`;
   const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
-  const token = await new SignJWT({ roles: ['shopper'] })
+  // With a session id (`sid`), checked against the upstream's (empty) revocation feed.
+  const token = await new SignJWT({ roles: ['shopper'], sid: randomUUID() })
     .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
     .setIssuer('http://127.0.0.1:8080')
     .setAudience('shop')
@@ -327,6 +328,8 @@ async function main() {
       DATABASE_URL: database.url,
       BENCH_EXTRA_PRODUCTS: String(EXTRA_PRODUCTS),
       SHUTDOWN_TIMEOUT_MS: '5000',
+      // offer verifies the forwarded Bearer token itself (the kit's verifier), as the gateway.
+      AUTH_URL: fixed.url,
     });
     servers.push(offer);
     const slugs = await listSlugs(offer.url);
