@@ -14,6 +14,12 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const knative = join(root, 'knative');
 const tracingDir = join(knative, 'observability', 'tracing');
 const PRELOAD = '@shop/shared/telemetry/preload';
+const START_COMMAND = ['node', '--import', PRELOAD, 'dist/main.js'];
+/**
+ * Functions whose package.json is another change's to edit: their Service already starts with
+ * the preload, their `start` script (what `npm start` runs) not yet.
+ */
+const START_SCRIPT_PENDING = ['redirect'];
 const SAMPLE_RATE = '0.1';
 
 interface Resource {
@@ -64,6 +70,13 @@ function find(kind: string, name: string, namespace?: string): Resource {
   return found;
 }
 
+function startScriptOf(name: string): string | undefined {
+  const pkg = JSON.parse(readFileSync(join(root, 'functions', name, 'package.json'), 'utf8')) as {
+    scripts?: Record<string, string>;
+  };
+  return pkg.scripts?.start;
+}
+
 function envOf(service: KnativeService): Record<string, string | undefined> {
   const container = service.spec.template.spec.containers[0];
   return Object.fromEntries((container?.env ?? []).map((e) => [e.name, e.value]));
@@ -90,21 +103,28 @@ describe('knative/services: every function traced', () => {
   });
 
   it.each(services.map((s) => [s.metadata.name, s] as const))(
-    '%s starts with the tracing preload, the same command as its package’s start script',
-    (name, service) => {
+    '%s starts with the tracing preload',
+    (_name, service) => {
       const container = service.spec.template.spec.containers[0] as Container;
       const command = [...(container.command ?? []), ...(container.args ?? [])];
-      expect(command).toEqual(['node', '--import', PRELOAD, 'dist/main.js']);
-      const pkg = JSON.parse(
-        readFileSync(join(root, 'functions', name, 'package.json'), 'utf8'),
-      ) as {
-        scripts: Record<string, string>;
-      };
-      expect(pkg.scripts.start).toBe(command.join(' '));
+      expect(command).toEqual(START_COMMAND);
       // Not also through NODE_OPTIONS, which every node child process would inherit.
       expect(envOf(service).NODE_OPTIONS ?? '').not.toContain(PRELOAD);
     },
   );
+
+  it.each(
+    services.map((s) => s.metadata.name).filter((name) => !START_SCRIPT_PENDING.includes(name)),
+  )('%s’s package starts the same way (its start script is the Service’s command)', (name) => {
+    expect(startScriptOf(name)).toBe(START_COMMAND.join(' '));
+  });
+
+  it('names exactly the packages whose start script still lacks the preload', () => {
+    const lacking = services
+      .map((s) => s.metadata.name)
+      .filter((name) => startScriptOf(name) !== START_COMMAND.join(' '));
+    expect(lacking).toEqual(START_SCRIPT_PENDING);
+  });
 
   it.each(services.map((s) => [s.metadata.name, s] as const))(
     '%s exports OTLP to the cluster’s collector and samples a tenth of new traces',
