@@ -22,6 +22,10 @@
 // request but never refuses; counters in memory unless BENCH_REDIS=1 and REDIS_URL is set.
 // The goal (issue “Identity and the front desk”): ≤ 1 ms added at p50 and ≥ 70 % of direct
 // throughput — reported, never a failing exit.
+// Then the cost of tracing (tracing-overhead.ts): each route through the built gateway (and, for
+// the product page, the built offer behind it) started with the tracing preload, untraced,
+// preload without exporter, traced at 10 % and 100 % to a local OTLP sink, untraced again;
+// goal: tracing at 10 % keeps ≥ 90 % of the untraced throughput — reported, never failing.
 //   npm run bench -- gateway [--smoke] [--duration 10] [--connections 20] [--warmup 3]
 // Exits non-zero on connection errors, non-2xx answers or a failed check before load.
 // Writes bench/results/gateway-<time>.json and .md.
@@ -40,6 +44,15 @@ import {
   startServer,
   writeResults,
 } from './harness.js';
+import {
+  buildForTracing,
+  freePort,
+  functionEnv,
+  measureTracingOverhead,
+  startBuiltFunction,
+  type TracedRoute,
+  tracingTable,
+} from './tracing-overhead.js';
 
 const GOAL_ADDED_P50_MS = 1;
 const GOAL_THROUGHPUT_RATIO = 0.7;
@@ -56,7 +69,7 @@ const coreCount = cpus().length;
 const ALL_CORES = `0-${Math.max(0, coreCount - 1)}`;
 
 const failures: string[] = [];
-const servers: ChildServer[] = [];
+const servers: { stop(): Promise<void> }[] = [];
 let database: BenchDatabase | undefined;
 
 type Setup = 'own core' | 'one at a time' | 'shared cores';
@@ -111,8 +124,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     void cleanup().finally(() => process.exit(130));
   });
 }
-// Per route: two warm-ups and ten phases; plus starting servers and preparing the catalog.
-const budgetSeconds = 2 * (2 * options.warmupSeconds + 10 * options.durationSeconds) + 240;
+// Per route: two warm-ups and ten phases, five tracing set-ups; plus building, starting servers
+// and preparing the catalog.
+const budgetSeconds =
+  2 * (2 * options.warmupSeconds + 10 * options.durationSeconds) +
+  2 * 5 * (options.warmupSeconds + options.durationSeconds) +
+  360;
 setTimeout(() => {
   console.error(`the gateway bench exceeded ${budgetSeconds} s; stopping`);
   void cleanup().finally(() => process.exit(1));
@@ -301,7 +318,8 @@ async function main() {
   const kid = `bench-${randomUUID().slice(0, 8)}`;
   const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
-  const token = await new SignJWT({ roles: ['shopper'] })
+  // With a session id (`sid`), checked against the upstream's (empty) revocation feed.
+  const token = await new SignJWT({ roles: ['shopper'], sid: randomUUID() })
     .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
     .setIssuer('http://127.0.0.1:8080')
     .setAudience('shop')
@@ -310,6 +328,8 @@ async function main() {
     .setExpirationTime('15m')
     .sign(privateKey);
   const bearer = { authorization: `Bearer ${token}` };
+  // The tracing set-ups run the built gateway and offer (dist/), as their containers do.
+  buildForTracing(['offer', 'api-gateway']);
 
   const fixed = await startServer('upstream', { BENCH_JWK_PUBLIC: JSON.stringify(publicJwk) });
   servers.push(fixed);
@@ -327,6 +347,8 @@ async function main() {
       DATABASE_URL: database.url,
       BENCH_EXTRA_PRODUCTS: String(EXTRA_PRODUCTS),
       SHUTDOWN_TIMEOUT_MS: '5000',
+      // offer verifies the forwarded Bearer token itself (the kit's verifier), as the gateway.
+      AUTH_URL: fixed.url,
     });
     servers.push(offer);
     const slugs = await listSlugs(offer.url);
@@ -360,6 +382,66 @@ async function main() {
     const { rows, pinned, bodyBytes } = await benchTarget(target, jwksUrl, bearer, token);
     results.push({ target: target.name, paths: target.paths.length, bodyBytes, pinned, rows });
   }
+
+  // The product page's source-run offer is done; the built one is started per set-up.
+  for (const target of targets) if (target.upstream !== fixed) await target.upstream.stop();
+  const redis = process.env.BENCH_REDIS === '1' ? process.env.REDIS_URL : undefined;
+  const startGateway = async (upstream: string, otel: Record<string, string>) => {
+    const opsPort = String(await freePort());
+    const gateway = await startBuiltFunction(
+      'api-gateway',
+      functionEnv({
+        OFFER_URL: upstream,
+        AUTH_JWKS_URL: jwksUrl,
+        AUTH_REVOCATIONS_URL: `${fixed.url}/internal/sessions/revocations`,
+        AUTH_ISSUER: 'http://127.0.0.1:8080',
+        AUTH_AUDIENCE: 'shop',
+        RATE_LIMIT_ANONYMOUS: '100000000',
+        RATE_LIMIT_USER: '100000000',
+        RATE_LIMIT_WINDOW_SECONDS: '60',
+        OPS_PORT: opsPort,
+        REDIS_URL: redis,
+        // As in the cluster: the public edge samples by its own ratio.
+        TRACE_PUBLIC_EDGE: 'true',
+        ...otel,
+      }),
+      opsPort,
+    );
+    servers.push(gateway);
+    return gateway;
+  };
+  const tracedRoutes: TracedRoute[] = targets.map((target) =>
+    target.upstream === fixed
+      ? {
+          name: 'gateway → fixed answer',
+          paths: target.paths,
+          async start(otel) {
+            const gateway = await startGateway(fixed.url, otel);
+            return { url: gateway.url, pids: [gateway.pid], stop: gateway.stop };
+          },
+        }
+      : {
+          name: 'gateway → offer, product page',
+          paths: target.paths,
+          async start(otel) {
+            const offer = await startBuiltFunction(
+              'offer',
+              functionEnv({ DATABASE_URL: database?.url, AUTH_URL: fixed.url, ...otel }),
+            );
+            servers.push(offer);
+            const gateway = await startGateway(offer.url, otel);
+            return {
+              url: gateway.url,
+              pids: [gateway.pid, offer.pid],
+              async stop() {
+                await gateway.stop();
+                await offer.stop();
+              },
+            };
+          },
+        },
+  );
+  const tracing = await measureTracingOverhead(tracedRoutes, options, failures, servers);
   await cleanup();
 
   const date = new Date();
@@ -381,6 +463,8 @@ async function main() {
       ),
       '',
     ]),
+    tracingTable(tracing),
+    '',
     `${date.toISOString()} · ${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB · Node ${machine.node}${postgres ? ` · PostgreSQL ${postgres}` : ''} (same machine, loopback)`,
     `${options.durationSeconds} s per phase after a ${options.warmupSeconds} s warm-up per path, ${options.connections} connections; rate-limit counters in ${store}${options.smoke ? ' (smoke run: too short to compare)' : ''}. “own core”: gateway on CPU 1, upstream, PostgreSQL and load generator on CPU 0; “one at a time”: the same with one connection; “shared cores”: nothing pinned. Goals (informational): ≥ ${GOAL_THROUGHPUT_RATIO} of direct throughput, ≤ ${GOAL_ADDED_P50_MS} ms added at p50.`,
     failures.length > 0 ? `\nFAILED: ${failures.join('; ')}` : '',
@@ -396,6 +480,7 @@ async function main() {
       rateLimitStore: store,
       goals: { addedP50Ms: GOAL_ADDED_P50_MS, throughputRatio: GOAL_THROUGHPUT_RATIO },
       results,
+      tracing,
       ok: failures.length === 0,
       failures,
     },

@@ -4,7 +4,10 @@
 //   1. hello world (bench/src/servers/hello.ts) — the baseline;
 //   2. search: GET /api/offers?q=… rotating over SEARCHES (catalog.ts);
 //   3. search in a category: GET /api/offers?q=…&category=… rotating over CATEGORY_SEARCHES;
-//   4. by slug: GET /api/offers/{slug} rotating over every active slug, read from the listing.
+//   4. by slug: GET /api/offers/{slug} rotating over every active slug, read from the listing;
+//   5. tracing overhead: the by-slug route on the built offer function with the tracing preload,
+//      untraced, preload without exporter, traced at 10 % and 100 % to a local OTLP sink,
+//      untraced again (tracing-overhead.ts), each as a ratio to the untraced runs.
 // Each target gets an uncounted warm-up first. Offer runs in a child process (offer.start on port
 // 0, bench/src/servers/offer.ts) on a fresh database bench_<random> created on the server
 // DATABASE_URL names and dropped at the end: migrations, the demo seed and 5,000 generated products.
@@ -17,7 +20,6 @@ import { benchDatabase, getJson, listSlugs } from './bench-database.js';
 import { CATEGORY_SEARCHES, SEARCHES } from './catalog.js';
 import { parseFlags, phaseOptions } from './cli.js';
 import {
-  type ChildServer,
   type Measurement,
   measure,
   report,
@@ -25,9 +27,17 @@ import {
   startServer,
   writeResults,
 } from './harness.js';
+import {
+  buildForTracing,
+  functionEnv,
+  measureTracingOverhead,
+  startBuiltFunction,
+  tracingTable,
+} from './tracing-overhead.js';
 
 const EXTRA_PRODUCTS = 5000;
-const PHASES = 4;
+/** Four phases, then five tracing set-ups. */
+const PHASES = 4 + 5;
 
 const flags = parseFlags(process.argv.slice(2));
 if (flags.positional.length > 0)
@@ -74,7 +84,7 @@ function check(m: Measurement) {
 
 const database = benchDatabase(adminUrl);
 const databaseName = database.name;
-const servers: ChildServer[] = [];
+const servers: { stop(): Promise<void> }[] = [];
 let cleaning: Promise<void> | undefined;
 
 /** Stops the servers and drops the bench database; safe to call twice (SIGINT during finally). */
@@ -93,7 +103,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     void cleanup().finally(() => process.exit(130));
   });
 }
-const budgetSeconds = PHASES * (options.warmupSeconds + options.durationSeconds) + 180;
+const budgetSeconds = PHASES * (options.warmupSeconds + options.durationSeconds) + 300;
 setTimeout(() => {
   console.error(`the offer bench exceeded ${budgetSeconds} s; stopping`);
   void cleanup().finally(() => process.exit(1));
@@ -102,6 +112,8 @@ setTimeout(() => {
 async function main() {
   const postgres = await database.postgresVersion();
   await database.create();
+  // The tracing phases run the built offer (dist/), as its container does: build it first.
+  buildForTracing(['offer']);
 
   const hello = await startServer('hello');
   servers.push(hello);
@@ -159,16 +171,33 @@ async function main() {
       .join(', ')}`,
   );
 
+  const slugPaths = slugs.map((slug) => `/api/offers/${encodeURIComponent(slug)}`);
   const rows = [
     await phase('search ?q=', offer.url, searchPaths),
     await phase('search ?q=&category=', offer.url, categoryPaths),
-    await phase(
-      'by slug /{slug}',
-      offer.url,
-      slugs.map((slug) => `/api/offers/${encodeURIComponent(slug)}`),
-    ),
+    await phase('by slug /{slug}', offer.url, slugPaths),
   ];
   await offer.stop();
+
+  const tracing = await measureTracingOverhead(
+    [
+      {
+        name: 'offer, by slug /{slug}',
+        paths: slugPaths,
+        async start(otel) {
+          const built = await startBuiltFunction(
+            'offer',
+            functionEnv({ DATABASE_URL: database.url, ...otel }),
+          );
+          servers.push(built);
+          return { url: built.url, pids: [built.pid], stop: built.stop };
+        },
+      },
+    ],
+    options,
+    failures,
+    servers,
+  );
 
   const date = new Date();
   const machine = {
@@ -189,6 +218,8 @@ async function main() {
     )
       .map(([q, n]) => `“${q}” ${n}`)
       .join(', ')}.`,
+    '',
+    tracingTable(tracing),
     failures.length > 0 ? `\nFAILED: ${failures.join('; ')}` : '',
   ].join('\n');
   console.log(`\n${markdown}`);
@@ -213,6 +244,7 @@ async function main() {
       },
       baseline,
       rows: rows.map(ratio),
+      tracing,
       ok: failures.length === 0,
       failures,
     },

@@ -17,6 +17,11 @@ const gateway = await gatewayFunction.start({
     ...process.env,
     OFFER_URL: upstream,
     AUTH_JWKS_URL: process.env.BENCH_JWKS_URL ?? `${upstream}/.well-known/jwks.json`,
+    // auth's revocation feed: beside the JWKS (the fixed-answer upstream serves both).
+    AUTH_REVOCATIONS_URL: new URL(
+      '/internal/sessions/revocations',
+      process.env.BENCH_JWKS_URL ?? upstream,
+    ).toString(),
     AUTH_ISSUER: 'http://127.0.0.1:8080',
     AUTH_AUDIENCE: 'shop',
     RATE_LIMIT_ANONYMOUS: '100000000',

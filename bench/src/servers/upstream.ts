@@ -1,7 +1,8 @@
 // The upstream behind the gateway bench: a bare @hono/node-server app answering
 // GET /api/offers and /api/offers/:slug with a fixed ~1 KB catalog page, and publishing the
-// bench's public signing key at /.well-known/jwks.json (BENCH_JWK_PUBLIC, a public JWK as JSON),
-// so the gateway forwards to it and fetches its keys from it. Prints `LISTENING <port>`.
+// bench's public signing key at /.well-known/jwks.json (BENCH_JWK_PUBLIC, a public JWK as JSON)
+// and an empty revocation feed at /internal/sessions/revocations, so the gateway forwards to it
+// and verifies tokens with it as it would with auth. Prints `LISTENING <port>`.
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 
@@ -28,6 +29,10 @@ const one = JSON.stringify(item(1));
 const json = { 'content-type': 'application/json; charset=UTF-8' };
 const app = new Hono()
   .get('/.well-known/jwks.json', (c) => c.body(jwks, 200, json))
+  // auth's revocation feed, empty: verifiers refuse a token with a session id they cannot check.
+  .get('/internal/sessions/revocations', (c) =>
+    c.json({ revoked: [], asOf: new Date().toISOString() }),
+  )
   .get('/api/offers', (c) => c.body(page, 200, json))
   .get('/api/offers/:slug', (c) => c.body(one, 200, json));
 

@@ -76,6 +76,19 @@ describe('npm run new-function', () => {
     expect(JSON.parse(read('functions/gift-card/package.json')).scripts.migrate).toBe(
       'node dist/main.js migrate',
     );
+    // Born traced: started with the preload, exporting to the cluster's collector at 10 %
+    // (eventing/src/broker/knative-tracing.test.ts holds every Service to the same).
+    expect(JSON.parse(read('functions/gift-card/package.json')).scripts.start).toBe(
+      'node --import @shop/shared/telemetry/preload dist/main.js',
+    );
+    const service = read('knative/services/gift-card.yaml');
+    expect(service).toContain(
+      'command: ["node", "--import", "@shop/shared/telemetry/preload", "dist/main.js"]',
+    );
+    expect(service).toMatch(
+      /- name: OTEL_EXPORTER_OTLP_ENDPOINT\n\s+value: http:\/\/otel-collector\.observability\.svc\.cluster\.local:4318\n/,
+    );
+    expect(service).toMatch(/- name: OTEL_TRACES_SAMPLER_ARG\n\s+value: "0\.1"\n/);
   });
 
   it('takes the port ARCHITECTURE.md gives a planned function, and refuses one that exists', () => {

@@ -63,7 +63,7 @@ function packageJson(fn: NewFunction) {
     scripts: {
       typecheck: 'tsc --noEmit -p tsconfig.json',
       build: 'tsc -p tsconfig.build.json',
-      start: 'node dist/main.js',
+      start: 'node --import @shop/shared/telemetry/preload dist/main.js',
       migrate: 'node dist/main.js migrate',
       'migrate:dev': 'node --conditions=source --import tsx src/main.ts migrate',
     },
@@ -354,11 +354,20 @@ spec:
       containers:
         - name: ${fn.name}
           image: ${fn.name}
+          # The function's \`start\` script: the tracing preload starts OpenTelemetry before the
+          # function's modules load (ESM needs --import), as scripts/src/function-process.ts runs it.
+          command: ["node", "--import", "@shop/shared/telemetry/preload", "dist/main.js"]
           ports:
             - containerPort: 8080
           env:
             - name: LOG_LEVEL
               value: info
+            # Spans over OTLP/HTTP to the cluster's collector (knative/observability/tracing/),
+            # a tenth of new traces; a sampled parent's decision is kept (parent-based).
+            - name: OTEL_EXPORTER_OTLP_ENDPOINT
+              value: http://otel-collector.observability.svc.cluster.local:4318
+            - name: OTEL_TRACES_SAMPLER_ARG
+              value: "0.1"
             - name: RUN_MIGRATIONS
               value: "false"
             - name: DATABASE_URL
