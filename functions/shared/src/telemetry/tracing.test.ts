@@ -1,8 +1,8 @@
 import { ROOT_CONTEXT, SpanKind, TraceFlags, trace } from '@opentelemetry/api';
 import { tracing } from '@opentelemetry/sdk-node';
 import { describe, expect, it } from 'vitest';
-import { contextOf, currentTraceparent, spanContextOf } from './trace-context.js';
-import { resourceAttributesOf, samplerFor, traceExportOf } from './tracing.js';
+import { contextOf, currentTraceparent, isInstrumented, spanContextOf } from './trace-context.js';
+import { resourceAttributesOf, samplerFor, startTelemetry, traceExportOf } from './tracing.js';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const SAMPLED_PARENT = `00-${TRACE_ID}-00f067aa0ba902b7-01`;
@@ -27,6 +27,14 @@ describe('traceExportOf', () => {
       'none',
     );
     expect(() => traceExportOf({ OTEL_TRACES_EXPORTER: 'jaeger' })).toThrow(/expected otlp/);
+  });
+});
+
+describe('startTelemetry', () => {
+  it('without an exporter starts no SDK: the kit passes trace context on by hand', () => {
+    const telemetry = startTelemetry({});
+    expect(telemetry.export).toBe('none');
+    expect(isInstrumented()).toBe(false);
   });
 });
 
@@ -60,11 +68,6 @@ describe('resourceAttributesOf', () => {
 
 describe('samplerFor', () => {
   const remote = (traceparent: string) => contextOf(traceparent);
-
-  it('records nothing without an exporter, whatever the caller says', () => {
-    const sampler = samplerFor('none', {});
-    expect(decide(sampler)).toBe(tracing.SamplingDecision.NOT_RECORD);
-  });
 
   it('samples roots at OTEL_TRACES_SAMPLER_ARG and follows a sampled parent', () => {
     expect(decide(samplerFor('otlp', { OTEL_TRACES_SAMPLER_ARG: '0' }))).toBe(

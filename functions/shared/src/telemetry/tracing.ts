@@ -15,19 +15,18 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type Attributes, DiagLogLevel, diag } from '@opentelemetry/api';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { NodeSDK, resources, tracing } from '@opentelemetry/sdk-node';
+import { type TraceExport, traceExportOf } from './export-kind.js';
 import { flushSpans, markInstrumented } from './trace-context.js';
 
-type Env = Record<string, string | undefined>;
+export { type TraceExport, traceExportOf };
 
-/** Where finished spans go. */
-export type TraceExport = 'otlp' | 'console' | 'memory' | 'none';
+type Env = Record<string, string | undefined>;
 
 /** The running SDK: what it exports, and how to flush and stop it. */
 export interface TelemetryHandle {
@@ -38,7 +37,6 @@ export interface TelemetryHandle {
   shutdown(): Promise<void>;
 }
 
-const OPS_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 const MEMORY_SPANS = 20_000;
 
 let memoryExporter: tracing.InMemorySpanExporter | undefined;
@@ -58,19 +56,6 @@ class RingExporter extends tracing.InMemorySpanExporter {
     const kept = this.getFinishedSpans();
     if (kept.length > MEMORY_SPANS) kept.splice(0, kept.length - MEMORY_SPANS);
   }
-}
-
-/** Which exporter the environment asks for (see the file comment). */
-export function traceExportOf(env: Env): TraceExport {
-  const named = env.OTEL_TRACES_EXPORTER?.split(',')[0]?.trim().toLowerCase();
-  if (named === 'otlp' || named === 'console' || named === 'memory' || named === 'none') {
-    return named;
-  }
-  if (named)
-    throw new Error(`OTEL_TRACES_EXPORTER=${named}: expected otlp, console, memory or none`);
-  return env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
-    ? 'otlp'
-    : 'none';
 }
 
 /** The name of the package that holds the entry script, without its scope (`@shop/offer` → `offer`). */
@@ -106,11 +91,8 @@ export function resourceAttributesOf(env: Env, script = process.argv[1]): Attrib
   };
 }
 
-function processorsFor(kind: TraceExport): tracing.SpanProcessor[] | undefined {
+function processorsFor(kind: Exclude<TraceExport, 'none'>): tracing.SpanProcessor[] | undefined {
   switch (kind) {
-    case 'none':
-      // A provider that records nothing: ids are still made and passed on, at almost no cost.
-      return [new tracing.NoopSpanProcessor()];
     case 'memory':
       memoryExporter = new RingExporter();
       return [new tracing.SimpleSpanProcessor(memoryExporter)];
@@ -141,14 +123,14 @@ export function samplerFor(kind: TraceExport, env: Env): tracing.Sampler | undef
   });
 }
 
-/** The instrumentations of every function (none of them records query values or payloads). */
+/**
+ * The instrumentations of every function (none of them records query values or payloads). Server
+ * spans come from the kit's app (`createServiceApp`), not OpenTelemetry's HTTP instrumentation,
+ * which binds every request's and response's emitters to the context: in the offer and gateway
+ * benches it alone cost more than the rest of tracing.
+ */
 function instrumentations() {
   return [
-    new HttpInstrumentation({
-      // Probes and scrapes are not traces anyone looks for.
-      ignoreIncomingRequestHook: (req) => OPS_PATHS.has((req.url ?? '').split('?')[0] ?? ''),
-      headersToSpanAttributes: { server: { requestHeaders: ['x-request-id'] } },
-    }),
     new UndiciInstrumentation(),
     new PgInstrumentation({ enhancedDatabaseReporting: false }),
     // Only the command name: keys and arguments can hold session ids and tokens.
@@ -176,6 +158,12 @@ export function startTelemetry(env: Env = process.env): TelemetryHandle {
     diag.setLogger({ ...console, verbose: () => {}, debug: () => {} }, DiagLogLevel.WARN);
   }
   const kind = traceExportOf(env);
+  if (kind === 'none') {
+    // Nothing would be exported: no SDK, no instrumentation, no cost. The kit passes the
+    // traceparent a request or event came with on by hand.
+    running = { export: 'none', serviceName, flush: async () => {}, shutdown: async () => {} };
+    return running;
+  }
   const spanProcessors = processorsFor(kind);
   const sampler = samplerFor(kind, env);
   const sdk = new NodeSDK({
