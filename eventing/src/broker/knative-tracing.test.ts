@@ -15,11 +15,6 @@ const knative = join(root, 'knative');
 const tracingDir = join(knative, 'observability', 'tracing');
 const PRELOAD = '@shop/shared/telemetry/preload';
 const START_COMMAND = ['node', '--import', PRELOAD, 'dist/main.js'];
-/**
- * Functions whose package.json is another change's to edit: their Service already starts with
- * the preload, their `start` script (what `npm start` runs) not yet.
- */
-const START_SCRIPT_PENDING = ['redirect'];
 const SAMPLE_RATE = '0.1';
 
 interface Resource {
@@ -113,18 +108,12 @@ describe('knative/services: every function traced', () => {
     },
   );
 
-  it.each(
-    services.map((s) => s.metadata.name).filter((name) => !START_SCRIPT_PENDING.includes(name)),
-  )('%s’s package starts the same way (its start script is the Service’s command)', (name) => {
-    expect(startScriptOf(name)).toBe(START_COMMAND.join(' '));
-  });
-
-  it('names exactly the packages whose start script still lacks the preload', () => {
-    const lacking = services
-      .map((s) => s.metadata.name)
-      .filter((name) => startScriptOf(name) !== START_COMMAND.join(' '));
-    expect(lacking).toEqual(START_SCRIPT_PENDING);
-  });
+  it.each(services.map((s) => s.metadata.name))(
+    '%s’s package starts the same way (its start script is the Service’s command)',
+    (name) => {
+      expect(startScriptOf(name)).toBe(START_COMMAND.join(' '));
+    },
+  );
 
   it.each(services.map((s) => [s.metadata.name, s] as const))(
     '%s exports OTLP to the cluster’s collector and samples a tenth of new traces',
