@@ -14,7 +14,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { matchedRoutes } from 'hono/route';
 import type { Logger } from 'pino';
 import type { ZodError } from 'zod';
-import { headerValue, requestHeaders } from './http/request-headers.js';
+import { headerValue, type RawHeaders, requestHeaders } from './http/request-headers.js';
 import { type Identity, identify, requireIdentity } from './identity/index.js';
 import type { TokenVerifier } from './identity/verify-token.js';
 import { Lifecycle } from './lifecycle.js';
@@ -126,7 +126,7 @@ export function createServiceApp(options: ServiceAppOptions): OpenAPIHono<Servic
     // `traceparent`, named after the route template as the semantic conventions ask. Probes
     // and scrapes get none. Without the SDK it is the API's no-op.
     if (isOpsRoute(c.req.path)) return measured(c, next, safeId, undefined);
-    const parent = propagation.extract(ROOT_CONTEXT, c.req.raw.headers, HEADER_GETTER);
+    const parent = propagation.extract(ROOT_CONTEXT, requestHeaders(c), HEADER_GETTER);
     const span = tracer.startSpan(
       c.req.method,
       {
@@ -270,10 +270,10 @@ export function dataExceptionProblem(error: unknown): Problem | undefined {
 }
 
 /** Probes and scrapes never carry a user's token, and must answer when auth is down. */
-/** Reads trace context fields from a Fetch API `Headers`. */
-const HEADER_GETTER: TextMapGetter<Headers> = {
-  get: (headers, key) => headers.get(key) ?? undefined,
-  keys: (headers) => [...headers.keys()],
+/** Reads trace context fields from Node's parsed headers (no WHATWG `Headers` is built). */
+const HEADER_GETTER: TextMapGetter<RawHeaders> = {
+  get: (headers, key) => headerValue(headers, key),
+  keys: (headers) => Object.keys(headers),
 };
 
 const tracer = trace.getTracer('@shop/shared');
