@@ -170,12 +170,16 @@ function ancestors(span: ReceivedSpan, spans: readonly ReceivedSpan[]): Received
   return chain;
 }
 
+const QUERY_MARKER = `marker${crypto.randomUUID().replaceAll('-', '')}`;
+let email = '';
+let accessToken = '';
+
 describe('telemetry of the checkout story, from the built functions', () => {
   let checkoutTrace: ReceivedSpan[] = [];
   let checkoutRequestId = '';
 
   it('runs the story: sign up, add to cart, check out, the provider pays, the order is paid', async () => {
-    const email = `otel-${crypto.randomUUID()}@example.com`;
+    email = `otel-${crypto.randomUUID()}@example.com`;
     expect(
       (
         await call('POST', '/api/auth/signup', {
@@ -186,6 +190,9 @@ describe('telemetry of the checkout story, from the built functions', () => {
     const login = await call('POST', '/api/auth/login', { body: { email, password: PASSWORD } });
     expect(login.status).toBe(200);
     const token = String(login.body.accessToken);
+    accessToken = token;
+    // A value in a query string (a reset token, a search) must not reach any span.
+    await call('GET', `/api/offers?limit=1&q=${QUERY_MARKER}`);
     const offers = await call('GET', '/api/offers?limit=20');
     const items = (offers.body.items ?? []) as { id: string; stock?: { available?: number } }[];
     const product = items[0];
@@ -301,6 +308,15 @@ describe('telemetry of the checkout story, from the built functions', () => {
     // Resource attributes: the Knative Service name on every span of a function.
     expect(consumer.resource['service.name']).toBe('cart');
     expect(consumer.resource['faas.name']).toBe('cart');
+  });
+
+  it('puts no secret or personal data in any span: no password, token, email or query value', () => {
+    const exported = JSON.stringify(otlp.spans().map((span) => span.attributes));
+    expect(exported).toContain('/api/offers'); // the spans are there
+    for (const secret of [PASSWORD, accessToken, email, QUERY_MARKER]) {
+      expect(secret.length).toBeGreaterThan(8);
+      expect(exported.includes(secret), `a span holds ${secret.slice(0, 12)}…`).toBe(false);
+    }
   });
 
   it('has every metric the catalog promises, by its exact name, within its label budget', async () => {

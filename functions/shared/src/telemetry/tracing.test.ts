@@ -2,7 +2,13 @@ import { ROOT_CONTEXT, SpanKind, TraceFlags, trace } from '@opentelemetry/api';
 import { tracing } from '@opentelemetry/sdk-node';
 import { describe, expect, it } from 'vitest';
 import { contextOf, currentTraceparent, isInstrumented, spanContextOf } from './trace-context.js';
-import { resourceAttributesOf, samplerFor, startTelemetry, traceExportOf } from './tracing.js';
+import {
+  queryNames,
+  resourceAttributesOf,
+  samplerFor,
+  startTelemetry,
+  traceExportOf,
+} from './tracing.js';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const SAMPLED_PARENT = `00-${TRACE_ID}-00f067aa0ba902b7-01`;
@@ -110,5 +116,14 @@ describe('trace context helpers', () => {
       expect(spanContextOf(bad)).toBeUndefined();
       expect(trace.getSpanContext(contextOf(bad))).toBeUndefined();
     }
+  });
+});
+
+describe('queryNames', () => {
+  it('keeps the names of a query and none of its values', () => {
+    expect(queryNames('token=secret-reset-token&q=ada%40example.com&flag')).toBe(
+      '?token=&q=&flag=',
+    );
+    expect(queryNames('')).toBe('?');
   });
 });

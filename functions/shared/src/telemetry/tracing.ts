@@ -131,7 +131,16 @@ export function samplerFor(kind: TraceExport, env: Env): tracing.Sampler | undef
  */
 function instrumentations() {
   return [
-    new UndiciInstrumentation(),
+    new UndiciInstrumentation({
+      // A query string can hold a reset token or a search a shopper typed: spans keep only its
+      // parameter names (`?token=&q=`), never values.
+      requestHook: (span, request) => {
+        if (!span.isRecording()) return;
+        const [path = '', query] = request.path.split('?', 2);
+        span.setAttribute('url.full', `${request.origin}${path}${query ? '?…' : ''}`);
+        if (query !== undefined) span.setAttribute('url.query', queryNames(query));
+      },
+    }),
     new PgInstrumentation({ enhancedDatabaseReporting: false }),
     // Only the command name: keys and arguments can hold session ids and tokens.
     new IORedisInstrumentation({ dbStatementSerializer: (command) => command }),
@@ -139,6 +148,15 @@ function instrumentations() {
     // trace_id, span_id and trace_flags on every log line; logs go to stdout (Loki), not OTLP.
     new PinoInstrumentation({ disableLogSending: true }),
   ];
+}
+
+/** `a=1&b=2` → `?a=&b=`: the parameter names of a query, without their values. */
+export function queryNames(query: string): string {
+  const names = query
+    .split('&')
+    .filter(Boolean)
+    .map((pair) => `${pair.split('=', 1)[0]}=`);
+  return `?${names.join('&')}`;
 }
 
 let running: TelemetryHandle | undefined;
