@@ -3,10 +3,10 @@
 import {
   ConfigError,
   createKafkajsClient,
-  createMemoryKafka,
   defineFunction,
   type FunctionConfig,
   type KafkaClient,
+  sharedMemoryKafka,
 } from '@shop/shared';
 import { z } from 'zod';
 import { createApp } from './app.js';
@@ -161,7 +161,7 @@ export const redirect = defineFunction({
   async services({ db, kv, log, lifecycle, metrics, config }): Promise<RedirectServices> {
     const kafka = config.KAFKA_BROKERS
       ? createKafkajsClient({ brokers: config.KAFKA_BROKERS, clientId: 'redirect', log })
-      : createMemoryKafka();
+      : sharedMemoryKafka();
     // Provisioned with the cluster in production; created here for dev and tests. A refusal
     // (no right to create topics) is only logged: the sends then say whether the topic exists.
     await (async () => {

@@ -22,5 +22,6 @@ export {
   MEMORY_KAFKA_MAX_RECORDS,
   MEMORY_KAFKA_RETENTION_MS,
   type MemoryKafkaOptions,
+  sharedMemoryKafka,
 } from './memory.js';
 export { murmur2, partitionForKey } from './partitioner.js';

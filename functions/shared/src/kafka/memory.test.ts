@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConsumedRecord } from './kafka-client.js';
-import { createMemoryKafka } from './memory.js';
+import { createMemoryKafka, sharedMemoryKafka } from './memory.js';
 
 async function waitFor(condition: () => boolean): Promise<void> {
   const deadline = Date.now() + 5_000;
@@ -64,5 +64,38 @@ describe('createMemoryKafka retention', () => {
     await waitFor(() => seen.length === 2);
     expect(seen).toEqual(['3:r3', '4:r4']);
     await kafka.close();
+  });
+});
+
+describe('sharedMemoryKafka', () => {
+  it('gives every holder in the process the same log, and one holder closing stops only its own consumers', async () => {
+    const writer = sharedMemoryKafka();
+    const reader = sharedMemoryKafka();
+    const other = sharedMemoryKafka();
+    const topic = `shared-${Date.now()}`;
+    await writer.admin().createTopic({ topic, partitions: 1, replicationFactor: 1 });
+    const seenByReader: string[] = [];
+    const seenByOther: string[] = [];
+    const readerGroup = reader.consumerGroup({ groupId: 'reader', topic, startAt: 'earliest' });
+    await readerGroup.run({
+      async onBatch(batch) {
+        seenByReader.push(...batch.records.map((r) => String(r.value)));
+      },
+    });
+    const otherGroup = other.consumerGroup({ groupId: 'other', topic, startAt: 'earliest' });
+    await otherGroup.run({
+      async onBatch(batch) {
+        seenByOther.push(...batch.records.map((r) => String(r.value)));
+      },
+    });
+    await writer.producer().send(topic, [record('first')]);
+    await waitFor(() => seenByReader.length === 1 && seenByOther.length === 1);
+    await other.close();
+    await writer.producer().send(topic, [record('second')]);
+    await waitFor(() => seenByReader.length === 2);
+    expect(seenByReader).toEqual(['first', 'second']);
+    expect(seenByOther).toEqual(['first']);
+    await reader.close();
+    await writer.close();
   });
 });

@@ -294,3 +294,36 @@ export function createMemoryKafka(options: MemoryKafkaOptions = {}): KafkaClient
     },
   };
 }
+
+const SHARED_MEMORY_KAFKA = Symbol.for('shop.shared-memory-kafka');
+
+/**
+ * The process's one in-memory Kafka, for the embedded default: every function and the local
+ * broker in one process (`npm run dev`, the end-to-end tests) that has no `KAFKA_BROKERS`
+ * writes to and reads from the same log, as they would share one cluster. Each call returns a
+ * handle whose `close()` stops only the consumer groups made through that handle, so one
+ * function shutting down does not stop another's consumers; the log itself lives as long as
+ * the process.
+ * @example const kafka = config.KAFKA_BROKERS ? createKafkajsClient({ brokers, clientId }) : sharedMemoryKafka();
+ */
+export function sharedMemoryKafka(): KafkaClient {
+  const holder = globalThis as { [SHARED_MEMORY_KAFKA]?: KafkaClient };
+  holder[SHARED_MEMORY_KAFKA] ??= createMemoryKafka();
+  const log = holder[SHARED_MEMORY_KAFKA];
+  const mine = new Set<ConsumerGroup>();
+  return {
+    kind: 'memory',
+    producer: (options) => log.producer(options),
+    consumerGroup(options) {
+      const group = log.consumerGroup(options);
+      mine.add(group);
+      return group;
+    },
+    admin: () => log.admin(),
+    ping: () => log.ping(),
+    async close() {
+      await Promise.all([...mine].map((group) => group.stop()));
+      mine.clear();
+    },
+  };
+}
