@@ -6,6 +6,14 @@ import {
   eventDefinition,
   eventJsonSchema,
 } from '@shop/shared';
+import {
+  analyticsAlias,
+  analyticsGroup,
+  analyticsIdentify,
+  analyticsPage,
+  analyticsScreen,
+  analyticsTrack,
+} from './events/analytics.js';
 import { conversionAttributed, conversionReversed } from './events/conversion.js';
 import { flagChanged } from './events/flag.js';
 import { linkChanged, linkClicked, linkCreated } from './events/link.js';
@@ -53,6 +61,12 @@ export const eventCatalog = defineCatalog(
   linkCreated,
   linkChanged,
   linkClicked,
+  analyticsTrack,
+  analyticsPage,
+  analyticsScreen,
+  analyticsIdentify,
+  analyticsGroup,
+  analyticsAlias,
   conversionAttributed,
   conversionReversed,
   flagChanged,
