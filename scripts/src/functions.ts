@@ -1,6 +1,7 @@
 // Every function `npm run dev` starts, in start order: a function's upstreams and event
 // consumers come before it. `npm run new-function` adds new ones above the gateway.
 import { gateway } from '@shop/api-gateway';
+import { attribution } from '@shop/attribution';
 import { auth } from '@shop/auth';
 import { cart } from '@shop/cart';
 import { conversionWebhook } from '@shop/conversion-webhook';
@@ -26,6 +27,7 @@ export const DEV_FUNCTIONS: readonly DevFunction[] = [
   conversionWebhook,
   cart,
   redirect,
+  attribution,
   // new-function: entries above this line
   gateway,
 ];
