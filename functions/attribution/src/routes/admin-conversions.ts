@@ -266,7 +266,7 @@ export function registerConversionRoutes(
               sum(k.credit) AS credit, sum(k.commission) AS commission,
               sum(k.credit_reversed) AS credit_reversed, sum(k.commission_reversed) AS commission_reversed
        FROM attribution.conversion c JOIN attribution.conversion_credit k USING (order_id)
-       WHERE c.status = 'attributed' AND c.purchased_at >= $1 AND c.purchased_at < $2
+       WHERE c.status = 'attributed' AND k.credit > 0 AND c.purchased_at >= $1 AND c.purchased_at < $2
        GROUP BY 1, 2 ORDER BY 1 NULLS LAST, 2`,
       [from, to],
     );
