@@ -65,7 +65,15 @@ describe('knative/ and the event catalog', () => {
   });
 
   it('lets exactly the catalogued publishers send to the default broker, each with its own SinkBinding', () => {
-    expect(publishers).toEqual(['auth', 'cart', 'conversion-webhook', 'offer', 'redirect', 'user']);
+    expect(publishers).toEqual([
+      'attribution',
+      'auth',
+      'cart',
+      'conversion-webhook',
+      'offer',
+      'redirect',
+      'user',
+    ]);
     expect(
       sinkBindings.map((b) => ({
         name: b.metadata.name,
@@ -110,7 +118,13 @@ describe('knative/ and the event catalog', () => {
       );
       subscribers.set(service, [...(subscribers.get(service) ?? []), subject]);
     }
-    expect([...subscribers.keys()].sort()).toEqual(['auth', 'cart', 'redirect', 'user']);
+    expect([...subscribers.keys()].sort()).toEqual([
+      'attribution',
+      'auth',
+      'cart',
+      'redirect',
+      'user',
+    ]);
     for (const [service, subjects] of subscribers) {
       const policy = policiesFor(manifests.eventPolicies, target('Service', service));
       expect(policy.length, service).toBeGreaterThan(0);
