@@ -178,6 +178,22 @@ describe('attribution /events', () => {
     );
   });
 
+  it('gives the same result when every event of the story is delivered at once (concurrent handlers)', async () => {
+    const deliveries = purchaseStory();
+    await deliverAll(bed, deliveries);
+    const expected = await finalState(bed);
+    const other = await createTestbed({ settings: { model: 'position_based' } });
+    try {
+      const answers = await Promise.all(
+        [...deliveries].reverse().map(([type, data, id]) => other.deliver(type, data, { id })),
+      );
+      expect(answers.map((res) => res.status)).toEqual(deliveries.map(() => 204));
+      expect(await finalState(other)).toEqual(expected);
+    } finally {
+      await other.cleanup();
+    }
+  });
+
   it('refuses a forged sender: no token, a foreign key, the wrong audience (nothing stored)', async () => {
     const [type, data] = purchaseStory()[7] as Delivery;
     for (const headers of [
