@@ -7,6 +7,16 @@ import { events } from './events.js';
 import type { ScoringSettings } from './scoring.js';
 
 export { type AttributionAppDeps, createApp } from './app.js';
+export { allocateLargestRemainder } from './domain/allocate-largest-remainder.js';
+export { removalEffects } from './domain/markov-removal-effect.js';
+export { scoreCredit } from './domain/score-credit.js';
+export {
+  channelOf,
+  MODELS,
+  type Model,
+  sortTouchpoints,
+  type Touchpoint,
+} from './domain/touchpoint.js';
 export { events } from './events.js';
 
 const LIVE_MODELS = [
