@@ -340,7 +340,7 @@ describe('attribution /events', () => {
         (e) => (e.data as { version: number; touchpoints: unknown[] }).touchpoints.length,
       ),
     ).toEqual([2, 3]);
-    expect((attributed[1]?.data as { version: number }).version).toBe(2);
+    expect(attributed[1]?.data.version).toBe(2);
 
     const paid = await sendAsStaff(bed.app, 'POST', '/api/admin/attribution/payouts', {
       from: '2026-11-01T00:00:00Z',

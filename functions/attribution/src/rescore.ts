@@ -1,11 +1,10 @@
 // Re-scoring a period under another model, as a job with progress. Results go to
 // attribution.rescore_result only: the live conversions (and paid-out commissions) never change.
 import { type Database, type Logger, newId, type Queryable } from '@shop/shared';
-import { collectTouchpoints } from './domain/collect-touchpoints.js';
 import { type ChannelPath, removalEffects } from './domain/markov-removal-effect.js';
-import { channelOf, type Model, type Touchpoint } from './domain/touchpoint.js';
-import { computeCredits, type ScoringSettings } from './scoring.js';
-import { findOrder, visitorEvidence } from './store.js';
+import { channelOf, type Model } from './domain/touchpoint.js';
+import { computeCredits, type ScoringSettings, touchesFor } from './scoring.js';
+import { findOrder } from './store.js';
 
 const DAY_MS = 86_400_000;
 const BATCH = 200;
@@ -65,7 +64,8 @@ export async function channelPaths(
   );
   const converted = new Set<string>();
   for (const row of rows) {
-    const touches = await touchesOf(db, row.order_id, row.purchased_at, settings);
+    const order = await findOrder(db, row.order_id);
+    const touches = order ? await touchesFor(db, order, row.purchased_at, settings) : [];
     paths.push({ channels: touches.map(channelOf), converted: true });
   }
   const { rows: visitors } = await db.query<{ visitor: string }>(
@@ -124,32 +124,6 @@ export async function channelPaths(
     if (channels.length > 0) paths.push({ channels, converted: false });
   }
   return paths;
-}
-
-async function touchesOf(
-  db: Queryable,
-  orderId: string,
-  purchasedAt: Date,
-  settings: Pick<ScoringSettings, 'lookbackDays' | 'maxTouches'>,
-): Promise<Touchpoint[]> {
-  const order = await findOrder(db, orderId);
-  if (!order) return [];
-  const lookbackMs = settings.lookbackDays * DAY_MS;
-  const evidence = await visitorEvidence(
-    db,
-    order,
-    new Date(purchasedAt.getTime() - lookbackMs),
-    purchasedAt,
-  );
-  return collectTouchpoints({
-    purchasedAt,
-    lookbackMs,
-    orderClickId: order.clickId,
-    pageViews: evidence.pageViews,
-    claimedClickIds: evidence.claimed,
-    clicks: evidence.clicks,
-    maxTouches: settings.maxTouches,
-  });
 }
 
 /**

@@ -8,7 +8,7 @@ import { collectTouchpoints } from './domain/collect-touchpoints.js';
 import { commissionFor, rateFor } from './domain/compute-commission.js';
 import { reverseCredit } from './domain/reverse-credit.js';
 import { scoreCredit } from './domain/score-credit.js';
-import type { Model } from './domain/touchpoint.js';
+import type { Model, Touchpoint } from './domain/touchpoint.js';
 import {
   findOrder,
   loadRates,
@@ -164,6 +164,31 @@ function choosePayment(order: OrderRow, payments: readonly PaymentRow[]) {
   return { payment: first, mismatch: reason };
 }
 
+/** The touches of an order's visitor in the lookback window before `purchasedAt`, oldest first. */
+export async function touchesFor(
+  tx: Queryable,
+  order: OrderRow,
+  purchasedAt: Date,
+  settings: Pick<ScoringSettings, 'lookbackDays' | 'maxTouches'>,
+): Promise<Touchpoint[]> {
+  const lookbackMs = settings.lookbackDays * DAY_MS;
+  const evidence = await visitorEvidence(
+    tx,
+    order,
+    new Date(purchasedAt.getTime() - lookbackMs),
+    purchasedAt,
+  );
+  return collectTouchpoints({
+    purchasedAt,
+    lookbackMs,
+    orderClickId: order.clickId,
+    pageViews: evidence.pageViews,
+    claimedClickIds: evidence.claimed,
+    clicks: evidence.clicks,
+    maxTouches: settings.maxTouches,
+  });
+}
+
 /**
  * The touches, credits and commissions of an order under the live model, as rows (no writes).
  */
@@ -176,22 +201,7 @@ export async function computeCredits(
   model: Model,
   channelWeights?: ReadonlyMap<string, number>,
 ): Promise<CreditRow[]> {
-  const lookbackMs = settings.lookbackDays * DAY_MS;
-  const evidence = await visitorEvidence(
-    tx,
-    order,
-    new Date(purchasedAt.getTime() - lookbackMs),
-    purchasedAt,
-  );
-  const touches = collectTouchpoints({
-    purchasedAt,
-    lookbackMs,
-    orderClickId: order.clickId,
-    pageViews: evidence.pageViews,
-    claimedClickIds: evidence.claimed,
-    clicks: evidence.clicks,
-    maxTouches: settings.maxTouches,
-  });
+  const touches = await touchesFor(tx, order, purchasedAt, settings);
   const rates = await loadRates(tx);
   return scoreCredit(model, amount, touches, {
     purchasedAt,

@@ -1,15 +1,10 @@
 // The shapes the scoring works on: a visitor's touchpoints before a purchase, and the credit
 // each one gets. Pure data, no I/O.
 
-/** The six models; `last_click` is the default. */
-export const MODELS = [
-  'last_click',
-  'first_click',
-  'linear',
-  'position_based',
-  'time_decay',
-  'data_driven',
-] as const;
+import { eventCatalog } from '@shop/eventing';
+
+/** The six models, as the catalog's `shop.conversion.attributed` names them; `last_click` is the default. */
+export const MODELS = eventCatalog['shop.conversion.attributed'].schema.shape.model.options;
 export type Model = (typeof MODELS)[number];
 
 /** One touch of a visitor: an affiliate link click, or a page view with UTM parameters. */

@@ -6,7 +6,7 @@ import { newId, Problem, problemResponses, requireIdentity, type ServiceEnv } fr
 import type { AttributionDeps } from '../deps.js';
 import { describeModel, explainTouch } from '../domain/explain-credit.js';
 import { creditsOf, findConversion } from '../scoring.js';
-import { findOrder } from '../store.js';
+import { findOrder, lockScoring } from '../store.js';
 import { checkPeriod, Period, periodShape, staffProblems } from './schemas.js';
 
 const CreditSchema = z
@@ -324,7 +324,7 @@ export function registerConversionRoutes(
     const payoutId = newId();
     const result = await db.transaction(async (tx) => {
       // The scoring lock: no late touch re-scores a conversion while it is being paid out.
-      await tx.query("SELECT pg_advisory_xact_lock(hashtext('attribution.scoring'))");
+      await lockScoring(tx);
       const { rows } = await tx.query<{ currency: string; commission: string | number }>(
         `WITH paid AS (
            UPDATE attribution.conversion SET paid_out_at = $3, payout_id = $4, updated_at = $3
