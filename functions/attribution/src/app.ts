@@ -89,13 +89,8 @@ export function createApp(deps: AttributionAppDeps): OpenAPIHono<ServiceEnv> {
   ): ScoringContext => ({
     settings: deps.settings,
     clock,
-    emit: async (event) => {
-      await emit(event);
-      if (event.type === 'shop.conversion.attributed' && event.data.version === 1) {
-        afterCommit(() => payments.inc({ outcome: 'attributed' }));
-      }
-    },
-    onMismatch: () => afterCommit(() => payments.inc({ outcome: 'mismatched' })),
+    emit,
+    onFirstOutcome: (outcome) => afterCommit(() => payments.inc({ outcome })),
   });
   app.route(
     '/events',

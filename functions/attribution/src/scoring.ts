@@ -35,8 +35,8 @@ export interface ScoringContext {
   settings: ScoringSettings;
   clock: () => Date;
   emit: (event: AttributionEvent) => Promise<unknown>;
-  /** Counted once the handling commits (payments that do not match their order). */
-  onMismatch?: (reason: string) => void;
+  /** Called when a payment is first scored (or first found mismatched), to count it after commit. */
+  onFirstOutcome?: (outcome: 'attributed' | 'unattributed' | 'mismatched') => void;
 }
 
 const DAY_MS = 86_400_000;
@@ -251,7 +251,7 @@ export async function scoreOrder(
   const now = ctx.clock();
   if (mismatch) {
     if (existing?.status === 'mismatched' && existing.mismatchReason === mismatch) return;
-    if (!existing) ctx.onMismatch?.(mismatch);
+    if (!existing) ctx.onFirstOutcome?.('mismatched');
     await tx.query(
       `INSERT INTO attribution.conversion (order_id, conversion_id, payment_id, status, mismatch_reason,
          model, amount, currency, purchased_at, version, updated_at)
@@ -318,6 +318,7 @@ export async function scoreOrder(
     commissionReversed: reversal.commissionReversed[index] as number,
   }));
   const status = credits.length > 0 ? 'attributed' : 'unattributed';
+  if (!existing) ctx.onFirstOutcome?.(status);
   const creditReversed = reversal.creditReversed.reduce((a, b) => a + b, 0);
   const commissionReversed = reversal.commissionReversed.reduce((a, b) => a + b, 0);
   const emitAttributed = changed && credits.length > 0;
