@@ -303,3 +303,25 @@ export function publishCounted(ingress: string, n: number, timeoutMs = 30_000): 
     timeoutMs,
   ).catch(() => 0);
 }
+
+/** A KafkaSource manifest reading `topics` and delivering to `sink` (a URI or a Destination). */
+export function kafkaSourceResource(
+  namespace: string,
+  name: string,
+  topics: string[],
+  sink: string | object,
+  spec: Record<string, unknown> = {},
+  metadata: Record<string, unknown> = {},
+): object {
+  return {
+    apiVersion: 'sources.knative.dev/v1beta1',
+    kind: 'KafkaSource',
+    metadata: { name, namespace, ...metadata },
+    spec: {
+      bootstrapServers: ['localhost:9092'],
+      topics,
+      sink: typeof sink === 'string' ? { uri: sink } : sink,
+      ...spec,
+    },
+  };
+}
