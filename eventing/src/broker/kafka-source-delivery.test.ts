@@ -19,6 +19,7 @@ import {
   kafkaSourceResource,
   manifestsDir,
   type Received,
+  releaseTestKafka,
   startSubscriber,
   type TestSubscriber,
   testKafka,
@@ -33,14 +34,8 @@ const cleanups: (() => Promise<void> | void)[] = [];
 const topics: string[] = [];
 
 afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
   await producer.close();
-  for (const topic of topics)
-    await kafka
-      .admin()
-      .deleteTopic(topic)
-      .catch(() => {});
-  await kafka.close();
+  await releaseTestKafka(kafka, cleanups, topics);
 });
 
 const topicName = () => {

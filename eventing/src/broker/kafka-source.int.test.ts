@@ -2,154 +2,117 @@
 // idempotent kafkajs producer writes straight to three topics (as redirect and analytics-ingest
 // write the analytics topics) are each delivered at least once, handled exactly once through the
 // kit's receiver (dedupe on source + id), and per key first delivered in the order written.
-import { createKafkajsClient, silentLogger } from '@shop/shared';
-import { usesRealInfrastructure } from '@shop/shared/testing';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startBroker } from './broker.js';
+import { createKafkajsClient } from '@shop/shared';
+import { describe, expect, it } from 'vitest';
+import {
+  restartKafkaMidStream,
+  restartSuiteCleanups,
+  skipKafkaRestart,
+  startBrokerOnLocalKafka,
+} from './kafka-restart.js';
 import {
   COUNTED_TYPE,
   kafkaSourceResource,
-  manifestsDir,
+  releaseTestKafka,
   startCountingReceiver,
   uniqueName,
   waitFor,
 } from './test-support.js';
 
-/** The stop/start functions of scripts/src/infra/kafka.ts (loaded at run time, not type-checked here). */
-interface LocalKafka {
-  runningKafkaPid(): number | undefined;
-  stopKafka(): Promise<boolean>;
-  startKafka(): Promise<unknown>;
-}
-
-const infra = (await import(
-  new URL('../../../scripts/src/infra/kafka.ts', import.meta.url).href
-)) as LocalKafka;
-const ownKafka = usesRealInfrastructure() && infra.runningKafkaPid() !== undefined;
-const cleanups: (() => Promise<void> | void)[] = [];
-
-afterAll(async () => {
-  // Whatever happened, leave Kafka running for the suites after this one.
-  if (ownKafka && infra.runningKafkaPid() === undefined) await infra.startKafka();
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+const cleanups = restartSuiteCleanups();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-// Needs the Kafka `npm run infra -- up` started (it stops and starts that JVM).
-// In CI it must run: there a skip would hide that the restart was never tested.
-describe.skipIf(!ownKafka && process.env.CI !== 'true')(
-  'KafkaSource across a Kafka restart',
-  () => {
-    it('delivers every acknowledged record at least once, exactly once through the receiver, in key order', async () => {
-      const receiver = await startCountingReceiver();
-      cleanups.push(() => receiver.close());
-      const kafka = createKafkajsClient({
-        brokers: process.env.KAFKA_BROKERS ?? '',
-        clientId: 'kafka-source-int',
-      });
-      const topics = [uniqueName('analytics-'), uniqueName('overflow-'), uniqueName('historical-')];
-      cleanups.push(async () => {
-        for (const topic of topics)
-          await kafka
-            .admin()
-            .deleteTopic(topic)
-            .catch(() => {});
-        await kafka.close();
-      });
-      const { dir, cleanup } = manifestsDir(
+// Needs the Kafka `npm run infra -- up` started (it stops and starts that JVM); must run in CI.
+describe.skipIf(skipKafkaRestart)('KafkaSource across a Kafka restart', () => {
+  it('delivers every acknowledged record at least once, exactly once through the receiver, in key order', async () => {
+    const receiver = await startCountingReceiver();
+    cleanups.push(() => receiver.close());
+    const kafka = createKafkajsClient({
+      brokers: process.env.KAFKA_BROKERS ?? '',
+      clientId: 'kafka-source-int',
+    });
+    const topics = [uniqueName('analytics-'), uniqueName('overflow-'), uniqueName('historical-')];
+    cleanups.push(() => releaseTestKafka(kafka, [], topics));
+    await startBrokerOnLocalKafka(
+      cleanups,
+      [
         kafkaSourceResource('shop', uniqueName('ks-'), topics, receiver.url, {
           delivery: { retry: 40, backoffPolicy: 'linear', backoffDelay: 'PT0.1S' },
         }),
-      );
-      cleanups.push(cleanup);
-      const broker = await startBroker({
-        manifestsDir: dir,
-        kafkaBrokers: process.env.KAFKA_BROKERS ?? '',
-        port: 0,
-        resolveService: () => {
-          throw new Error('no services here');
-        },
-        log: silentLogger(),
-        sourceTopicPartitions: 3,
-      });
-      cleanups.push(() => broker.stop());
-      const producer = kafka.producer({ idempotent: true });
-      cleanups.push(() => producer.close());
+      ],
+      { sourceTopicPartitions: 3 },
+    );
+    const producer = kafka.producer({ idempotent: true });
+    cleanups.push(() => producer.close());
 
-      // Write ~50 records/s for the whole run, keyed by 7 visitors over the three topics; keep
-      // the ids Kafka acknowledged, and per key the order they were written in.
-      const acked = new Set<string>();
-      const written = new Map<string, string[]>();
-      let writing = true;
-      let n = 0;
-      let failures = 0;
-      const writer = (async () => {
-        while (writing) {
-          const id = n++;
-          const key = `k${id % 7}`;
-          const record = {
-            key,
-            value: JSON.stringify({ key, n: id }),
-            headers: {
-              ce_specversion: '1.0',
-              ce_id: `c${id}`,
-              ce_source: '/shop/test',
-              ce_type: COUNTED_TYPE,
-              ce_partitionkey: key,
-              'content-type': 'application/json',
-            },
-          };
-          try {
-            // One topic per key, as one visitor's events stay on one topic and partition.
-            await producer.send(topics[(id % 7) % 3]!, [record], { acks: -1, timeoutMs: 5_000 });
-            acked.add(`c${id}`);
-            written.set(key, [...(written.get(key) ?? []), `c${id}`]);
-          } catch {
-            failures++;
-          }
-          await sleep(20);
+    // Write ~50 records/s for the whole run, keyed by 7 visitors over the three topics; keep
+    // the ids Kafka acknowledged, and per key the order they were written in.
+    const acked = new Set<string>();
+    const written = new Map<string, string[]>();
+    let writing = true;
+    let n = 0;
+    let failures = 0;
+    const writer = (async () => {
+      while (writing) {
+        const id = n++;
+        const key = `k${id % 7}`;
+        const record = {
+          key,
+          value: JSON.stringify({ key, n: id }),
+          headers: {
+            ce_specversion: '1.0',
+            ce_id: `c${id}`,
+            ce_source: '/shop/test',
+            ce_type: COUNTED_TYPE,
+            ce_partitionkey: key,
+            'content-type': 'application/json',
+          },
+        };
+        try {
+          // One topic per key, as one visitor's events stay on one topic and partition.
+          await producer.send(topics[(id % 7) % 3]!, [record], { acks: -1, timeoutMs: 5_000 });
+          acked.add(`c${id}`);
+          written.set(key, [...(written.get(key) ?? []), `c${id}`]);
+        } catch {
+          failures++;
         }
-      })();
+        await sleep(20);
+      }
+    })();
 
-      await sleep(3_000);
-      const ackedBeforeStop = acked.size;
-      expect(await infra.stopKafka()).toBe(true);
-      // Longer than the consumer session timeout (10 s): the groups must rejoin and refetch.
-      await sleep(12_000);
-      await infra.startKafka();
-      const ackedAtRestart = acked.size;
-      await sleep(5_000);
-      writing = false;
-      await writer;
+    const { beforeStop: ackedBeforeStop, atRestart: ackedAtRestart } = await restartKafkaMidStream(
+      () => acked.size,
+    );
+    writing = false;
+    await writer;
 
-      await waitFor(
-        () => [...acked].every((id) => receiver.handled.has(id)),
-        120_000,
-        'every acknowledged record handled',
-      );
-      expect(ackedBeforeStop).toBeGreaterThan(50);
-      expect(acked.size).toBeGreaterThan(ackedAtRestart);
-      for (const id of acked) {
-        expect(receiver.deliveries.get(id) ?? 0, id).toBeGreaterThanOrEqual(1);
-        expect(receiver.handled.get(id), id).toBe(1);
-      }
-      // Ordered delivery: per key, each record is first delivered after the ones written before it.
-      const firstDelivered: string[] = [];
-      const seen = new Set<string>();
-      for (const request of receiver.received) {
-        const id = String(request.headers['ce-id']);
-        if (!seen.has(id)) firstDelivered.push(id);
-        seen.add(id);
-      }
-      for (const [key, ids] of written) {
-        const order = firstDelivered.filter((id) => ids.includes(id));
-        expect(order, key).toEqual(ids);
-      }
-      const duplicates = [...receiver.deliveries.values()].filter((count) => count > 1).length;
-      console.info(
-        `KafkaSource over a Kafka restart: ${n} written, ${acked.size} acknowledged, ${failures} sends failed, ${duplicates} delivered more than once`,
-      );
-    }, 240_000);
-  },
-);
+    await waitFor(
+      () => [...acked].every((id) => receiver.handled.has(id)),
+      120_000,
+      'every acknowledged record handled',
+    );
+    expect(ackedBeforeStop).toBeGreaterThan(50);
+    expect(acked.size).toBeGreaterThan(ackedAtRestart);
+    for (const id of acked) {
+      expect(receiver.deliveries.get(id) ?? 0, id).toBeGreaterThanOrEqual(1);
+      expect(receiver.handled.get(id), id).toBe(1);
+    }
+    // Ordered delivery: per key, each record is first delivered after the ones written before it.
+    const firstDelivered: string[] = [];
+    const seen = new Set<string>();
+    for (const request of receiver.received) {
+      const id = String(request.headers['ce-id']);
+      if (!seen.has(id)) firstDelivered.push(id);
+      seen.add(id);
+    }
+    for (const [key, ids] of written) {
+      const order = firstDelivered.filter((id) => ids.includes(id));
+      expect(order, key).toEqual(ids);
+    }
+    const duplicates = [...receiver.deliveries.values()].filter((count) => count > 1).length;
+    console.info(
+      `KafkaSource over a Kafka restart: ${n} written, ${acked.size} acknowledged, ${failures} sends failed, ${duplicates} delivered more than once`,
+    );
+  }, 240_000);
+});

@@ -4,21 +4,11 @@ import { fileURLToPath } from 'node:url';
 import type { ConsumedRecord } from '@shop/shared';
 import { describe, expect, it } from 'vitest';
 import { javaInstant, kafkaSourceEvent, wrapPlainRecord } from './kafka-source.js';
-import { loadManifests, ManifestError, parseManifests } from './manifests.js';
-import { kafkaSourceResource } from './test-support.js';
+import { loadManifests, parseManifests } from './manifests.js';
+import { kafkaSourceResource, manifestProblems, manifestSources } from './test-support.js';
 
-const source = (...resources: object[]) =>
-  resources.map((r, i) => ({ file: `r${i}.yaml`, text: JSON.stringify(r) }));
-
-function problemsOf(...resources: object[]): string {
-  try {
-    parseManifests(source(...resources));
-  } catch (error) {
-    if (error instanceof ManifestError) return error.problems.join('\n');
-    throw error;
-  }
-  return '';
-}
+const source = manifestSources;
+const problemsOf = manifestProblems;
 
 const ks = (spec: Record<string, unknown> = {}, metadata: Record<string, unknown> = {}) =>
   kafkaSourceResource('shop', 'clicks', ['shop-analytics'], 'http://sink.test/', spec, metadata);
@@ -136,6 +126,15 @@ const record = (overrides: Partial<ConsumedRecord> = {}): ConsumedRecord => ({
   ...overrides,
 });
 const clicks = { namespace: 'shop', name: 'clicks', extensions: {} };
+/** The attributes a wrapped record gets from its place: topic, partition 3, offset 42, time. */
+const placeOfRecord = {
+  specversion: '1.0',
+  id: 'partition:3/offset:42',
+  source: '/apis/v1/namespaces/shop/kafkasources/clicks#shop-analytics',
+  subject: 'partition:3#42',
+  time: '2026-12-02T05:23:10.12Z',
+  type: 'dev.knative.kafka.event',
+};
 
 describe('what a KafkaSource delivers for a record', () => {
   it('writes record times as the Java SDK does', () => {
@@ -158,12 +157,7 @@ describe('what a KafkaSource delivers for a record', () => {
     );
     expect(event).toEqual({
       attributes: {
-        specversion: '1.0',
-        id: 'partition:3/offset:42',
-        source: '/apis/v1/namespaces/shop/kafkasources/clicks#shop-analytics',
-        subject: 'partition:3#42',
-        time: '2026-12-02T05:23:10.12Z',
-        type: 'dev.knative.kafka.event',
+        ...placeOfRecord,
         partitionkey: 'visitor-7',
         key: 'visitor-7',
         datacontenttype: 'application/json; charset=utf-8',
@@ -175,12 +169,7 @@ describe('what a KafkaSource delivers for a record', () => {
     // No key, no value, no headers: no key extensions, no data, no datacontenttype.
     expect(wrapPlainRecord(record({ key: null, value: null }), clicks)).toEqual({
       attributes: {
-        specversion: '1.0',
-        id: 'partition:3/offset:42',
-        source: '/apis/v1/namespaces/shop/kafkasources/clicks#shop-analytics',
-        subject: 'partition:3#42',
-        time: '2026-12-02T05:23:10.12Z',
-        type: 'dev.knative.kafka.event',
+        ...placeOfRecord,
       },
       data: null,
     });

@@ -100,22 +100,18 @@ describe('knative/ and the event catalog', () => {
 
   it('gives every Trigger and KafkaSource its subscriber audience, and every subscriber an EventPolicy naming exactly them', () => {
     const subscribers = new Map<string, string[]>();
+    const identity = (group: string, kind: string, name: string) =>
+      serviceAccountSubject('shop', oidcServiceAccountName(group, kind, name));
     const senders = [
-      ...manifests.triggers.map((t) => ({
-        name: t.name,
-        sink: t.subscriber,
-        subject: serviceAccountSubject(
-          'shop',
-          oidcServiceAccountName('eventing.knative.dev', 'Trigger', t.name),
-        ),
+      ...manifests.triggers.map(({ name, subscriber: sink }) => ({
+        name,
+        sink,
+        subject: identity('eventing.knative.dev', 'Trigger', name),
       })),
-      ...manifests.kafkaSources.map((k) => ({
-        name: k.name,
-        sink: k.sink,
-        subject: serviceAccountSubject(
-          'shop',
-          oidcServiceAccountName('sources.knative.dev', 'KafkaSource', k.name),
-        ),
+      ...manifests.kafkaSources.map(({ name, sink }) => ({
+        name,
+        sink,
+        subject: identity('sources.knative.dev', 'KafkaSource', name),
       })),
     ];
     for (const { name, sink, subject } of senders) {
@@ -155,6 +151,15 @@ describe('knative/ and the event catalog', () => {
       target('Broker', 'dead-letter'),
     );
     expect(deadLetter.sort()).toEqual([...subscribers.values()].flat().sort());
+  });
+
+  it('applies every eventing manifest the local broker reads (the kustomization lists them all)', () => {
+    const dir = join(knative, 'eventing');
+    const listed = parseAllDocuments(readFileSync(join(dir, 'kustomization.yaml'), 'utf8'))
+      .map((d) => d.toJS() as { resources: string[] })
+      .flatMap((k) => k.resources);
+    const files = readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
+    expect(listed.sort()).toEqual(files.sort());
   });
 
   it('leaves no Broker to the default authorization mode', () => {
