@@ -284,6 +284,7 @@ function resolveKafkaSources(
     let egress: EgressConfig;
     try {
       subscriber = resolveDestination(source.sink, namespace, context);
+      // Nothing to merge with (no Broker): merging with none turns "no config" into no retries.
       egress = mergeEgressConfig(
         egressConfigFromDelivery(
           source.delivery ?? KAFKA_SOURCE_DEFAULT_DELIVERY,
