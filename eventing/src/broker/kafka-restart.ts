@@ -4,7 +4,7 @@ import { silentLogger } from '@shop/shared';
 import { usesRealInfrastructure } from '@shop/shared/testing';
 import { afterAll, expect } from 'vitest';
 import { type RunningBroker, type StartBrokerOptions, startBroker } from './broker.js';
-import { manifestsDir } from './test-support.js';
+import { type CountingReceiver, manifestsDir, waitFor } from './test-support.js';
 
 /** The stop/start functions of scripts/src/infra/kafka.ts (loaded at run time, not type-checked here). */
 interface LocalKafka {
@@ -79,4 +79,28 @@ export async function restartKafkaMidStream(
   const atRestart = acknowledged();
   await sleep(5_000);
   return { beforeStop, atRestart };
+}
+
+/**
+ * Waits until every acknowledged id was handled, then checks each was delivered at least once
+ * and handled exactly once, that traffic flowed before the stop and after the restart; returns
+ * how many were delivered more than once.
+ */
+export async function expectAcknowledgedHandledOnce(
+  receiver: CountingReceiver,
+  acked: ReadonlySet<string>,
+  counts: { beforeStop: number; atRestart: number },
+): Promise<number> {
+  await waitFor(
+    () => [...acked].every((id) => receiver.handled.has(id)),
+    120_000,
+    'every acknowledged event handled',
+  );
+  expect(counts.beforeStop).toBeGreaterThan(50);
+  expect(acked.size).toBeGreaterThan(counts.atRestart);
+  for (const id of acked) {
+    expect(receiver.deliveries.get(id) ?? 0, id).toBeGreaterThanOrEqual(1);
+    expect(receiver.handled.get(id), id).toBe(1);
+  }
+  return [...receiver.deliveries.values()].filter((count) => count > 1).length;
 }
