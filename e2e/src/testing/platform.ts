@@ -1,0 +1,423 @@
+// The platform as a story needs it, in this process: auth, offer, cart, conversion-webhook,
+// redirect and attribution behind the gateway, the payment simulator, and the local broker on
+// the repository's own manifests (its Triggers, the analytics KafkaSource, the EventPolicies and
+// OIDC), renamed so the suite has topics and consumer groups of its own. Memory Kafka in
+// `npm test` (the process's shared log, which redirect writes its clicks to), real Kafka
+// through kafkajs in `test:integration`.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gateway as gatewayFunction, type RunningGateway } from '@shop/api-gateway';
+import { attribution as attributionFunction, type RunningAttribution } from '@shop/attribution';
+import { auth as authFunction, createStaffUser, type RunningAuth } from '@shop/auth';
+import { cart as cartFunction, createPaymentClient, type RunningCart } from '@shop/cart';
+import {
+  conversionWebhook as conversionWebhookFunction,
+  DEV_STRIPE_WEBHOOK_SECRET,
+  type RunningConversionWebhook,
+} from '@shop/conversion-webhook';
+import {
+  createOidcIssuer,
+  loadManifests,
+  type RunningBroker,
+  startBroker,
+  subscriberVerifier,
+} from '@shop/eventing/broker';
+import { offer as offerFunction, type RunningOffer } from '@shop/offer';
+import { type RunningRedirect, redirect as redirectFunction } from '@shop/redirect';
+import {
+  type RunningPaymentSimulator,
+  startPaymentSimulator,
+} from '@shop/scripts/payment-simulator';
+import {
+  createKafkajsClient,
+  createLogger,
+  type KafkaClient,
+  sharedMemoryKafka,
+  silentLogger,
+} from '@shop/shared';
+import { testDatabase, testKeyValue, usesRealInfrastructure } from '@shop/shared/testing';
+import { expect } from 'vitest';
+import { address, callGateway, freePorts, PASSWORD, startForStory } from './shopper.js';
+
+const EVENTING_DIR = fileURLToPath(new URL('../../../knative/eventing/', import.meta.url));
+
+/** A CloudEvent the broker carried: its attributes (from the `ce_*` headers) and data. */
+export interface CarriedEvent {
+  type: string;
+  source: string;
+  id: string;
+  data: Record<string, unknown>;
+}
+
+export interface StoryPlatform {
+  gateway: RunningGateway;
+  auth: RunningAuth;
+  offer: RunningOffer;
+  cart: RunningCart;
+  webhook: RunningConversionWebhook;
+  redirect: RunningRedirect;
+  attribution: RunningAttribution;
+  broker: RunningBroker;
+  simulator: RunningPaymentSimulator;
+  /** The suite's analytics topic (what redirect writes and the KafkaSource reads). */
+  analyticsTopic: string;
+  /** A JSON call through the gateway. */
+  call: (
+    method: string,
+    path: string,
+    options?: Parameters<typeof callGateway>[3],
+  ) => ReturnType<typeof callGateway>;
+  /** A new shopper, signed up and logged in: their access token. */
+  signUpAndLogIn(name: string): Promise<string>;
+  /** A staff member's access token (made as `create-staff` makes one). */
+  asStaff(): Promise<string>;
+  /** A product created by staff at offer: its id. */
+  newProduct(priceAmount: number): Promise<string>;
+  /** A call to the simulator's provider API (as the shop's payment client makes them). */
+  provider(path: string, body?: unknown): Promise<Record<string, unknown>>;
+  /** Polls `read` until `done` holds for its answer (20 s at most), returning the last answer. */
+  until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T>;
+  /** Every event on the suite's broker topic so far, read by a consumer group of its own. */
+  brokerEvents(type?: string): Promise<CarriedEvent[]>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The manifests of the repository in a temporary folder: the broker renamed to `broker` (a
+ * topic of its own) with fast retries and no dead-letter sink, the analytics KafkaSource on
+ * `topic` with a consumer group of this run, every Trigger of a function started here.
+ */
+function copyManifests(broker: string, topic: string, functions: readonly string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'story-'));
+  const read = (file: string) => readFileSync(join(EVENTING_DIR, file), 'utf8');
+  const withoutDeadLetter = (text: string) =>
+    text.replace(/\n\s+deadLetterSink:\n(\s+ref:[^\n]*\n?)(\s{6,}[^\n]*\n?)*/g, '\n');
+  writeFileSync(
+    join(dir, 'kafka-broker-config.yaml'),
+    read('kafka-broker-config.yaml')
+      .replace(/default\.topic\.partitions: "\d+"/, 'default.topic.partitions: "1"')
+      .replace(
+        /default\.topic\.replication\.factor: "\d+"/,
+        'default.topic.replication.factor: "1"',
+      ),
+  );
+  writeFileSync(
+    join(dir, 'broker.yaml'),
+    withoutDeadLetter(
+      read('broker-default.yaml')
+        .replace(/name: default\n/, `name: ${broker}\n`)
+        .replace(/backoffDelay: PT[\d.]+S/, 'backoffDelay: PT0.1S'),
+    ),
+  );
+  for (const file of readdirSync(EVENTING_DIR)) {
+    if (!functions.some((fn) => file.startsWith(`trigger-${fn}-`))) continue;
+    writeFileSync(
+      join(dir, file),
+      withoutDeadLetter(
+        read(file)
+          .replace(/broker: default/, `broker: ${broker}`)
+          .replace(/backoffDelay: PT[\d.]+S/g, 'backoffDelay: PT0.1S'),
+      ),
+    );
+  }
+  writeFileSync(
+    join(dir, 'kafka-source.yaml'),
+    withoutDeadLetter(
+      read('kafka-source-analytics-attribution.yaml')
+        .replaceAll('shop-analytics', topic)
+        .replace(/consumerGroup: \S+/, `consumerGroup: ${topic}-attribution`)
+        .replace(/backoffDelay: PT[\d.]+S/g, 'backoffDelay: PT0.1S'),
+    ),
+  );
+  writeFileSync(join(dir, 'config-features.yaml'), read('config-features.yaml'));
+  writeFileSync(
+    join(dir, 'event-policies.yaml'),
+    read('event-policies.yaml').replace(
+      /kind: Broker, name: default \}/,
+      `kind: Broker, name: ${broker} }`,
+    ),
+  );
+  return dir;
+}
+
+/**
+ * Starts the platform of ARCHITECTURE's first story; `stop()` undoes everything.
+ * @example const shop = await startStoryPlatform(); const token = await shop.signUpAndLogIn('ada');
+ */
+export async function startStoryPlatform(): Promise<StoryPlatform> {
+  const suffix = crypto.randomUUID().replaceAll('-', '').slice(0, 8);
+  const brokerName = `story${suffix}`;
+  const analyticsTopic = `shop-analytics-story-${suffix}`;
+  const cleanups: (() => Promise<unknown> | unknown)[] = [];
+  const log = process.env.STORY_LOG
+    ? createLogger({ service: 'story', level: 'warn' })
+    : silentLogger();
+  const [shopDb, webhookDb, authDb, linksDb, attributionDb] = await Promise.all([
+    testDatabase(),
+    testDatabase(),
+    testDatabase(),
+    testDatabase(),
+    testDatabase(),
+  ]);
+  const kv = testKeyValue();
+  cleanups.push(
+    shopDb.cleanup,
+    webhookDb.cleanup,
+    authDb.cleanup,
+    linksDb.cleanup,
+    attributionDb.cleanup,
+    kv.cleanup,
+  );
+  const real = usesRealInfrastructure();
+  const kafkaEnv = real ? { KAFKA_BROKERS: process.env.KAFKA_BROKERS } : {};
+
+  const auth = await startForStory(cleanups, authFunction, {
+    env: {},
+    db: authDb.db,
+    kv: kv.kv,
+    log,
+  });
+  const authUrl = `http://127.0.0.1:${auth.port}`;
+  const offer = await startForStory(cleanups, offerFunction, {
+    env: { SEED_DEMO_DATA: 'true', AUTH_URL: authUrl },
+    db: shopDb.db,
+    log,
+  });
+  const manifestsDir = copyManifests(brokerName, analyticsTopic, ['cart', 'attribution']);
+  cleanups.push(() => rmSync(manifestsDir, { recursive: true, force: true }));
+  const manifests = loadManifests(manifestsDir);
+  const oidc = createOidcIssuer({ issuer: 'http://story.broker.test' });
+
+  const kafka: KafkaClient = real
+    ? createKafkajsClient({ brokers: process.env.KAFKA_BROKERS ?? '', clientId: 'story' })
+    : sharedMemoryKafka();
+  // cart's and attribution's ports are chosen before the broker starts (it resolves its sinks
+  // at start); deliveries retry until they listen there.
+  const [cartPort, attributionPort] = await freePorts(2);
+  const attributionUrl = `http://127.0.0.1:${attributionPort}`;
+  const broker = await startBroker({
+    manifestsDir,
+    kafka,
+    oidc,
+    port: 0,
+    log,
+    resolveService: (name) => {
+      if (name === 'cart') return `http://127.0.0.1:${cartPort}`;
+      if (name === 'attribution') return attributionUrl;
+      throw new Error(`no local service ${name} in this story`);
+    },
+  });
+  const topic = `knative-broker-shop-${brokerName}`;
+  cleanups.unshift(async () => {
+    await broker.stop();
+    const admin = kafka.admin();
+    for (const name of [topic, analyticsTopic, `${analyticsTopic}-overflow`]) {
+      await admin.deleteTopic(name).catch(() => {});
+    }
+    await kafka.close();
+  });
+
+  // The simulator's URL is known only after the gateway it calls is up: a late-bound client.
+  let paymentProviderUrl = '';
+  const cart = await startForStory(
+    cleanups,
+    cartFunction,
+    {
+      verifyEventSender: subscriberVerifier(oidc, manifests, 'cart'),
+      sinkToken: () => broker.publisherToken('cart', { namespace: 'shop', name: brokerName }),
+      env: {
+        OFFER_URL: `http://127.0.0.1:${offer.port}`,
+        OFFER_CACHE_MS: '0',
+        AUTH_URL: authUrl,
+        K_SINK: broker.ingressUrl('shop', brokerName),
+      },
+      db: shopDb.db,
+      kv: kv.kv,
+      services: {
+        payments: {
+          createIntent: (input) =>
+            createPaymentClient({
+              baseUrl: paymentProviderUrl,
+              apiKey: 'sk_test_simulator',
+            }).createIntent(input),
+        },
+      },
+      log,
+    },
+    cartPort,
+  );
+  const redirect = await startForStory(cleanups, redirectFunction, {
+    env: {
+      SEED_DEMO_DATA: 'true',
+      ANALYTICS_TOPIC: analyticsTopic,
+      CLICK_LINGER_MS: '20',
+      ...kafkaEnv,
+    },
+    db: linksDb.db,
+    kv: kv.kv,
+    log,
+  });
+
+  const attribution = await startForStory(
+    cleanups,
+    attributionFunction,
+    {
+      verifyEventSender: subscriberVerifier(oidc, manifests, 'attribution'),
+      sinkToken: () =>
+        broker.publisherToken('attribution', { namespace: 'shop', name: brokerName }),
+      env: { K_SINK: broker.ingressUrl('shop', brokerName), AUTH_URL: authUrl },
+      db: attributionDb.db,
+      log,
+    },
+    attributionPort,
+  );
+
+  const webhook = await startForStory(cleanups, conversionWebhookFunction, {
+    sinkToken: () =>
+      broker.publisherToken('conversion-webhook', { namespace: 'shop', name: brokerName }),
+    env: {
+      K_SINK: broker.ingressUrl('shop', brokerName),
+      STRIPE_WEBHOOK_SECRET: DEV_STRIPE_WEBHOOK_SECRET,
+    },
+    db: webhookDb.db,
+    log,
+  });
+  const gateway = await startForStory(cleanups, gatewayFunction, {
+    env: {
+      AUTH_URL: authUrl,
+      OFFER_URL: `http://127.0.0.1:${offer.port}`,
+      CART_URL: `http://127.0.0.1:${cart.port}`,
+      CONVERSION_WEBHOOK_URL: `http://127.0.0.1:${webhook.port}`,
+      REDIRECT_URL: redirect.url,
+      ATTRIBUTION_URL: attributionUrl,
+    },
+    kv: kv.kv,
+    log,
+  });
+  const simulator = await startPaymentSimulator({
+    env: {
+      SIMULATOR_WEBHOOK_URL: `${gateway.url}/webhooks/payments/stripe`,
+      STRIPE_WEBHOOK_SECRET: DEV_STRIPE_WEBHOOK_SECRET,
+      SIMULATOR_RETRY_BASE_MS: '50',
+    },
+    port: 0,
+    log,
+    handleSignals: false,
+  });
+  paymentProviderUrl = simulator.url;
+  cleanups.unshift(() => simulator.shutdown());
+
+  const call: StoryPlatform['call'] = (method, path, options) =>
+    callGateway(gateway.url, method, path, options);
+  let staffToken: string | undefined;
+  const asStaff = async () => {
+    if (staffToken) return staffToken;
+    const email = `story-staff-${crypto.randomUUID()}@example.com`;
+    await createStaffUser(auth.db, { email, name: 'Story staff', password: PASSWORD });
+    const login = await call('POST', '/api/auth/login', { body: { email, password: PASSWORD } });
+    expect(login.status).toBe(200);
+    staffToken = String(login.body.accessToken);
+    return staffToken;
+  };
+  return {
+    gateway,
+    auth,
+    offer,
+    cart,
+    webhook,
+    redirect,
+    attribution,
+    broker,
+    simulator,
+    analyticsTopic,
+    call,
+    asStaff,
+    async signUpAndLogIn(name) {
+      const email = `${name}-${crypto.randomUUID()}@example.com`;
+      const signup = await call('POST', '/api/auth/signup', {
+        body: { email, password: PASSWORD, name, locale: 'en-GB' },
+      });
+      expect(signup.status).toBe(201);
+      const login = await call('POST', '/api/auth/login', { body: { email, password: PASSWORD } });
+      expect(login.status).toBe(200);
+      return String(login.body.accessToken);
+    },
+    async newProduct(priceAmount) {
+      const res = await fetch(`http://127.0.0.1:${offer.port}/api/admin/offers`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${await asStaff()}`,
+        },
+        body: JSON.stringify({
+          name: `Story kettle ${crypto.randomUUID().slice(0, 8)}`,
+          category: 'kitchen',
+          priceAmount,
+          stock: 10,
+        }),
+      });
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { id: string }).id;
+    },
+    async provider(path, body) {
+      const res = await fetch(`${simulator.url}${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: {
+          authorization: 'Bearer sk_test_simulator',
+          ...(body !== undefined && { 'content-type': 'application/json' }),
+        },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      });
+      expect(res.status).toBe(200);
+      return (await res.json()) as Record<string, unknown>;
+    },
+    async until(read, done) {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const value = await read();
+        if (done(value) || Date.now() > deadline) return value;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async brokerEvents(type) {
+      const admin = kafka.admin();
+      const ends = await admin.topicOffsets(topic);
+      const wanted = ends.reduce((sum, p) => sum + (Number(p.high) - Number(p.low)), 0);
+      const seen: CarriedEvent[] = [];
+      if (wanted === 0) return seen;
+      const group = kafka.consumerGroup({
+        groupId: `story-reader-${crypto.randomUUID()}`,
+        topic,
+        startAt: 'earliest',
+      });
+      let count = 0;
+      const all = new Promise<void>((resolve) => {
+        void group.run({
+          async onBatch(batch) {
+            for (const record of batch.records) {
+              count++;
+              const header = (name: string) => record.headers[name]?.toString() ?? '';
+              seen.push({
+                type: header('ce_type'),
+                source: header('ce_source'),
+                id: header('ce_id'),
+                data: JSON.parse(record.value?.toString() ?? '{}') as Record<string, unknown>,
+              });
+            }
+            if (count >= wanted) resolve();
+          },
+        });
+      });
+      await Promise.race([all, new Promise((r) => setTimeout(r, 10_000))]);
+      await group.stop();
+      return type ? seen.filter((event) => event.type === type) : seen;
+    },
+    async stop() {
+      for (const cleanup of cleanups) await cleanup();
+    },
+  };
+}
+
+export { address };
