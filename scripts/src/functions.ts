@@ -4,6 +4,7 @@ import { gateway } from '@shop/api-gateway';
 import { auth } from '@shop/auth';
 import { cart } from '@shop/cart';
 import { conversionWebhook } from '@shop/conversion-webhook';
+import { featureFlag } from '@shop/feature-flag';
 import { offer } from '@shop/offer';
 import { redirect } from '@shop/redirect';
 import { user } from '@shop/user';
@@ -26,6 +27,7 @@ export const DEV_FUNCTIONS: readonly DevFunction[] = [
   conversionWebhook,
   cart,
   redirect,
+  featureFlag,
   // new-function: entries above this line
   gateway,
 ];
