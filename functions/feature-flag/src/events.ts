@@ -1,11 +1,13 @@
-// The events feature-flag publishes and consumes (types from the catalog in eventing/); the kit
-// derives its outbox writes, relay and /events receiver from this.
+// The events feature-flag publishes: every change of a flag, for the audit log.
 import { eventCatalog } from '@shop/eventing';
 import { defineEvents } from '@shop/shared';
 
 export const events = defineEvents({
   catalog: eventCatalog,
   producer: 'feature-flag',
-  publishes: [],
+  publishes: ['shop.flag.changed'],
   consumes: [],
 });
+
+/** The declared events, as the write path receives them. */
+export type FeatureFlagEvents = typeof events;
