@@ -3,6 +3,9 @@
 import { FlagdCore } from '@openfeature/flagd-core';
 import type { EvaluationContext } from '@openfeature/server-sdk';
 import type { FlagMetadata, FlagSetDocument, Json } from './flag-types.js';
+import { useUtf8Bucketing } from './utf8-bucketing.js';
+
+useUtf8Bucketing();
 
 /** A successful OFREP evaluation; DISABLED and DEFAULT without a default variant carry no value. */
 export interface EvaluationSuccess {

@@ -93,7 +93,7 @@ function checkReferences(doc: Record<string, unknown>): FlagSetError[] {
   const errors: FlagSetError[] = [];
   const visit = (node: unknown, path: string, flag: string | null) => {
     if (Array.isArray(node)) {
-      node.forEach((item, index) => visit(item, `${path}/${index}`, flag));
+      for (const [index, item] of node.entries()) visit(item, `${path}/${index}`, flag);
       return;
     }
     if (!isObject(node)) return;
