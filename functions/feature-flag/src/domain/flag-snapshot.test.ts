@@ -3,7 +3,7 @@
 // here, and the bucketing is checked against an independent MurmurHash3 x86 32 (seed 0).
 import { describe, expect, it } from 'vitest';
 import { createFlagSnapshot } from './flag-snapshot.js';
-import type { FlagDefinition, FlagSetDocument } from './flag-types.js';
+import type { FlagDefinition, FlagSetDocument, Json } from './flag-types.js';
 
 const suits = {
   clubs: 'clubs',
@@ -12,7 +12,7 @@ const suits = {
   spades: 'spades',
   wild: 'wild',
 };
-const quarter = (seed: unknown) => ({
+const quarter = (seed: Json): { [key: string]: Json } => ({
   fractional: [seed, ['clubs', 25], ['diamonds', 25], ['hearts', 25], ['spades', 25]],
 });
 const TESTBED: FlagSetDocument = {
@@ -296,21 +296,15 @@ function murmur3(text: string, seed = 0): number {
     h = (h << 13) | (h >>> 19);
     h = (Math.imul(h, 5) + 0xe6546b64) | 0;
   }
-  let k = 0;
   const tail = blocks * 4;
-  switch (bytes.length & 3) {
-    case 3:
-      k ^= (bytes[tail + 2] as number) << 16;
-    // falls through
-    case 2:
-      k ^= (bytes[tail + 1] as number) << 8;
-    // falls through
-    case 1:
-      k ^= bytes[tail] as number;
-      k = Math.imul(k, c1);
-      k = (k << 15) | (k >>> 17);
-      k = Math.imul(k, c2);
-      h ^= k;
+  const rest = bytes.length & 3;
+  if (rest > 0) {
+    let k = 0;
+    for (let j = rest - 1; j >= 0; j -= 1) k = (k << 8) | (bytes[tail + j] as number);
+    k = Math.imul(k, c1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, c2);
+    h ^= k;
   }
   h ^= bytes.length;
   h ^= h >>> 16;

@@ -5,7 +5,7 @@
 // exactly those bytes. ASCII keys (the same in both encodings) take no detour.
 import MurmurHash3 from 'imurmurhash';
 
-const NON_ASCII = /[^\u0000-\u007f]/;
+const NON_ASCII = /[^ -~\t\n\r]/;
 const encoder = new TextEncoder();
 const marker = Symbol.for('shop.feature-flag.utf8-bucketing');
 
