@@ -26,7 +26,7 @@ const post = (path: string, body: unknown, headers: Record<string, string> = {})
 async function stockClient(domain: string) {
   const provider = new OFREPProvider({
     baseUrl: 'http://feature-flag.test',
-    fetchImplementation: (input: RequestInfo | URL, init?: RequestInit) =>
+    fetchImplementation: (input: string | URL | Request, init?: RequestInit) =>
       Promise.resolve(bed.app.request(input as string, init)),
   });
   await OpenFeature.setProviderAndWait(domain, provider);
@@ -239,7 +239,7 @@ describe('OFREP over HTTP', () => {
       expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
       const provider = new OFREPProvider({
         baseUrl: 'http://feature-flag.test',
-        fetchImplementation: (input: RequestInfo | URL, init?: RequestInit) =>
+        fetchImplementation: (input: string | URL | Request, init?: RequestInit) =>
           Promise.resolve(limited.app.request(input as string, init)),
       });
       await OpenFeature.setProviderAndWait('limited', provider);
