@@ -33,9 +33,10 @@ export type ServiceEnv = {
 
 /**
  * A readiness check of one dependency; throws (or rejects) when it is not usable. It may
- * resolve to a short note instead of `ok` (still ready, e.g. "serving the last known flags").
+ * resolve to a short note (a string) shown instead of `ok`: still ready, e.g. "serving the last
+ * known flags".
  */
-export type ReadinessCheck = () => Promise<void | string>;
+export type ReadinessCheck = () => Promise<unknown>;
 
 export interface ServiceAppOptions {
   /** The function's name (= Knative Service), used in logs and metrics. */
@@ -82,7 +83,7 @@ function routeLabel(c: Context): string {
   return handler?.path ?? 'unmatched';
 }
 
-async function withTimeout(check: ReadinessCheck, ms: number): Promise<void | string> {
+async function withTimeout(check: ReadinessCheck, ms: number): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
@@ -236,7 +237,8 @@ export function createServiceApp(options: ServiceAppOptions): OpenAPIHono<Servic
     await Promise.all(
       Object.entries(options.readiness ?? {}).map(async ([name, check]) => {
         try {
-          checks[name] = (await withTimeout(check, READINESS_TIMEOUT_MS)) || 'ok';
+          const note = await withTimeout(check, READINESS_TIMEOUT_MS);
+          checks[name] = typeof note === 'string' && note !== '' ? note : 'ok';
         } catch (error) {
           ok = false;
           checks[name] = error instanceof Error ? error.message : 'failed';
