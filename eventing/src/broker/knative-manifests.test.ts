@@ -65,7 +65,15 @@ describe('knative/ and the event catalog', () => {
   });
 
   it('lets exactly the catalogued publishers send to the default broker, each with its own SinkBinding', () => {
-    expect(publishers).toEqual(['auth', 'cart', 'conversion-webhook', 'offer', 'redirect', 'user']);
+    expect(publishers).toEqual([
+      'auth',
+      'cart',
+      'conversion-webhook',
+      'feature-flag',
+      'offer',
+      'redirect',
+      'user',
+    ]);
     expect(
       sinkBindings.map((b) => ({
         name: b.metadata.name,
