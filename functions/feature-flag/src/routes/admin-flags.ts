@@ -101,6 +101,12 @@ const ok = <T extends z.ZodType>(schema: T, description: string) => ({
   content: { 'application/json': { schema } },
 });
 const flagResponse = (description: string) => ok(FlagSchema, description);
+/** What every change of one flag takes: its key, the environment, an optional If-Match. */
+const editRequest = { params: KeyParams, query: EnvironmentQuery, headers: EditHeaders };
+const editResponses = (refusals: { 400?: string } = {}) => ({
+  200: flagResponse('Changed'),
+  ...problemResponses({ ...refusals, 404: 'No such flag', 412: 'Changed since read' }),
+});
 
 const listRoute = createRoute({
   method: 'get',
@@ -181,43 +187,27 @@ const putRoute = createRoute({
   path: '/api/admin/flags/{key}',
   summary: 'Replace the definition (If-Match); records shop.flag.changed',
   request: {
-    params: KeyParams,
-    query: EnvironmentQuery,
-    headers: EditHeaders,
+    ...editRequest,
     body: json(z.strictObject({ definition: DefinitionSchema })),
   },
-  responses: {
-    200: flagResponse('Changed'),
-    ...problemResponses({
-      400: 'Not a valid flagd definition',
-      404: 'No such flag',
-      412: 'Changed since read',
-    }),
-  },
+  responses: editResponses({ 400: 'Not a valid flagd definition' }),
 });
 const toggleRoute = createRoute({
   method: 'post',
   path: '/api/admin/flags/{key}/toggle',
   summary: 'Enable or disable (state ENABLED/DISABLED)',
   request: {
-    params: KeyParams,
-    query: EnvironmentQuery,
-    headers: EditHeaders,
+    ...editRequest,
     body: json(z.strictObject({ enabled: z.boolean() })),
   },
-  responses: {
-    200: flagResponse('Changed'),
-    ...problemResponses({ 404: 'No such flag', 412: 'Changed since read' }),
-  },
+  responses: editResponses(),
 });
 const rolloutRoute = createRoute({
   method: 'put',
   path: '/api/admin/flags/{key}/rollout',
   summary: 'Roll out to a percentage of users (a flagd fractional over two variants)',
   request: {
-    params: KeyParams,
-    query: EnvironmentQuery,
-    headers: EditHeaders,
+    ...editRequest,
     body: json(
       z.strictObject({
         percent: z.int().min(0).max(100),
@@ -226,20 +216,13 @@ const rolloutRoute = createRoute({
       }),
     ),
   },
-  responses: {
-    200: flagResponse('Changed'),
-    ...problemResponses({
-      400: 'Not a rollout this flag can take',
-      404: 'No such flag',
-      412: 'Changed since read',
-    }),
-  },
+  responses: editResponses({ 400: 'Not a rollout this flag can take' }),
 });
 const archiveRoute = createRoute({
   method: 'delete',
   path: '/api/admin/flags/{key}',
   summary: 'Archive: evaluations answer FLAG_NOT_FOUND; history kept',
-  request: { params: KeyParams, query: EnvironmentQuery, headers: EditHeaders },
+  request: editRequest,
   responses: {
     200: flagResponse('Archived'),
     ...problemResponses({ 404: 'No such flag', 412: 'Changed since read' }),
