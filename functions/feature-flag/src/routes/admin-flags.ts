@@ -103,9 +103,11 @@ const ok = <T extends z.ZodType>(schema: T, description: string) => ({
 const flagResponse = (description: string) => ok(FlagSchema, description);
 /** What every change of one flag takes: its key, the environment, an optional If-Match. */
 const editRequest = { params: KeyParams, query: EnvironmentQuery, headers: EditHeaders };
-const editResponses = (refusals: { 400?: string } = {}) => ({
+const editResponses = (refusal?: string) => ({
   200: flagResponse('Changed'),
-  ...problemResponses({ ...refusals, 404: 'No such flag', 412: 'Changed since read' }),
+  ...(refusal
+    ? problemResponses({ 400: refusal, 404: 'No such flag', 412: 'Changed since read' })
+    : problemResponses({ 404: 'No such flag', 412: 'Changed since read' })),
 });
 
 const listRoute = createRoute({
@@ -190,7 +192,7 @@ const putRoute = createRoute({
     ...editRequest,
     body: json(z.strictObject({ definition: DefinitionSchema })),
   },
-  responses: editResponses({ 400: 'Not a valid flagd definition' }),
+  responses: editResponses('Not a valid flagd definition'),
 });
 const toggleRoute = createRoute({
   method: 'post',
@@ -216,7 +218,7 @@ const rolloutRoute = createRoute({
       }),
     ),
   },
-  responses: editResponses({ 400: 'Not a rollout this flag can take' }),
+  responses: editResponses('Not a rollout this flag can take'),
 });
 const archiveRoute = createRoute({
   method: 'delete',
