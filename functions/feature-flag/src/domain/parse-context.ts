@@ -3,6 +3,9 @@
 import type { EvaluationContext } from '@openfeature/server-sdk';
 
 const MAX_DEPTH = 16;
+// Object.assign (flagd-core copies the context) treats an own "__proto__" key as the prototype
+// setter: the context would inherit attributes no lookup of its own keys shows.
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_KEYS = 1_000;
 
 export type ParsedContext =
@@ -42,6 +45,7 @@ function withinBounds(value: unknown, depth: number, counted: { keys: number }):
   if (depth > MAX_DEPTH) return false;
   if (Array.isArray(value)) return value.every((item) => withinBounds(item, depth + 1, counted));
   if (isObject(value)) {
+    if (Object.keys(value).some((key) => FORBIDDEN_KEYS.has(key))) return false;
     counted.keys += Object.keys(value).length;
     if (counted.keys > MAX_KEYS) return false;
     return Object.values(value).every((item) => withinBounds(item, depth + 1, counted));

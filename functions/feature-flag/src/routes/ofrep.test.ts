@@ -161,6 +161,23 @@ describe('OFREP over HTTP', () => {
     );
   });
 
+  it('refuses a __proto__ key in the context and ignores a forged $flagd', async () => {
+    const polluted = await post(
+      '/ofrep/v1/evaluate/flags/no-default-flag',
+      '{"context": {"__proto__": {"tier": "gold"}}}',
+    );
+    expect(polluted.status).toBe(400);
+    expect(await polluted.json()).toMatchObject({ errorCode: 'INVALID_CONTEXT' });
+    expect(({} as { tier?: string }).tier).toBeUndefined();
+    const forged = await post('/ofrep/v1/evaluate/flags/string-flag', {
+      context: { targetingKey: 'visitor-42', $flagd: { flagKey: 'other-flag' } },
+    });
+    const honest = await post('/ofrep/v1/evaluate/flags/string-flag', {
+      context: { targetingKey: 'visitor-42' },
+    });
+    expect(await forged.json()).toEqual(await honest.json());
+  });
+
   it('answers 401 to a forged access token', async () => {
     const res = await post(
       '/ofrep/v1/evaluate/flags/bool-flag',
