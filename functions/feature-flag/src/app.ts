@@ -11,6 +11,7 @@ import {
 import type { FeatureFlagDeps } from './deps.js';
 import type { Environment } from './domain/flag-types.js';
 import type { FeatureFlagEvents } from './events.js';
+import type { ExperimentRecorder } from './experiment-recorder.js';
 import type { FlagSource } from './flag-source.js';
 import { createRequestBudget, type RequestBudget } from './request-budget.js';
 import { registerAdminFlagRoutes } from './routes/admin-flags.js';
@@ -36,6 +37,8 @@ export interface FeatureFlagAppDeps {
   budget?: RequestBudget;
   /** Default 1000. */
   maxStreams?: number;
+  /** Default: experiments are not recorded. */
+  experiments?: ExperimentRecorder;
 }
 
 /**
@@ -66,6 +69,7 @@ export function createApp(deps: FeatureFlagAppDeps): OpenAPIHono<ServiceEnv> {
     budget: deps.budget ?? createRequestBudget(0),
     maxStreams: deps.maxStreams ?? 1_000,
     onEventsRecorded: deps.onEventsRecorded ?? (() => {}),
+    experiments: deps.experiments,
   };
   registerOfrepRoutes(app, routeDeps);
   registerAdminFlagRoutes(app, routeDeps);

@@ -1,6 +1,7 @@
 import type { Database, Lifecycle, Logger } from '@shop/shared';
 import type { Environment } from './domain/flag-types.js';
 import type { FeatureFlagEvents } from './events.js';
+import type { ExperimentRecorder } from './experiment-recorder.js';
 import type { FlagSource } from './flag-source.js';
 import type { RequestBudget } from './request-budget.js';
 
@@ -19,4 +20,6 @@ export interface FeatureFlagDeps {
   /** Open change streams this instance holds at most. */
   maxStreams: number;
   onEventsRecorded: () => void;
+  /** Records sampled exposures of experiment flags. */
+  experiments: ExperimentRecorder | undefined;
 }

@@ -6,6 +6,7 @@ import { createApp } from './app.js';
 import { DEMO_FLAGS } from './demo-flags.js';
 import { ENVIRONMENTS } from './domain/flag-types.js';
 import { events } from './events.js';
+import { createExperimentRecorder, type ExperimentRecorder } from './experiment-recorder.js';
 import { importFlagSet } from './flag-changes.js';
 import { createFlagSource, type FlagSource } from './flag-source.js';
 import { createRequestBudget, type RequestBudget } from './request-budget.js';
@@ -25,6 +26,7 @@ const positiveInt = z.coerce.number().int().min(1);
 interface FeatureFlagServices {
   flags: FlagSource;
   budget: RequestBudget;
+  experiments: ExperimentRecorder;
 }
 
 /**
@@ -45,6 +47,12 @@ export const featureFlag = defineFunction({
     OFREP_MAX_RPS: z.coerce.number().int().min(0).default(20_000),
     /** Change streams (SSE) one instance keeps open at most. */
     FLAG_STREAMS_MAX: positiveInt.default(1_000),
+    /** analytics ingest, where experiment exposures go (Segment batch API); unset: not recorded. */
+    ANALYTICS_INGEST_URL: z.url().optional(),
+    /** Segment write key for analytics ingest, when it asks for one. */
+    ANALYTICS_WRITE_KEY: z.string().min(1).optional(),
+    /** Share of evaluations of experiment flags recorded (0 to 1). */
+    EXPERIMENT_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0.1),
   },
   database: { migrations: new URL('../migrations/', import.meta.url) },
   keyValue: true,
@@ -86,11 +94,20 @@ export const featureFlag = defineFunction({
       afterChange: () => flags.changed(),
     });
     scheduler.start();
+    const experiments = createExperimentRecorder({
+      ingestUrl: config.ANALYTICS_INGEST_URL,
+      writeKey: config.ANALYTICS_WRITE_KEY,
+      sampleRate: config.EXPERIMENT_SAMPLE_RATE,
+      environment: config.FLAG_ENVIRONMENT,
+      log,
+    });
+    experiments.start();
     lifecycle.onShutdown('flags', async () => {
       await scheduler.stop();
+      await experiments.stop();
       flags.stop();
     });
-    return { flags, budget: createRequestBudget(config.OFREP_MAX_RPS) };
+    return { flags, budget: createRequestBudget(config.OFREP_MAX_RPS), experiments };
   },
   createApp: (deps) =>
     createApp({

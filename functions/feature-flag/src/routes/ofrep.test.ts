@@ -1,6 +1,8 @@
 import { OFREPProvider } from '@openfeature/ofrep-provider';
 import { OpenFeature } from '@openfeature/server-sdk';
+import { silentLogger } from '@shop/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createExperimentRecorder } from '../experiment-recorder.js';
 import { createRequestBudget } from '../request-budget.js';
 import { OFREP_FLAGS } from '../testing/ofrep-flags.js';
 import { createTestbed, type Testbed } from '../testing/testbed.js';
@@ -267,6 +269,52 @@ describe('OFREP over HTTP', () => {
       });
     } finally {
       await limited.cleanup();
+    }
+  });
+});
+
+describe('experiments', () => {
+  it('records the variant a visitor got of an experiment flag, single and bulk', async () => {
+    const batches: {
+      anonymousId: string;
+      properties: { experiment_id: string; variant_id: string };
+    }[][] = [];
+    const experiments = createExperimentRecorder({
+      ingestUrl: 'http://analytics-ingest.test',
+      sampleRate: 1,
+      environment: 'dev',
+      log: silentLogger(),
+      fetch: async (_input, init) => {
+        batches.push(JSON.parse(String(init?.body)).batch);
+        return new Response(null, { status: 200 });
+      },
+    });
+    const recorded = await createTestbed({ db: bed.db, kv: bed.kv, experiments });
+    try {
+      const single = (await (
+        await recorded.app.request('/ofrep/v1/evaluate/flags/string-flag', {
+          method: 'POST',
+          body: JSON.stringify({ context: { targetingKey: 'visitor-42' } }),
+        })
+      ).json()) as { variant: string };
+      await recorded.app.request('/ofrep/v1/evaluate/flags', {
+        method: 'POST',
+        body: JSON.stringify({ context: { targetingKey: 'visitor-42' } }),
+      });
+      await experiments.flush();
+      const calls = batches.flat();
+      expect(
+        calls.map((call) => [
+          call.anonymousId,
+          call.properties.experiment_id,
+          call.properties.variant_id,
+        ]),
+      ).toEqual([
+        ['visitor-42', 'string-flag', single.variant],
+        ['visitor-42', 'string-flag', single.variant],
+      ]);
+    } finally {
+      await recorded.cleanup();
     }
   });
 });

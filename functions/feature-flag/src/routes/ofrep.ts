@@ -134,6 +134,7 @@ export function registerOfrepRoutes(app: OpenAPIHono<ServiceEnv>, deps: FeatureF
     if (!snapshot) return notLoaded(c, key);
     const result = snapshot.evaluate(key, parsed.context);
     if (isFailure(result)) return c.json(result, result.errorCode === 'FLAG_NOT_FOUND' ? 404 : 400);
+    deps.experiments?.record(result, parsed.context);
     return c.json(result, 200);
   });
 
@@ -146,8 +147,12 @@ export function registerOfrepRoutes(app: OpenAPIHono<ServiceEnv>, deps: FeatureF
       return c.json({ errorCode: parsed.errorCode, errorDetails: parsed.errorDetails }, 400);
     const snapshot = deps.flags.current();
     if (!snapshot) return notLoaded(c, null);
+    const evaluations = snapshot.evaluateAll(parsed.context);
+    if (deps.experiments) {
+      for (const evaluation of evaluations) deps.experiments.record(evaluation, parsed.context);
+    }
     const body = JSON.stringify({
-      flags: snapshot.evaluateAll(parsed.context),
+      flags: evaluations,
       ...(Object.keys(snapshot.metadata).length > 0 && { metadata: snapshot.metadata }),
       eventStreams: [
         {

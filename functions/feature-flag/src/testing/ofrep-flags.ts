@@ -22,6 +22,7 @@ export const OFREP_FLAGS: FlagSetDocument = {
           ['b', 50],
         ],
       },
+      metadata: { experiment: true },
     },
     'number-flag': { state: 'ENABLED', variants: { off: 0, ten: 0.1 }, defaultVariant: 'ten' },
     'object-flag': {

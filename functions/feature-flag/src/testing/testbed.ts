@@ -6,6 +6,7 @@ import { identityHeaders, testDatabase, testKeyValue, testVerifyToken } from '@s
 import { createApp } from '../app.js';
 import type { FlagSetDocument } from '../domain/flag-types.js';
 import { events } from '../events.js';
+import type { ExperimentRecorder } from '../experiment-recorder.js';
 import { importFlagSet } from '../flag-changes.js';
 import { createFlagSource, type FlagSource } from '../flag-source.js';
 import { featureFlag } from '../main.js';
@@ -27,7 +28,13 @@ export interface Testbed {
 export const STAFF = identityHeaders({ userId: 'staff-7', roles: ['staff'] });
 
 export async function createTestbed(
-  options: { clock?: () => Date; budget?: RequestBudget; db?: Database; kv?: KeyValue } = {},
+  options: {
+    clock?: () => Date;
+    budget?: RequestBudget;
+    db?: Database;
+    kv?: KeyValue;
+    experiments?: ExperimentRecorder;
+  } = {},
 ): Promise<Testbed> {
   const ownDb = options.db ? null : await testDatabase();
   const db = options.db ?? (ownDb as NonNullable<typeof ownDb>).db;
@@ -45,6 +52,7 @@ export async function createTestbed(
     verifyToken: testVerifyToken,
     ...(options.clock && { clock: options.clock }),
     ...(options.budget && { budget: options.budget }),
+    ...(options.experiments && { experiments: options.experiments }),
   });
   return {
     db,
