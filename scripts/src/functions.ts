@@ -5,6 +5,7 @@ import { attribution } from '@shop/attribution';
 import { auth } from '@shop/auth';
 import { cart } from '@shop/cart';
 import { conversionWebhook } from '@shop/conversion-webhook';
+import { featureFlag } from '@shop/feature-flag';
 import { offer } from '@shop/offer';
 import { redirect } from '@shop/redirect';
 import { user } from '@shop/user';
@@ -28,6 +29,7 @@ export const DEV_FUNCTIONS: readonly DevFunction[] = [
   cart,
   redirect,
   attribution,
+  featureFlag,
   // new-function: entries above this line
   gateway,
 ];

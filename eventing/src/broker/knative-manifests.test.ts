@@ -70,6 +70,7 @@ describe('knative/ and the event catalog', () => {
       'auth',
       'cart',
       'conversion-webhook',
+      'feature-flag',
       'offer',
       'redirect',
       'user',

@@ -31,8 +31,12 @@ export type ServiceEnv = {
   };
 };
 
-/** A readiness check of one dependency; throws (or rejects) when it is not usable. */
-export type ReadinessCheck = () => Promise<void>;
+/**
+ * A readiness check of one dependency; throws (or rejects) when it is not usable. It may
+ * resolve to a short note (a string) shown instead of `ok`: still ready, e.g. "serving the last
+ * known flags".
+ */
+export type ReadinessCheck = () => Promise<unknown>;
 
 export interface ServiceAppOptions {
   /** The function's name (= Knative Service), used in logs and metrics. */
@@ -79,10 +83,10 @@ function routeLabel(c: Context): string {
   return handler?.path ?? 'unmatched';
 }
 
-async function withTimeout(check: ReadinessCheck, ms: number): Promise<void> {
+async function withTimeout(check: ReadinessCheck, ms: number): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
+    return await Promise.race([
       check(),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
@@ -233,8 +237,8 @@ export function createServiceApp(options: ServiceAppOptions): OpenAPIHono<Servic
     await Promise.all(
       Object.entries(options.readiness ?? {}).map(async ([name, check]) => {
         try {
-          await withTimeout(check, READINESS_TIMEOUT_MS);
-          checks[name] = 'ok';
+          const note = await withTimeout(check, READINESS_TIMEOUT_MS);
+          checks[name] = typeof note === 'string' && note !== '' ? note : 'ok';
         } catch (error) {
           ok = false;
           checks[name] = error instanceof Error ? error.message : 'failed';

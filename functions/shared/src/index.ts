@@ -8,6 +8,7 @@ export {
 export { baseConfigSchema, ConfigError, loadConfig } from './config.js';
 export * from './db/index.js';
 export * from './events/index.js';
+export { createFlagClient, type FlagClientOptions } from './feature-flags.js';
 export * from './function/index.js';
 export * from './http/index.js';
 export * from './identity/index.js';

@@ -13,11 +13,20 @@ export const flagChanged = defineEvent({
   schema: z
     .object({
       flagKey: eventText().min(1),
+      environment: z
+        .enum(['dev', 'staging', 'prod'])
+        .describe('The environment whose value of the flag changed.'),
       change: z.enum(['created', 'updated', 'archived']),
+      changedFields: z
+        .array(eventText())
+        .max(100)
+        .describe('JSON Pointers into the flagd definition that changed, e.g. /state.'),
       enabled: z.boolean(),
       rolloutPercent: z.int().min(0).max(100),
       version: z.int().positive().describe('Increments on every change of the flag.'),
-      changedBy: eventText().nullable(),
+      changedBy: eventText()
+        .nullable()
+        .describe('The verified staff subject, or schedule:<id> for a scheduled step.'),
       changedAt: eventTimestamp,
     })
     .strict(),
