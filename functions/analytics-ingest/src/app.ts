@@ -8,25 +8,30 @@ import {
   type ServiceMetrics,
   type TokenVerifier,
 } from '@shop/shared';
-import type { AnalyticsIngestDeps } from './deps.js';
-import { registerStatusRoutes } from './routes/status.js';
+import type { AnalyticsIngestDeps, IngestSettings } from './deps.js';
+import { type Ingest, MAX_BATCH_BYTES } from './ingest.js';
+import { registerAdminSourceRoutes } from './routes/admin-sources.js';
+import { registerTrackingRoutes } from './routes/tracking.js';
 
 /** What the analytics-ingest app is built from; the kit passes the real ones, tests their own. */
 export interface AnalyticsIngestAppDeps {
   db: Database;
   log: Logger;
-  metrics?: ServiceMetrics;
+  metrics: ServiceMetrics;
   lifecycle?: Lifecycle;
   /** Source of "now" (default: the system clock). */
   clock?: () => Date;
+  ingest: Ingest;
+  settings: IngestSettings;
   /** Verifies callers' access tokens (the kit's, from auth's JWKS; tests: `testVerifyToken`). */
   verifyToken: TokenVerifier;
 }
 
 /**
- * The analytics-ingest function's routes, /healthz, /readyz, /metrics and /openapi.json. No side
- * effects, no environment reads.
- * @example const app = createApp({ db, log, verifyToken }); const res = await app.request('/api/analytics-ingest/status');
+ * The analytics-ingest function: Segment's Tracking API at /v1/… and /api/analytics/v1/…,
+ * staff sources at /api/admin/analytics/sources, /healthz, /readyz, /metrics and
+ * /openapi.json. No side effects, no environment reads.
+ * @example const app = createApp(deps); await app.request('/v1/track', { method: 'POST', headers, body });
  */
 export function createApp(deps: AnalyticsIngestAppDeps): OpenAPIHono<ServiceEnv> {
   const { db, log } = deps;
@@ -34,19 +39,35 @@ export function createApp(deps: AnalyticsIngestAppDeps): OpenAPIHono<ServiceEnv>
     service: 'analytics-ingest',
     log,
     verifyToken: deps.verifyToken,
-    ...(deps.metrics && { metrics: deps.metrics }),
+    metrics: deps.metrics,
     ...(deps.lifecycle && { lifecycle: deps.lifecycle }),
     readiness: { database: () => db.ping() },
+    maxBodyBytes: MAX_BATCH_BYTES,
   });
-  const routeDeps: AnalyticsIngestDeps = { db, clock: deps.clock ?? (() => new Date()) };
-  registerStatusRoutes(app, routeDeps);
+  const routeDeps: AnalyticsIngestDeps = {
+    db,
+    log,
+    clock: deps.clock ?? (() => new Date()),
+    ingest: deps.ingest,
+    writeKeys: deps.ingest.writeKeys,
+    settings: deps.settings,
+  };
+  registerTrackingRoutes(app, routeDeps);
+  registerAdminSourceRoutes(app, routeDeps);
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {
       title: 'analytics-ingest',
       version: '1.0.0',
-      description: 'TODO: what analytics-ingest does.',
+      description:
+        "Segment's HTTP Tracking API (track, page, screen, identify, group, alias, batch) into " +
+        'the analytics Kafka topic, answered once Kafka acknowledged; staff manage the write ' +
+        'keys of the analytics sources under /api/admin/analytics/sources.',
     },
+    tags: [
+      { name: 'analytics', description: 'Segment-compatible tracking (write key)' },
+      { name: 'staff', description: 'Analytics sources (staff only)' },
+    ],
   });
   return app;
 }
