@@ -26,7 +26,7 @@ describe('the Segment calls', () => {
     const res = await post(bed.app, '/v1/track', track({ messageId }), basic(bed.writeKey));
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ success: true, accepted: 1, deduped: 0, rejected: [] });
-    const [record, ...rest] = await bed.read();
+    const [record, ...rest] = await bed.read(bed.topics.main, 1);
     expect(rest).toEqual([]);
     expect(record?.key).toBe(`${bed.sourceId}:anon-1`);
     expect(record?.headers).toMatchObject({
@@ -60,7 +60,7 @@ describe('the Segment calls', () => {
       basic(bed.writeKey),
     );
     expect(res.status).toBe(200);
-    const [record] = await bed.read();
+    const [record] = await bed.read(bed.topics.main, 1);
     const definition = eventCatalog[`shop.analytics.${type}` as 'shop.analytics.page'];
     expect(record?.headers.ce_type).toBe(`shop.analytics.${type}`);
     expect(definition.schema.safeParse(record?.data).success).toBe(true);
@@ -69,7 +69,7 @@ describe('the Segment calls', () => {
   it('takes the write key from the body when there is no Basic header', async () => {
     const res = await post(bed.app, '/v1/track', { ...track(), writeKey: bed.writeKey });
     expect(res.status).toBe(200);
-    expect(await bed.read()).toHaveLength(1);
+    expect(await bed.read(bed.topics.main, 1)).toHaveLength(1);
   });
 
   it('accepts navigator.sendBeacon posts (text/plain bodies holding JSON)', async () => {
@@ -82,7 +82,7 @@ describe('the Segment calls', () => {
       },
     );
     expect(res.status).toBe(200);
-    expect(await bed.read()).toHaveLength(1);
+    expect(await bed.read(bed.topics.main, 1)).toHaveLength(1);
   });
 
   it('merges the batch context into each call, the call winning, and drops context.ip', async () => {
@@ -96,7 +96,7 @@ describe('the Segment calls', () => {
       basic(bed.writeKey),
     );
     expect(res.status).toBe(200);
-    const [record] = await bed.read();
+    const [record] = await bed.read(bed.topics.main, 1);
     expect(record?.data.context).toEqual({ library: { name: 'analytics-node' }, locale: 'fr-FR' });
   });
 
@@ -115,7 +115,7 @@ describe('the Segment calls', () => {
       basic(bed.writeKey),
     );
     expect(res.status).toBe(200);
-    const [record] = await bed.read();
+    const [record] = await bed.read(bed.topics.main, 1);
     expect(record?.data).toMatchObject({
       receivedAt: '2026-03-01T12:00:00.000Z',
       timestamp: '2026-03-01T11:59:55.000Z',
@@ -139,7 +139,7 @@ describe('the Segment calls', () => {
       },
       basic(bed.writeKey),
     );
-    const [record] = await bed.read();
+    const [record] = await bed.read(bed.topics.main, 1);
     expect(record?.data.clickId).toBe(clickId);
     expect(record?.data.campaign).toEqual({
       source: 'partner',
@@ -176,7 +176,7 @@ describe('dedupe, counting and routing', () => {
     expect(await first.json()).toMatchObject({ accepted: 1, deduped: 1 });
     const retry = await post(bed.app, '/v1/batch', { batch: [call] }, basic(bed.writeKey));
     expect(await retry.json()).toMatchObject({ accepted: 0, deduped: 1 });
-    expect(await bed.read()).toHaveLength(1);
+    expect(await bed.read(bed.topics.main, 1)).toHaveLength(1);
     expect(await bed.metric('track', 'deduped')).toBe(2);
   });
 
@@ -211,7 +211,7 @@ describe('dedupe, counting and routing', () => {
       'invalid_timestamp',
       'invalid',
     ]);
-    expect(await bed.read()).toHaveLength(2);
+    expect(await bed.read(bed.topics.main, 2)).toHaveLength(2);
     expect(await bed.metric('track', 'rejected')).toBe(2);
     expect(await bed.metric('track', 'accepted')).toBe(1);
   });
@@ -219,8 +219,8 @@ describe('dedupe, counting and routing', () => {
   it('sends calls over a day old to the historical topic', async () => {
     const old = new Date(Date.now() - 2 * 86_400_000).toISOString();
     await post(bed.app, '/v1/track', track({ timestamp: old }), basic(bed.writeKey));
-    expect(await bed.read(bed.topics.historical)).toHaveLength(1);
-    expect(await bed.read()).toHaveLength(0);
+    expect(await bed.read(bed.topics.historical, 1)).toHaveLength(1);
+    expect(await bed.read(bed.topics.main, 0)).toHaveLength(0);
     expect(await bed.metric('track', 'historical')).toBe(1);
   });
 
@@ -231,8 +231,8 @@ describe('dedupe, counting and routing', () => {
     batch.push({ type: 'track', ...track({ anonymousId: 'calm-visitor' }) });
     const res = await post(bed.app, '/v1/batch', { batch }, basic(bed.writeKey));
     expect(res.status).toBe(200);
-    expect(await bed.read(bed.topics.overflow)).toHaveLength(2);
-    const main = await bed.read();
+    expect(await bed.read(bed.topics.overflow, 2)).toHaveLength(2);
+    const main = await bed.read(bed.topics.main, 4);
     expect(main).toHaveLength(4);
     expect(main.map((r) => r.key)).toContain(`${bed.sourceId}:calm-visitor`);
   });
@@ -263,7 +263,7 @@ describe('when Kafka does not acknowledge', () => {
     const kept = await post(bed.app, '/v1/track', call, basic(bed.writeKey));
     expect(kept.status).toBe(200);
     expect(await kept.json()).toMatchObject({ accepted: 1, deduped: 0 });
-    expect(await bed.read()).toHaveLength(1);
+    expect(await bed.read(bed.topics.main, 1)).toHaveLength(1);
   });
 
   it('bounds the bytes waiting for Kafka: more is refused with 503', async () => {
@@ -293,6 +293,6 @@ describe('when Kafka does not acknowledge', () => {
       release();
     }
     expect((await waiting).status).toBe(200);
-    expect(await bed.read()).toHaveLength(1);
+    expect(await bed.read(bed.topics.main, 1)).toHaveLength(1);
   });
 });

@@ -135,7 +135,12 @@ export async function createTestbed(
     log,
     metrics,
     createProducer: () => {
-      const producer = kafka.producer({ idempotent: true, compression: 'gzip', lingerMs: 2 });
+      const producer = kafka.producer({
+        idempotent: true,
+        compression: 'gzip',
+        lingerMs: 2,
+        retries: 2,
+      });
       return options.producer ? options.producer(producer) : producer;
     },
     topics,
