@@ -106,7 +106,6 @@ function messageIdOf(raw: unknown): string | null {
 
 interface Accepted {
   call: NormalizedCall;
-  bytes: number;
 }
 
 function validate(call: NormalizedCall): string | undefined {
@@ -228,7 +227,7 @@ export async function ingestRequest(
       continue;
     }
     seenInRequest.add(result.call.data.messageId);
-    accepted.push({ call: result.call, bytes });
+    accepted.push({ call: result.call });
   }
 
   let claims: ClaimOutcome[];
