@@ -14,6 +14,7 @@ import {
   producerSource,
 } from '@shop/shared';
 import { type AnalyticsWriter, KafkaUnavailableError } from './analytics-writer.js';
+import { checkCallText } from './domain/check-call-text.js';
 import { type AnalyticsTopics, chooseTopic } from './domain/choose-topic.js';
 import { type NormalizedCall, normalizeCall } from './domain/normalize-call.js';
 import { parseWriteKey } from './domain/parse-write-key.js';
@@ -106,15 +107,6 @@ function messageIdOf(raw: unknown): string | null {
 
 interface Accepted {
   call: NormalizedCall;
-}
-
-function validate(call: NormalizedCall): string | undefined {
-  const result = eventCatalog[`shop.analytics.${call.type}`].schema.safeParse(call.data);
-  if (result.success) return undefined;
-  return result.error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.join('.') || 'call'}: ${issue.message}`)
-    .join('; ');
 }
 
 function recordOf(call: NormalizedCall, traceparent: string | undefined): ProducerRecord {
@@ -214,7 +206,7 @@ export async function ingestRequest(
       clickIdParam: ingest.clickIdParam,
       newMessageId: newId,
     });
-    const problem = result.ok ? validate(result.call) : result.detail;
+    const problem = result.ok ? checkCallText(result.call) : result.detail;
     if (!result.ok || problem) {
       countRejected(type);
       reject(index, raw, result.ok ? 'invalid' : result.reason, problem ?? 'invalid call');

@@ -2,7 +2,9 @@
 // redirect appended to the landing URL (`shop_click`), and the UTM parameters of the visit.
 import { isJsonObject, type JsonObject } from './segment-call.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// What the catalog's z.uuid() accepts: an RFC 9562 version 1–8 UUID, or the nil and max ones.
+const UUID =
+  /^([0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/i;
 const MAX_CAMPAIGN_VALUE = 500;
 
 /** UTM parameters of a visit, as the catalog's `campaign` holds them. */
