@@ -30,18 +30,18 @@ export function createWriteKeys(options: WriteKeyOptions): WriteKeys {
   const inFlight = new Map<string, Promise<string | null>>();
   return {
     async sourceOf(writeKey) {
-      const hash = hashWriteKey(writeKey, options.secret);
-      const cached = cache.get(hash);
+      // Cached by the key as sent (process memory only), so a known key costs no HMAC.
+      const cached = cache.get(writeKey);
       if (cached) return cached.sourceId;
-      let lookup = inFlight.get(hash);
+      let lookup = inFlight.get(writeKey);
       if (!lookup) {
-        lookup = findLiveSourceByKeyHash(options.db, hash)
+        lookup = findLiveSourceByKeyHash(options.db, hashWriteKey(writeKey, options.secret))
           .then((row) => {
-            cache.set(hash, { sourceId: row?.id ?? null });
+            cache.set(writeKey, { sourceId: row?.id ?? null });
             return row?.id ?? null;
           })
-          .finally(() => inFlight.delete(hash));
-        inFlight.set(hash, lookup);
+          .finally(() => inFlight.delete(writeKey));
+        inFlight.set(writeKey, lookup);
       }
       return lookup;
     },
