@@ -275,10 +275,13 @@ export async function ingestRequest(
 
   const sentIds = toSend.map((a) => a.call.data.messageId);
   try {
-    await ingest.writer.write(
-      [...byTopic].map(([topic, records]) => ({ topic, records })),
-      request.bytes,
-    );
+    // Nothing new (all rejected or deduped) needs no Kafka: answered even while it is away.
+    if (toSend.length > 0) {
+      await ingest.writer.write(
+        [...byTopic].map(([topic, records]) => ({ topic, records })),
+        request.bytes,
+      );
+    }
   } catch (error) {
     await ingest.dedupe.release(sourceId, sentIds).catch((releaseError: unknown) => {
       ingest.log.warn({ err: releaseError }, 'dedupe claims not released; they expire in minutes');

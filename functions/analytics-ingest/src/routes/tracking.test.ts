@@ -264,6 +264,10 @@ describe('when Kafka does not acknowledge', () => {
     expect(kept.status).toBe(200);
     expect(await kept.json()).toMatchObject({ accepted: 1, deduped: 0 });
     expect(await bed.read(bed.topics.main, 1)).toHaveLength(1);
+    // A retry of what is kept is answered without Kafka, even when it is away again.
+    failing = true;
+    const again = await post(bed.app, '/v1/track', call, basic(bed.writeKey));
+    expect(await again.json()).toMatchObject({ accepted: 0, deduped: 1 });
   });
 
   it('bounds the bytes waiting for Kafka: more is refused with 503', async () => {
