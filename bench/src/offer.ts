@@ -5,9 +5,9 @@
 //   2. search: GET /api/offers?q=… rotating over SEARCHES (catalog.ts);
 //   3. search in a category: GET /api/offers?q=…&category=… rotating over CATEGORY_SEARCHES;
 //   4. by slug: GET /api/offers/{slug} rotating over every active slug, read from the listing;
-//   5. tracing overhead: the by-slug route on the built offer function with the tracing preload,
-//      untraced, preload without exporter, traced at 10 % and 100 % to a local OTLP sink,
-//      untraced again (tracing-overhead.ts), each as a ratio to the untraced runs.
+//   5. tracing overhead: the by-slug route on the built offer function with the tracing preload:
+//      preload without exporter, traced at 10 % and 100 % to a local OTLP sink, each in pairs
+//      with an untraced run beside it (tracing-overhead.ts), as the median of the pairs' ratios.
 // Each target gets an uncounted warm-up first. Offer runs in a child process (offer.start on port
 // 0, bench/src/servers/offer.ts) on a fresh database bench_<random> created on the server
 // DATABASE_URL names and dropped at the end: migrations, the demo seed and 5,000 generated products.
@@ -32,17 +32,18 @@ import {
   functionEnv,
   measureTracingOverhead,
   startBuiltFunction,
+  TRACING_ROUNDS,
   tracingTable,
 } from './tracing-overhead.js';
 
 const EXTRA_PRODUCTS = 5000;
-/** Four phases, then five tracing set-ups. */
-const PHASES = 4 + 5;
 
 const flags = parseFlags(process.argv.slice(2));
 if (flags.positional.length > 0)
   throw new Error(`unexpected arguments: ${flags.positional.join(' ')}`);
 const options = phaseOptions(flags, { durationSeconds: 10, warmupSeconds: 3, connections: 20 });
+/** Four phases, then the tracing pairs: three set-ups, each paired with a baseline run. */
+const PHASES = 4 + 3 * 2 * (flags.smoke ? 1 : TRACING_ROUNDS);
 
 const adminUrl = process.env.DATABASE_URL;
 if (!adminUrl) {

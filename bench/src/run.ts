@@ -1,4 +1,4 @@
-// The bench runner: `npm run bench -- offer|broker|gateway|entry-points|redirect|ingest|all [--smoke] [--duration N] [--connections N] [--warmup N]`.
+// The bench runner: `npm run bench -- offer|broker|gateway|entry-points|redirect|attribution|ingest|all [--smoke] [--duration N] [--connections N] [--warmup N]`.
 // Each bench runs in a process of its own (no JIT or heap shared between them), one after the
 // other, with the flags passed through. The broker bench needs KAFKA_BROKERS and is skipped
 // without it; the offer bench needs DATABASE_URL (`eval "$(npm run -s infra -- env)"`).
@@ -7,17 +7,26 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { parseFlags } from './cli.js';
 
-const BENCHES = ['offer', 'broker', 'gateway', 'entry-points', 'redirect', 'ingest'] as const;
+const BENCHES = [
+  'offer',
+  'broker',
+  'gateway',
+  'entry-points',
+  'redirect',
+  'attribution',
+  'ingest',
+] as const;
 type Bench = (typeof BENCHES)[number];
 
-const USAGE = `usage: npm run bench -- offer|broker|gateway|entry-points|redirect|ingest|all [--smoke] [--duration N] [--connections N] [--warmup N]
+const USAGE = `usage: npm run bench -- offer|broker|gateway|entry-points|redirect|attribution|ingest|all [--smoke] [--duration N] [--connections N] [--warmup N]
   offer   GET /api/offers?q=… and /api/offers/{slug} on PostgreSQL vs a bare hello world (needs DATABASE_URL)
   broker  the local Knative Kafka broker vs kafkajs alone (needs KAFKA_BROKERS)
   gateway a product page (with DATABASE_URL) and a fixed answer through the api-gateway vs called directly
   entry-points  a fixed JSON route through functions-framework vs node-server, one declaration
   redirect  GET /r/{code} (PostgreSQL, Redis with REDIS_URL, clicks to Kafka with KAFKA_BROKERS) vs a bare node-server 302 (needs DATABASE_URL)
+  attribution  scoring 1,000 orders × 10 touches under each model vs a bare loop over the same data
   ingest  events/s through POST /v1/batch into Kafka vs kafkajs producing the same records directly, zero lost (KAFKA_BROKERS, else the in-memory log)
-  all     all six, one after the other
+  all     all seven, one after the other
   --smoke 2 s phases: proves the benches run; --duration N seconds per phase`;
 
 function fail(message: string): never {

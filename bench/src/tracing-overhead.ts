@@ -1,18 +1,19 @@
 // The cost of tracing (issue 11 point 8), measured inside the offer and gateway benches: a route
 // served by the built functions, each started as its container runs it
 // (`node --import @shop/shared/telemetry/preload dist/main.js`, scripts/src/function-process.ts;
-// instrumentation hooks only that way), once per set-up, one after the other in one run:
-//   1. untraced: OTEL_SDK_DISABLED=true (the preload starts no SDK) — the baseline;
-//   2. preload, no exporter: the default without OTEL_EXPORTER_OTLP_ENDPOINT (ids made and
-//      passed on, nothing recorded);
-//   3. traced at 10 %: OTLP/HTTP protobuf to a local sink (servers/otlp-sink.ts) with
-//      OTEL_TRACES_SAMPLER_ARG=0.1, as the cluster sets it;
-//   4. traced at 100 %: the same at 1.0, the price of every request recorded;
-//   5. untraced again, so drift over the run shows.
-// Each set-up is compared with the mean of both untraced runs. The goal: tracing at 10 % keeps
-// at least 90 % of the untraced throughput — reported, never a failing exit. A set-up fails the
-// bench only on incorrect behaviour: errors or non-2xx answers, nothing exported while traced,
-// anything exported while not.
+// instrumentation hooks only that way). Three set-ups are each compared with the untraced
+// baseline (OTEL_SDK_DISABLED=true: the preload starts no SDK):
+//   - preload, no exporter: the default without OTEL_EXPORTER_OTLP_ENDPOINT (ids made and
+//     passed on, nothing recorded);
+//   - traced at 10 %: OTLP/HTTP protobuf to a local sink (servers/otlp-sink.ts) with
+//     OTEL_TRACES_SAMPLER_ARG=0.1, as the cluster sets it;
+//   - traced at 100 %: the same at 1.0, the price of every request recorded.
+// Each comparison is a pair of runs back to back (baseline and set-up, on freshly started
+// processes, the order alternating from round to round), repeated for several rounds; the ratio
+// reported is the median of the rounds' ratios, so a neighbour's burst or a drift over the run
+// moves one pair, not the result. The goal: tracing at 10 % keeps at least 90 % of the untraced
+// throughput — reported, never a failing exit. A run fails the bench only on incorrect behaviour:
+// errors or non-2xx answers, nothing exported while traced, anything exported while not.
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +24,10 @@ import { type ChildServer, cpuSeconds, type Measurement, measure, startServer } 
 /** Tracing at 10 % must keep at least this share of the untraced throughput. */
 export const TRACING_GOAL_THROUGHPUT_RATIO = 0.9;
 
-export type TracingSetup = 'untraced' | 'preload' | 'sampled' | 'full' | 'untraced again';
+export type TracingSetup = 'untraced' | 'preload' | 'sampled' | 'full';
+
+/** Pairs per set-up (baseline + set-up each), unless `--smoke`: one. */
+export const TRACING_ROUNDS = 3;
 
 interface SetupSpec {
   setup: TracingSetup;
@@ -53,12 +57,6 @@ const SETUPS: SetupSpec[] = [
     exports: true,
     otel: (sink) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: sink, OTEL_TRACES_SAMPLER_ARG: '1' }),
   },
-  {
-    setup: 'untraced again',
-    label: 'untraced, again',
-    exports: false,
-    otel: () => ({ OTEL_SDK_DISABLED: 'true' }),
-  },
 ];
 
 /** The processes serving a route in one set-up. */
@@ -77,24 +75,50 @@ export interface TracedRoute {
   start(otel: Record<string, string>): Promise<ServedRoute>;
 }
 
-/** One set-up's measurement, with its ratios to the mean of the untraced runs. */
-export interface TracingRow extends Measurement {
+/** One measured run of a set-up: round `round`, paired with the baseline run of that round. */
+export interface TracingRun extends Measurement {
   route: string;
   setup: TracingSetup;
+  /** Which set-up this run's pair compares (the baseline runs once per pair, too). */
+  pair: TracingSetup;
+  round: number;
   cpuUsPerRequest?: number;
-  throughputRatio?: number;
-  p99Ratio?: number;
-  cpuRatio?: number;
-  /** OTLP export requests the sink received from this set-up, and their bytes. */
+  /** OTLP export requests the sink received from this run, and their bytes. */
   exports: number;
   exportedBytes: number;
-  /** Requests served by this set-up's processes, warm-up included (what the exports cover). */
+  /** Requests served by this run's processes, warm-up included (what the exports cover). */
+  servedRequests: number;
+}
+
+/** A set-up over all its rounds: medians of the runs and of the pairs' ratios to the baseline. */
+export interface TracingRow {
+  setup: TracingSetup;
+  rounds: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  cpuUsPerRequest?: number;
+  /** Median over the rounds of (set-up ÷ the baseline run of its pair); the baseline: 1. */
+  throughputRatio?: number;
+  /** The lowest and highest of those ratios: how much the pairs agree. */
+  throughputRatioRange?: [number, number];
+  p99Ratio?: number;
+  cpuRatio?: number;
+  exports: number;
+  exportedBytes: number;
   servedRequests: number;
 }
 
 export interface TracingResult {
   goalThroughputRatio: number;
-  routes: { route: string; paths: number; rows: TracingRow[]; goalMet: boolean | undefined }[];
+  rounds: number;
+  routes: {
+    route: string;
+    paths: number;
+    rows: TracingRow[];
+    runs: TracingRun[];
+    goalMet: boolean | undefined;
+  }[];
 }
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -165,9 +189,10 @@ async function sinkStats(sink: ChildServer): Promise<{ exports: number; bytes: n
 }
 
 /**
- * Measures every route in every set-up (warm-up, then a measured phase, each set-up on freshly
- * started processes) and records problems in `failures`; `route.start` adds its processes to
- * `servers` as the sink is.
+ * Measures every route: for each traced set-up, `rounds` pairs of runs (the baseline and the
+ * set-up back to back, the order alternating), each run on freshly started processes with a
+ * warm-up; problems go to `failures`, and `route.start` adds its processes to `servers` as the
+ * sink is.
  * @example const result = await measureTracingOverhead([route], options, failures, servers);
  */
 export async function measureTracingOverhead(
@@ -182,66 +207,89 @@ export async function measureTracingOverhead(
     if (m.non2xx > 0) failures.push(`${m.name}: ${m.non2xx} non-2xx answers`);
     if (m.requests === 0) failures.push(`${m.name}: no request completed`);
   };
+  const rounds = options.smoke ? 1 : TRACING_ROUNDS;
+  const [baseline, ...traced] = SETUPS as [SetupSpec, ...SetupSpec[]];
   const sink = await startServer('otlp-sink');
   servers.push(sink);
-  const result: TracingResult = { goalThroughputRatio: TRACING_GOAL_THROUGHPUT_RATIO, routes: [] };
+  const result: TracingResult = {
+    goalThroughputRatio: TRACING_GOAL_THROUGHPUT_RATIO,
+    rounds,
+    routes: [],
+  };
+  const run = async (
+    route: TracedRoute,
+    spec: SetupSpec,
+    pair: TracingSetup,
+    round: number,
+  ): Promise<TracingRun> => {
+    const name = `${route.name}: ${spec.label} (pair ${pair}, round ${round + 1}/${rounds})`;
+    console.log(
+      `${name}: ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s, ${options.connections} connections`,
+    );
+    const before = await sinkStats(sink);
+    const served = await route.start(spec.otel(sink.url));
+    let m: Measurement;
+    let cpu: number | undefined;
+    let warmRequests = 0;
+    try {
+      const load = { connections: options.connections, paths: route.paths };
+      if (options.warmupSeconds > 0) {
+        const warm = await measure(`${name} (warm-up)`, served.url, {
+          ...load,
+          durationSeconds: options.warmupSeconds,
+        });
+        check(warm);
+        warmRequests = warm.requests;
+      }
+      const cpuBefore = served.pids.map(cpuSeconds);
+      m = await measure(name, served.url, { ...load, durationSeconds: options.durationSeconds });
+      const cpuAfter = served.pids.map(cpuSeconds);
+      check(m);
+      let total = 0;
+      for (const [i, b] of cpuBefore.entries()) {
+        const a = cpuAfter[i];
+        if (a === undefined || b === undefined) total = Number.NaN;
+        else total += a - b;
+      }
+      cpu = Number.isFinite(total) && m.requests > 0 ? (total / m.requests) * 1e6 : undefined;
+    } finally {
+      // Stopping flushes what the batch processor still holds (SIGTERM → shutdown).
+      await served.stop();
+    }
+    const after = await sinkStats(sink);
+    const exports = after.exports - before.exports;
+    if (spec.exports && exports === 0) failures.push(`${name}: nothing was exported`);
+    if (!spec.exports && exports > 0) failures.push(`${name}: ${exports} exports, expected none`);
+    return {
+      ...m,
+      route: route.name,
+      setup: spec.setup,
+      pair,
+      round,
+      ...(cpu !== undefined && { cpuUsPerRequest: cpu }),
+      exports,
+      exportedBytes: after.bytes - before.bytes,
+      servedRequests: warmRequests + m.requests,
+    };
+  };
   try {
     for (const route of routes) {
-      const rows: TracingRow[] = [];
-      for (const spec of SETUPS) {
-        const name = `${route.name}: ${spec.label}`;
-        console.log(
-          `${name}: ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s, ${options.connections} connections`,
-        );
-        const before = await sinkStats(sink);
-        const served = await route.start(spec.otel(sink.url));
-        let m: Measurement;
-        let cpu: number | undefined;
-        let warmRequests = 0;
-        try {
-          const load = { connections: options.connections, paths: route.paths };
-          if (options.warmupSeconds > 0) {
-            const warm = await measure(`${name} (warm-up)`, served.url, {
-              ...load,
-              durationSeconds: options.warmupSeconds,
-            });
-            check(warm);
-            warmRequests = warm.requests;
-          }
-          const cpuBefore = served.pids.map(cpuSeconds);
-          m = await measure(name, served.url, {
-            ...load,
-            durationSeconds: options.durationSeconds,
-          });
-          const cpuAfter = served.pids.map(cpuSeconds);
-          check(m);
-          let total = 0;
-          for (const [i, b] of cpuBefore.entries()) {
-            const a = cpuAfter[i];
-            if (a === undefined || b === undefined) total = Number.NaN;
-            else total += a - b;
-          }
-          cpu = Number.isFinite(total) && m.requests > 0 ? (total / m.requests) * 1e6 : undefined;
-        } finally {
-          // Stopping flushes what the batch processor still holds (SIGTERM → shutdown).
-          await served.stop();
+      const runs: TracingRun[] = [];
+      for (const spec of traced) {
+        for (let round = 0; round < rounds; round++) {
+          const order = round % 2 === 0 ? [baseline, spec] : [spec, baseline];
+          for (const each of order) runs.push(await run(route, each, spec.setup, round));
         }
-        const after = await sinkStats(sink);
-        const exports = after.exports - before.exports;
-        if (spec.exports && exports === 0) failures.push(`${name}: nothing was exported`);
-        if (!spec.exports && exports > 0)
-          failures.push(`${name}: ${exports} exports, expected none`);
-        rows.push({
-          ...m,
-          route: route.name,
-          setup: spec.setup,
-          ...(cpu !== undefined && { cpuUsPerRequest: cpu }),
-          exports,
-          exportedBytes: after.bytes - before.bytes,
-          servedRequests: warmRequests + m.requests,
-        });
       }
-      result.routes.push({ route: route.name, paths: route.paths.length, ...compare(rows) });
+      const rows = summarise(runs);
+      const sampled = rows.find((r) => r.setup === 'sampled')?.throughputRatio;
+      result.routes.push({
+        route: route.name,
+        paths: route.paths.length,
+        rows,
+        runs,
+        goalMet: sampled === undefined ? undefined : sampled >= TRACING_GOAL_THROUGHPUT_RATIO,
+      });
     }
   } finally {
     await sink.stop();
@@ -249,27 +297,68 @@ export async function measureTracingOverhead(
   return result;
 }
 
-/** Ratios to the mean of the two untraced runs, and whether the 10 % set-up met the goal. */
-function compare(rows: TracingRow[]): { rows: TracingRow[]; goalMet: boolean | undefined } {
-  const untraced = rows.filter((r) => r.setup === 'untraced' || r.setup === 'untraced again');
-  const mean = (values: (number | undefined)[]) => {
-    const known = values.filter((v): v is number => v !== undefined && Number.isFinite(v));
-    return known.length === 0 ? undefined : known.reduce((a, b) => a + b, 0) / known.length;
-  };
-  const rps = mean(untraced.map((r) => r.requestsPerSecond));
-  const p99 = mean(untraced.map((r) => r.p99Ms));
-  const cpu = mean(untraced.map((r) => r.cpuUsPerRequest));
-  const compared = rows.map((r) => ({
-    ...r,
-    ...(rps && { throughputRatio: r.requestsPerSecond / rps }),
-    ...(p99 && { p99Ratio: r.p99Ms / Math.max(p99, 0.001) }),
-    ...(cpu && r.cpuUsPerRequest !== undefined && { cpuRatio: r.cpuUsPerRequest / cpu }),
-  }));
-  const sampled = compared.find((r) => r.setup === 'sampled')?.throughputRatio;
-  return {
-    rows: compared,
-    goalMet: sampled === undefined ? undefined : sampled >= TRACING_GOAL_THROUGHPUT_RATIO,
-  };
+/** The median of the known values (the mean of the middle two for an even count). */
+export function median(values: readonly (number | undefined)[]): number | undefined {
+  const known = values
+    .filter((v): v is number => v !== undefined && Number.isFinite(v))
+    .sort((a, b) => a - b);
+  if (known.length === 0) return undefined;
+  const middle = Math.floor(known.length / 2);
+  return known.length % 2 === 1
+    ? known[middle]
+    : ((known[middle - 1] as number) + (known[middle] as number)) / 2;
+}
+
+/**
+ * Per set-up: the medians of its runs, and the median over its pairs of set-up ÷ baseline (each
+ * traced run divided by the baseline run beside it, never by a mean over the whole run).
+ */
+export function summarise(runs: readonly TracingRun[]): TracingRow[] {
+  const rows: TracingRow[] = [];
+  for (const spec of SETUPS) {
+    const own = runs.filter((r) => r.setup === spec.setup);
+    if (own.length === 0) continue;
+    const ratios = { rps: [] as number[], p99: [] as number[], cpu: [] as number[] };
+    if (spec.setup !== 'untraced') {
+      for (const r of own) {
+        const base = runs.find(
+          (b) => b.setup === 'untraced' && b.pair === r.pair && b.round === r.round,
+        );
+        if (!base) continue;
+        if (base.requestsPerSecond > 0)
+          ratios.rps.push(r.requestsPerSecond / base.requestsPerSecond);
+        ratios.p99.push(r.p99Ms / Math.max(base.p99Ms, 0.001));
+        if (r.cpuUsPerRequest !== undefined && base.cpuUsPerRequest)
+          ratios.cpu.push(r.cpuUsPerRequest / base.cpuUsPerRequest);
+      }
+    }
+    const sum = (pick: (r: TracingRun) => number) => own.reduce((t, r) => t + pick(r), 0);
+    const throughputRatio = spec.setup === 'untraced' ? 1 : median(ratios.rps);
+    const p99Ratio = spec.setup === 'untraced' ? 1 : median(ratios.p99);
+    const cpuRatio = spec.setup === 'untraced' ? 1 : median(ratios.cpu);
+    const cpuUsPerRequest = median(own.map((r) => r.cpuUsPerRequest));
+    rows.push({
+      setup: spec.setup,
+      rounds: own.length,
+      requestsPerSecond: median(own.map((r) => r.requestsPerSecond)) ?? 0,
+      p50Ms: median(own.map((r) => r.p50Ms)) ?? 0,
+      p99Ms: median(own.map((r) => r.p99Ms)) ?? 0,
+      ...(cpuUsPerRequest !== undefined && { cpuUsPerRequest }),
+      ...(throughputRatio !== undefined && { throughputRatio }),
+      ...(ratios.rps.length > 0 && {
+        throughputRatioRange: [Math.min(...ratios.rps), Math.max(...ratios.rps)] as [
+          number,
+          number,
+        ],
+      }),
+      ...(p99Ratio !== undefined && { p99Ratio }),
+      ...(cpuRatio !== undefined && { cpuRatio }),
+      exports: sum((r) => r.exports),
+      exportedBytes: sum((r) => r.exportedBytes),
+      servedRequests: sum((r) => r.servedRequests),
+    });
+  }
+  return rows;
 }
 
 /** The markdown of a tracing result: a table per route and the goal, checked. */
@@ -281,18 +370,22 @@ export function tracingTable(result: TracingResult): string {
     lines.push(
       `### ${route.route} (${route.paths} path${route.paths === 1 ? '' : 's'})`,
       '',
-      '| set-up | req/s | p50 ms | p99 ms | req/s ÷ untraced | p99 ÷ untraced | CPU µs/req | CPU ÷ untraced | OTLP exports | KiB exported / 1k req |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| set-up | runs | req/s | p50 ms | p99 ms | req/s ÷ untraced (median, range) | p99 ÷ untraced | CPU µs/req | CPU ÷ untraced | OTLP exports | KiB exported / 1k req |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     );
     for (const r of route.rows) {
       const label = SETUPS.find((s) => s.setup === r.setup)?.label ?? r.setup;
+      const range = r.throughputRatioRange
+        ? ` (${r.throughputRatioRange[0].toFixed(2)}–${r.throughputRatioRange[1].toFixed(2)})`
+        : '';
       lines.push(
         `| ${[
           label,
+          String(r.rounds),
           r.requestsPerSecond.toFixed(0),
           r.p50Ms.toFixed(2),
           r.p99Ms.toFixed(2),
-          ratio(r.throughputRatio),
+          `${ratio(r.throughputRatio)}${range}`,
           ratio(r.p99Ratio, 2),
           r.cpuUsPerRequest === undefined ? '—' : r.cpuUsPerRequest.toFixed(0),
           ratio(r.cpuRatio, 2),
@@ -306,12 +399,12 @@ export function tracingTable(result: TracingResult): string {
     const sampled = route.rows.find((r) => r.setup === 'sampled');
     lines.push(
       '',
-      `Goal: tracing at 10 % keeps ≥ ${TRACING_GOAL_THROUGHPUT_RATIO.toFixed(2)}× of the untraced throughput (the mean of both untraced runs): ${ratio(sampled?.throughputRatio)} — **${route.goalMet === undefined ? 'not measured' : route.goalMet ? 'met' : 'missed'}**.`,
+      `Goal: tracing at 10 % keeps ≥ ${TRACING_GOAL_THROUGHPUT_RATIO.toFixed(2)}× of the untraced throughput (median over ${result.rounds} pair${result.rounds === 1 ? '' : 's'} with the untraced run beside it): ${ratio(sampled?.throughputRatio)} — **${route.goalMet === undefined ? 'not measured' : route.goalMet ? 'met' : 'missed'}**.`,
       '',
     );
   }
   lines.push(
-    'Each set-up on freshly started processes (`node --import @shop/shared/telemetry/preload dist/main.js`), nothing pinned; CPU is user + system of the processes under test over the measured phase; exports and KiB cover everything the set-up served, warm-up included, up to the flush at stop. Traced set-ups send OTLP/HTTP protobuf to a local sink that answers 200 (the collector).',
+    'Every run on freshly started processes (`node --import @shop/shared/telemetry/preload dist/main.js`), nothing pinned; each traced set-up is paired with an untraced run right before or after it (alternating), and its ratios are medians over the pairs; CPU is user + system of the processes under test over the measured phase; exports and KiB cover everything the set-up served, warm-up included, up to the flush at stop. Traced set-ups send OTLP/HTTP protobuf to a local sink that answers 200 (the collector).',
   );
   return lines.join('\n');
 }

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { LOCAL_PORTS, localServiceUrl, startBroker } from '@shop/eventing/broker';
-import { createLogger } from '@shop/shared';
+import { createLogger, sharedMemoryKafka } from '@shop/shared';
 import { recentSpans } from '@shop/shared/telemetry';
 import { startDevPrometheus } from './dev-prometheus.js';
 import { startFunctionProcess } from './function-process.js';
@@ -59,7 +59,9 @@ async function main(): Promise<void> {
   }
   const broker = await startBroker({
     manifestsDir,
-    ...(env.KAFKA_BROKERS ? { kafkaBrokers: env.KAFKA_BROKERS } : {}),
+    // Without KAFKA_BROKERS: the process's one memory log, which the in-process functions
+    // (redirect's clicks) write to, so the KafkaSources read what they write.
+    ...(env.KAFKA_BROKERS ? { kafkaBrokers: env.KAFKA_BROKERS } : { kafka: sharedMemoryKafka() }),
     port: brokerPort,
     resolveService: (name) => localServiceUrl(name),
     log: createLogger({ service: 'broker', level: env.LOG_LEVEL ?? 'info' }),

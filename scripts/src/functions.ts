@@ -3,6 +3,7 @@
 
 import { analyticsIngest } from '@shop/analytics-ingest';
 import { gateway } from '@shop/api-gateway';
+import { attribution } from '@shop/attribution';
 import { auth } from '@shop/auth';
 import { cart } from '@shop/cart';
 import { conversionWebhook } from '@shop/conversion-webhook';
@@ -29,6 +30,7 @@ export const DEV_FUNCTIONS: readonly DevFunction[] = [
   cart,
   redirect,
   analyticsIngest,
+  attribution,
   // new-function: entries above this line
   gateway,
 ];

@@ -23,6 +23,7 @@ import { createOidcIssuer, resourceAudience } from './oidc.js';
 import {
   brokerResources,
   manifestsDir,
+  releaseTestKafka,
   startSubscriber,
   testKafka,
   uniqueName,
@@ -34,15 +35,7 @@ const namespace = 'shop';
 const cleanups: (() => Promise<void> | void)[] = [];
 const topics: string[] = [];
 
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  for (const topic of topics)
-    await kafka
-      .admin()
-      .deleteTopic(topic)
-      .catch(() => {});
-  await kafka.close();
-});
+afterAll(() => releaseTestKafka(kafka, cleanups, topics));
 
 const FEATURES = {
   apiVersion: 'v1',

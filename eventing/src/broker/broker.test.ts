@@ -9,6 +9,7 @@ import {
   postEvent,
   publishCounted,
   type Received,
+  releaseTestKafka,
   startCountingReceiver,
   startSubscriber,
   type TestSubscriber,
@@ -25,15 +26,7 @@ const namespace = 'test';
 const cleanups: (() => Promise<void> | void)[] = [];
 const topics: string[] = [];
 
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  for (const topic of topics)
-    await kafka
-      .admin()
-      .deleteTopic(topic)
-      .catch(() => {});
-  await kafka.close();
-});
+afterAll(() => releaseTestKafka(kafka, cleanups, topics));
 
 interface TestBroker {
   broker: RunningBroker;

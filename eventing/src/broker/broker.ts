@@ -15,7 +15,12 @@ import {
   type RunningServer,
   serve,
 } from '@shop/shared';
-import { type BrokerEvent, toKafkaRecord, validateAttributes } from './cloudevent.js';
+import {
+  type BrokerEvent,
+  fromKafkaRecord,
+  toKafkaRecord,
+  validateAttributes,
+} from './cloudevent.js';
 import { registerConsumerLag } from './consumer-lag.js';
 import {
   type Destination,
@@ -23,11 +28,22 @@ import {
   egressConfigFromDelivery,
   mergeEgressConfig,
 } from './delivery.js';
-import { type ResolvedTrigger, TriggerDispatcher } from './dispatcher.js';
+import {
+  Dispatcher,
+  type DispatcherOptions,
+  type ResolvedEgress,
+  type ResolvedTrigger,
+} from './dispatcher.js';
 import { allowedSenders, type EventingFeatures } from './event-policies.js';
 import { compileTriggerFilter } from './filters.js';
 import { createBrokerApp } from './ingress.js';
-import { type BrokerManifest, loadManifests, type Manifests } from './manifests.js';
+import { kafkaSourceEvent } from './kafka-source.js';
+import {
+  type BrokerManifest,
+  type KafkaSourceManifest,
+  loadManifests,
+  type Manifests,
+} from './manifests.js';
 import { createBrokerMetrics, startTriggerSeries } from './metrics.js';
 import {
   createOidcIssuer,
@@ -63,6 +79,14 @@ export interface StartBrokerOptions {
    * beforehand when subscribers must trust it before the broker listens.
    */
   oidc?: OidcIssuer;
+  /**
+   * KafkaSource topics that do not exist yet: `create` them (dev and tests, default) with
+   * `sourceTopicPartitions` partitions, or `wait` for whoever provisions them (checked every
+   * second; the source starts consuming once its topic exists).
+   */
+  sourceTopics?: 'create' | 'wait';
+  /** Partitions of a KafkaSource topic the broker creates (default 6, as redirect creates its topic). */
+  sourceTopicPartitions?: number;
 }
 
 export interface RunningBroker {
@@ -171,6 +195,8 @@ function resolveTriggers(
       triggers.push({
         namespace,
         name,
+        kind: 'Trigger',
+        metricLabel: name,
         broker: brokerKey,
         subscriber: resolveDestination(trigger.subscriber, namespace, context),
         filter: compileTriggerFilter(trigger),
@@ -210,6 +236,97 @@ function triggerOidc(
     ...(subscriberAudience && { subscriberAudience }),
     ...(deadLetterAudience && { deadLetterAudience }),
   };
+}
+
+/** The KafkaSource reconciler's delivery when `spec.delivery` is empty. */
+const KAFKA_SOURCE_DEFAULT_DELIVERY = {
+  retry: 10,
+  backoffPolicy: 'exponential',
+  backoffDelay: 'PT0.3S',
+  timeout: 'PT600S',
+} as const;
+/** The consumer reconciler's default backoff delay (`EgressConfigFromDelivery(…, 200)`). */
+const KAFKA_SOURCE_DEFAULT_BACKOFF_DELAY_MS = 200;
+
+/** A KafkaSource as its dispatchers run it, one consumer group per topic. */
+export interface ResolvedKafkaSource {
+  manifest: KafkaSourceManifest;
+  /** Per topic: the dispatcher's target (its consumer group included). */
+  targets: { topic: string; target: ResolvedEgress }[];
+}
+
+/**
+ * The local consumer group of one topic of a KafkaSource: the kit's consumer group reads one
+ * topic, and members of one Kafka group reading different topics would be handed each other's
+ * partitions by kafkajs' assigner, so each topic gets `<consumerGroup>.<topic>`.
+ */
+export function kafkaSourceGroup(source: KafkaSourceManifest, topic: string): string {
+  return `${source.consumerGroup}.${topic}`;
+}
+
+/**
+ * Resolves each KafkaSource's sink and delivery as the source and consumer reconcilers do: the
+ * sink Destination (a `uri` next to a `ref` relative to it), `spec.delivery` on its own (no
+ * Broker to merge with; 200 ms default backoff) or the reconciler's default, the OIDC identity
+ * `<name>-oidc-sources.knative.dev-kafkasource` for the sink's and dead-letter sink's audiences.
+ * A source whose sink cannot be resolved is left out and logged (Knative marks it not ready).
+ */
+function resolveKafkaSources(
+  manifests: Manifests,
+  context: Parameters<typeof resolveDestination>[2],
+  log: Logger,
+  token?: (request: TokenRequest) => string,
+): ResolvedKafkaSource[] {
+  const resolved: ResolvedKafkaSource[] = [];
+  for (const source of manifests.kafkaSources) {
+    const { namespace, name } = source;
+    let subscriber: string;
+    let egress: EgressConfig;
+    try {
+      subscriber = resolveDestination(source.sink, namespace, context);
+      // Nothing to merge with (no Broker): merging with none turns "no config" into no retries.
+      egress = mergeEgressConfig(
+        egressConfigFromDelivery(
+          source.delivery ?? KAFKA_SOURCE_DEFAULT_DELIVERY,
+          (d) => resolveDestination(d, namespace, context),
+          KAFKA_SOURCE_DEFAULT_BACKOFF_DELAY_MS,
+        ),
+        undefined,
+      );
+    } catch (error) {
+      log.error(
+        { kafkaSource: `${namespace}/${name}`, err: error },
+        'KafkaSource not started: its sink or dead-letter sink cannot be resolved',
+      );
+      continue;
+    }
+    const serviceAccount = oidcServiceAccountName('sources.knative.dev', 'KafkaSource', name);
+    const subscriberAudience = audienceOf(source.sink, namespace);
+    const deadLetterAudience = audienceOf(source.delivery?.deadLetterSink, namespace);
+    const oidc: ResolvedEgress['oidc'] = token && {
+      token: (audience) => token({ namespace, serviceAccount, audience }),
+      ...(subscriberAudience && { subscriberAudience }),
+      ...(deadLetterAudience && { deadLetterAudience }),
+    };
+    resolved.push({
+      manifest: source,
+      targets: source.topics.map((topic) => ({
+        topic,
+        target: {
+          namespace,
+          name,
+          kind: 'KafkaSource',
+          subscriber,
+          egress,
+          ordered: source.ordered,
+          consumerGroup: kafkaSourceGroup(source, topic),
+          metricLabel: `kafkasource/${name}`,
+          ...(oidc && { oidc }),
+        },
+      })),
+    });
+  }
+  return resolved;
 }
 
 /** The sender check of each broker's ingress, as the receiver's AuthVerifier does it. */
@@ -259,6 +376,41 @@ async function createTopic(kafka: KafkaClient, broker: BrokerManifest, log: Logg
   }
 }
 
+/** Creates a KafkaSource topic unless it exists (dev: the producers may start after the broker). */
+async function ensureSourceTopic(
+  kafka: KafkaClient,
+  topic: string,
+  partitions: number,
+  log: Logger,
+): Promise<void> {
+  const admin = kafka.admin();
+  const replicationFactor = Math.min(3, await admin.brokerCount());
+  if (await admin.createTopic({ topic, partitions, replicationFactor })) {
+    log.info({ topic, partitions, replicationFactor }, 'created the topic of a KafkaSource');
+  }
+}
+
+/** Resolves true once the topic exists (checked every second), false when aborted first. */
+async function waitForTopic(
+  kafka: KafkaClient,
+  topic: string,
+  signal: AbortSignal,
+  log: Logger,
+): Promise<boolean> {
+  let logged = false;
+  while (!signal.aborted) {
+    const partitions = await kafka
+      .admin()
+      .partitionCount(topic)
+      .catch(() => undefined);
+    if (partitions !== undefined) return true;
+    if (!logged) log.warn({ topic }, 'waiting for the topic of a KafkaSource to be created');
+    logged = true;
+    await new Promise((resolve) => setTimeout(resolve, 1_000).unref());
+  }
+  return false;
+}
+
 /**
  * Starts the local Knative Kafka Broker: reads the manifests, creates one topic per Broker
  * (`knative-broker-<namespace>-<name>`), serves the ingress, and runs one consumer group per
@@ -286,7 +438,9 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   const lifecycle = new Lifecycle();
   const topics = new Map(manifests.brokers.map((b) => [`${b.namespace}/${b.name}`, b.topic]));
   const producer = kafka.producer();
-  const dispatchers: TriggerDispatcher[] = [];
+  const dispatchers: Dispatcher[] = [];
+  // KafkaSource topics being waited for (sourceTopics: 'wait'), stopped at shutdown.
+  const topicWaits = new AbortController();
   let dispatching = false;
   const features: EventingFeatures = manifests.features;
   // The issuer's `iss` is the broker's URL unless one is given: known once it listens.
@@ -331,6 +485,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     // Shutdown runs these in reverse: Triggers stop first, then Kafka closes.
     lifecycle.onShutdown('kafka', () => (ownsKafka ? kafka.close() : producer.close()));
     lifecycle.onShutdown('triggers', async () => {
+      topicWaits.abort();
       await Promise.all(dispatchers.map((d) => d.stop()));
     });
     server = await serve(app, {
@@ -354,39 +509,95 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       { resolveService: options.resolveService, ingressUrl },
       features.oidc ? token : undefined,
     );
-    startTriggerSeries(brokerMetrics, triggers);
-    consumerLag.watch(
-      triggers.map((t) => ({
+    const sources = resolveKafkaSources(
+      manifests,
+      { resolveService: options.resolveService, ingressUrl },
+      log,
+      features.oidc ? token : undefined,
+    );
+    const sourceTargets = sources.flatMap((s) => s.targets.map((t) => ({ ...t, source: s })));
+    startTriggerSeries(brokerMetrics, [
+      ...triggers.map((t) => ({ namespace: t.namespace, name: t.metricLabel })),
+      ...sources.map((s) => ({
+        namespace: s.manifest.namespace,
+        name: `kafkasource/${s.manifest.name}`,
+      })),
+    ]);
+    consumerLag.watch([
+      ...triggers.map((t) => ({
         namespace: t.namespace,
         groupId: t.consumerGroup,
         topic: topics.get(t.broker)!,
       })),
-    );
+      ...sourceTargets.map(({ topic, target }) => ({
+        namespace: target.namespace,
+        groupId: target.consumerGroup,
+        topic,
+      })),
+    ]);
+    const startDispatcher = async (
+      spec: Omit<DispatcherOptions, 'kafka' | 'log' | 'metrics' | 'maxInFlight'>,
+    ) => {
+      const dispatcher = new Dispatcher({
+        kafka,
+        log,
+        metrics: brokerMetrics,
+        maxInFlight: options.maxInFlight ?? 50,
+        ...spec,
+      });
+      dispatchers.push(dispatcher);
+      await dispatcher.start();
+      const { target } = spec;
+      log.info(
+        {
+          [target.kind === 'Trigger' ? 'trigger' : 'kafkaSource']:
+            `${target.namespace}/${target.name}`,
+          topic: spec.topic,
+          consumerGroup: target.consumerGroup,
+          subscriber: target.subscriber,
+          ordered: target.ordered,
+          egress: target.egress,
+        },
+        `${target.kind === 'Trigger' ? 'trigger' : 'KafkaSource'} started`,
+      );
+    };
+    const startSource = async ({ topic, target, source }: (typeof sourceTargets)[number]) => {
+      await startDispatcher({
+        topic,
+        target,
+        startAt: source.manifest.initialOffset,
+        eventOf: (record) => kafkaSourceEvent(record, source.manifest),
+      });
+    };
     // Consumer groups join in parallel: each join takes a few seconds on a real cluster.
-    await Promise.all(
-      triggers.map(async (trigger) => {
-        const dispatcher = new TriggerDispatcher({
-          kafka,
+    await Promise.all([
+      ...triggers.map((trigger) =>
+        startDispatcher({
           topic: topics.get(trigger.broker)!,
-          trigger,
+          target: trigger,
+          startAt: 'latest',
+          eventOf: fromKafkaRecord,
+          filter: trigger.filter,
           reply: (event) => write(trigger.broker, event),
-          log,
-          metrics: brokerMetrics,
-          maxInFlight: options.maxInFlight ?? 50,
-        });
-        dispatchers.push(dispatcher);
-        await dispatcher.start();
-        log.info(
-          {
-            trigger: `${trigger.namespace}/${trigger.name}`,
-            subscriber: trigger.subscriber,
-            ordered: trigger.ordered,
-            egress: trigger.egress,
-          },
-          'trigger started',
-        );
+        }),
+      ),
+      ...sourceTargets.map(async (entry) => {
+        if ((options.sourceTopics ?? 'create') === 'create') {
+          await ensureSourceTopic(kafka, entry.topic, options.sourceTopicPartitions ?? 6, log);
+          await startSource(entry);
+          return;
+        }
+        // Waiting does not hold the start up: the source joins once its topic appears.
+        void waitForTopic(kafka, entry.topic, topicWaits.signal, log)
+          .then((exists) => (exists && !topicWaits.signal.aborted ? startSource(entry) : undefined))
+          .catch((error: unknown) =>
+            log.error(
+              { err: error, kafkaSource: `${entry.target.namespace}/${entry.target.name}` },
+              'KafkaSource did not start',
+            ),
+          );
       }),
-    );
+    ]);
     dispatching = true;
     log.info(
       {
@@ -394,6 +605,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
         kafka: kafka.kind,
         brokers: [...topics.keys()],
         triggers: triggers.length,
+        kafkaSources: sources.length,
         authenticationOidc: features.oidc,
         ...(features.oidc && {
           issuer: issuer.issuer,

@@ -1,5 +1,6 @@
-// One Trigger's consumer: what the Kafka broker's dispatcher does per egress
-// (ConsumerVerticle + RecordDispatcherImpl + OffsetManager).
+// One consumer group's dispatcher: what the Kafka broker's data plane does per egress
+// (ConsumerVerticle + RecordDispatcherImpl + OffsetManager), for a Trigger of a Broker and for
+// a KafkaSource alike — the same verticles run both in Knative.
 import { SpanKind } from '@opentelemetry/api';
 import {
   type ConsumedRecord,
@@ -10,34 +11,28 @@ import {
   type Logger,
   type RecordBatch,
 } from '@shop/shared';
-import {
-  type BrokerEvent,
-  fromKafkaRecord,
-  InvalidEventError,
-  parseReply,
-  withExtensions,
-} from './cloudevent.js';
+import { type BrokerEvent, InvalidEventError, parseReply, withExtensions } from './cloudevent.js';
 import { deadLetterEvent, type EgressConfig, sendWithRetries } from './delivery.js';
 import type { EventFilter } from './filters.js';
 import type { BrokerMetrics } from './metrics.js';
 import { PartitionOffsets } from './offsets.js';
 
-/** A Trigger as the dispatcher runs it: everything resolved. */
-export interface ResolvedTrigger {
+/** What a consumer group delivers to, everything resolved: a Trigger or a KafkaSource. */
+export interface ResolvedEgress {
   namespace: string;
   name: string;
-  /** `<namespace>/<broker>` of the Broker it subscribes to. */
-  broker: string;
-  /** The subscriber URL. */
+  kind: 'Trigger' | 'KafkaSource';
+  /** The subscriber (a Trigger's) or sink (a KafkaSource's) URL. */
   subscriber: string;
-  filter: EventFilter;
   egress: EgressConfig;
-  /** `kafka.eventing.knative.dev/delivery.order: ordered`. */
+  /** `kafka.eventing.knative.dev/delivery.order: ordered` (Trigger), `spec.ordering` (KafkaSource). */
   ordered: boolean;
-  /** `knative-trigger-<namespace>-<name>`. */
+  /** One per topic it reads. */
   consumerGroup: string;
+  /** The `trigger` label of the dispatch metrics: the Trigger's name, `kafkasource/<name>`. */
+  metricLabel: string;
   /**
-   * With `authentication-oidc`: a token of the Trigger's OIDC identity for an audience, and the
+   * With `authentication-oidc`: a token of the resource's OIDC identity for an audience, and the
    * audiences of its subscriber and dead-letter sink (none: no token is sent, as in Knative).
    */
   oidc?: {
@@ -47,12 +42,32 @@ export interface ResolvedTrigger {
   };
 }
 
-export interface TriggerDispatcherOptions {
+/** A Trigger as the dispatcher runs it. */
+export interface ResolvedTrigger extends ResolvedEgress {
+  kind: 'Trigger';
+  /** `<namespace>/<broker>` of the Broker it subscribes to. */
+  broker: string;
+  filter: EventFilter;
+}
+
+export interface DispatcherOptions {
   kafka: KafkaClient;
   topic: string;
-  trigger: ResolvedTrigger;
-  /** The broker's write path, for events subscribers reply with. */
-  reply: (event: BrokerEvent) => Promise<void>;
+  target: ResolvedEgress;
+  /** Where a new consumer group starts: `latest` for a Trigger, the KafkaSource's initialOffset. */
+  startAt: 'latest' | 'earliest';
+  /**
+   * The CloudEvent of a record; throws {@link InvalidEventError} for one to discard (a Trigger's
+   * records must be CloudEvents; a KafkaSource wraps any record).
+   */
+  eventOf: (record: ConsumedRecord) => BrokerEvent;
+  /** Events it does not pass are filtered out (committed, not delivered); default all pass. */
+  filter?: EventFilter;
+  /**
+   * The broker's write path, for events subscribers reply with; without it replies are discarded
+   * and any 2xx is a success (a KafkaSource's `NoReply`).
+   */
+  reply?: (event: BrokerEvent) => Promise<void>;
   log: Logger;
   metrics: BrokerMetrics;
   /** Unordered deliveries in flight at most (Knative bounds them by `max.poll.records`, 50). */
@@ -98,13 +113,13 @@ interface PartitionQueue {
 }
 
 /**
- * Consumes the broker topic in the Trigger's consumer group and delivers each matching event
- * to the subscriber: unordered (up to `maxInFlight` at once) or ordered per partition (the
+ * Consumes a topic in a consumer group and delivers each matching event to the subscriber
+ * (a Trigger's on the broker topic, a KafkaSource's sink on one of its topics): unordered (up to `maxInFlight` at once) or ordered per partition (the
  * next record waits for the previous one's whole delivery, retries and dead letter included).
  * Offsets are committed in order, only once a record is delivered, dead-lettered or dropped.
  */
-export class TriggerDispatcher {
-  readonly #options: TriggerDispatcherOptions;
+export class Dispatcher {
+  readonly #options: DispatcherOptions;
   readonly #log: Logger;
   readonly #group: ConsumerGroup;
   readonly #offsets = new Map<number, PartitionOffsets>();
@@ -116,25 +131,26 @@ export class TriggerDispatcher {
   #committing: Promise<void> | undefined;
   #stopping = false;
 
-  constructor(options: TriggerDispatcherOptions) {
+  constructor(options: DispatcherOptions) {
     this.#options = options;
+    const { target } = options;
     this.#log = options.log.child({
-      trigger: `${options.trigger.namespace}/${options.trigger.name}`,
+      [target.kind === 'Trigger' ? 'trigger' : 'kafkaSource']: `${target.namespace}/${target.name}`,
     });
     this.#slots = new Slots(options.maxInFlight);
     this.#group = options.kafka.consumerGroup({
-      groupId: options.trigger.consumerGroup,
+      groupId: target.consumerGroup,
       topic: options.topic,
-      startAt: 'latest',
+      startAt: options.startAt,
       maxBatchRecords: 500,
     });
   }
 
-  /** Joins the consumer group; new groups start at the latest offset. */
+  /** Joins the consumer group; a new group starts where `startAt` says. */
   async start(): Promise<void> {
     await this.#group.run({
       onBatch: (batch) =>
-        this.#options.trigger.ordered ? this.#enqueue(batch) : this.#dispatchUnordered(batch),
+        this.#options.target.ordered ? this.#enqueue(batch) : this.#dispatchUnordered(batch),
       onAssigned: () => this.#dropQueued(),
     });
   }
@@ -279,15 +295,15 @@ export class TriggerDispatcher {
 
   /**
    * Delivers one record; resolves false when aborted (the record stays unfinished). A record the
-   * Trigger's filter passes is delivered in a span of the broker's, continued from the span that
-   * wrote the record (its `traceparent` header) or else from the event's starting trace.
+   * filter passes is delivered in a span of the broker's, continued from the span that wrote the
+   * record (its `traceparent` header) or else from the event's starting trace.
    */
   async #handle(record: ConsumedRecord): Promise<boolean> {
-    const { trigger, metrics } = this.#options;
-    const labels = { namespace: trigger.namespace, trigger: trigger.name };
+    const { target, metrics, filter } = this.#options;
+    const labels = { namespace: target.namespace, trigger: target.metricLabel };
     let event: BrokerEvent;
     try {
-      event = fromKafkaRecord(record);
+      event = this.#options.eventOf(record);
     } catch (error) {
       if (!(error instanceof InvalidEventError)) throw error;
       // RecordDispatcherImpl discards records that are not CloudEvents to keep the partition going.
@@ -298,17 +314,19 @@ export class TriggerDispatcher {
       metrics.dropped.inc({ ...labels, reason: 'invalid_record' });
       return true;
     }
+    // CloudEventOverridesMutator: the record's place, on every event it dispatches.
     event = withExtensions(event, {
       knativekafkapartition: String(record.partition),
       knativekafkaoffset: record.offset,
     });
-    if (!trigger.filter(event)) {
+    if (filter && !filter(event)) {
       metrics.dispatched.inc({ ...labels, outcome: 'filtered' });
       return true;
     }
     const written = record.headers.traceparent?.toString('utf8') ?? event.attributes.traceparent;
+    const resource = `${target.namespace}/${target.name}`;
     return inSpan(
-      `deliver ${trigger.namespace}/${trigger.name}`,
+      `deliver ${resource}`,
       {
         kind: SpanKind.CONSUMER,
         parent: contextOf(written),
@@ -318,11 +336,11 @@ export class TriggerDispatcher {
           'messaging.destination.name': record.topic,
           'messaging.destination.partition.id': String(record.partition),
           'messaging.kafka.offset': Number(record.offset),
-          'messaging.consumer.group.name': trigger.consumerGroup,
+          'messaging.consumer.group.name': target.consumerGroup,
           'messaging.message.id': event.attributes.id ?? '',
           'cloudevents.event_type': event.attributes.type ?? '',
-          'knative.trigger': `${trigger.namespace}/${trigger.name}`,
-          'url.full': trigger.subscriber,
+          [`knative.${target.kind.toLowerCase()}`]: resource,
+          'url.full': target.subscriber,
         },
       },
       () => this.#deliverEvent(event),
@@ -331,12 +349,12 @@ export class TriggerDispatcher {
 
   /** Delivers a filtered event, else dead-letters or drops it as its delivery spec says. */
   async #deliverEvent(event: BrokerEvent): Promise<boolean> {
-    const { trigger, metrics } = this.#options;
-    const labels = { namespace: trigger.namespace, trigger: trigger.name };
+    const { target, metrics } = this.#options;
+    const labels = { namespace: target.namespace, trigger: target.metricLabel };
     const delivered = await this.#deliver(
-      trigger.subscriber,
+      target.subscriber,
       event,
-      trigger.oidc?.subscriberAudience,
+      target.oidc?.subscriberAudience,
     );
     if (delivered === 'aborted') return false;
     if (delivered.ok) {
@@ -346,20 +364,20 @@ export class TriggerDispatcher {
     const context = {
       id: event.attributes.id,
       type: event.attributes.type,
-      subscriber: trigger.subscriber,
+      subscriber: target.subscriber,
       status: delivered.failure?.status,
       reason: delivered.reason,
     };
-    if (!trigger.egress.deadLetter) {
+    if (!target.egress.deadLetter) {
       this.#log.warn(context, 'delivery failed and there is no dead-letter sink; event dropped');
       metrics.dropped.inc({ ...labels, reason: 'no_dead_letter_sink' });
       return true;
     }
-    const dead = deadLetterEvent(event, trigger.subscriber, delivered.failure);
+    const dead = deadLetterEvent(event, target.subscriber, delivered.failure);
     const dlsDelivered = await this.#deliver(
-      trigger.egress.deadLetter,
+      target.egress.deadLetter,
       dead,
-      trigger.oidc?.deadLetterAudience,
+      target.oidc?.deadLetterAudience,
     );
     if (dlsDelivered === 'aborted') return false;
     if (dlsDelivered.ok) {
@@ -370,7 +388,7 @@ export class TriggerDispatcher {
     this.#log.error(
       {
         ...context,
-        deadLetterSink: trigger.egress.deadLetter,
+        deadLetterSink: target.egress.deadLetter,
         deadLetterReason: dlsDelivered.reason,
       },
       'delivery to the dead-letter sink failed too; event dropped',
@@ -379,12 +397,15 @@ export class TriggerDispatcher {
     return true;
   }
 
-  /** Sends with retries, then handles the answer as ResponseToKafkaTopicHandler does. */
-  async #deliver(target: string, event: BrokerEvent, audience?: string): Promise<Delivered> {
-    const { trigger } = this.#options;
-    const oidc = trigger.oidc;
-    const outcome = await sendWithRetries(target, event, trigger.egress, {
-      namespace: trigger.namespace,
+  /**
+   * Sends with retries, then handles the answer as ResponseToKafkaTopicHandler (Trigger) or
+   * NoopResponseHandler (KafkaSource) does.
+   */
+  async #deliver(url: string, event: BrokerEvent, audience?: string): Promise<Delivered> {
+    const { target } = this.#options;
+    const oidc = target.oidc;
+    const outcome = await sendWithRetries(url, event, target.egress, {
+      namespace: target.namespace,
       signal: this.#abort.signal,
       ...(oidc && audience && { token: () => oidc.token(audience) }),
     });
@@ -393,11 +414,14 @@ export class TriggerDispatcher {
     if (outcome.status >= 300) {
       return { ok: false, failure: outcome, reason: `status ${outcome.status}` };
     }
+    // NoopResponseHandler: without a reply path any 2xx is a success, whatever its body.
+    const write = this.#options.reply;
+    if (!write) return { ok: true };
     const reply = parseReply(outcome.headers, outcome.body);
     if (reply.kind === 'none') return { ok: true };
     if (reply.kind === 'invalid') return { ok: false, reason: reply.reason };
     try {
-      await this.#options.reply(reply.event);
+      await write(reply.event);
       return { ok: true };
     } catch (error) {
       return { ok: false, reason: `reply not written: ${(error as Error).message}` };

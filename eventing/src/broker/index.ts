@@ -1,4 +1,9 @@
-export { type RunningBroker, type StartBrokerOptions, startBroker } from './broker.js';
+export {
+  kafkaSourceGroup,
+  type RunningBroker,
+  type StartBrokerOptions,
+  startBroker,
+} from './broker.js';
 export {
   type BrokerEvent,
   fromKafkaRecord,
@@ -36,9 +41,16 @@ export {
   validateTriggerFilters,
 } from './filters.js';
 export { type BrokerAppDeps, createBrokerApp } from './ingress.js';
+export {
+  KAFKA_EVENT_TYPE,
+  kafkaEventSource,
+  kafkaSourceEvent,
+  wrapPlainRecord,
+} from './kafka-source.js';
 export { LOCAL_PORTS, localServiceUrl } from './local-services.js';
 export {
   type BrokerManifest,
+  type KafkaSourceManifest,
   loadManifests,
   ManifestError,
   type Manifests,

@@ -1,20 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadManifests, ManifestError, parseManifests } from './manifests.js';
-import { brokerResources, triggerResource } from './test-support.js';
+import { loadManifests, parseManifests } from './manifests.js';
+import {
+  brokerResources,
+  manifestProblems,
+  manifestSources,
+  triggerResource,
+} from './test-support.js';
 
-const source = (...resources: object[]) =>
-  resources.map((r, i) => ({ file: `r${i}.yaml`, text: JSON.stringify(r) }));
-
-function problemsOf(...resources: object[]): string {
-  try {
-    parseManifests(source(...resources));
-  } catch (error) {
-    if (error instanceof ManifestError) return error.problems.join('\n');
-    throw error;
-  }
-  return '';
-}
+const source = manifestSources;
+const problemsOf = manifestProblems;
 
 const trigger = (name: string, spec: Parameters<typeof triggerResource>[4] = {}) =>
   triggerResource('shop', 'default', name, 'http://sub.example/', spec);

@@ -15,6 +15,7 @@ import {
   resolveEventPolicy,
 } from './event-policies.js';
 import { type SubscriptionsApiFilter, validateTriggerFilters } from './filters.js';
+import { oidcServiceAccountName } from './oidc.js';
 
 export const BROKER_CLASS_ANNOTATION = 'eventing.knative.dev/broker.class';
 export const DELIVERY_ORDER_ANNOTATION = 'kafka.eventing.knative.dev/delivery.order';
@@ -43,9 +44,36 @@ export interface TriggerManifest {
   ordered: boolean;
 }
 
+/**
+ * A KafkaSource (sources.knative.dev/v1beta1, eventing-kafka-broker) with Knative's defaults
+ * applied: it consumes `topics` and delivers each record to `sink` as a CloudEvent.
+ */
+export interface KafkaSourceManifest {
+  namespace: string;
+  name: string;
+  topics: string[];
+  /** `spec.bootstrapServers` (the local broker uses KAFKA_BROKERS instead). */
+  bootstrapServers: string[];
+  /**
+   * `spec.consumerGroup`; Knative's webhook fills in `knative-kafka-source-<uuid>` once when it
+   * is empty, the local broker the stable `knative-kafka-source-<namespace>-<name>`.
+   */
+  consumerGroup: string;
+  /** `spec.initialOffset`: where a new consumer group starts (default latest). */
+  initialOffset: 'earliest' | 'latest';
+  /** `spec.ordering` (default ordered): one delivery at a time per partition. */
+  ordered: boolean;
+  sink: Destination;
+  /** `spec.delivery`; none means the source reconciler's default (10 retries, PT0.3S). */
+  delivery?: DeliverySpec;
+  /** `spec.ceOverrides.extensions`: set on every event delivered. */
+  extensions: Record<string, string>;
+}
+
 export interface Manifests {
   brokers: BrokerManifest[];
   triggers: TriggerManifest[];
+  kafkaSources: KafkaSourceManifest[];
   /** EventPolicies, their `from` resolved to subjects. */
   eventPolicies: EventPolicyManifest[];
   /** `knative-eventing/config-features` (authentication-oidc, default-authorization-mode). */
@@ -150,6 +178,43 @@ const triggerSchema = z.object({
   }),
 });
 
+/** The label choosing how record keys are read (`kafkasources.sources.knative.dev/key-type`). */
+export const KAFKA_KEY_TYPE_LABEL = 'kafkasources.sources.knative.dev/key-type';
+
+const kafkaSourceSchema = z.object({
+  apiVersion: z.enum(['sources.knative.dev/v1beta1', 'sources.knative.dev/v1']),
+  kind: z.literal('KafkaSource'),
+  metadata: metadata.extend({ labels: z.record(z.string(), z.string()).optional() }),
+  spec: z
+    .object({
+      // Kubernetes prunes unknown fields silently; refusing them here catches a misspelt one.
+      bootstrapServers: z.array(z.string().min(1)).min(1, 'name at least one bootstrap server'),
+      topics: z
+        .array(z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'not a Kafka topic name'))
+        .min(1, 'name at least one topic'),
+      consumerGroup: z.string().min(1).optional(),
+      initialOffset: z.enum(['earliest', 'latest']).optional(),
+      ordering: z.enum(['ordered', 'unordered']).optional(),
+      consumers: z.number().int().min(1).optional(),
+      // SASL/TLS settings: the local broker connects to KAFKA_BROKERS as it is.
+      net: z.record(z.string(), z.unknown()).optional(),
+      sink: destination,
+      delivery: delivery.optional(),
+      ceOverrides: z
+        .object({
+          extensions: z
+            .record(z.string(), z.string())
+            .refine((extensions) => Object.keys(extensions).every((n) => /^[a-z0-9]+$/.test(n)), {
+              message: 'extension names are lowercase alphanumeric',
+            })
+            .optional(),
+        })
+        .strict()
+        .optional(),
+    })
+    .strict(),
+});
+
 const configMapSchema = z.object({
   apiVersion: z.literal('v1'),
   kind: z.literal('ConfigMap'),
@@ -175,8 +240,8 @@ export interface ManifestSource {
 }
 
 /**
- * Validates Brokers, Triggers, their ConfigMaps, EventPolicies and config-features from YAML
- * sources; other kinds are ignored.
+ * Validates Brokers, Triggers, their ConfigMaps, KafkaSources, EventPolicies and config-features
+ * from YAML sources; other kinds are ignored.
  * @throws ManifestError naming every invalid resource
  */
 export function parseManifests(sources: ManifestSource[]): Manifests {
@@ -184,6 +249,7 @@ export function parseManifests(sources: ManifestSource[]): Manifests {
   const warnings: string[] = [];
   const brokers: z.infer<typeof brokerSchema>[] = [];
   const triggers: z.infer<typeof triggerSchema>[] = [];
+  const kafkaSources: z.infer<typeof kafkaSourceSchema>[] = [];
   const configMaps = new Map<string, Record<string, string>>();
   const eventPolicies: EventPolicyManifest[] = [];
 
@@ -207,6 +273,10 @@ export function parseManifests(sources: ManifestSource[]): Manifests {
       } else if (value.kind === 'Trigger') {
         const parsed = triggerSchema.safeParse(value);
         if (parsed.success) triggers.push(parsed.data);
+        else problems.push(`${label}: ${issues(parsed.error)}`);
+      } else if (value.kind === 'KafkaSource') {
+        const parsed = kafkaSourceSchema.safeParse(value);
+        if (parsed.success) kafkaSources.push(parsed.data);
         else problems.push(`${label}: ${issues(parsed.error)}`);
       } else if (value.kind === 'EventPolicy') {
         const parsed = eventPolicySchema.safeParse(value);
@@ -234,7 +304,14 @@ export function parseManifests(sources: ManifestSource[]): Manifests {
   } catch (error) {
     problems.push(`ConfigMap ${FEATURES_CONFIG_MAP}: ${(error as Error).message}`);
   }
-  const result: Manifests = { brokers: [], triggers: [], eventPolicies, features, warnings };
+  const result: Manifests = {
+    brokers: [],
+    triggers: [],
+    kafkaSources: [],
+    eventPolicies,
+    features,
+    warnings,
+  };
   for (const broker of brokers) {
     const { name, namespace = DEFAULT_NAMESPACE, annotations = {} } = broker.metadata;
     const id = `Broker ${namespace}/${name}`;
@@ -318,7 +395,66 @@ export function parseManifests(sources: ManifestSource[]): Manifests {
     });
   }
 
+  result.kafkaSources = kafkaSourceManifests(kafkaSources, problems);
   if (problems.length > 0) throw new ManifestError(problems);
+  return result;
+}
+
+/** Applies the KafkaSource webhook's defaults and refuses what the local broker cannot honour. */
+function kafkaSourceManifests(
+  sources: z.infer<typeof kafkaSourceSchema>[],
+  problems: string[],
+): KafkaSourceManifest[] {
+  const result: KafkaSourceManifest[] = [];
+  const seen = new Set<string>();
+  const groups = new Map<string, string>();
+  for (const source of sources) {
+    const { name, namespace = DEFAULT_NAMESPACE, annotations = {}, labels = {} } = source.metadata;
+    const id = `KafkaSource ${namespace}/${name}`;
+    const own: string[] = [];
+    if (seen.has(`${namespace}/${name}`)) own.push('defined twice');
+    seen.add(`${namespace}/${name}`);
+    if (annotations[DELIVERY_ORDER_ANNOTATION] !== undefined) {
+      own.push(
+        `annotation ${DELIVERY_ORDER_ANNOTATION} is read on Triggers only; a KafkaSource's order is spec.ordering (default ordered)`,
+      );
+    }
+    const keyType = labels[KAFKA_KEY_TYPE_LABEL];
+    if (keyType !== undefined && keyType !== 'string') {
+      own.push(
+        `label ${KAFKA_KEY_TYPE_LABEL}: ${keyType} keys are not implemented by the local broker (string only)`,
+      );
+    }
+    try {
+      oidcServiceAccountName('sources.knative.dev', 'KafkaSource', name);
+    } catch (error) {
+      own.push((error as Error).message);
+    }
+    const consumerGroup = source.spec.consumerGroup ?? `knative-kafka-source-${namespace}-${name}`;
+    const sharing = groups.get(consumerGroup);
+    if (sharing) {
+      // Two sources in one group would split the topics' partitions between them.
+      own.push(`spec.consumerGroup ${consumerGroup} is also the consumer group of ${sharing}`);
+    }
+    groups.set(consumerGroup, id);
+    if (own.length > 0) {
+      problems.push(`${id}: ${own.join('; ')}`);
+      continue;
+    }
+    const { spec } = source;
+    result.push({
+      namespace,
+      name,
+      topics: [...new Set(spec.topics)],
+      bootstrapServers: spec.bootstrapServers,
+      consumerGroup,
+      initialOffset: spec.initialOffset ?? 'latest',
+      ordered: (spec.ordering ?? 'ordered') === 'ordered',
+      sink: spec.sink,
+      ...(spec.delivery && { delivery: spec.delivery }),
+      extensions: spec.ceOverrides?.extensions ?? {},
+    });
+  }
   return result;
 }
 

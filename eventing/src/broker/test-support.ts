@@ -20,6 +20,7 @@ import {
 } from '@shop/shared';
 import { usesRealInfrastructure } from '@shop/shared/testing';
 import { z } from 'zod';
+import { ManifestError, type ManifestSource, parseManifests } from './manifests.js';
 
 /** One request a test subscriber received. */
 export interface Received {
@@ -302,4 +303,57 @@ export function publishCounted(ingress: string, n: number, timeoutMs = 30_000): 
     { key: `k${n % 7}`, n },
     timeoutMs,
   ).catch(() => 0);
+}
+
+/** A KafkaSource manifest reading `topics` and delivering to `sink` (a URI or a Destination). */
+export function kafkaSourceResource(
+  namespace: string,
+  name: string,
+  topics: string[],
+  sink: string | object,
+  spec: Record<string, unknown> = {},
+  metadata: Record<string, unknown> = {},
+): object {
+  return {
+    apiVersion: 'sources.knative.dev/v1beta1',
+    kind: 'KafkaSource',
+    metadata: { name, namespace, ...metadata },
+    spec: {
+      bootstrapServers: ['localhost:9092'],
+      topics,
+      sink: typeof sink === 'string' ? { uri: sink } : sink,
+      ...spec,
+    },
+  };
+}
+
+/** Runs the cleanups (the last registered first), deletes the topics, closes the client. */
+export async function releaseTestKafka(
+  kafka: KafkaClient,
+  cleanups: (() => Promise<void> | void)[],
+  topics: readonly string[],
+): Promise<void> {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  for (const topic of topics)
+    await kafka
+      .admin()
+      .deleteTopic(topic)
+      .catch(() => {});
+  await kafka.close();
+}
+
+/** Resources as the manifest sources of files `r0.yaml`, `r1.yaml`, … */
+export function manifestSources(...resources: object[]): ManifestSource[] {
+  return resources.map((r, i) => ({ file: `r${i}.yaml`, text: JSON.stringify(r) }));
+}
+
+/** The problems parseManifests finds in the resources, one a line ('' when none). */
+export function manifestProblems(...resources: object[]): string {
+  try {
+    parseManifests(manifestSources(...resources));
+  } catch (error) {
+    if (error instanceof ManifestError) return error.problems.join('\n');
+    throw error;
+  }
+  return '';
 }

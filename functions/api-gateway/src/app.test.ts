@@ -55,6 +55,10 @@ describe('routing', () => {
     ['/api/admin/links', 'redirect'],
     ['/api/admin/links/0197a3b2-7c1e-7d4f-8a9b-1c2d3e4f5a6b/stats?days=7', 'redirect'],
     ['/api/admin/events/redirect/parked', 'redirect'],
+    [
+      '/api/admin/attribution/totals?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z',
+      'attribution',
+    ],
     ['/api/admin/reports/sales.csv', 'reporting'],
     ['/api/admin/audit/verify', 'audit'],
     ['/api/admin/notifications', 'notification'],

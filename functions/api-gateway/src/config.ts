@@ -22,6 +22,7 @@ export const configShape = {
   FEATURE_FLAG_URL: upstreamUrl(8086),
   ANALYTICS_INGEST_URL: upstreamUrl(8087),
   CONVERSION_WEBHOOK_URL: upstreamUrl(8088),
+  ATTRIBUTION_URL: upstreamUrl(8089),
   NOTIFICATION_URL: upstreamUrl(8090),
   AUDIT_URL: upstreamUrl(8091),
   REPORTING_URL: upstreamUrl(8092),

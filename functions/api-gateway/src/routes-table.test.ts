@@ -10,6 +10,15 @@ describe('the routing table', () => {
     expect(matchRoute('/api/admin/auth/keys/rotate')).toMatchObject({ upstream: 'auth' });
   });
 
+  it('routes /api/admin/attribution to attribution, staff only', () => {
+    expect(matchRoute('/api/admin/attribution/orders/1')).toEqual({
+      prefix: '/api/admin/attribution',
+      upstream: 'attribution',
+      access: 'staff',
+    });
+    expect(matchRoute('/api/admin/attributions')).toBeUndefined();
+  });
+
   it('routes each outbox’s parked-events staff routes to its function', () => {
     for (const upstream of [
       'auth',
@@ -17,6 +26,7 @@ describe('the routing table', () => {
       'offer',
       'cart',
       'redirect',
+      'attribution',
       'conversion-webhook',
     ] as const) {
       expect(matchRoute(`/api/admin/events/${upstream}/parked`)).toEqual({

@@ -10,6 +10,7 @@ export type UpstreamName =
   | 'feature-flag'
   | 'analytics-ingest'
   | 'conversion-webhook'
+  | 'attribution'
   | 'notification'
   | 'audit'
   | 'reporting';
@@ -47,6 +48,7 @@ export const ROUTES: readonly RouteEntry[] = [
   { prefix: '/api/admin/flags', upstream: 'feature-flag', access: 'staff' },
   { prefix: '/api/admin/links', upstream: 'redirect', access: 'staff' },
   { prefix: '/api/admin/analytics', upstream: 'analytics-ingest', access: 'staff' },
+  { prefix: '/api/admin/attribution', upstream: 'attribution', access: 'staff' },
   { prefix: '/api/admin/reports', upstream: 'reporting', access: 'staff' },
   { prefix: '/api/admin/audit', upstream: 'audit', access: 'staff' },
   { prefix: '/api/admin/notifications', upstream: 'notification', access: 'staff' },
@@ -56,6 +58,7 @@ export const ROUTES: readonly RouteEntry[] = [
   { prefix: '/api/admin/events/offer', upstream: 'offer', access: 'staff' },
   { prefix: '/api/admin/events/cart', upstream: 'cart', access: 'staff' },
   { prefix: '/api/admin/events/redirect', upstream: 'redirect', access: 'staff' },
+  { prefix: '/api/admin/events/attribution', upstream: 'attribution', access: 'staff' },
   {
     prefix: '/api/admin/events/conversion-webhook',
     upstream: 'conversion-webhook',
@@ -97,6 +100,7 @@ export function upstreamUrls(config: GatewayConfig): Record<UpstreamName, string
     'feature-flag': config.FEATURE_FLAG_URL,
     'analytics-ingest': config.ANALYTICS_INGEST_URL,
     'conversion-webhook': config.CONVERSION_WEBHOOK_URL,
+    attribution: config.ATTRIBUTION_URL,
     notification: config.NOTIFICATION_URL,
     audit: config.AUDIT_URL,
     reporting: config.REPORTING_URL,

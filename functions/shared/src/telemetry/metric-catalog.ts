@@ -411,6 +411,18 @@ export const metricCatalog = {
     maxSeries: 7,
     area: 'business',
   },
+  attributionPayments: {
+    otelName: 'shop.attribution.payments',
+    prometheusName: 'shop_attribution_payments_total',
+    type: 'counter',
+    unit: '{payment}',
+    help: 'Payments attribution scored, by outcome: attributed (credited to touches), unattributed (no touch in the lookback window), mismatched (amount or currency not the order total: not scored)',
+    labels: ['outcome'],
+    labelValues: { outcome: ['attributed', 'unattributed', 'mismatched'] },
+    emittedBy: { functions: ['attribution'] },
+    maxSeries: 3,
+    area: 'business',
+  },
   analyticsEventsIngested: {
     otelName: 'shop.analytics.events.ingested',
     prometheusName: 'shop_analytics_events_ingested_total',

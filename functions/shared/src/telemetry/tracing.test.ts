@@ -3,6 +3,7 @@ import { tracing } from '@opentelemetry/sdk-node';
 import { describe, expect, it } from 'vitest';
 import { contextOf, currentTraceparent, isInstrumented, spanContextOf } from './trace-context.js';
 import {
+  passUnsampledThrough,
   queryNames,
   resourceAttributesOf,
   samplerFor,
@@ -119,6 +120,47 @@ describe('trace context helpers', () => {
   });
 });
 
+describe('passUnsampledThrough (the undici ignore hook)', () => {
+  const within = (traceFlags: number, traceState?: string) =>
+    trace.setSpanContext(ROOT_CONTEXT, {
+      traceId: TRACE_ID,
+      spanId: '00f067aa0ba902b7',
+      traceFlags,
+      ...(traceState && { traceState: new TraceStateForTest(traceState) }),
+    });
+
+  it('sends a call inside an unsampled span on with its trace context and no client span', () => {
+    const added: [string, string][] = [];
+    const request = { addHeader: (name: string, value: string) => added.push([name, value]) };
+    expect(passUnsampledThrough(request, within(TraceFlags.NONE, 'shop=1'))).toBe(true);
+    expect(added).toEqual([
+      ['traceparent', `00-${TRACE_ID}-00f067aa0ba902b7-00`],
+      ['tracestate', 'shop=1'],
+    ]);
+    // Older undici versions hand out the raw header block or a flat array.
+    const block = { headers: 'host: offer\r\n' };
+    passUnsampledThrough(block, within(TraceFlags.NONE));
+    expect(block.headers).toBe(
+      `host: offer\r\ntraceparent: 00-${TRACE_ID}-00f067aa0ba902b7-00\r\n`,
+    );
+    const flat = { headers: ['host', 'offer'] };
+    passUnsampledThrough(flat, within(TraceFlags.NONE));
+    expect(flat.headers).toEqual([
+      'host',
+      'offer',
+      'traceparent',
+      `00-${TRACE_ID}-00f067aa0ba902b7-00`,
+    ]);
+  });
+
+  it('leaves calls in a sampled span, or in none, to the instrumentation', () => {
+    const request = { headers: [] as string[] };
+    expect(passUnsampledThrough(request, within(TraceFlags.SAMPLED))).toBe(false);
+    expect(passUnsampledThrough(request, ROOT_CONTEXT)).toBe(false);
+    expect(request.headers).toEqual([]);
+  });
+});
+
 describe('queryNames', () => {
   it('keeps the names of a query and none of its values', () => {
     expect(queryNames('token=secret-reset-token&q=ada%40example.com&flag')).toBe(
@@ -127,3 +169,20 @@ describe('queryNames', () => {
     expect(queryNames('')).toBe('?');
   });
 });
+
+/** A W3C tracestate as the API's TraceState interface (the SDK's own lives in core). */
+class TraceStateForTest {
+  constructor(private readonly value: string) {}
+  set() {
+    return this;
+  }
+  unset() {
+    return this;
+  }
+  get() {
+    return undefined;
+  }
+  serialize() {
+    return this.value;
+  }
+}

@@ -14,7 +14,16 @@
 // - OTEL_SDK_DISABLED=true: no SDK at all.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type Attributes, DiagLogLevel, diag } from '@opentelemetry/api';
+import {
+  type Attributes,
+  type Context,
+  context,
+  DiagLogLevel,
+  diag,
+  isSpanContextValid,
+  TraceFlags,
+  trace,
+} from '@opentelemetry/api';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
@@ -132,6 +141,7 @@ export function samplerFor(kind: TraceExport, env: Env): tracing.Sampler | undef
 function instrumentations() {
   return [
     new UndiciInstrumentation({
+      ignoreRequestHook: (request) => passUnsampledThrough(request),
       // A query string can hold a reset token or a search a shopper typed: spans keep only its
       // parameter names (`?token=&q=`), never values.
       requestHook: (span, request) => {
@@ -148,6 +158,43 @@ function instrumentations() {
     // trace_id, span_id and trace_flags on every log line; logs go to stdout (Loki), not OTLP.
     new PinoInstrumentation({ disableLogSending: true }),
   ];
+}
+
+/** The parts of undici's request (as its diagnostics channel hands it out) a header is added by. */
+export interface UndiciRequestHeaders {
+  addHeader?(name: string, value: string): unknown;
+  headers?: string | (string | string[])[];
+}
+
+/**
+ * The undici instrumentation's ignore hook. A call made inside a span that is not sampled gets
+ * no client span (under the parent-based sampler its span could never be recorded), only the
+ * trace context, written here as the W3C propagator would (`traceparent` with the sampled flag
+ * off, `tracestate`), so the callee still joins the trace and does not sample it either. That
+ * spares the 90 % of calls a 10 % ratio leaves unsampled the instrumentation's URL parsing,
+ * header scan, span, and duration metric: in the gateway bench it was the largest cost of
+ * tracing. Calls in a sampled span, or in none, are the instrumentation's as before.
+ * @returns true when the instrumentation should leave the request alone
+ */
+export function passUnsampledThrough(
+  request: UndiciRequestHeaders,
+  active: Context = context.active(),
+): boolean {
+  const parent = trace.getSpanContext(active);
+  if (!parent || !isSpanContextValid(parent)) return false;
+  if (parent.traceFlags & TraceFlags.SAMPLED) return false;
+  const flags = (parent.traceFlags & 0xff).toString(16).padStart(2, '0');
+  addHeader(request, 'traceparent', `00-${parent.traceId}-${parent.spanId}-${flags}`);
+  const state = parent.traceState?.serialize();
+  if (state) addHeader(request, 'tracestate', state);
+  return true;
+}
+
+/** As the instrumentation adds its headers, whatever undici's version hands out. */
+function addHeader(request: UndiciRequestHeaders, name: string, value: string): void {
+  if (typeof request.addHeader === 'function') request.addHeader(name, value);
+  else if (typeof request.headers === 'string') request.headers += `${name}: ${value}\r\n`;
+  else if (Array.isArray(request.headers)) request.headers.push(name, value);
 }
 
 /** `a=1&b=2` → `?a=&b=`: the parameter names of a query, without their values. */
