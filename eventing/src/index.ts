@@ -8,4 +8,5 @@ export {
   type ShopEventData,
   type ShopEventInput,
   type ShopEventType,
+  writtenStraightToKafka,
 } from './catalog/index.js';

@@ -26,6 +26,11 @@ const devStaff = env.DATABASE_URL
       password: env.DEV_STAFF_PASSWORD ?? randomBytes(12).toString('base64url'),
     };
 
+// The demo analytics source's write key, likewise made up at each start (embedded database only).
+const devWriteKey = env.DATABASE_URL
+  ? undefined
+  : (env.ANALYTICS_DEMO_WRITE_KEY ?? `wk_${randomBytes(24).toString('base64url')}`);
+
 type Env = Record<string, string | undefined>;
 
 const running: { name: string; url: string; stop: () => Promise<void> }[] = [];
@@ -91,6 +96,8 @@ async function main(): Promise<void> {
       ...env,
       ...(fn.name === 'auth' &&
         devStaff && { DEV_STAFF_EMAIL: devStaff.email, DEV_STAFF_PASSWORD: devStaff.password }),
+      ...(fn.name === 'analytics-ingest' &&
+        devWriteKey && { ANALYTICS_DEMO_WRITE_KEY: devWriteKey }),
       PORT: port,
       K_SINK: sink,
     };
@@ -163,6 +170,12 @@ async function main(): Promise<void> {
       `  sign in        POST ${gatewayUrl}/api/auth/login   {"email","password"}`,
       '',
       ...(devStaff ? [`  staff login    ${devStaff.email} / ${devStaff.password}`, ''] : []),
+      ...(devWriteKey
+        ? [
+            `  analytics      POST ${gatewayUrl}/api/analytics/v1/track  (Segment; write key ${devWriteKey})`,
+            '',
+          ]
+        : []),
       ...(traces
         ? [
             `  a trace        ${traces.url}/traces?request_id=<x-request-id of an answer or log line>`,

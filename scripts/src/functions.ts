@@ -1,5 +1,7 @@
 // Every function `npm run dev` starts, in start order: a function's upstreams and event
 // consumers come before it. `npm run new-function` adds new ones above the gateway.
+
+import { analyticsIngest } from '@shop/analytics-ingest';
 import { gateway } from '@shop/api-gateway';
 import { attribution } from '@shop/attribution';
 import { auth } from '@shop/auth';
@@ -28,6 +30,7 @@ export const DEV_FUNCTIONS: readonly DevFunction[] = [
   conversionWebhook,
   cart,
   redirect,
+  analyticsIngest,
   attribution,
   featureFlag,
   // new-function: entries above this line

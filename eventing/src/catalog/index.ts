@@ -91,5 +91,14 @@ export function jsonSchemaFor(type: ShopEventType | (string & {})): Record<strin
   return eventJsonSchema(eventDefinition(eventCatalog, type));
 }
 
+/**
+ * Types written straight to the analytics Kafka topics (redirect's clicks, analytics-ingest's
+ * Segment calls), never through the broker: their producers need no outbox or SinkBinding.
+ * @example writtenStraightToKafka('shop.analytics.page') // true
+ */
+export function writtenStraightToKafka(type: string): boolean {
+  return type === 'shop.link.clicked' || type.startsWith('shop.analytics.');
+}
+
 export { renderAsyncApi, renderEventsMarkdown } from './docs.js';
 export { createSchemaApp } from './schema-app.js';

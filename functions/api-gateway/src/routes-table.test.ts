@@ -53,6 +53,21 @@ describe('the routing table', () => {
     expect(matchRoute('/redirect')).toBeUndefined();
   });
 
+  it('routes Segment calls to analytics-ingest for anyone, its sources for staff only', () => {
+    expect(matchRoute('/api/analytics/v1/batch')).toMatchObject({
+      upstream: 'analytics-ingest',
+      access: 'public',
+    });
+    expect(matchRoute('/api/admin/analytics/sources/0197a3b2-7c1e-7d4f-8a9b-1c2d3e4f5a6b')).toEqual(
+      {
+        prefix: '/api/admin/analytics',
+        upstream: 'analytics-ingest',
+        access: 'staff',
+      },
+    );
+    expect(matchRoute('/api/admin/analyticsx')).toBeUndefined();
+  });
+
   it('matches whole segments only', () => {
     expect(matchRoute('/api/cartel')).toBeUndefined();
     expect(matchRoute('/rx/1')).toBeUndefined();

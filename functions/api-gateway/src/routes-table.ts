@@ -47,6 +47,7 @@ export const ROUTES: readonly RouteEntry[] = [
   { prefix: '/api/admin/offers', upstream: 'offer', access: 'staff' },
   { prefix: '/api/admin/flags', upstream: 'feature-flag', access: 'staff' },
   { prefix: '/api/admin/links', upstream: 'redirect', access: 'staff' },
+  { prefix: '/api/admin/analytics', upstream: 'analytics-ingest', access: 'staff' },
   { prefix: '/api/admin/attribution', upstream: 'attribution', access: 'staff' },
   { prefix: '/api/admin/reports', upstream: 'reporting', access: 'staff' },
   { prefix: '/api/admin/audit', upstream: 'audit', access: 'staff' },

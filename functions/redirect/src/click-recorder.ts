@@ -7,6 +7,7 @@
 // not background work).
 import { eventCatalog, type ShopEventInput } from '@shop/eventing';
 import {
+  cloudEventRecord,
   type Database,
   type KafkaProducer,
   type Logger,
@@ -88,18 +89,16 @@ function toRecord(click: Click): ProducerRecord {
     browser: click.browser,
     bot: click.bot,
   };
-  const headers: Record<string, string> = {
-    ce_specversion: '1.0',
-    ce_id: newId(),
-    ce_source: SOURCE,
-    ce_type: CLICKED.type,
-    ce_time: click.clickedAt.toISOString(),
-    ce_dataschema: CLICKED.dataschema,
-    ce_partitionkey: click.clickId,
-    'content-type': 'application/json',
-  };
-  if (click.traceparent) headers.ce_traceparent = click.traceparent;
-  return { key: click.clickId, value: JSON.stringify(data), headers };
+  return cloudEventRecord({
+    id: newId(),
+    type: CLICKED.type,
+    source: SOURCE,
+    time: click.clickedAt.toISOString(),
+    dataschema: CLICKED.dataschema,
+    partitionKey: click.clickId,
+    data,
+    ...(click.traceparent && { traceparent: click.traceparent }),
+  });
 }
 
 /** Clicks of a batch counted per link and UTC day. */

@@ -4,7 +4,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { eventCatalog } from '@shop/eventing';
+import { eventCatalog, writtenStraightToKafka } from '@shop/eventing';
 import { DEV_FUNCTIONS } from '../functions.js';
 import { formatWithBiome } from './format.js';
 import { GENERATED_DIRS, generateObservability, type PlatformFunctions } from './generate.js';
@@ -32,7 +32,8 @@ export function platformFunctions(): PlatformFunctions {
       const opsPort = opsPortOf(f);
       return opsPort === undefined ? { service: f.name } : { service: f.name, opsPort };
     }),
-    producers: unique(events.map((e) => e.producer)),
+    // Clicks and Segment calls go straight to Kafka: their producers have no outbox for them.
+    producers: unique(events.filter((e) => !writtenStraightToKafka(e.type)).map((e) => e.producer)),
     consumers: unique(events.flatMap((e) => [...e.consumers])),
   };
 }

@@ -1,3 +1,4 @@
+export { type CloudEventRecordInput, cloudEventRecord } from './cloudevent-record.js';
 export type {
   CommittedOffset,
   ConsumedRecord,
@@ -17,6 +18,7 @@ export type {
   TopicSpec,
 } from './kafka-client.js';
 export { createKafkajsClient, type KafkajsClientOptions } from './kafkajs.js';
+export { lingeringProducer } from './linger.js';
 export {
   createMemoryKafka,
   MEMORY_KAFKA_MAX_RECORDS,

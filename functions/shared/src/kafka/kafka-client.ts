@@ -40,6 +40,15 @@ export interface ProducerOptions {
    * producer: acks all, at most 5 requests in flight); default false.
    */
   idempotent?: boolean;
+  /** Compresses each request's record batch (kafkajs ships gzip; default none). */
+  compression?: 'none' | 'gzip';
+  /**
+   * Milliseconds sends to one topic wait to go out together as one request (Kafka's
+   * `linger.ms`); default 0, each send its own request.
+   */
+  lingerMs?: number;
+  /** Retries of a failed request before `send` rejects (default the client's own, 5). */
+  retries?: number;
 }
 
 export interface KafkaProducer {

@@ -20,9 +20,10 @@ import type {
   ProducerRecord,
   RecordMetadata,
 } from './kafka-client.js';
+import { lingeringProducer } from './linger.js';
 import { partitionForKey } from './partitioner.js';
 
-const { Kafka, Partitioners, logLevel } = kafkajs;
+const { CompressionTypes, Kafka, Partitioners, logLevel } = kafkajs;
 
 export interface KafkajsClientOptions {
   /** Bootstrap servers: `host:port` list, or a comma-separated string as in `KAFKA_BROKERS`. */
@@ -176,7 +177,12 @@ export function createKafkajsClient(options: KafkajsClientOptions): KafkaClient 
       idempotent,
       // kafkajs requires acks all and at most 5 in-flight requests for idempotence (it keeps order).
       ...(idempotent && { maxInFlightRequests: 5 }),
+      ...(producerOptions.retries !== undefined && {
+        retry: { retries: producerOptions.retries },
+      }),
     });
+    const compression =
+      producerOptions.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
     let connected: Promise<void> | undefined;
     const connect = () => {
       connected ??= client.connect().catch((error: unknown) => {
@@ -192,7 +198,7 @@ export function createKafkajsClient(options: KafkajsClientOptions): KafkaClient 
     closers.add(close);
     let roundRobin = 0;
 
-    return {
+    const direct: KafkaProducer = {
       async send(topic, records, sendOptions = {}) {
         await connect();
         // One record: the response names its partition and offset. Several: pin the partition
@@ -217,6 +223,7 @@ export function createKafkajsClient(options: KafkajsClientOptions): KafkaClient 
           topic,
           acks: idempotent ? -1 : (sendOptions.acks ?? -1),
           timeout: sendOptions.timeoutMs ?? 30_000,
+          compression,
           messages: messages.map((r: ProducerRecord) => ({
             key: r.key,
             value: r.value,
@@ -235,6 +242,8 @@ export function createKafkajsClient(options: KafkajsClientOptions): KafkaClient 
       },
       close,
     };
+    const lingerMs = producerOptions.lingerMs ?? 0;
+    return lingerMs > 0 ? lingeringProducer(direct, lingerMs) : direct;
   };
 
   const consumerGroup = (groupOptions: ConsumerGroupOptions): ConsumerGroup => {

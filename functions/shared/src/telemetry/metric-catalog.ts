@@ -428,11 +428,13 @@ export const metricCatalog = {
     prometheusName: 'shop_analytics_events_ingested_total',
     type: 'counter',
     unit: '{event}',
-    help: 'Analytics events received on the Segment-compatible API, by call type and outcome',
+    help: 'Analytics events received on the Segment-compatible API, by call type and outcome: accepted (on the analytics topic), overflow (a visitor over 100 events/s, on the overflow topic), historical (over a day old, on the historical topic), deduped (a messageId seen within the day), rejected (invalid, counted per source by reason), unavailable (Kafka did not acknowledge: answered 503, not kept)',
     labels: ['analytics_event_type', 'outcome'],
-    labelValues: { outcome: ['accepted', 'rejected'] },
+    labelValues: {
+      outcome: ['accepted', 'overflow', 'historical', 'deduped', 'rejected', 'unavailable'],
+    },
     emittedBy: { functions: ['analytics-ingest'] },
-    maxSeries: 12,
+    maxSeries: 36,
     area: 'business',
   },
 } as const satisfies Record<string, MetricDefinition>;
