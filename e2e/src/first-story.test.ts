@@ -61,8 +61,42 @@ describe('the first story: an affiliate link to the affiliate credited', () => {
     expect(clickId).toMatch(/^[0-9a-f-]{36}$/);
     expect(landing.searchParams.get('utm_source')).toBe('demo-affiliate');
 
+    // The landing page records the visit with the site's write key, as a stock Segment client
+    // does through the gateway's public path (the click id and UTM ride in the page URL).
+    const writeKey = await shop.writeKey();
+    const anonymousId = crypto.randomUUID();
+    const segment = (path: string, body: Record<string, unknown>) =>
+      fetch(`${shop.gateway.url}/api/analytics/v1/${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`,
+        },
+        body: JSON.stringify({ messageId: crypto.randomUUID(), anonymousId, ...body }),
+      });
+    const viewed = await segment('page', {
+      name: 'Summer sale',
+      properties: { url: landing.href },
+      context: { page: { url: landing.href, path: landing.pathname }, userAgent: BROWSER },
+      timestamp: new Date().toISOString(),
+    });
+    expect(viewed.status).toBe(200);
+    // The affiliate earns 10 % (basis points, set by staff).
+    const rate = await shop.call(
+      'PUT',
+      '/api/admin/attribution/commission-rates/affiliate/demo-affiliate',
+      {
+        token: await shop.asStaff(),
+        body: { basisPoints: 1000 },
+      },
+    );
+    expect(rate.status).toBe(201);
+
     // 2. They sign up, fill the cart and check out with the click id their browser kept.
     const token = await shop.signUpAndLogIn('story');
+    // At sign-up the site tells analytics who the anonymous visitor is.
+    const userId = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()).sub;
+    expect((await segment('identify', { userId, traits: {} })).status).toBe(200);
     const kettle = await shop.newProduct(3333);
     const added = await shop.call('POST', '/api/cart/items', {
       token,
@@ -101,6 +135,8 @@ describe('the first story: an affiliate link to the affiliate credited', () => {
       orderId: order.id,
       model: 'last_click',
       revenue: { amount: 9999, currency: order.total.currency },
+      // 10 % of 99.99, rounded half up to the cent.
+      commission: { amount: 1000, currency: order.total.currency },
     });
     const touches = attributed.data.touchpoints as {
       clickId: string;
@@ -114,8 +150,17 @@ describe('the first story: an affiliate link to the affiliate credited', () => {
         affiliateId: 'demo-affiliate',
         campaign: 'summer-sale',
         credit: 9999,
+        commission: 1000,
       }),
     ]);
+    // The click and the visitor's page view, both on the analytics topic the KafkaSource reads.
+    const page = (await shop.analyticsEvents('shop.analytics.page')).find(
+      (e) => e.data.anonymousId === anonymousId,
+    );
+    expect(page?.data).toMatchObject({ clickId, campaign: { source: 'demo-affiliate' } });
+    expect((await shop.analyticsEvents('shop.link.clicked')).map((e) => e.data.clickId)).toContain(
+      clickId,
+    );
 
     // Staff see the sale explained, through the gateway.
     const staff = await shop.asStaff();

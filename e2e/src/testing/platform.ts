@@ -8,6 +8,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  analyticsIngest as analyticsIngestFunction,
+  type RunningAnalyticsIngest,
+} from '@shop/analytics-ingest';
 import { gateway as gatewayFunction, type RunningGateway } from '@shop/api-gateway';
 import { attribution as attributionFunction, type RunningAttribution } from '@shop/attribution';
 import { auth as authFunction, createStaffUser, type RunningAuth } from '@shop/auth';
@@ -59,6 +63,7 @@ export interface StoryPlatform {
   webhook: RunningConversionWebhook;
   redirect: RunningRedirect;
   attribution: RunningAttribution;
+  ingest: RunningAnalyticsIngest;
   broker: RunningBroker;
   simulator: RunningPaymentSimulator;
   /** The suite's analytics topic (what redirect writes and the KafkaSource reads). */
@@ -69,6 +74,8 @@ export interface StoryPlatform {
     path: string,
     options?: Parameters<typeof callGateway>[3],
   ) => ReturnType<typeof callGateway>;
+  /** A write key of a new analytics source, made by staff through the gateway. */
+  writeKey(): Promise<string>;
   /** A new shopper, signed up and logged in: their access token. */
   signUpAndLogIn(name: string): Promise<string>;
   /** A staff member's access token (made as `create-staff` makes one). */
@@ -81,6 +88,8 @@ export interface StoryPlatform {
   until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T>;
   /** Every event on the suite's broker topic so far, read by a consumer group of its own. */
   brokerEvents(type?: string): Promise<CarriedEvent[]>;
+  /** Every event on the suite's analytics topic so far (clicks, Segment calls). */
+  analyticsEvents(type?: string): Promise<CarriedEvent[]>;
   stop(): Promise<void>;
 }
 
@@ -154,7 +163,8 @@ export async function startStoryPlatform(): Promise<StoryPlatform> {
   const log = process.env.STORY_LOG
     ? createLogger({ service: 'story', level: 'warn' })
     : silentLogger();
-  const [shopDb, webhookDb, authDb, linksDb, attributionDb] = await Promise.all([
+  const [shopDb, webhookDb, authDb, linksDb, attributionDb, ingestDb] = await Promise.all([
+    testDatabase(),
     testDatabase(),
     testDatabase(),
     testDatabase(),
@@ -168,6 +178,7 @@ export async function startStoryPlatform(): Promise<StoryPlatform> {
     authDb.cleanup,
     linksDb.cleanup,
     attributionDb.cleanup,
+    ingestDb.cleanup,
     kv.cleanup,
   );
   const real = usesRealInfrastructure();
@@ -213,7 +224,12 @@ export async function startStoryPlatform(): Promise<StoryPlatform> {
   cleanups.unshift(async () => {
     await broker.stop();
     const admin = kafka.admin();
-    for (const name of [topic, analyticsTopic, `${analyticsTopic}-overflow`]) {
+    for (const name of [
+      topic,
+      analyticsTopic,
+      `${analyticsTopic}-overflow`,
+      `${analyticsTopic}-historical`,
+    ]) {
       await admin.deleteTopic(name).catch(() => {});
     }
     await kafka.close();
@@ -274,6 +290,20 @@ export async function startStoryPlatform(): Promise<StoryPlatform> {
     attributionPort,
   );
 
+  const ingest = await startForStory(cleanups, analyticsIngestFunction, {
+    env: {
+      ANALYTICS_TOPIC: analyticsTopic,
+      ANALYTICS_OVERFLOW_TOPIC: `${analyticsTopic}-overflow`,
+      ANALYTICS_HISTORICAL_TOPIC: `${analyticsTopic}-historical`,
+      ANALYTICS_WRITE_KEY_SECRET: crypto.randomUUID() + crypto.randomUUID(),
+      AUTH_URL: authUrl,
+      ...kafkaEnv,
+    },
+    db: ingestDb.db,
+    kv: kv.kv,
+    log,
+  });
+
   const webhook = await startForStory(cleanups, conversionWebhookFunction, {
     sinkToken: () =>
       broker.publisherToken('conversion-webhook', { namespace: 'shop', name: brokerName }),
@@ -292,6 +322,7 @@ export async function startStoryPlatform(): Promise<StoryPlatform> {
       CONVERSION_WEBHOOK_URL: `http://127.0.0.1:${webhook.port}`,
       REDIRECT_URL: redirect.url,
       ATTRIBUTION_URL: attributionUrl,
+      ANALYTICS_INGEST_URL: ingest.url,
     },
     kv: kv.kv,
     log,
@@ -329,11 +360,20 @@ export async function startStoryPlatform(): Promise<StoryPlatform> {
     webhook,
     redirect,
     attribution,
+    ingest,
     broker,
     simulator,
     analyticsTopic,
     call,
     asStaff,
+    async writeKey() {
+      const created = await call('POST', '/api/admin/analytics/sources', {
+        token: await asStaff(),
+        body: { name: `story-${crypto.randomUUID().slice(0, 8)}`, site: 'storefront' },
+      });
+      expect(created.status).toBe(201);
+      return String(created.body.writeKey);
+    },
     async signUpAndLogIn(name) {
       const email = `${name}-${crypto.randomUUID()}@example.com`;
       const signup = await call('POST', '/api/auth/signup', {
@@ -381,43 +421,47 @@ export async function startStoryPlatform(): Promise<StoryPlatform> {
         await new Promise((r) => setTimeout(r, 100));
       }
     },
-    async brokerEvents(type) {
-      const admin = kafka.admin();
-      const ends = await admin.topicOffsets(topic);
-      const wanted = ends.reduce((sum, p) => sum + (Number(p.high) - Number(p.low)), 0);
-      const seen: CarriedEvent[] = [];
-      if (wanted === 0) return seen;
-      const group = kafka.consumerGroup({
-        groupId: `story-reader-${crypto.randomUUID()}`,
-        topic,
-        startAt: 'earliest',
-      });
-      let count = 0;
-      const all = new Promise<void>((resolve) => {
-        void group.run({
-          async onBatch(batch) {
-            for (const record of batch.records) {
-              count++;
-              const header = (name: string) => record.headers[name]?.toString() ?? '';
-              seen.push({
-                type: header('ce_type'),
-                source: header('ce_source'),
-                id: header('ce_id'),
-                data: JSON.parse(record.value?.toString() ?? '{}') as Record<string, unknown>,
-              });
-            }
-            if (count >= wanted) resolve();
-          },
-        });
-      });
-      await Promise.race([all, new Promise((r) => setTimeout(r, 10_000))]);
-      await group.stop();
-      return type ? seen.filter((event) => event.type === type) : seen;
-    },
+    brokerEvents: (type) => eventsOn(topic, type),
+    analyticsEvents: (type) => eventsOn(analyticsTopic, type),
     async stop() {
       for (const cleanup of cleanups) await cleanup();
     },
   };
+
+  /** The CloudEvents on `topic` so far, read from the start by a consumer group of its own. */
+  async function eventsOn(topic: string, type?: string): Promise<CarriedEvent[]> {
+    const admin = kafka.admin();
+    const ends = await admin.topicOffsets(topic);
+    const wanted = ends.reduce((sum, p) => sum + (Number(p.high) - Number(p.low)), 0);
+    const seen: CarriedEvent[] = [];
+    if (wanted === 0) return seen;
+    const group = kafka.consumerGroup({
+      groupId: `story-reader-${crypto.randomUUID()}`,
+      topic,
+      startAt: 'earliest',
+    });
+    let count = 0;
+    const all = new Promise<void>((resolve) => {
+      void group.run({
+        async onBatch(batch) {
+          for (const record of batch.records) {
+            count++;
+            const header = (name: string) => record.headers[name]?.toString() ?? '';
+            seen.push({
+              type: header('ce_type'),
+              source: header('ce_source'),
+              id: header('ce_id'),
+              data: JSON.parse(record.value?.toString() ?? '{}') as Record<string, unknown>,
+            });
+          }
+          if (count >= wanted) resolve();
+        },
+      });
+    });
+    await Promise.race([all, new Promise((r) => setTimeout(r, 10_000))]);
+    await group.stop();
+    return type ? seen.filter((event) => event.type === type) : seen;
+  }
 }
 
 export { address };

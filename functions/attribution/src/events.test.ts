@@ -312,6 +312,33 @@ describe('attribution /events', () => {
     expect(explained).toMatchObject({ status: 'unattributed', credits: [] });
   });
 
+  it('credits a click made within the second the provider stamped the payment with (whole seconds)', async () => {
+    // The provider says 12:00:00 (Stripe's `created`); the shopper clicked at 12:00:00.300 and
+    // checked out at 12:00:00.600, both to the millisecond: the click brought the order.
+    const sameSecond = (ms: number) => new Date(s.purchasedAt.getTime() + ms).toISOString();
+    await deliverAll(bed, [
+      [
+        'shop.link.clicked',
+        {
+          ...s.click(CLICK_A, { daysBefore: 0, affiliateId: 'aff-x' }),
+          clickedAt: sameSecond(300),
+        },
+        'q1',
+      ],
+      [
+        'shop.order.created',
+        { ...s.order(ORDER, { clickId: CLICK_A, amount: 1_500 }), createdAt: sameSecond(600) },
+        'q2',
+      ],
+      ['shop.payment.succeeded', s.payment(ORDER, PAYMENT, 1_500), 'q3'],
+    ]);
+    const attributed = (await bed.outbox()).filter((e) => e.type === 'shop.conversion.attributed');
+    expect(attributed.at(-1)?.data).toMatchObject({
+      purchasedAt: sameSecond(600),
+      touchpoints: [expect.objectContaining({ clickId: CLICK_A, credit: 1_500 })],
+    });
+  });
+
   it('handles a replayed event once', async () => {
     await deliverAll(bed, purchaseStory().slice(0, 8));
     const before = await bed.outbox();

@@ -229,6 +229,18 @@ export async function computeCredits(
 }
 
 /**
+ * The instant the lookback window ends at: the payment's, unless the order was checked out later
+ * than the provider says it was paid. Providers stamp payments in whole seconds (Stripe's
+ * `created`), so a shopper who clicked and checked out within the same second would otherwise
+ * see their own click land "after" the purchase and go uncredited; the order's checkout time is
+ * ours, to the millisecond, and no touch after it can have brought the order.
+ * @example purchaseInstant(new Date('2026-12-02T06:30:51.174Z'), new Date('2026-12-02T06:30:51Z')) // 06:30:51.174
+ */
+export function purchaseInstant(orderCreatedAt: Date, paymentSucceededAt: Date): Date {
+  return orderCreatedAt > paymentSucceededAt ? orderCreatedAt : paymentSucceededAt;
+}
+
+/**
  * (Re-)scores `orderId` under the live model and emits what changed: `shop.conversion.attributed`
  * when the credits moved, `shop.conversion.reversed` when the reversal did. Waits (does
  * nothing) until both the order and a payment are known. A payment not matching the order's
@@ -246,6 +258,7 @@ export async function scoreOrder(
   const payments = await paymentsOf(tx, orderId);
   if (payments.length === 0) return;
   const { payment, mismatch } = choosePayment(order, payments);
+  const purchasedAt = purchaseInstant(order.createdAt, payment.succeededAt);
   const existing = await findConversion(tx, orderId);
   const conversionId = conversionIdOf(orderId);
   const now = ctx.clock();
@@ -267,7 +280,7 @@ export async function scoreOrder(
         ctx.settings.model,
         payment.amount,
         payment.currency,
-        payment.succeededAt,
+        purchasedAt,
         now,
       ],
     );
@@ -283,7 +296,7 @@ export async function scoreOrder(
       tx,
       order,
       payment.amount,
-      payment.succeededAt,
+      purchasedAt,
       ctx.settings,
       ctx.settings.model,
     );
@@ -344,7 +357,7 @@ export async function scoreOrder(
       existing?.model && frozen ? existing.model : ctx.settings.model,
       payment.amount,
       payment.currency,
-      payment.succeededAt,
+      purchasedAt,
       nextVersion,
       commissionTotal,
       reversal.refunded,
@@ -392,7 +405,7 @@ export async function scoreOrder(
         model,
         revenue: { amount: payment.amount, currency: payment.currency },
         commission: { amount: commissionTotal, currency: payment.currency },
-        purchasedAt: payment.succeededAt.toISOString(),
+        purchasedAt: purchasedAt.toISOString(),
         lookbackDays: ctx.settings.lookbackDays,
         touchpoints: credits.map((row) => ({
           touchpointId: row.touchpointId,
