@@ -168,6 +168,12 @@ async function main(): Promise<void> {
       `  cart           ${gatewayUrl}/api/cart  (checkout: POST /api/cart/checkout with Idempotency-Key)`,
       `  sign up        POST ${gatewayUrl}/api/auth/signup  {"email","password","name"}`,
       `  sign in        POST ${gatewayUrl}/api/auth/login   {"email","password"}`,
+      ...(devStaff
+        ? [
+            `  affiliate link ${gatewayUrl}/r/summer-sale  (demo links seeded on the embedded database; staff: /api/admin/links)`,
+          ]
+        : []),
+      `  flags          ${gatewayUrl}/ofrep/v1/evaluate/flags  (OFREP, POST {"context":{"targetingKey":"…"}})`,
       '',
       ...(devStaff ? [`  staff login    ${devStaff.email} / ${devStaff.password}`, ''] : []),
       ...(devWriteKey
