@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createKafkajsClient, type KafkaClient } from '@shop/shared';
+import { freePort } from '@shop/shared/testing';
 import autocannon from 'autocannon';
 import { parseFlags } from './cli.js';
 
@@ -76,14 +77,6 @@ async function startSubscriber(arrivals: Arrivals): Promise<{ url: string; serve
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** The broker in a child process (its own CPU share), from eventing/src/broker/main.ts. */

@@ -15,9 +15,12 @@
 // throughput — reported, never a failing exit. A run fails the bench only on incorrect behaviour:
 // errors or non-2xx answers, nothing exported while traced, anything exported while not.
 import { execFileSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startFunctionProcess } from '@shop/scripts/function-process';
+import { freePort } from '@shop/shared/testing';
+
+export { freePort };
+
 import type { PhaseOptions } from './cli.js';
 import { type ChildServer, cpuSeconds, type Measurement, measure, startServer } from './harness.js';
 
@@ -134,15 +137,6 @@ export function buildForTracing(functions: readonly string[]): void {
   for (const workspace of workspaces) {
     execFileSync('npm', ['run', '-s', 'build', '-w', workspace], { cwd: root, stdio: 'inherit' });
   }
-}
-
-/** A free TCP port on loopback (closed again before it is used). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address ? address.port : 0;
 }
 
 /**

@@ -1,6 +1,5 @@
 // What the stories' shoppers type in: the same password for everyone, a shipping address; how
 // stories start their functions.
-import { type AddressInfo, createServer } from 'node:net';
 
 export const PASSWORD = 'correct horse battery staple 42';
 
@@ -41,31 +40,9 @@ export async function callGateway(
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
-/**
- * A port free right now, for a function that others must know the address of before it starts
- * (the broker resolves its subscribers when it starts).
- */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/**
- * `count` distinct ports free right now: held open together until all are found, so no two
- * are the same (one {@link freePort} after another can hand out a port twice).
- */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = Array.from({ length: count }, () => createServer());
-  await Promise.all(
-    servers.map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))),
-  );
-  const ports = servers.map((server) => (server.address() as AddressInfo).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
-}
+// Ports for functions others must know the address of before they start (the broker resolves
+// its subscribers when it starts).
+export { freePort, freePorts } from '@shop/shared/testing';
 
 /** A defined function as a story starts it. */
 interface Startable<Options, Running> {

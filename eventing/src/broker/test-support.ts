@@ -1,4 +1,6 @@
 // Helpers of the broker's test suites (not exported by the package).
+export { freePort } from '@shop/shared/testing';
+
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -90,15 +92,6 @@ export async function startSubscriber(
         server.close(() => resolve());
       }),
   };
-}
-
-/** A TCP port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** A temporary folder with the given manifests (objects, written as YAML-compatible JSON). */

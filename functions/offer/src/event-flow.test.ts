@@ -2,7 +2,6 @@
 // In memory in unit runs; on the Kafka of KAFKA_BROKERS in integration runs.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventCatalog, type ShopEventData } from '@shop/eventing';
@@ -22,6 +21,7 @@ import {
   silentLogger,
 } from '@shop/shared';
 import {
+  freePort,
   identityHeaders,
   testDatabase,
   testVerifyToken,
@@ -401,15 +401,6 @@ describe(`offer events through the local broker (${kafka.kind})`, () => {
     );
   });
 });
-
-/** A TCP port nothing listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Listens on `port` and passes every request on to `target`, answering with its response. */
 async function forward(port: number, target: string): Promise<Server> {

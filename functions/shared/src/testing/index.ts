@@ -167,3 +167,5 @@ export {
   testJwks,
   testVerifyToken,
 } from './identity.js';
+
+export { freePort, freePorts } from './ports.js';
