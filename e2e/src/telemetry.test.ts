@@ -285,9 +285,11 @@ describe('telemetry of the checkout story, from the built functions', () => {
       'dev-platform',
       (s) => s.name === 'ingress shop/default' && ancestors(s, trace).includes(publish),
     );
+    // shop.payment.succeeded goes to cart and to attribution, each by its own Trigger: cart's.
     const deliver = find(
       'dev-platform',
-      (s) => s.name.startsWith('deliver shop/') && ancestors(s, trace).includes(ingress),
+      (s) =>
+        s.name === 'deliver shop/cart-on-payment-events' && ancestors(s, trace).includes(ingress),
     );
     const consumer = find('cart', (s) => s.name === 'process shop.payment.succeeded');
     expect(consumer.kind).toBe('consumer');
