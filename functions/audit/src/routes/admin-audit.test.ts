@@ -104,6 +104,22 @@ describe('recording events', () => {
     expect(JSON.stringify(items[0])).not.toMatch(/ada@example\.com|"Ada"/);
   });
 
+  it('gives concurrent events consecutive indexes, one tree, through the single sequencer', async () => {
+    const before = await bed.auditLog.size();
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        bed.deliver(priceChanged(`racer-${i}`, { from: i, to: i + 1 })),
+      ),
+    );
+    expect(results.every((res) => res.status < 300)).toBe(true);
+    expect(await bed.auditLog.size()).toBe(before + 12);
+    const { rows } = await bed.db.query<{ idx: number }>(
+      'SELECT idx FROM audit.entry ORDER BY idx',
+    );
+    expect(rows.map((row) => row.idx)).toEqual(rows.map((_, i) => i));
+    expect((await bed.auditLog.verify()).ok).toBe(true);
+  });
+
   it('refuses a forged sender and an invalid event, storing nothing', async () => {
     const before = await bed.auditLog.size();
     const forged = await bed.app.request('/events', {
