@@ -45,178 +45,176 @@ const pick = (data: Data, keys: readonly string[]): Data =>
 const omit = (data: Data, keys: readonly string[]): Data =>
   Object.fromEntries(Object.entries(data).filter(([key]) => !keys.includes(key)));
 
-const order =
-  (actorKey: string | null, atKey: string, keep: readonly string[]): Mapping =>
-  (data) => ({
-    actor: actorKey ? str(data[actorKey]) : null,
-    targetType: 'order',
-    targetId: String(data.orderId),
-    before: null,
-    after: pick(data, keep),
-    occurredAt: String(data[atKey]),
+/**
+ * A mapping from field names: who acted (`actor`, a data field or none), what was acted on
+ * (`target`: its type and the field holding its id), when (`at`), and before/after as fields
+ * picked from the data or built from it.
+ */
+function mapped(spec: {
+  actor: string | null;
+  target: readonly [type: string, idField: string];
+  at: string;
+  before?: (data: Data) => unknown;
+  after: readonly string[] | ((data: Data) => unknown);
+}): Mapping {
+  const { after } = spec;
+  return (data) => ({
+    actor: spec.actor ? str(data[spec.actor]) : null,
+    targetType: spec.target[0],
+    targetId: String(data[spec.target[1]]),
+    before: spec.before ? spec.before(data) : null,
+    after: typeof after === 'function' ? after(data) : pick(data, after),
+    occurredAt: String(data[spec.at]),
   });
+}
+const product = ['product', 'productId'] as const;
+const link = ['link', 'linkId'] as const;
+const order = ['order', 'orderId'] as const;
+const payment = ['payment', 'paymentId'] as const;
+const conversion = ['conversion', 'conversionId'] as const;
+const session = ['session', 'sessionId'] as const;
+const user = ['user', 'userId'] as const;
 
 /** Per consumed type: actor, target and before/after from the event's data. */
 const mappings: Record<string, Mapping> = {
-  'shop.offer.created': (d) => ({
-    actor: str(d.createdBy),
-    targetType: 'product',
-    targetId: String(d.productId),
-    before: null,
-    after: pick(d, ['slug', 'name', 'category', 'price']),
-    occurredAt: String(d.createdAt),
+  'shop.offer.created': mapped({
+    actor: 'createdBy',
+    target: product,
+    at: 'createdAt',
+    after: ['slug', 'name', 'category', 'price'],
   }),
-  'shop.offer.price_changed': (d) => ({
-    actor: str(d.changedBy),
-    targetType: 'product',
-    targetId: String(d.productId),
-    before: { price: d.previousPrice ?? null },
-    after: { price: d.price },
-    occurredAt: String(d.changedAt),
+  'shop.offer.price_changed': mapped({
+    actor: 'changedBy',
+    target: product,
+    at: 'changedAt',
+    before: (d) => ({ price: d.previousPrice ?? null }),
+    after: (d) => ({ price: d.price }),
   }),
-  'shop.offer.archived': (d) => ({
-    actor: str(d.archivedBy),
-    targetType: 'product',
-    targetId: String(d.productId),
-    before: { archived: false },
-    after: { archived: true, slug: d.slug },
-    occurredAt: String(d.archivedAt),
+  'shop.offer.archived': mapped({
+    actor: 'archivedBy',
+    target: product,
+    at: 'archivedAt',
+    before: () => ({ archived: false }),
+    after: (d) => ({ archived: true, slug: d.slug }),
   }),
-  'shop.offer.unarchived': (d) => ({
-    actor: str(d.unarchivedBy),
-    targetType: 'product',
-    targetId: String(d.productId),
-    before: { archived: true },
-    after: { archived: false, slug: d.slug },
-    occurredAt: String(d.unarchivedAt),
+  'shop.offer.unarchived': mapped({
+    actor: 'unarchivedBy',
+    target: product,
+    at: 'unarchivedAt',
+    before: () => ({ archived: true }),
+    after: (d) => ({ archived: false, slug: d.slug }),
   }),
-  'shop.link.created': (d) => ({
-    actor: str(d.createdBy),
-    targetType: 'link',
-    targetId: String(d.linkId),
-    before: null,
-    after: pick(d, ['code', 'destinationUrl', 'affiliateId', 'campaign']),
-    occurredAt: String(d.createdAt),
+  'shop.link.created': mapped({
+    actor: 'createdBy',
+    target: link,
+    at: 'createdAt',
+    after: ['code', 'destinationUrl', 'affiliateId', 'campaign'],
   }),
-  'shop.link.changed': (d) => ({
-    actor: str(d.changedBy),
-    targetType: 'link',
-    targetId: String(d.linkId),
-    before: { codes: d.codes },
-    after: { change: d.change, changedFields: d.changedFields, link: d.link },
-    occurredAt: String(d.changedAt),
+  'shop.link.changed': mapped({
+    actor: 'changedBy',
+    target: link,
+    at: 'changedAt',
+    before: (d) => ({ codes: d.codes }),
+    after: ['change', 'changedFields', 'link'],
   }),
-  'shop.flag.changed': (d) => ({
-    actor: str(d.changedBy),
-    targetType: 'flag',
-    targetId: `${String(d.flagKey)}@${String(d.environment)}`,
-    before: null,
-    after: omit(d, ['flagKey', 'environment', 'changedBy', 'changedAt']),
-    occurredAt: String(d.changedAt),
+  // A flag has a value per environment: the target is the flag in that environment.
+  'shop.flag.changed': (d) =>
+    mapped({
+      actor: 'changedBy',
+      target: ['flag', 'flagTarget'],
+      at: 'changedAt',
+      after: (data) =>
+        omit(data, ['flagKey', 'environment', 'changedBy', 'changedAt', 'flagTarget']),
+    })({ ...d, flagTarget: `${String(d.flagKey)}@${String(d.environment)}` }),
+  'shop.user.registered': mapped({
+    actor: 'userId',
+    target: user,
+    at: 'registeredAt',
+    after: ['marketingConsent'],
   }),
-  'shop.user.registered': (d) => ({
-    actor: str(d.userId),
-    targetType: 'user',
-    targetId: String(d.userId),
-    before: null,
-    after: { marketingConsent: d.marketingConsent },
-    occurredAt: String(d.registeredAt),
+  'shop.user.logged_in': mapped({
+    actor: 'userId',
+    target: session,
+    at: 'loggedInAt',
+    after: ['userId'],
   }),
-  'shop.user.logged_in': (d) => ({
-    actor: str(d.userId),
-    targetType: 'session',
-    targetId: String(d.sessionId),
-    before: null,
-    after: { userId: d.userId },
-    occurredAt: String(d.loggedInAt),
-  }),
-  'shop.auth.refresh_reuse_detected': (d) => ({
+  'shop.auth.refresh_reuse_detected': mapped({
     actor: null,
-    targetType: 'session',
-    targetId: String(d.sessionId),
-    before: null,
-    after: { userId: d.userId, revokedTokens: d.revokedTokens },
-    occurredAt: String(d.detectedAt),
+    target: session,
+    at: 'detectedAt',
+    after: ['userId', 'revokedTokens'],
   }),
-  'shop.user.erased': (d) => ({
-    actor: str(d.requestedBy),
-    targetType: 'user',
-    targetId: String(d.userId),
-    before: null,
-    after: { erased: true },
-    occurredAt: String(d.erasedAt),
+  'shop.user.erased': mapped({
+    actor: 'requestedBy',
+    target: user,
+    at: 'erasedAt',
+    after: () => ({ erased: true }),
   }),
-  'shop.order.created': order('userId', 'createdAt', ['userId', 'items', 'total', 'clickId']),
-  'shop.order.paid': order(null, 'paidAt', ['userId', 'paymentId', 'total']),
-  'shop.order.payment_failed': order(null, 'failedAt', ['userId', 'paymentId', 'reason']),
-  'shop.order.cancelled': order('cancelledBy', 'cancelledAt', ['userId', 'reason']),
-  'shop.order.refunded': order(null, 'refundedAt', ['userId', 'paymentId', 'amount']),
-  'shop.order.payment_mismatched': order(null, 'detectedAt', [
-    'userId',
-    'paymentEventType',
-    'paymentEventId',
-    'paymentId',
-    'providerPaymentId',
-    'providerRefundId',
-    'reasons',
-    'expected',
-    'received',
-    'status',
-  ]),
-  'shop.payment.succeeded': (d) => ({
+  'shop.order.created': mapped({
+    actor: 'userId',
+    target: order,
+    at: 'createdAt',
+    after: ['userId', 'items', 'total', 'clickId'],
+  }),
+  'shop.order.paid': mapped({
     actor: null,
-    targetType: 'payment',
-    targetId: String(d.paymentId),
-    before: null,
-    after: pick(d, ['orderId', 'provider', 'providerPaymentId', 'amount']),
-    occurredAt: String(d.succeededAt),
+    target: order,
+    at: 'paidAt',
+    after: ['userId', 'paymentId', 'total'],
   }),
-  'shop.payment.refunded': (d) => ({
+  'shop.order.payment_failed': mapped({
     actor: null,
-    targetType: 'payment',
-    targetId: String(d.paymentId),
-    before: null,
-    after: pick(d, ['orderId', 'provider', 'providerRefundId', 'amount']),
-    occurredAt: String(d.refundedAt),
+    target: order,
+    at: 'failedAt',
+    after: ['userId', 'paymentId', 'reason'],
   }),
-  'shop.conversion.attributed': (d) => ({
-    actor: null,
-    targetType: 'conversion',
-    targetId: String(d.conversionId),
-    before: null,
-    after: pick(d, [
-      'orderId',
-      'paymentId',
-      'version',
-      'model',
-      'revenue',
-      'commission',
-      'touchpoints',
-    ]),
-    occurredAt: String(d.attributedAt),
+  'shop.order.cancelled': mapped({
+    actor: 'cancelledBy',
+    target: order,
+    at: 'cancelledAt',
+    after: ['userId', 'reason'],
   }),
-  'shop.conversion.reversed': (d) => ({
+  'shop.order.refunded': mapped({
     actor: null,
-    targetType: 'conversion',
-    targetId: String(d.conversionId),
-    before: null,
-    after: pick(d, [
-      'orderId',
-      'paymentId',
-      'version',
-      'refunded',
-      'creditReversed',
-      'commissionReversed',
-    ]),
-    occurredAt: String(d.reversedAt),
+    target: order,
+    at: 'refundedAt',
+    after: ['userId', 'paymentId', 'amount'],
   }),
-  'shop.notification.sent': (d) => ({
+  'shop.order.payment_mismatched': mapped({
     actor: null,
-    targetType: 'notification',
-    targetId: String(d.notificationId),
-    before: null,
-    after: pick(d, ['channel', 'template', 'recipientUserId', 'cause']),
-    occurredAt: String(d.sentAt),
+    target: order,
+    at: 'detectedAt',
+    after: (d) => omit(d, ['orderId', 'detectedAt']),
+  }),
+  'shop.payment.succeeded': mapped({
+    actor: null,
+    target: payment,
+    at: 'succeededAt',
+    after: ['orderId', 'provider', 'providerPaymentId', 'amount'],
+  }),
+  'shop.payment.refunded': mapped({
+    actor: null,
+    target: payment,
+    at: 'refundedAt',
+    after: ['orderId', 'provider', 'providerRefundId', 'amount'],
+  }),
+  'shop.conversion.attributed': mapped({
+    actor: null,
+    target: conversion,
+    at: 'attributedAt',
+    after: (d) => omit(d, ['conversionId', 'attributedAt']),
+  }),
+  'shop.conversion.reversed': mapped({
+    actor: null,
+    target: conversion,
+    at: 'reversedAt',
+    after: (d) => omit(d, ['conversionId', 'reversedAt']),
+  }),
+  'shop.notification.sent': mapped({
+    actor: null,
+    target: ['notification', 'notificationId'],
+    at: 'sentAt',
+    after: ['channel', 'template', 'recipientUserId', 'cause'],
   }),
 };
 

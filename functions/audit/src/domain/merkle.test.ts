@@ -1,87 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { verifyConsistency, verifyInclusion } from '../testing/rfc9162-verifier.js';
 import { consistencyProof, inclusionProof, leafHash, nodeHash, treeHead } from './merkle.js';
-
-// An independent verifier: the algorithms of RFC 9162 §2.1.3.2 (inclusion) and §2.1.4.2
-// (consistency), written from the RFC's prose with plain SHA-256, sharing nothing with merkle.ts.
-const sha = (...parts: Uint8Array[]) => {
-  const h = createHash('sha256');
-  for (const part of parts) h.update(part);
-  return h.digest();
-};
-const hashChildren = (l: Uint8Array, r: Uint8Array) => sha(Buffer.of(1), l, r);
-
-function verifyInclusion(
-  index: number,
-  size: number,
-  leaf: Buffer,
-  proof: Buffer[],
-  root: Buffer,
-): boolean {
-  if (index >= size) return false;
-  let fn = index;
-  let sn = size - 1;
-  let r = leaf;
-  for (const p of proof) {
-    if (sn === 0) return false;
-    if (fn % 2 === 1 || fn === sn) {
-      r = hashChildren(p, r);
-      if (fn % 2 === 0) {
-        while (fn % 2 === 0 && fn !== 0) {
-          fn = Math.floor(fn / 2);
-          sn = Math.floor(sn / 2);
-        }
-      }
-    } else {
-      r = hashChildren(r, p);
-    }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  return sn === 0 && r.equals(root);
-}
-
-function verifyConsistency(
-  first: number,
-  second: number,
-  firstRoot: Buffer,
-  secondRoot: Buffer,
-  proof: Buffer[],
-): boolean {
-  if (first > second) return false;
-  if (first === second) return proof.length === 0 && firstRoot.equals(secondRoot);
-  if (first === 0) return proof.length === 0;
-  if (proof.length === 0) return false;
-  const path = [...proof];
-  // A power of two: the first root is the first node of the path.
-  if ((first & (first - 1)) === 0) path.unshift(firstRoot);
-  let fn = first - 1;
-  let sn = second - 1;
-  while (fn % 2 === 1) {
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  let fr = path[0] as Buffer;
-  let sr = path[0] as Buffer;
-  for (const c of path.slice(1)) {
-    if (sn === 0) return false;
-    if (fn % 2 === 1 || fn === sn) {
-      fr = hashChildren(c, fr);
-      sr = hashChildren(c, sr);
-      if (fn % 2 === 0) {
-        while (fn % 2 === 0 && fn !== 0) {
-          fn = Math.floor(fn / 2);
-          sn = Math.floor(sn / 2);
-        }
-      }
-    } else {
-      sr = hashChildren(sr, c);
-    }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  return fr.equals(firstRoot) && sr.equals(secondRoot) && sn === 0;
-}
 
 // The reference inputs and tree heads of the Certificate Transparency / transparency-dev test
 // data (github.com/transparency-dev/merkle, testonly/constants.go: LeafInputs and RootHashes;
@@ -107,6 +27,11 @@ const ROOTS = [
   '5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328',
 ];
 const LEAVES = INPUTS.map(leafHash);
+const sha = (...parts: Uint8Array[]) => {
+  const h = createHash('sha256');
+  for (const part of parts) h.update(part);
+  return h.digest();
+};
 const hex = (b: Buffer) => b.toString('hex');
 
 describe('RFC 6962 Merkle tree', () => {

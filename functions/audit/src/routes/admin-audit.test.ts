@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { functionAudience } from '@shop/shared';
 import { identityHeaders, testEventHeaders } from '@shop/shared/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openCheckpoint } from '../domain/signed-note.js';
+import { verifyInclusion } from '../testing/rfc9162-verifier.js';
 import { createTestbed, ORIGIN, priceChanged, type Testbed } from '../testing/testbed.js';
 
 let bed: Testbed;
@@ -33,28 +33,6 @@ const page = (query = '') =>
     // biome-ignore lint/style/useTemplate: reads better
     bed.get('/api/admin/audit' + query),
   );
-
-// RFC 9162 §2.1.3.2, independent of the code under test.
-function verifyInclusion(index: number, size: number, leaf: Buffer, proof: Buffer[], root: Buffer) {
-  const h = (l: Buffer, r: Buffer) =>
-    createHash('sha256').update(Buffer.of(1)).update(l).update(r).digest();
-  let fn = index;
-  let sn = size - 1;
-  let r = leaf;
-  for (const p of proof) {
-    if (sn === 0) return false;
-    if (fn % 2 === 1 || fn === sn) {
-      r = h(p, r);
-      while (fn % 2 === 0 && fn !== 0) {
-        fn = Math.floor(fn / 2);
-        sn = Math.floor(sn / 2);
-      }
-    } else r = h(r, p);
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  return sn === 0 && r.equals(root);
-}
 
 describe('recording events', () => {
   it('records a price change with its verified actor, target, before/after and trace id', async () => {
