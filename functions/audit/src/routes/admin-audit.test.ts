@@ -1,7 +1,9 @@
 import { functionAudience } from '@shop/shared';
 import { identityHeaders, testEventHeaders } from '@shop/shared/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { toAuditRecord } from '../domain/audit-record.js';
 import { openCheckpoint } from '../domain/signed-note.js';
+import { appendEntry } from '../store.js';
 import { verifyInclusion } from '../testing/rfc9162-verifier.js';
 import { createTestbed, ORIGIN, priceChanged, type Testbed } from '../testing/testbed.js';
 
@@ -254,6 +256,34 @@ describe('append-only storage', () => {
       await expect(tx.query('TRUNCATE audit.entry')).rejects.toThrow(/permission denied/);
       await tx.query('ROLLBACK TO SAVEPOINT s');
     });
+  });
+});
+
+describe('the service role', () => {
+  it('appends entries and marks events handled with only the grants of audit_writer', async () => {
+    const before = await bed.auditLog.size();
+    await bed.db.transaction(async (tx) => {
+      await tx.query('SET LOCAL ROLE audit_writer');
+      await tx.query('INSERT INTO audit.inbox (source, id) VALUES ($1, $2)', [
+        '/shop/offer',
+        'role-test',
+      ]);
+      const event = priceChanged('role-staff', { from: 1, to: 2 });
+      const { appended } = await appendEntry(tx, {
+        source: event.source,
+        eventId: 'role-test',
+        record: toAuditRecord({
+          ...event,
+          id: 'role-test',
+          time: undefined,
+          traceparent: undefined,
+        }),
+        recordedAt: new Date(),
+      });
+      expect(appended).toBe(true);
+    });
+    expect(await bed.auditLog.size()).toBe(before + 1);
+    expect((await bed.auditLog.verify()).ok).toBe(true);
   });
 });
 
