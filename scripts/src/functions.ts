@@ -4,6 +4,7 @@
 import { analyticsIngest } from '@shop/analytics-ingest';
 import { gateway } from '@shop/api-gateway';
 import { attribution } from '@shop/attribution';
+import { audit } from '@shop/audit';
 import { auth } from '@shop/auth';
 import { cart } from '@shop/cart';
 import { conversionWebhook } from '@shop/conversion-webhook';
@@ -33,6 +34,7 @@ export const DEV_FUNCTIONS: readonly DevFunction[] = [
   analyticsIngest,
   attribution,
   featureFlag,
+  audit,
   // new-function: entries above this line
   gateway,
 ];

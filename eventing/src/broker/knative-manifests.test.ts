@@ -132,6 +132,7 @@ describe('knative/ and the event catalog', () => {
     }
     expect([...subscribers.keys()].sort()).toEqual([
       'attribution',
+      'audit',
       'auth',
       'cart',
       'redirect',
