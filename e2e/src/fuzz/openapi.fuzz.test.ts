@@ -132,12 +132,12 @@ async function check(
     return;
   }
   // A change stream (OFREP's /events) stays open: its head is the answer.
-  const text = (res.headers.get('content-type') ?? '').startsWith('text/event-stream')
-    ? await res.body
-        ?.cancel()
-        .then(() => '')
-        .catch(() => '')
-    : await res.text().catch(() => '');
+  let text = '';
+  if ((res.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
+    await res.body?.cancel().catch(() => {});
+  } else {
+    text = await res.text().catch(() => '');
+  }
   if (res.status >= 500) {
     stats.fiveXx += 1;
     failures.push({ cause, request, status: res.status, detail: text.slice(0, 500) });
