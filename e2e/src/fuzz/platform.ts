@@ -42,6 +42,8 @@ export interface Platform {
   db: Database;
   consumers: EventConsumer[];
   staff: { email: string; password: string };
+  /** The demo analytics source's write key (Segment calls with it get past the key check). */
+  analyticsWriteKey: string;
   cleanups: (() => Promise<unknown> | unknown)[];
 }
 
@@ -119,41 +121,33 @@ export async function startPlatform(): Promise<Platform> {
   });
   // The five functions added with the growth work, each on its embedded defaults: the shared
   // in-memory Kafka log for redirect's clicks and analytics-ingest's calls, a write-key secret
-  // and audit's signing key made for this run.
+  // and audit's signing key made for this run (its checkpoints kept in memory). Each trusts the test sender for its own name.
+  const shared = { db, kv: kv.kv, log };
   const redirect = await startForStory(cleanups, redirectFunction, {
     verifyEventSender: trustTestSender('redirect'),
     env: { SEED_DEMO_DATA: 'true', AUTH_URL: auth.url },
-    db,
-    kv: kv.kv,
-    log,
+    ...shared,
   });
+  const analyticsWriteKey = `wk_fuzz_${crypto.randomUUID().replaceAll('-', '')}`;
   const analyticsIngest = await startForStory(cleanups, analyticsIngestFunction, {
     verifyEventSender: trustTestSender('analytics-ingest'),
-    env: { AUTH_URL: auth.url },
-    db,
-    kv: kv.kv,
-    log,
+    env: { AUTH_URL: auth.url, ANALYTICS_DEMO_WRITE_KEY: analyticsWriteKey },
+    ...shared,
   });
   const attribution = await startForStory(cleanups, attributionFunction, {
     verifyEventSender: trustTestSender('attribution'),
     env: { AUTH_URL: auth.url },
-    db,
-    log,
+    ...shared,
   });
   const featureFlag = await startForStory(cleanups, featureFlagFunction, {
     verifyEventSender: trustTestSender('feature-flag'),
     env: { SEED_DEMO_DATA: 'true', AUTH_URL: auth.url, OFREP_MAX_RPS: '0' },
-    db,
-    kv: kv.kv,
-    log,
+    ...shared,
   });
   const audit = await startForStory(cleanups, auditFunction, {
     verifyEventSender: trustTestSender('audit'),
-    // No periodic checkpoint during the run: a timer's write would land between a request and
-    // its digest (each request's own checkpoints are still made).
-    env: { AUTH_URL: auth.url, AUDIT_CHECKPOINT_INTERVAL_MS: '86400000' },
-    db,
-    log,
+    env: { AUTH_URL: auth.url },
+    ...shared,
   });
   const gateway = await startForStory(cleanups, gatewayFunction, {
     env: {
@@ -201,5 +195,13 @@ export async function startPlatform(): Promise<Platform> {
     { name: 'feature-flag', url: featureFlag.url },
     { name: 'audit', url: audit.url },
   ];
-  return { gatewayUrl: gateway.url, functions, db, consumers, staff, cleanups };
+  return {
+    gatewayUrl: gateway.url,
+    functions,
+    db,
+    consumers,
+    staff,
+    analyticsWriteKey,
+    cleanups,
+  };
 }
