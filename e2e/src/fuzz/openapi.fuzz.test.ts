@@ -199,10 +199,15 @@ async function send(
       redirect: 'manual',
     });
   try {
-    // Once more when a pooled connection the server closed (after a 413) was picked up.
+    // Again when a pooled connection the server closed (after a 413) was picked up: the pool
+    // may hold more than one such connection (seen at FUZZ_RUNS=40, seed 20261202), so up to
+    // three times; a server that answers nothing still fails all three.
     return await attempt().catch(async () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
-      return attempt();
+      return attempt().catch(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return attempt();
+      });
     });
   } catch (error) {
     lastError =
