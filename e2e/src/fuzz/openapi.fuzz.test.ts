@@ -34,10 +34,33 @@ const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31)
 // Past every body limit (the gateway's 1 MiB, auth's and the webhooks' smaller ones).
 const HUGE_BODY = `{"name":"${'x'.repeat(1_100_000)}"}`;
 
+// Where a standard or an issue asks for an error body other than problem+json, each as narrow as
+// its reason (e2e/README.md, "Exemptions"): the path prefix it holds for and the type it allows.
+const OTHER_ERROR_BODIES = [
+  // OFREP's spec gives evaluation errors its own JSON shape ({key, errorCode, errorDetails}),
+  // which OpenFeature providers parse: feature-flag's /ofrep routes answer application/json.
+  { name: 'OFREP error bodies', path: '/ofrep/', type: 'application/json' },
+  // People follow /r/ links in a browser; the issue asks for redirect's own page when a link is
+  // unknown (404), gone (410) or locked (the password page), so those answers are HTML.
+  { name: "redirect's link pages", path: '/r/', type: 'text/html' },
+] as const;
+// The one table a refused request may change: analytics-ingest counts every rejected call per
+// source ("per-event rejections counted and visible to staff"), added up about every second, so
+// the count lands after whichever request follows. No other table is exempt.
+const COUNTED_REFUSALS = new Set(['analytics_ingest.source_counter']);
+
+const otherErrorBodyAllowed = (path: string, type: string) =>
+  OTHER_ERROR_BODIES.some(
+    (exemption) => path.startsWith(exemption.path) && type.startsWith(exemption.type),
+  );
+
 interface Identity {
-  name: 'anonymous' | 'shopper' | 'staff';
+  name: 'anonymous' | 'shopper' | 'staff' | 'analytics source';
   email?: string;
   token?: string;
+  /** An `authorization` of its own (a write key), sent only to operations under `paths`. */
+  authorization?: string;
+  paths?: string;
 }
 
 interface Failure {
@@ -61,6 +84,10 @@ const stats = {
   accepted: 0,
   refused: 0,
   fiveXx: 0,
+  /** 4xx answered in an exempt shape (OFREP's JSON, redirect's pages). */
+  otherBodies: 0,
+  /** 4xx after which only the rejection counters had changed. */
+  countedRefusals: 0,
 };
 
 const signers: Record<string, Signer> = {
@@ -97,7 +124,12 @@ const describeRequest = (request: FuzzRequest, who: string) =>
   `${who} ${request.method} ${request.target.slice(0, 300)} ${JSON.stringify(request.headers).slice(0, 300)} ${request.body?.slice(0, 300) ?? ''}`;
 
 /** Checks one answer: no 5xx, a 4xx is problem+json and left every table as it was. */
-async function check(cause: string, request: string, res: Response | undefined): Promise<void> {
+async function check(
+  cause: string,
+  request: string,
+  res: Response | undefined,
+  path = '',
+): Promise<void> {
   stats.requests += 1;
   if (!res) {
     failures.push({ cause, request, status: 'no answer', detail: lastError });
@@ -106,7 +138,13 @@ async function check(cause: string, request: string, res: Response | undefined):
     current = await digest();
     return;
   }
-  const text = await res.text().catch(() => '');
+  // A change stream (OFREP's /events) stays open: its head is the answer.
+  let text = '';
+  if ((res.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
+    await res.body?.cancel().catch(() => {});
+  } else {
+    text = await res.text().catch(() => '');
+  }
   if (res.status >= 500) {
     stats.fiveXx += 1;
     failures.push({ cause, request, status: res.status, detail: text.slice(0, 500) });
@@ -120,7 +158,9 @@ async function check(cause: string, request: string, res: Response | undefined):
     return;
   }
   const type = res.headers.get('content-type') ?? '';
-  if (!type.startsWith('application/problem+json')) {
+  const problem = type.startsWith('application/problem+json');
+  if (!problem && otherErrorBodyAllowed(path, type)) stats.otherBodies += 1;
+  else if (!problem) {
     failures.push({
       cause: `${cause} (not problem+json)`,
       request,
@@ -129,15 +169,18 @@ async function check(cause: string, request: string, res: Response | undefined):
     });
   }
   const after = await digest();
-  if (after !== current) {
+  const differ = changedTables(current, after);
+  const changed = differ.filter((table) => !COUNTED_REFUSALS.has(table));
+  if (differ.length > changed.length) stats.countedRefusals += 1;
+  if (changed.length > 0) {
     failures.push({
       cause: `${cause} (a ${res.status} changed stored state)`,
       request,
       status: res.status,
-      detail: `changed: ${changedTables(current, after).join(', ')}`,
+      detail: `changed: ${changed.join(', ')}`,
     });
-    current = after;
   }
+  current = after;
 }
 
 async function send(
@@ -147,6 +190,7 @@ async function send(
 ): Promise<Response | 'unsendable' | undefined> {
   const headers = { ...request.headers };
   if (identity.token) headers.authorization = `Bearer ${identity.token}`;
+  if (identity.authorization) headers.authorization = identity.authorization;
   const attempt = () =>
     fetch(`${base}${request.target}`, {
       method: request.method,
@@ -155,10 +199,15 @@ async function send(
       redirect: 'manual',
     });
   try {
-    // Once more when a pooled connection the server closed (after a 413) was picked up.
+    // Again when a pooled connection the server closed (after a 413) was picked up: the pool
+    // may hold more than one such connection (seen at FUZZ_RUNS=40, seed 20261202), so up to
+    // three times; a server that answers nothing still fails all three.
     return await attempt().catch(async () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
-      return attempt();
+      return attempt().catch(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return attempt();
+      });
     });
   } catch (error) {
     lastError =
@@ -188,7 +237,19 @@ beforeAll(async () => {
   expect(changedTables(empty, await digest())).toContain('auth.credential');
   const staff: Identity = { name: 'staff', email: platform.staff.email };
   await logIn(staff);
-  identities.push(shopper, staff);
+  // The Segment routes answer only a known write key: the demo source's gets past that check.
+  const source: Identity = {
+    name: 'analytics source',
+    authorization: `Basic ${Buffer.from(`${platform.analyticsWriteKey}:`).toString('base64')}`,
+    paths: '/api/analytics/v1/',
+  };
+  const tracked = await fetch(`${platform.gatewayUrl}/api/analytics/v1/track`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: String(source.authorization) },
+    body: JSON.stringify({ event: 'Fuzz started', anonymousId: 'fuzz' }),
+  });
+  expect(tracked.status).toBe(200);
+  identities.push(shopper, staff, source);
   // The shopper's profile, as the broker would deliver shop.user.registered to user.
   const { rows } = await platform.db.query<{ data: unknown }>(
     `SELECT data FROM auth.outbox WHERE type = 'shop.user.registered' AND data->>'userId' = $1`,
@@ -216,7 +277,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   console.log(
-    `fuzz: ${stats.requests} requests over ${stats.operations} operations and ${stats.consumers} event consumers (${stats.events} of them events): ${stats.accepted} accepted, ${stats.refused} refused with 4xx, ${stats.fiveXx} answered 5xx; ${failures.length} failures (FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS})`,
+    `fuzz: ${stats.requests} requests over ${stats.operations} operations and ${stats.consumers} event consumers (${stats.events} of them events): ${stats.accepted} accepted, ${stats.refused} refused with 4xx, ${stats.fiveXx} answered 5xx, ${stats.otherBodies} 4xx in an exempt shape, ${stats.countedRefusals} counted rejections; ${failures.length} failures (FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS})`,
   );
   for (const cleanup of platform?.cleanups ?? []) await cleanup();
 });
@@ -240,6 +301,7 @@ async function fuzzOperations(base: string, operations: Operation[], ctx: Schema
     stats.operations += 1;
     const cause = `${operation.method} ${operation.path}`;
     for (const identity of identities) {
+      if (identity.paths && !operation.path.startsWith(identity.paths)) continue;
       let refusedIdentity = false;
       const requests = fc.sample(requestsFor(operation, ctx, signers), {
         numRuns: RUNS,
@@ -257,7 +319,7 @@ async function fuzzOperations(base: string, operations: Operation[], ctx: Schema
         const res = await send(base, request, identity);
         if (res === 'unsendable') continue;
         if (res?.status === 401 && identity.token) refusedIdentity = true;
-        await check(cause, describeRequest(request, identity.name), res);
+        await check(cause, describeRequest(request, identity.name), res, operation.path);
       }
       // A fuzzed logout or erasure may have ended the session: sign in again.
       if (refusedIdentity) {
