@@ -28,9 +28,12 @@ describe('redirect.start', () => {
   it('seeds the demo links on the embedded database and sends pending clicks on shutdown', async () => {
     const { db, cleanup } = await testDatabase();
     try {
+      // A topic of its own: the embedded Kafka is the process's one log, which other suites in
+      // this worker write analytics to as well.
+      const topic = `shop-analytics-${crypto.randomUUID().slice(0, 8)}`;
       const running = await redirect.start({
         // A long linger: the click is still pending when the shutdown starts.
-        env: { SEED_DEMO_DATA: 'true', CLICK_LINGER_MS: '10000' },
+        env: { SEED_DEMO_DATA: 'true', CLICK_LINGER_MS: '10000', ANALYTICS_TOPIC: topic },
         db,
         port: 0,
         log: silentLogger(),
@@ -47,7 +50,7 @@ describe('redirect.start', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(running.clicks.pending).toBe(1);
       await running.shutdown();
-      const clicks = await topicRecords(running, 'shop-analytics');
+      const clicks = await topicRecords(running, topic);
       expect(clicks.map((click) => click.clickId)).toEqual([clickId]);
       // The daily count went to the (still open) database before it closed (Node's fetch is
       // no browser: a bot click).
