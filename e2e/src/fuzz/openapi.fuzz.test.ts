@@ -237,10 +237,18 @@ beforeAll(async () => {
   expect(changedTables(empty, await digest())).toContain('auth.credential');
   const staff: Identity = { name: 'staff', email: platform.staff.email };
   await logIn(staff);
-  // The Segment routes answer only a known write key: the demo source's gets past that check.
+  // The Segment routes answer only a known write key: a source staff create here gets past that
+  // check (the demo source is seeded on the embedded database only, not on PostgreSQL).
+  const createdSource = await fetch(`${platform.gatewayUrl}/api/admin/analytics/sources`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${staff.token}` },
+    body: JSON.stringify({ name: `fuzz-${crypto.randomUUID().slice(0, 8)}`, site: 'storefront' }),
+  });
+  expect(createdSource.status).toBe(201);
+  const { writeKey } = (await createdSource.json()) as { writeKey: string };
   const source: Identity = {
     name: 'analytics source',
-    authorization: `Basic ${Buffer.from(`${platform.analyticsWriteKey}:`).toString('base64')}`,
+    authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`,
     paths: '/api/analytics/v1/',
   };
   const tracked = await fetch(`${platform.gatewayUrl}/api/analytics/v1/track`, {
