@@ -9,9 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createEventReceiver,
-  createKafkajsClient,
   createKeyValueDeduper,
-  createMemoryKafka,
   createMemoryKeyValue,
   defineCatalog,
   defineEvent,
@@ -20,7 +18,7 @@ import {
   serve,
   silentLogger,
 } from '@shop/shared';
-import { usesRealInfrastructure } from '@shop/shared/testing';
+import { testKafka as sharedTestKafka } from '@shop/shared/testing';
 import { z } from 'zod';
 import { ManifestError, type ManifestSource, parseManifests } from './manifests.js';
 
@@ -108,9 +106,7 @@ export function manifestsDir(...resources: object[]): { dir: string; cleanup: ()
 
 /** The Kafka of this run: the real one of KAFKA_BROKERS in integration runs, else memory. */
 export function testKafka(): KafkaClient {
-  return usesRealInfrastructure()
-    ? createKafkajsClient({ brokers: process.env.KAFKA_BROKERS ?? '', clientId: 'broker-test' })
-    : createMemoryKafka();
+  return sharedTestKafka('broker-test');
 }
 
 /** A name no other suite (or earlier run on the same Kafka) uses: `t<8 hex>`. */

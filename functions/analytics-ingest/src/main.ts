@@ -2,11 +2,11 @@
 // `node dist/main.js migrate` is the migration job.
 import {
   ConfigError,
-  createKafkajsClient,
   defineFunction,
+  ensureTopics,
   type FunctionConfig,
   type KafkaClient,
-  sharedMemoryKafka,
+  kafkaFor,
 } from '@shop/shared';
 import { z } from 'zod';
 import { createApp } from './app.js';
@@ -140,25 +140,14 @@ export const analyticsIngest = defineFunction({
     return seeded;
   },
   async services({ db, kv, log, lifecycle, metrics, config }): Promise<AnalyticsIngestServices> {
-    const kafka = config.KAFKA_BROKERS
-      ? createKafkajsClient({ brokers: config.KAFKA_BROKERS, clientId: 'analytics-ingest', log })
-      : sharedMemoryKafka();
+    const kafka = kafkaFor({ brokers: config.KAFKA_BROKERS, clientId: 'analytics-ingest', log });
     const topics = {
       main: config.ANALYTICS_TOPIC,
       overflow: config.ANALYTICS_OVERFLOW_TOPIC,
       historical: config.ANALYTICS_HISTORICAL_TOPIC,
     };
-    // Provisioned with the cluster in production; created here for dev and tests. A refusal
-    // (no right to create topics) is only logged: the sends then say whether a topic exists.
-    await (async () => {
-      const admin = kafka.admin();
-      const replicationFactor = Math.min(3, await admin.brokerCount());
-      for (const name of new Set(Object.values(topics))) {
-        await admin.createTopic({ topic: name, partitions: 6, replicationFactor });
-      }
-    })().catch((error: unknown) =>
-      log.warn({ err: error }, 'the analytics topics were not created'),
-    );
+    // Provisioned with the cluster in production; created here for dev and tests.
+    await ensureTopics(kafka, Object.values(topics), log);
     const ingest = buildIngest({
       db,
       kv,

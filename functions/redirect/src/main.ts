@@ -2,11 +2,11 @@
 // migrate` is the migration job.
 import {
   ConfigError,
-  createKafkajsClient,
   defineFunction,
+  ensureTopics,
   type FunctionConfig,
   type KafkaClient,
-  sharedMemoryKafka,
+  kafkaFor,
 } from '@shop/shared';
 import { z } from 'zod';
 import { createApp } from './app.js';
@@ -159,21 +159,9 @@ export const redirect = defineFunction({
   events,
   seed: ({ db, config }) => seedLinks(db, config.REDIRECT_DEMO_LANDING_URL),
   async services({ db, kv, log, lifecycle, metrics, config }): Promise<RedirectServices> {
-    const kafka = config.KAFKA_BROKERS
-      ? createKafkajsClient({ brokers: config.KAFKA_BROKERS, clientId: 'redirect', log })
-      : sharedMemoryKafka();
-    // Provisioned with the cluster in production; created here for dev and tests. A refusal
-    // (no right to create topics) is only logged: the sends then say whether the topic exists.
-    await (async () => {
-      const admin = kafka.admin();
-      const replicationFactor = Math.min(3, await admin.brokerCount());
-      await admin.createTopic({ topic: config.ANALYTICS_TOPIC, partitions: 6, replicationFactor });
-    })().catch((error: unknown) =>
-      log.warn(
-        { err: error, topic: config.ANALYTICS_TOPIC },
-        'the analytics topic was not created',
-      ),
-    );
+    const kafka = kafkaFor({ brokers: config.KAFKA_BROKERS, clientId: 'redirect', log });
+    // Provisioned with the cluster in production; created here for dev and tests.
+    await ensureTopics(kafka, [config.ANALYTICS_TOPIC], log);
     const producer = kafka.producer({ idempotent: true });
     const counter = createRedirectCounter(metrics);
     const clicks = createClickRecorder({

@@ -2,8 +2,6 @@
 // Kafka log (or real ones in test:integration), a source with a known write key, the app.
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import {
-  createKafkajsClient,
-  createMemoryKafka,
   createMetrics,
   type Database,
   type KafkaClient,
@@ -16,9 +14,9 @@ import {
 import {
   identityHeaders,
   testDatabase,
+  testKafka,
   testKeyValue,
   testVerifyToken,
-  usesRealInfrastructure,
 } from '@shop/shared/testing';
 import { createApp } from '../app.js';
 import { buildIngest, type IngestOptions } from '../build-ingest.js';
@@ -28,17 +26,6 @@ import { analyticsIngest } from '../main.js';
 import { seedDemoSource } from '../seed.js';
 
 export const TEST_SECRET = 'test-write-key-secret-test-write-key-secret';
-
-/** The Kafka of the tests: KAFKA_BROKERS in test:integration, else a memory log of their own. */
-export function testKafka(): KafkaClient {
-  if (usesRealInfrastructure()) {
-    const brokers = process.env.KAFKA_BROKERS;
-    if (!brokers)
-      throw new Error('KAFKA_BROKERS must be set for integration tests (npm run infra)');
-    return createKafkajsClient({ brokers, clientId: 'analytics-ingest-test' });
-  }
-  return createMemoryKafka();
-}
 
 /** Three topics no other test uses. */
 export function testTopics(): AnalyticsTopics {
@@ -122,7 +109,7 @@ export async function createTestbed(
   const { db, cleanup: dropDb } = await testDatabase();
   await analyticsIngest.applyMigrations(db);
   const { kv, cleanup: closeKv } = testKeyValue();
-  const kafka = options.kafka ?? testKafka();
+  const kafka = options.kafka ?? testKafka('analytics-ingest-test');
   const topics = testTopics();
   for (const topic of Object.values(topics)) {
     await kafka.admin().createTopic({ topic, partitions: 3, replicationFactor: 1 });

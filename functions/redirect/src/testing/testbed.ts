@@ -2,8 +2,6 @@
 // in-memory Kafka log (or real ones in test:integration), and the app built on them.
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import {
-  createKafkajsClient,
-  createMemoryKafka,
   createMetrics,
   type Database,
   functionAudience,
@@ -16,10 +14,10 @@ import {
 import {
   identityHeaders,
   testDatabase,
+  testKafka,
   testKeyValue,
   testVerifyEventSender,
   testVerifyToken,
-  usesRealInfrastructure,
 } from '@shop/shared/testing';
 import { createApp } from '../app.js';
 import { type ClickRecorder, createClickRecorder } from '../click-recorder.js';
@@ -33,17 +31,6 @@ import { createRepeatClicks } from '../repeat-clicks.js';
 
 /** The analytics topic of one testbed (its own on real Kafka, so runs do not mix). */
 const topicName = () => `shop-analytics-test-${crypto.randomUUID().slice(0, 8)}`;
-
-/** The Kafka the tests send clicks to: KAFKA_BROKERS in test:integration, else the memory log. */
-function testKafka(): KafkaClient {
-  if (usesRealInfrastructure()) {
-    const brokers = process.env.KAFKA_BROKERS;
-    if (!brokers)
-      throw new Error('KAFKA_BROKERS must be set for integration tests (npm run infra)');
-    return createKafkajsClient({ brokers, clientId: 'redirect-test' });
-  }
-  return createMemoryKafka();
-}
 
 export const TEST_SETTINGS: RedirectSettings = {
   destinationPolicy: { hosts: parseAllowedHosts('shop.example,*.shop.example') },
@@ -73,7 +60,7 @@ export async function createTestbed(
   const { db, cleanup: dropDb } = await testDatabase();
   await redirect.applyMigrations(db);
   const { kv, cleanup: closeKv } = testKeyValue();
-  const kafka = options.kafka ?? testKafka();
+  const kafka = options.kafka ?? testKafka('redirect-test');
   const TOPIC = topicName();
   await kafka.admin().createTopic({ topic: TOPIC, partitions: 1, replicationFactor: 1 });
   const log = silentLogger();

@@ -27,3 +27,4 @@ export {
   sharedMemoryKafka,
 } from './memory.js';
 export { murmur2, partitionForKey } from './partitioner.js';
+export { ensureTopics, kafkaFor } from './provision.js';

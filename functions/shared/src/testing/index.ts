@@ -2,6 +2,9 @@ import pg from 'pg';
 import type { Database } from '../db/database.js';
 import { createPgliteDatabase } from '../db/pglite.js';
 import { createPostgresDatabase } from '../db/postgres.js';
+import type { KafkaClient } from '../kafka/kafka-client.js';
+import { createKafkajsClient } from '../kafka/kafkajs.js';
+import { createMemoryKafka } from '../kafka/memory.js';
 import type { KeyValue } from '../kv/key-value.js';
 import { createMemoryKeyValue } from '../kv/memory.js';
 import { createRedisKeyValue } from '../kv/redis.js';
@@ -169,3 +172,12 @@ export {
 } from './identity.js';
 
 export { freePort, freePorts } from './ports.js';
+
+/**
+ * The Kafka of a test: kafkajs on KAFKA_BROKERS in test:integration, else a memory log of its own.
+ * @example const kafka = testKafka('redirect-test');
+ */
+export function testKafka(clientId: string): KafkaClient {
+  if (!usesRealInfrastructure()) return createMemoryKafka();
+  return createKafkajsClient({ brokers: required('KAFKA_BROKERS'), clientId });
+}
