@@ -152,10 +152,16 @@ function copyManifests(broker: string, topic: string, functions: readonly string
 }
 
 /**
- * Starts the platform of ARCHITECTURE's first story; `stop()` undoes everything.
+ * Starts the platform of ARCHITECTURE's first story (and the purchase loop); `stop()` undoes
+ * everything.
  * @example const shop = await startStoryPlatform(); const token = await shop.signUpAndLogIn('ada');
  */
-export async function startStoryPlatform(): Promise<StoryPlatform> {
+export async function startStoryPlatform(
+  options: {
+    /** More settings of the payment simulator (e.g. its chaos: duplicates, reordering). */
+    simulatorEnv?: Record<string, string>;
+  } = {},
+): Promise<StoryPlatform> {
   const suffix = crypto.randomUUID().replaceAll('-', '').slice(0, 8);
   const brokerName = `story${suffix}`;
   const analyticsTopic = `shop-analytics-story-${suffix}`;
@@ -332,6 +338,7 @@ export async function startStoryPlatform(): Promise<StoryPlatform> {
       SIMULATOR_WEBHOOK_URL: `${gateway.url}/webhooks/payments/stripe`,
       STRIPE_WEBHOOK_SECRET: DEV_STRIPE_WEBHOOK_SECRET,
       SIMULATOR_RETRY_BASE_MS: '50',
+      ...options.simulatorEnv,
     },
     port: 0,
     log,
