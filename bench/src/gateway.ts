@@ -31,6 +31,7 @@
 // Writes bench/results/gateway-<time>.json and .md.
 import { randomUUID } from 'node:crypto';
 import { cpus, release, totalmem } from 'node:os';
+import { freePort } from '@shop/shared/testing';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { type BenchDatabase, benchDatabase, listSlugs } from './bench-database.js';
 import { parseFlags, phaseOptions } from './cli.js';
@@ -46,7 +47,6 @@ import {
 } from './harness.js';
 import {
   buildForTracing,
-  freePort,
   functionEnv,
   measureTracingOverhead,
   startBuiltFunction,

@@ -19,8 +19,6 @@ import { fileURLToPath } from 'node:url';
 import { startFunctionProcess } from '@shop/scripts/function-process';
 import { freePort } from '@shop/shared/testing';
 
-export { freePort };
-
 import type { PhaseOptions } from './cli.js';
 import { type ChildServer, cpuSeconds, type Measurement, measure, startServer } from './harness.js';
 
