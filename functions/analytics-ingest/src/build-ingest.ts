@@ -15,7 +15,8 @@ export interface IngestOptions {
   kv: KeyValue;
   log: Logger;
   metrics: ServiceMetrics;
-  createProducer: () => KafkaProducer;
+  /** The idempotent producer of the analytics topics. */
+  producer: KafkaProducer;
   topics: AnalyticsTopics;
   writeKeySecret: string;
   clickIdParam?: string;
@@ -30,7 +31,7 @@ export interface IngestOptions {
   clock?: () => Date;
 }
 
-/** @example const ingest = buildIngest({ db, kv, log, metrics, createProducer, topics, writeKeySecret }); */
+/** @example const ingest = buildIngest({ db, kv, log, metrics, producer, topics, writeKeySecret }); */
 export function buildIngest(options: IngestOptions): Ingest {
   const { db, kv, log } = options;
   const clock = options.clock ?? (() => new Date());
@@ -47,7 +48,7 @@ export function buildIngest(options: IngestOptions): Ingest {
       }),
     }),
     writer: createAnalyticsWriter({
-      createProducer: options.createProducer,
+      producer: options.producer,
       log,
       ...(options.maxPendingBytes !== undefined && { maxPendingBytes: options.maxPendingBytes }),
       ...(options.retryAfterSeconds !== undefined && {

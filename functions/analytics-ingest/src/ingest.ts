@@ -274,25 +274,34 @@ export async function ingestRequest(
   }
 
   const sentIds = toSend.map((a) => a.call.data.messageId);
+  // The claims end with the send, however late: confirmed once Kafka acknowledged (a retry is
+  // then answered from the dedupe), released when it did not (the retry is written). While a
+  // send answered 503 goes on, its claims stay and a retry is told to come back (busy).
+  const settle = async (acknowledged: boolean) => {
+    if (acknowledged) {
+      await ingest.dedupe.confirm(sourceId, sentIds).catch((error: unknown) => {
+        ingest.log.warn({ err: error }, 'kept messageIds not recorded for dedupe');
+      });
+    } else {
+      await ingest.dedupe.release(sourceId, sentIds).catch((error: unknown) => {
+        ingest.log.warn({ err: error }, 'dedupe claims not released; they expire in minutes');
+      });
+    }
+  };
   try {
     // Nothing new (all rejected or deduped) needs no Kafka: answered even while it is away.
     if (toSend.length > 0) {
       await ingest.writer.write(
         [...byTopic].map(([topic, records]) => ({ topic, records })),
         request.bytes,
+        settle,
       );
     }
   } catch (error) {
-    await ingest.dedupe.release(sourceId, sentIds).catch((releaseError: unknown) => {
-      ingest.log.warn({ err: releaseError }, 'dedupe claims not released; they expire in minutes');
-    });
     for (const { call } of toSend) ingest.counter(call.type, 'unavailable');
     if (error instanceof KafkaUnavailableError) throw unavailable(error);
     throw error;
   }
-  await ingest.dedupe.confirm(sourceId, sentIds).catch((error: unknown) => {
-    ingest.log.warn({ err: error }, 'kept messageIds not recorded for dedupe');
-  });
 
   for (const { type, outcome } of routed) ingest.counter(type, outcome);
   for (const type of dedupedTypes) ingest.counter(type, 'deduped');

@@ -66,6 +66,13 @@ const configShape = {
   KAFKA_LINGER_MS: z.coerce.number().int().min(0).max(1_000).default(5),
   /** Milliseconds Kafka has to acknowledge a produce request. */
   KAFKA_SEND_TIMEOUT_MS: positiveInt.max(60_000).default(5_000),
+  /**
+   * Retries of a produce request (kafkajs backs off from 0.3 s, doubling up to 30 s): 7 keeps a
+   * send going through about 40 s of a broker away, so a record whose acknowledgement was lost
+   * is deduplicated by Kafka instead of written again. At most 8 (about 70 s), below the two
+   * minutes a messageId's claim lives.
+   */
+  KAFKA_SEND_RETRIES: positiveInt.max(8).default(7),
   /** Bytes of requests that may wait for Kafka at once; beyond, 503 (bounded memory). */
   INGEST_MAX_PENDING_BYTES: positiveInt.default(64 * 1024 * 1024),
   /** Seconds clients are told to wait (Retry-After) when Kafka is unavailable. */
@@ -153,13 +160,12 @@ export const analyticsIngest = defineFunction({
       kv,
       log,
       metrics,
-      createProducer: () =>
-        kafka.producer({
-          idempotent: true,
-          compression: 'gzip',
-          lingerMs: config.KAFKA_LINGER_MS,
-          retries: 2,
-        }),
+      producer: kafka.producer({
+        idempotent: true,
+        compression: 'gzip',
+        lingerMs: config.KAFKA_LINGER_MS,
+        retries: config.KAFKA_SEND_RETRIES,
+      }),
       topics,
       writeKeySecret: config.settings.writeKeySecret,
       clickIdParam: config.CLICK_ID_PARAM,

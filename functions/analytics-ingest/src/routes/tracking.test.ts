@@ -1,6 +1,6 @@
 import { eventCatalog } from '@shop/eventing';
 import type { KafkaProducer } from '@shop/shared';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { basic, createTestbed, post, type Testbed } from '../testing/testbed.js';
 
 let bed: Testbed;
@@ -268,6 +268,41 @@ describe('when Kafka does not acknowledge', () => {
     failing = true;
     const again = await post(bed.app, '/v1/track', call, basic(bed.writeKey));
     expect(await again.json()).toMatchObject({ accepted: 0, deduped: 1 });
+  });
+
+  it('answers 503 when Kafka acknowledges late, keeps the send going, and writes the call once', async () => {
+    // A broker restart: the batch reached Kafka but its acknowledgement comes after the request
+    // stopped waiting. The client retries; the retry must neither be written again nor lost.
+    await bed.cleanup();
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    bed = await createTestbed({
+      ingest: { sendTimeoutMs: 50, retryAfterSeconds: 1 },
+      producer: (inner): KafkaProducer => ({
+        send: async (topic, records, options) => {
+          const sent = await inner.send(topic, records, options);
+          await held;
+          return sent;
+        },
+        close: () => inner.close(),
+      }),
+    });
+    const call = track();
+    const late = await post(bed.app, '/v1/track', call, basic(bed.writeKey));
+    expect(late.status).toBe(503);
+    expect(late.headers.get('retry-after')).toBe('1');
+    await new Promise((resolve) => setTimeout(resolve, 1_050));
+    // Still in flight: the retry is told to come back, not written beside it.
+    const busy = await post(bed.app, '/v1/track', call, basic(bed.writeKey));
+    expect(busy.status).toBe(503);
+    release();
+    await vi.waitFor(() => expect(bed.ingest.writer.pendingBytes).toBe(0));
+    const retried = await post(bed.app, '/v1/track', call, basic(bed.writeKey));
+    expect(retried.status).toBe(200);
+    expect(await retried.json()).toMatchObject({ accepted: 0, deduped: 1 });
+    expect(await bed.read(bed.topics.main, 2)).toHaveLength(1);
   });
 
   it('bounds the bytes waiting for Kafka: more is refused with 503', async () => {

@@ -116,20 +116,19 @@ export async function createTestbed(
   }
   const log = silentLogger();
   const metrics = createMetrics({ service: 'analytics-ingest' });
+  // As main.ts makes it, with a shorter linger.
+  const producer = kafka.producer({
+    idempotent: true,
+    compression: 'gzip',
+    lingerMs: 2,
+    retries: 7,
+  });
   const ingest = buildIngest({
     db,
     kv,
     log,
     metrics,
-    createProducer: () => {
-      const producer = kafka.producer({
-        idempotent: true,
-        compression: 'gzip',
-        lingerMs: 2,
-        retries: 2,
-      });
-      return options.producer ? options.producer(producer) : producer;
-    },
+    producer: options.producer ? options.producer(producer) : producer,
     topics,
     writeKeySecret: TEST_SECRET,
     ...(options.clock && { clock: options.clock }),

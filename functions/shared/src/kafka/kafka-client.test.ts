@@ -148,6 +148,24 @@ describe(`KafkaClient (${kafka.kind})`, () => {
     await producer.close();
   });
 
+  it('keeps an idempotent producer sending after one of its sends failed, in order', async () => {
+    // A failed idempotent send retires kafkajs' producer (its sequence numbers could make the
+    // broker take the next batch for a copy of the failed one); the sends around it still land.
+    const topic = await newTopic(1);
+    const producer = kafka.producer({ idempotent: true, retries: 1 });
+    const results = await Promise.allSettled([
+      producer.send(topic, [{ key: 'k', value: 'before' }]),
+      producer.send(topic, [{ key: 'k', value: 'nowhere', partition: 5 }]),
+      producer.send(topic, [{ key: 'k', value: 'after' }]),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    await producer.send(topic, [{ key: 'k', value: 'later' }]);
+    const { records } = await collect(topic, `g-${suite}-retired`, 'earliest');
+    await waitFor(() => records.length === 3);
+    expect(records.map((r) => r.value?.toString())).toEqual(['before', 'after', 'later']);
+    await producer.close();
+  });
+
   it('sends several records at once and reports each one where it landed', async () => {
     const topic = await newTopic(4);
     const producer = kafka.producer();

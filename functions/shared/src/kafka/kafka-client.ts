@@ -37,7 +37,8 @@ export interface SendOptions {
 export interface ProducerOptions {
   /**
    * Exactly-once appends per partition across the producer's own retries (Kafka's idempotent
-   * producer: acks all, at most 5 requests in flight); default false.
+   * producer: acks all, one request at a time; after a send failed, later sends go out under a
+   * new producer id, so none can be taken for a copy of the failed one); default false.
    */
   idempotent?: boolean;
   /** Compresses each request's record batch (kafkajs ships gzip; default none). */

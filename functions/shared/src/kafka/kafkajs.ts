@@ -19,6 +19,7 @@ import type {
   ProducerOptions,
   ProducerRecord,
   RecordMetadata,
+  SendOptions,
 } from './kafka-client.js';
 import { lingeringProducer } from './linger.js';
 import { partitionForKey } from './partitioner.js';
@@ -171,16 +172,18 @@ export function createKafkajsClient(options: KafkajsClientOptions): KafkaClient 
 
   const producer = (producerOptions: ProducerOptions = {}): KafkaProducer => {
     const idempotent = producerOptions.idempotent ?? false;
-    const client: Producer = kafka.producer({
-      createPartitioner: Partitioners.DefaultPartitioner,
-      allowAutoTopicCreation: false,
-      idempotent,
-      // kafkajs requires acks all and at most 5 in-flight requests for idempotence (it keeps order).
-      ...(idempotent && { maxInFlightRequests: 5 }),
-      ...(producerOptions.retries !== undefined && {
-        retry: { retries: producerOptions.retries },
-      }),
-    });
+    const makeClient = (): Producer =>
+      kafka.producer({
+        createPartitioner: Partitioners.DefaultPartitioner,
+        allowAutoTopicCreation: false,
+        idempotent,
+        // kafkajs requires acks all and at most 5 in-flight requests for idempotence (it keeps order).
+        ...(idempotent && { maxInFlightRequests: 5 }),
+        ...(producerOptions.retries !== undefined && {
+          retry: { retries: producerOptions.retries },
+        }),
+      });
+    let client = makeClient();
     const compression =
       producerOptions.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
     let connected: Promise<void> | undefined;
@@ -198,49 +201,83 @@ export function createKafkajsClient(options: KafkajsClientOptions): KafkaClient 
     closers.add(close);
     let roundRobin = 0;
 
+    const sendNow = async (
+      topic: string,
+      records: ProducerRecord[],
+      sendOptions: SendOptions = {},
+    ): Promise<RecordMetadata[]> => {
+      await connect();
+      // One record: the response names its partition and offset. Several: pin the partition
+      // of each record first so the per-partition base offsets map back to records.
+      let partitions: number[] | undefined;
+      let messages = records;
+      if (records.length > 1) {
+        const count = partitionCounts.get(topic) ?? (await partitionCount(topic));
+        if (count === undefined) throw new Error(`topic ${topic} does not exist`);
+        partitions = records.map((r) =>
+          r.partition !== undefined
+            ? r.partition
+            : r.key !== null
+              ? partitionForKey(r.key, count)
+              : roundRobin++ % count,
+        );
+        messages = records.map((r, i) =>
+          r.key === null ? { ...r, partition: partitions![i] } : r,
+        );
+      }
+      const result = await client.send({
+        topic,
+        acks: idempotent ? -1 : (sendOptions.acks ?? -1),
+        timeout: sendOptions.timeoutMs ?? 30_000,
+        compression,
+        messages: messages.map((r: ProducerRecord) => ({
+          key: r.key,
+          value: r.value,
+          headers: r.headers,
+          ...(r.partition !== undefined ? { partition: r.partition } : {}),
+        })),
+      });
+      const next = new Map<number, bigint>();
+      for (const entry of result) next.set(entry.partition, BigInt(entry.baseOffset ?? '-1'));
+      return records.map((_, i): RecordMetadata => {
+        const partition = partitions ? partitions[i]! : result[0]!.partition;
+        const offset = next.get(partition) ?? -1n;
+        next.set(partition, offset + 1n);
+        return { topic, partition, offset: offset.toString() };
+      });
+    };
+
+    // kafkajs' idempotent producer numbers a batch when it sends it and, when the send fails,
+    // winds the partition's sequence back. A failed send may still have been written (its
+    // acknowledgement lost), so the next batch would carry the same numbers and the broker would
+    // drop it as a duplicate while answering success: records lost behind an acknowledgement.
+    // So an idempotent producer sends one request at a time (kafkajs' per-broker lock already
+    // did), and a failed send retires its kafkajs producer: what comes after goes out on a new
+    // one (a new producer id), never on the numbers of the failed one. The caller of the failed
+    // send gets the error and decides (a retry is then at least once, under the same ids).
+    let queue: Promise<unknown> = Promise.resolve();
+    const sendInTurn: typeof sendNow = (topic, records, sendOptions) => {
+      const turn = queue.then(() =>
+        sendNow(topic, records, sendOptions).catch(async (error: unknown) => {
+          const retired = client;
+          const wasConnected = connected;
+          client = makeClient();
+          connected = undefined;
+          if (wasConnected) await retired.disconnect().catch(() => {});
+          throw error;
+        }),
+      );
+      queue = turn.catch(() => {});
+      return turn;
+    };
+
     const direct: KafkaProducer = {
-      async send(topic, records, sendOptions = {}) {
-        await connect();
-        // One record: the response names its partition and offset. Several: pin the partition
-        // of each record first so the per-partition base offsets map back to records.
-        let partitions: number[] | undefined;
-        let messages = records;
-        if (records.length > 1) {
-          const count = partitionCounts.get(topic) ?? (await partitionCount(topic));
-          if (count === undefined) throw new Error(`topic ${topic} does not exist`);
-          partitions = records.map((r) =>
-            r.partition !== undefined
-              ? r.partition
-              : r.key !== null
-                ? partitionForKey(r.key, count)
-                : roundRobin++ % count,
-          );
-          messages = records.map((r, i) =>
-            r.key === null ? { ...r, partition: partitions![i] } : r,
-          );
-        }
-        const result = await client.send({
-          topic,
-          acks: idempotent ? -1 : (sendOptions.acks ?? -1),
-          timeout: sendOptions.timeoutMs ?? 30_000,
-          compression,
-          messages: messages.map((r: ProducerRecord) => ({
-            key: r.key,
-            value: r.value,
-            headers: r.headers,
-            ...(r.partition !== undefined ? { partition: r.partition } : {}),
-          })),
-        });
-        const next = new Map<number, bigint>();
-        for (const entry of result) next.set(entry.partition, BigInt(entry.baseOffset ?? '-1'));
-        return records.map((_, i): RecordMetadata => {
-          const partition = partitions ? partitions[i]! : result[0]!.partition;
-          const offset = next.get(partition) ?? -1n;
-          next.set(partition, offset + 1n);
-          return { topic, partition, offset: offset.toString() };
-        });
+      send: (topic, records, sendOptions) =>
+        idempotent ? sendInTurn(topic, records, sendOptions) : sendNow(topic, records, sendOptions),
+      close: async () => {
+        await queue;
+        await close();
       },
-      close,
     };
     const lingerMs = producerOptions.lingerMs ?? 0;
     return lingerMs > 0 ? lingeringProducer(direct, lingerMs) : direct;
