@@ -96,10 +96,12 @@ describe('the affiliate redirect through the gateway', () => {
     expect(location.searchParams.get('utm_source')).toBe('demo-affiliate');
     const clickId = location.searchParams.get('shop_click');
     expect(clickId).toMatch(/^[0-9a-f-]{36}$/);
+    // What a browser sends back: the visitor cookie and the signed recent-clicks cookie.
     const cookie = first.headers
       .getSetCookie()
-      .find((c) => c.startsWith('__Host-shop_vid='))
-      ?.split(';')[0];
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    expect(cookie).toContain('__Host-shop_rc=');
 
     // The same visitor again within the hour: the same click id, no second click.
     const again = await follow(cookie);

@@ -1,17 +1,20 @@
-// Repeat clicks: the same visitor following the same link within the window (an hour) gets the
-// click id of their first click again, and the click is not counted twice. Remembered in an
-// in-process LRU and in Redis (shared by the instances) under a hard timeout: without Redis a
-// repeat on another instance is counted again, never a redirect slowed or failed.
+// Repeat clicks are not counted twice. The click id is derived (domain/derive-click-id.ts) and a
+// returning browser's earlier click comes from its signed cookie (domain/recent-clicks.ts), so
+// nothing here is on the redirect's path: after the answer, a click is recorded only the first
+// time its id is seen within the window — in an in-process LRU, and across instances by SET NX
+// in Redis under a hard timeout. Without Redis a repeat on another instance is counted again,
+// never a redirect slowed or a click lost.
 import type { KeyValue, Logger } from '@shop/shared';
 import { LRUCache } from 'lru-cache';
 
 export interface RepeatClicks {
-  /** The click id of this visitor's earlier click on this link within the window, if any. */
-  earlier(linkId: string, visitorKey: string): Promise<string | undefined>;
-  /** Remembers a counted click (after the answer). */
-  remember(linkId: string, visitorKey: string, clickId: string): void;
+  /** Seconds within which a visitor's repeat click reuses the click id and is not counted. */
+  readonly windowSeconds: number;
+  /** True the first time this click id is seen within the window; false for a repeat. Never rejects. */
+  isFirst(clickId: string): Promise<boolean>;
 }
 
+/** @example const repeats = createRepeatClicks({ kv, log }); if (await repeats.isFirst(clickId)) record(click); */
 export function createRepeatClicks(options: {
   kv: KeyValue;
   log: Logger;
@@ -22,14 +25,13 @@ export function createRepeatClicks(options: {
   const { kv, log } = options;
   const windowSeconds = options.windowSeconds ?? 3600;
   const timeoutMs = options.redisTimeoutMs ?? 25;
-  const lru = new LRUCache<string, string>({
+  const seen = new LRUCache<string, true>({
     max: options.max ?? 50_000,
     ttl: windowSeconds * 1000,
   });
   let skipUntil = 0;
-  const key = (linkId: string, visitorKey: string) => `redirect:click:${linkId}:${visitorKey}`;
   const failed = (error: unknown) => {
-    // Logged once per back-off, not per request.
+    // Logged once per back-off, not per click.
     if (Date.now() >= skipUntil) {
       log.warn(
         { err: error },
@@ -39,15 +41,18 @@ export function createRepeatClicks(options: {
     skipUntil = Date.now() + 5_000;
   };
   return {
-    async earlier(linkId, visitorKey) {
-      const k = key(linkId, visitorKey);
-      const local = lru.get(k);
-      if (local) return local;
-      if (Date.now() < skipUntil) return undefined;
+    windowSeconds,
+    async isFirst(clickId) {
+      if (seen.has(clickId)) return false;
+      seen.set(clickId, true);
+      if (Date.now() < skipUntil) return true;
       let timer: NodeJS.Timeout | undefined;
       try {
-        const shared = await Promise.race([
-          kv.get(k),
+        return await Promise.race([
+          kv.set(`redirect:clicked:${clickId}`, '1', {
+            ttlSeconds: windowSeconds,
+            onlyIfAbsent: true,
+          }),
           new Promise<never>((_, reject) => {
             timer = setTimeout(
               () => reject(new Error(`Redis took longer than ${timeoutMs} ms`)),
@@ -55,20 +60,12 @@ export function createRepeatClicks(options: {
             );
           }),
         ]);
-        if (shared) lru.set(k, shared);
-        return shared ?? undefined;
       } catch (error) {
         failed(error);
-        return undefined;
+        return true;
       } finally {
         clearTimeout(timer);
       }
-    },
-    remember(linkId, visitorKey, clickId) {
-      const k = key(linkId, visitorKey);
-      lru.set(k, clickId);
-      if (Date.now() < skipUntil) return;
-      void kv.set(k, clickId, { ttlSeconds: windowSeconds }).catch(failed);
     },
   };
 }

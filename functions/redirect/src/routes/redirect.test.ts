@@ -9,7 +9,7 @@ import {
   silentLogger,
 } from '@shop/shared';
 import { testEventHeaders } from '@shop/shared/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLinkCache } from '../link-cache.js';
 import { createTestbed, sendAsStaff, type Testbed, uniqueCode, visit } from '../testing/testbed.js';
 
@@ -124,24 +124,30 @@ describe('GET /r/:code', () => {
     expect(await clicksOf(link.id)).toEqual([]);
   });
 
+  const clickIdOf = (res: Response) =>
+    new URL(res.headers.get('location') as string).searchParams.get('shop_click');
+  /** The cookies a browser sends back after this answer. */
+  const cookiesOf = (res: Response) =>
+    ['__Host-shop_vid', '__Host-shop_rc']
+      .map((name) => cookieOf(res, name))
+      .filter(Boolean)
+      .join('; ');
+
   it('reuses the click id of a repeat click within the hour and counts it once', async () => {
     const link = await createLink({});
     const first = await visit(bed.app, `/r/${link.code}`);
-    const cookie = cookieOf(first, '__Host-shop_vid') as string;
+    const cookie = cookiesOf(first);
     expect(first.headers.getSetCookie()[0]).toMatch(/Secure; SameSite=Lax|HttpOnly/);
-    const clickId = new URL(first.headers.get('location') as string).searchParams.get('shop_click');
+    expect(cookieOf(first, '__Host-shop_rc')).toBeDefined();
+    const clickId = clickIdOf(first);
     await new Promise((resolve) => setTimeout(resolve, 5));
     const again = await visit(bed.app, `/r/${link.code}`, { headers: { cookie } });
-    expect(new URL(again.headers.get('location') as string).searchParams.get('shop_click')).toBe(
-      clickId,
-    );
-    // Same IP and user agent without the cookie: the same visitor too.
+    expect(clickIdOf(again)).toBe(clickId);
+    // Same IP and user agent without the cookies: the same visitor too.
     const cookieless = await visit(bed.app, `/r/${link.code}`);
-    expect(
-      new URL(cookieless.headers.get('location') as string).searchParams.get('shop_click'),
-    ).toBe(clickId);
+    expect(clickIdOf(cookieless)).toBe(clickId);
     const other = await visit(bed.app, `/r/${link.code}`, { ip: '198.51.100.9' });
-    const otherId = new URL(other.headers.get('location') as string).searchParams.get('shop_click');
+    const otherId = clickIdOf(other);
     expect(otherId).not.toBe(clickId);
     const clicks = await clicksOf(link.id);
     expect(clicks.map((c) => c.data.clickId)).toEqual([clickId, otherId]);
@@ -151,6 +157,59 @@ describe('GET /r/:code', () => {
       clicks: 2,
       botClicks: 0,
     });
+  });
+
+  it('keeps a browser’s repeat for the hour from its first click, then counts a new click', async () => {
+    let now = new Date('2026-12-02T10:59:00Z');
+    const timed = await createTestbed({ clock: () => now });
+    try {
+      const res = await sendAsStaff(timed.app, 'POST', '/api/admin/links', {
+        code: uniqueCode('timed'),
+        destinationUrl: 'https://landing.shop.example/summer',
+      });
+      const link = (await res.json()) as { id: string; code: string };
+      const first = await visit(timed.app, `/r/${link.code}`);
+      const cookie = cookiesOf(first);
+      // Past the clock hour, within the hour of the first click: the cookie names the click.
+      now = new Date('2026-12-02T11:40:00Z');
+      const repeat = await visit(timed.app, `/r/${link.code}`, { headers: { cookie } });
+      expect(clickIdOf(repeat)).toBe(clickIdOf(first));
+      // An hour after the first click: a new click, counted.
+      now = new Date('2026-12-02T12:00:00Z');
+      const later = await visit(timed.app, `/r/${link.code}`, { headers: { cookie } });
+      expect(clickIdOf(later)).not.toBe(clickIdOf(first));
+      await vi.waitFor(async () => {
+        const clicks = (await timed.recordedClicks()).filter((r) => r.data.linkId === link.id);
+        expect(clicks.map((c) => c.data.clickId)).toEqual([clickIdOf(first), clickIdOf(later)]);
+      });
+    } finally {
+      await timed.cleanup();
+    }
+  });
+
+  it('ignores a forged recent-clicks cookie: the click keeps its own id and is counted', async () => {
+    const victim = await createLink({});
+    const target = await createLink({});
+    const theirs = await visit(bed.app, `/r/${victim.code}`, { ip: '203.0.113.77' });
+    // An attacker re-signs the cookie with a key of their own, naming the victim's click for
+    // the link they follow (their purchase would be credited to someone else's click).
+    const [body] = (cookieOf(theirs, '__Host-shop_rc') as string).split('=')[1]!.split('.');
+    const claimed = JSON.parse(Buffer.from(body as string, 'base64url').toString()) as {
+      c: string;
+    };
+    const tag = target.id.replaceAll('-', '').slice(-12);
+    const forgedBody = Buffer.from(
+      JSON.stringify({ c: claimed.c.replace(/^[0-9a-f]{12}/, tag), exp: 4_102_444_800 }),
+    ).toString('base64url');
+    const forged = await visit(bed.app, `/r/${target.code}`, {
+      ip: '203.0.113.78',
+      headers: { cookie: `__Host-shop_rc=${forgedBody}.${'A'.repeat(43)}` },
+    });
+    expect(forged.status).toBe(302);
+    expect(clickIdOf(forged)).not.toBe(clickIdOf(theirs));
+    await vi.waitFor(async () =>
+      expect((await clicksOf(target.id)).map((c) => c.data.clickId)).toEqual([clickIdOf(forged)]),
+    );
   });
 
   it.each([

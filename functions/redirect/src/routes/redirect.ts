@@ -2,13 +2,7 @@
 // after the answer; POST /r/:code — the password form of a protected link.
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { verify as verifyArgon2 } from '@node-rs/argon2';
-import {
-  currentTraceparent,
-  headerValue,
-  newId,
-  requestHeaders,
-  type ServiceEnv,
-} from '@shop/shared';
+import { currentTraceparent, headerValue, requestHeaders, type ServiceEnv } from '@shop/shared';
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { clientAddress } from '../client-address.js';
@@ -16,9 +10,16 @@ import type { RedirectDeps } from '../deps.js';
 import { buildDestination } from '../domain/build-destination.js';
 import { acceptedLanguages, chooseDestination } from '../domain/choose-destination.js';
 import { classifyUserAgent } from '../domain/classify-visitor.js';
+import { deriveClickId } from '../domain/derive-click-id.js';
 import { hashVisitor } from '../domain/hash-visitor.js';
 import type { Link } from '../domain/link.js';
 import { normalizeCode } from '../domain/normalize-code.js';
+import {
+  findRecentClick,
+  linkTagOf,
+  readRecentClicks,
+  writeRecentClicks,
+} from '../domain/recent-clicks.js';
 import { signToken, verifySignedToken } from '../domain/signed-token.js';
 import {
   gonePage,
@@ -31,6 +32,8 @@ import {
 /** The visitor cookie: a random id (no personal data) that keeps A/B arms and repeat clicks. */
 const VISITOR_COOKIE = '__Host-shop_vid';
 const VISITOR_COOKIE_DAYS = 90;
+/** The visitor's recent clicks (signed): a repeat within the window reuses its click id. */
+const RECENT_CLICKS_COOKIE = '__Host-shop_rc';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const PASSWORD_ATTEMPTS = 10;
@@ -125,11 +128,21 @@ export function registerRedirectRoutes(app: OpenAPIHono<ServiceEnv>, deps: Redir
       // The cookie set now keeps the arm picked now.
       stickyKey: visitorId ?? newVisitorId ?? agentKey,
     });
-    const earlier = isHead
+    // A repeat within the window reuses the earlier click id: the browser's signed cookie names
+    // it; without one, the id derived for this visitor and window is the same on every instance.
+    const recent = isHead
+      ? []
+      : readRecentClicks(
+          settings.secret,
+          getCookie(c, RECENT_CLICKS_COOKIE),
+          now,
+          repeats.windowSeconds,
+        );
+    const earlier = findRecentClick(recent, link.id);
+    const clickId = isHead
       ? undefined
-      : ((visitorId && (await repeats.earlier(link.id, visitorId))) ??
-        (await repeats.earlier(link.id, agentKey)));
-    const clickId = isHead ? undefined : (earlier ?? newId());
+      : (earlier?.clickId ??
+        deriveClickId(settings.secret, link.id, visitorId ?? agentKey, now, repeats.windowSeconds));
     const url = new URL(c.req.url);
     const location = buildDestination(stored, link.utm, url.search, settings.clickIdParam, clickId);
     counter('redirected');
@@ -143,19 +156,36 @@ export function registerRedirectRoutes(app: OpenAPIHono<ServiceEnv>, deps: Redir
       });
     }
     if (clickId && !earlier) {
+      const at = Math.floor(now.getTime() / 1000);
+      setCookie(
+        c,
+        RECENT_CLICKS_COOKIE,
+        writeRecentClicks(
+          settings.secret,
+          recent,
+          { linkTag: linkTagOf(link.id), clickId, at },
+          repeats.windowSeconds,
+        ),
+        {
+          path: '/',
+          secure: true,
+          httpOnly: true,
+          sameSite: 'Lax',
+          maxAge: repeats.windowSeconds,
+        },
+      );
       // The request's span (the kit's tracing), else what the caller sent: the click keeps the
       // visitor's trace, as the distributed-tracing extension of the CloudEvent.
       const incoming = headerValue(headers, 'traceparent');
       const traceparent =
         currentTraceparent() ?? (incoming && TRACEPARENT.test(incoming) ? incoming : undefined);
       const referer = headerValue(headers, 'referer');
-      // After the answer: parsing the user agent and finding the country are not the visitor's wait.
-      setImmediate(() => {
+      // After the answer: the repeat check, parsing the user agent and finding the country are
+      // not the visitor's wait.
+      setImmediate(async () => {
         try {
+          if (!(await repeats.isFirst(clickId))) return;
           const info = agent ?? classifyUserAgent(userAgent);
-          for (const key of new Set([visitorId ?? newVisitorId, agentKey])) {
-            if (key) repeats.remember(link.id, key, clickId);
-          }
           clicks.record({
             clickId,
             linkId: link.id,
