@@ -1,11 +1,36 @@
 // The reporting function as the kit runs it: `node dist/main.js` serves,
-// `node dist/main.js migrate` is the migration job.
-import { defineFunction } from '@shop/shared';
+// `node dist/main.js migrate` is the migration job; `dist/replay/cli.js` rebuilds the read models.
+import { ConfigError, defineFunction, type FunctionConfig } from '@shop/shared';
+import { z } from 'zod';
 import { createApp } from './app.js';
+import { parseTimeZones } from './domain/time-zone.js';
 import { events } from './events.js';
+import { keepZones } from './store/zones.js';
 
 export { createApp, type ReportingAppDeps } from './app.js';
 export { events } from './events.js';
+export { replayEvents } from './replay/replay.js';
+
+const configShape = {
+  /**
+   * The IANA zones whose daily aggregates are kept (comma-separated): reports in these read at
+   * most 366 rows per currency and year; any other zone is aggregated from the facts.
+   */
+  REPORTING_TIME_ZONES: z.string().max(2000).default('UTC,Europe/Berlin'),
+};
+
+/** The reporting config: the environment, the zones parsed. */
+export type ReportingConfig = FunctionConfig<typeof configShape> & { timeZones: string[] };
+
+function resolveConfig(config: FunctionConfig<typeof configShape>): ReportingConfig {
+  try {
+    return { ...config, timeZones: parseTimeZones(config.REPORTING_TIME_ZONES) };
+  } catch (error) {
+    throw new ConfigError([
+      { variable: 'REPORTING_TIME_ZONES', message: (error as Error).message },
+    ]);
+  }
+}
 
 /**
  * reporting: PostgreSQL schema `reporting`, port 8092.
@@ -14,10 +39,15 @@ export { events } from './events.js';
 export const reporting = defineFunction({
   name: 'reporting',
   port: 8092,
-  // Settings of its own, validated at start: e.g. OFFER_URL: z.url().default('http://127.0.0.1:8083')
-  config: {},
+  config: configShape,
+  resolveConfig,
   database: { migrations: new URL('../migrations/', import.meta.url) },
   events,
+  async services({ db, log, config }) {
+    const added = await keepZones(db, config.timeZones);
+    if (added.length > 0) log.info({ zones: added }, 'daily aggregates backfilled for new zones');
+    return {};
+  },
   createApp,
 });
 
