@@ -16,6 +16,10 @@ export const reportedEventTypes = [
   'shop.analytics.page',
   'shop.analytics.track',
   'shop.analytics.identify',
+  // The KafkaSource delivers every call on the analytics topics: these only join identities.
+  'shop.analytics.screen',
+  'shop.analytics.group',
+  'shop.analytics.alias',
 ] as const;
 
 export type ReportedEventType = (typeof reportedEventTypes)[number];

@@ -525,6 +525,20 @@ const handlers: Handlers = {
   async 'shop.analytics.identify'(tx, { data }) {
     await recordIdentity(tx, data.anonymousId, data.userId);
   },
+
+  async 'shop.analytics.screen'(tx, { data }) {
+    await recordIdentity(tx, data.anonymousId, data.userId);
+  },
+
+  async 'shop.analytics.group'(tx, { data }) {
+    await recordIdentity(tx, data.anonymousId, data.userId);
+  },
+
+  // Segment's alias: previousId (an anonymous id, or an older user id) is userId from now on.
+  async 'shop.analytics.alias'(tx, { data }) {
+    await recordIdentity(tx, data.anonymousId, data.userId);
+    await recordIdentity(tx, data.previousId, data.userId);
+  },
 };
 
 /**
