@@ -10,6 +10,8 @@ import { keepZones } from './store/zones.js';
 export { createApp, type ReportingAppDeps } from './app.js';
 export { events } from './events.js';
 export { replayEvents } from './replay/replay.js';
+export { type ReportSource, salesReport } from './store/reports.js';
+export { keepZones } from './store/zones.js';
 
 const configShape = {
   /**
