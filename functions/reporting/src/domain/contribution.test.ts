@@ -49,6 +49,15 @@ describe('contributionOf', () => {
     });
   });
 
+  it('counts no payment in another currency than the order, even for the same amount', () => {
+    const facts: OrderFacts = {
+      order,
+      payments: [{ ...payment('p1', 1000, '2026-03-01T10:00:00Z'), currency: 'USD' }],
+      refunds: [],
+    };
+    expect(contributionOf(facts)).toEqual({ sale: null, refunds: [] });
+  });
+
   it('never refunds more than the sale, nor refunds of another payment or currency', () => {
     const facts: OrderFacts = {
       order,

@@ -328,6 +328,48 @@ describe('bad requests and strangers', () => {
   });
 });
 
+describe('attacks on /events', () => {
+  it('refuses a payment that claims another producer as its source, and counts nothing', async () => {
+    const before = await (await bed.get(`/api/admin/reports/sales?${MARCH}`)).text();
+    const forged = paymentSucceeded(uuid(0x4ee), uuid(0x3ee), 5000, '2026-03-05T10:00:00.000Z');
+    const res = await bed.deliver({ ...forged, source: '/shop/cart' });
+    // The kit refuses a source that is not the catalogued producer of the type.
+    expect(res.status).toBe(403);
+    expect(await (await bed.get(`/api/admin/reports/sales?${MARCH}`)).text()).toBe(before);
+  });
+
+  it('refuses data that does not match the catalog (a fractional amount), storing nothing', async () => {
+    const bad = paymentSucceeded(uuid(0x4ed), uuid(0x3ed), 10, '2026-03-05T10:00:00.000Z');
+    (bad.data as { amount: { amount: number } }).amount.amount = 10.5;
+    expect((await bed.deliver(bad)).status).toBe(400);
+    const { rowCount } = await bed.db.query(
+      'SELECT 1 FROM reporting.payments WHERE payment_id = $1',
+      [uuid(0x4ed)],
+    );
+    expect(rowCount).toBe(0);
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('lists every report route with its query parameters', async () => {
+    const doc = (await (await bed.app.request('/openapi.json')).json()) as {
+      paths: Record<string, { get: { parameters: { name: string }[] } }>;
+    };
+    for (const name of [
+      'sales',
+      'conversion',
+      'top-products',
+      'affiliates',
+      'clicks',
+      'funnel',
+      'experiments',
+    ]) {
+      const parameters = doc.paths[`/api/admin/reports/${name}`]?.get.parameters.map((p) => p.name);
+      expect(parameters, name).toEqual(expect.arrayContaining(['from', 'to', 'zone']));
+    }
+  });
+});
+
 describe('duplicates', () => {
   it('changes nothing when every event of the month is delivered again', async () => {
     const before = await (await bed.get(`/api/admin/reports/sales?${MARCH}`)).text();

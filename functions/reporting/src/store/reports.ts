@@ -33,7 +33,7 @@ const ratio = (numerator: number, denominator: number): number | null =>
 
 /** A mean of integer minor units, rounded half up to an integer: still minor units. */
 const meanMinorUnits = (total: number, count: number): number | null =>
-  count === 0 ? null : Math.floor((2 * total + count) / (2 * count));
+  count === 0 ? null : Number((2n * BigInt(total) + BigInt(count)) / (2n * BigInt(count)));
 
 /** Whether the zone's daily aggregates are kept. */
 export async function keepsAggregates(db: Queryable, zone: string): Promise<boolean> {
