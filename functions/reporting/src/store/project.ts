@@ -501,8 +501,9 @@ const handlers: Handlers = {
     const { data } = event;
     await recordIdentity(tx, data.anonymousId, data.userId);
     if (!(KEPT_TRACKS as readonly string[]).includes(data.event)) return;
+    // feature-flag sends variant_id; Segment's A/B testing spec names it variation_id.
     const experimentId = text(data.properties.experiment_id);
-    const variantId = text(data.properties.variant_id);
+    const variantId = text(data.properties.variant_id) ?? text(data.properties.variation_id);
     // An exposure without its flag and variant says nothing about an experiment.
     if (data.event === 'Experiment Viewed' && (!experimentId || !variantId)) return;
     await tx.query(

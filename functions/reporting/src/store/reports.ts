@@ -243,7 +243,6 @@ export async function affiliatesReport(
             coalesce(sum(r.commission_reversed), 0)::bigint AS "commissionReversed"
        FROM reporting.conversions c
        JOIN reporting.conversion_touchpoints t ON t.conversion_id = c.conversion_id
-       LEFT JOIN reporting.conversion_reversals cr ON cr.conversion_id = c.conversion_id
        LEFT JOIN reporting.reversal_touchpoints r
               ON r.conversion_id = t.conversion_id AND r.touchpoint_id = t.touchpoint_id,
             bounds b
