@@ -8,6 +8,11 @@ import type { Database } from '@shop/shared';
  * @example await keepZones(db, ['UTC', 'Europe/Berlin']);
  */
 export async function keepZones(db: Database, zones: readonly string[]): Promise<string[]> {
+  // The usual start: nothing to change, so no lock that would hold events back.
+  const current = await db.query<{ zone: string }>('SELECT zone FROM reporting.aggregate_zones');
+  const kept = new Set(current.rows.map((r) => r.zone));
+  const wanted = new Set(zones);
+  if (kept.size === wanted.size && [...wanted].every((zone) => kept.has(zone))) return [];
   return db.transaction(async (tx) => {
     await tx.exec('LOCK TABLE reporting.aggregate_zones IN EXCLUSIVE MODE');
     const { rows } = await tx.query<{ zone: string }>('SELECT zone FROM reporting.aggregate_zones');
