@@ -109,7 +109,21 @@ describe('sales report (a hand-computed month)', () => {
     const kept = await bed.get(`/api/admin/reports/sales?${MARCH}&zone=Europe/Berlin`);
     expect(kept.headers.get('x-report-source')).toBe('daily_aggregates');
     const other = await bed.get(`/api/admin/reports/sales?${MARCH}&zone=America/New_York`);
+    expect(other.status).toBe(200);
     expect(other.headers.get('x-report-source')).toBe('facts');
+    // New York keeps 31 March 22:30 UTC in March (18:30 EDT); Kolkata (+05:30) does not.
+    const eurOrders = async (zone: string) =>
+      (
+        (await rows(`/api/admin/reports/sales?${MARCH}&zone=${zone}&interval=month`)) as {
+          currency: string;
+          orders: number;
+          revenue: number;
+        }[]
+      )
+        .filter((r) => r.currency === 'EUR')
+        .map((r) => [r.orders, r.revenue]);
+    expect(await eurOrders('America/New_York')).toEqual([[4, 6700]]);
+    expect(await eurOrders('Asia/Kolkata')).toEqual([[3, 5500]]);
     for (const interval of ['day', 'week', 'month'] as const) {
       for (const zone of ['Europe/Berlin', 'UTC']) {
         const range = { zone, from: '2026-03-01', to: '2026-03-31' };
