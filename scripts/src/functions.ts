@@ -11,6 +11,7 @@ import { conversionWebhook } from '@shop/conversion-webhook';
 import { featureFlag } from '@shop/feature-flag';
 import { offer } from '@shop/offer';
 import { redirect } from '@shop/redirect';
+import { reporting } from '@shop/reporting';
 import { user } from '@shop/user';
 
 // new-function: imports above this line
@@ -35,6 +36,7 @@ export const DEV_FUNCTIONS: readonly DevFunction[] = [
   attribution,
   featureFlag,
   audit,
+  reporting,
   // new-function: entries above this line
   gateway,
 ];

@@ -18,32 +18,42 @@ describe('KafkaSource manifests', () => {
     const manifests = loadManifests(
       fileURLToPath(new URL('../../../knative/eventing', import.meta.url)),
     );
-    expect(manifests.kafkaSources).toEqual([
-      {
-        namespace: 'shop',
-        name: 'analytics-to-attribution',
-        topics: ['shop-analytics', 'shop-analytics-overflow', 'shop-analytics-historical'],
-        bootstrapServers: ['kafka-bootstrap.kafka.svc.cluster.local:9092'],
-        consumerGroup: 'knative-kafka-source-shop-analytics-to-attribution',
-        initialOffset: 'earliest',
-        ordered: true,
-        sink: {
-          ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'attribution' },
-          uri: '/events',
-          audience: 'serving.knative.dev/service/shop/attribution',
-        },
-        delivery: {
-          retry: 6,
-          backoffPolicy: 'exponential',
-          backoffDelay: 'PT0.5S',
-          timeout: 'PT30S',
-          deadLetterSink: {
-            ref: { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', name: 'dead-letter' },
-          },
-        },
-        extensions: {},
+    const attribution = {
+      namespace: 'shop',
+      name: 'analytics-to-attribution',
+      topics: ['shop-analytics', 'shop-analytics-overflow', 'shop-analytics-historical'],
+      bootstrapServers: ['kafka-bootstrap.kafka.svc.cluster.local:9092'],
+      consumerGroup: 'knative-kafka-source-shop-analytics-to-attribution',
+      initialOffset: 'earliest',
+      ordered: true,
+      sink: {
+        ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'attribution' },
+        uri: '/events',
+        audience: 'serving.knative.dev/service/shop/attribution',
       },
-    ]);
+      delivery: {
+        retry: 6,
+        backoffPolicy: 'exponential',
+        backoffDelay: 'PT0.5S',
+        timeout: 'PT30S',
+        deadLetterSink: {
+          ref: { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', name: 'dead-letter' },
+        },
+      },
+      extensions: {},
+    };
+    // reporting reads the same topics through a source (and consumer group) of its own.
+    const reporting = {
+      ...attribution,
+      name: 'analytics-to-reporting',
+      consumerGroup: 'knative-kafka-source-shop-analytics-to-reporting',
+      sink: {
+        ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'reporting' },
+        uri: '/events',
+        audience: 'serving.knative.dev/service/shop/reporting',
+      },
+    };
+    expect(manifests.kafkaSources).toEqual([attribution, reporting]);
   });
 
   it('applies the webhook’s defaults: latest, ordered, a stable consumer group', () => {

@@ -136,6 +136,7 @@ describe('knative/ and the event catalog', () => {
       'auth',
       'cart',
       'redirect',
+      'reporting',
       'user',
     ]);
     for (const [service, subjects] of subscribers) {
