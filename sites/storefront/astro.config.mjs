@@ -21,6 +21,7 @@ export default defineConfig({
   adapter: node({ mode: 'standalone' }),
   integrations: [solid()],
   server: { port: 4321, host: '127.0.0.1' },
+  devToolbar: { enabled: false },
   security: {
     // Our own middleware checks Origin against PUBLIC_ORIGIN (Astro's check compares it with the
     // request URL, which is http:// behind a TLS-terminating proxy) and a per-session token.
