@@ -9,7 +9,7 @@ import {
   hiddenFields,
   NoScriptBrowser,
   type RunningStorefront,
-  startStorefront,
+  storefrontFor,
 } from './testing/storefront.js';
 
 let shop: StoryPlatform;
@@ -17,7 +17,7 @@ let site: RunningStorefront;
 
 beforeAll(async () => {
   shop = await startStoryPlatform();
-  site = await startStorefront({ gatewayUrl: shop.gateway.url });
+  site = await storefrontFor(shop.gateway.url);
 }, 240_000);
 
 afterAll(async () => {

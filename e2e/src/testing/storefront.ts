@@ -1,85 +1,17 @@
 // The storefront as a story starts it: `astro dev` of sites/storefront in a child process, on a
 // free port, pointed at the story's gateway; and a shopper's browser without JavaScript (plain
 // HTTP with a cookie jar, forms posted as a browser posts them, redirects followed by hand).
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freePort } from '@shop/shared/testing';
+import { type RunningStorefront, startStorefront } from '@shop/storefront/dev-server';
 
-const SITE_DIR = fileURLToPath(new URL('../../../sites/storefront/', import.meta.url));
-
-export interface RunningStorefront {
-  url: string;
-  /** What the dev server printed (for a failure message). */
-  output(): string;
-  stop(): Promise<void>;
-}
+export type { RunningStorefront };
 
 /**
- * Starts the storefront's dev server against `gatewayUrl` and waits until it answers.
- * @example const site = await startStorefront({ gatewayUrl: shop.gateway.url });
+ * Starts the storefront's dev server on a free port against `gatewayUrl`.
+ * @example const site = await storefrontFor(shop.gateway.url);
  */
-export async function startStorefront(options: {
-  gatewayUrl: string;
-  env?: Record<string, string>;
-}): Promise<RunningStorefront> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const astroPackage = createRequire(`${SITE_DIR}package.json`).resolve('astro/package.json');
-  const astro = join(dirname(astroPackage), 'bin', 'astro.mjs');
-  let output = '';
-  const child: ChildProcess = spawn(
-    process.execPath,
-    // --ignore-lock: beside a developer's own `astro dev` (Astro allows one per project otherwise).
-    [astro, 'dev', '--port', String(port), '--host', '127.0.0.1', '--ignore-lock'],
-    {
-      cwd: SITE_DIR,
-      env: {
-        // Not the test runner's NODE_ENV=test and VITEST* (astro dev then serves nothing).
-        ...Object.fromEntries(
-          Object.entries(process.env).filter(([name]) => !/^(VITEST|NODE_ENV$)/.test(name)),
-        ),
-        NODE_ENV: 'development',
-        ASTRO_TELEMETRY_DISABLED: '1',
-        GATEWAY_URL: options.gatewayUrl,
-        PUBLIC_ORIGIN: url,
-        REDIS_URL: '',
-        ...options.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the storefront exited:\n${output}`);
-    try {
-      const res = await fetch(`${url}/robots.txt`);
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGTERM');
-      throw new Error(`the storefront did not start in time:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return {
-    url,
-    output: () => output,
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
+export async function storefrontFor(gatewayUrl: string): Promise<RunningStorefront> {
+  return startStorefront({ port: await freePort(), gatewayUrl, env: { REDIS_URL: '' } });
 }
 
 /** What the browser got: status, headers, the page and the URL it was at. */
