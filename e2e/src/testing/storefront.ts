@@ -1,17 +1,19 @@
 // The storefront as a story starts it: `astro dev` of sites/storefront in a child process, on a
 // free port, pointed at the story's gateway; and a shopper's browser without JavaScript (plain
 // HTTP with a cookie jar, forms posted as a browser posts them, redirects followed by hand).
-import { freePort } from '@shop/shared/testing';
+import { freePort, usesRealInfrastructure } from '@shop/shared/testing';
 import { type RunningStorefront, startStorefront } from '@shop/storefront/dev-server';
 
 export type { RunningStorefront };
 
 /**
- * Starts the storefront's dev server on a free port against `gatewayUrl`.
+ * Starts the storefront's dev server on a free port against `gatewayUrl`, its sessions in the
+ * real Redis in `test:integration`, in memory in `npm test`.
  * @example const site = await storefrontFor(shop.gateway.url);
  */
 export async function storefrontFor(gatewayUrl: string): Promise<RunningStorefront> {
-  return startStorefront({ port: await freePort(), gatewayUrl, env: { REDIS_URL: '' } });
+  const redis = usesRealInfrastructure() ? (process.env.REDIS_URL ?? '') : '';
+  return startStorefront({ port: await freePort(), gatewayUrl, env: { REDIS_URL: redis } });
 }
 
 /** What the browser got: status, headers, the page and the URL it was at. */
