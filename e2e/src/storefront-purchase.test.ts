@@ -14,14 +14,21 @@ import {
 
 let shop: StoryPlatform;
 let site: RunningStorefront;
+// A second instance that refreshes the access token on every request (a leeway longer than the
+// token lives), as every request of a session does once its token is about to expire.
+let refreshingSite: RunningStorefront;
 
 beforeAll(async () => {
   shop = await startStoryPlatform();
-  site = await storefrontFor(shop.gateway.url);
+  [site, refreshingSite] = await Promise.all([
+    storefrontFor(shop.gateway.url),
+    storefrontFor(shop.gateway.url, { SESSION_REFRESH_LEEWAY_SECONDS: '86400' }),
+  ]);
 }, 240_000);
 
 afterAll(async () => {
   await site?.stop();
+  await refreshingSite?.stop();
   await shop?.stop();
 });
 
@@ -68,6 +75,7 @@ describe('the storefront without JavaScript', () => {
     });
     expect(added.url).toBe(`${site.url}/p/${slug}`);
     expect(added.html).toContain('Added to your cart.');
+    expect(added.html).toMatch(/data-cart-count[^>]*>2</);
     const cart = await browser.get('/cart');
     expect(cart.html).toContain(name);
     expect(cart.html).toMatch(/data-testid="total">€50.00</);
@@ -90,13 +98,13 @@ describe('the storefront without JavaScript', () => {
     expect(checkoutPage.html).toContain('€50.00');
 
     // Place the order: the order page waits for the payment and links to the provider.
-    const orderPage = await browser.post('/checkout', {
-      ...hiddenFields(checkoutPage.html, '/checkout'),
-      ...address,
-      line2: '',
-    });
+    const checkoutForm = { ...hiddenFields(checkoutPage.html, '/checkout'), ...address, line2: '' };
+    const orderPage = await browser.post('/checkout', checkoutForm);
     const orderPath = new URL(orderPage.url).pathname;
     expect(orderPath, orderPage.html).toMatch(/^\/orders\/[0-9a-f-]{36}$/);
+    // The same form sent again (a double click, a reload that re-posts) is the same order.
+    const again = await browser.post('/checkout', checkoutForm);
+    expect(new URL(again.url).pathname).toBe(orderPath);
     expect(orderPage.html).toContain('data-status="pending_payment"');
     expect(orderPage.html).toContain('<meta http-equiv="refresh" content="3">');
     const payUrl = /href="([^"]+)" data-testid="pay"/.exec(orderPage.html)?.[1] ?? '';
@@ -126,8 +134,8 @@ describe('the storefront without JavaScript', () => {
     // Signing out ends the session: the account asks to sign in again.
     const signedOut = await browser.post('/signout', hiddenFields(orders.html, '/signout'));
     expect(signedOut.html).toContain('You are signed out.');
-    const again = await browser.get('/account/orders');
-    expect(new URL(again.url).pathname).toBe('/signin');
+    const afterSignOut = await browser.get('/account/orders');
+    expect(new URL(afterSignOut.url).pathname).toBe('/signin');
   });
 
   it('shows the product in German under /de with prices formatted for Germany', async () => {
@@ -140,6 +148,46 @@ describe('the storefront without JavaScript', () => {
     expect(product.html).toContain('1.234,56');
     expect(product.html).toContain('In den Warenkorb');
     expect(product.html).toContain('hreflang="en-GB"');
+  });
+
+  it('keeps the shopper signed in while the server refreshes the tokens, even for parallel requests', async () => {
+    const browser = new NoScriptBrowser(refreshingSite.url);
+    const signup = await browser.get('/signup');
+    const email = `refresh-${crypto.randomUUID()}@example.com`;
+    const signedUp = await browser.post('/signup', {
+      ...hiddenFields(signup.html, '/signup'),
+      name: 'Grace Hopper',
+      email,
+      password: PASSWORD,
+    });
+    expect(new URL(signedUp.url).pathname, signedUp.html).toBe('/account/orders');
+    // Every request refreshes first: one after the other, then eight at once on one session.
+    // Auth revokes the whole token family when a spent refresh token comes back, so a second
+    // refresh of the same token would sign the shopper out.
+    for (let i = 0; i < 3; i++) {
+      expect((await browser.get('/account/orders')).html).toContain(email);
+    }
+    const parallel = await Promise.all(
+      Array.from({ length: 8 }, () => browser.get('/account/orders')),
+    );
+    for (const page of parallel) expect(new URL(page.url).pathname).toBe('/account/orders');
+    const after = await browser.get('/account/orders');
+    expect(new URL(after.url).pathname).toBe('/account/orders');
+    expect(after.html).toContain(email);
+  });
+
+  it('sends the browser back only to a path of this site after sign-in (no open redirect)', async () => {
+    const browser = new NoScriptBrowser(site.url);
+    const page = await browser.get('/signup?return=%2F%2Fevil.example%2Fphish');
+    expect(page.html).toContain('name="return" value="/account/orders"');
+    const signedUp = await browser.post('/signup', {
+      ...hiddenFields(page.html, '/signup'),
+      return: 'https://evil.example/phish',
+      name: 'Mallory Target',
+      email: `redirect-${crypto.randomUUID()}@example.com`,
+      password: PASSWORD,
+    });
+    expect(signedUp.url).toBe(`${site.url}/account/orders`);
   });
 
   it('refuses a form posted from another site, and one without the session token', async () => {

@@ -11,9 +11,16 @@ export type { RunningStorefront };
  * real Redis in `test:integration`, in memory in `npm test`.
  * @example const site = await storefrontFor(shop.gateway.url);
  */
-export async function storefrontFor(gatewayUrl: string): Promise<RunningStorefront> {
+export async function storefrontFor(
+  gatewayUrl: string,
+  env: Record<string, string> = {},
+): Promise<RunningStorefront> {
   const redis = usesRealInfrastructure() ? (process.env.REDIS_URL ?? '') : '';
-  return startStorefront({ port: await freePort(), gatewayUrl, env: { REDIS_URL: redis } });
+  return startStorefront({
+    port: await freePort(),
+    gatewayUrl,
+    env: { REDIS_URL: redis, ...env },
+  });
 }
 
 /** What the browser got: status, headers, the page and the URL it was at. */
