@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { LOCAL_PORTS, localServiceUrl, startBroker } from '@shop/eventing/broker';
 import { createLogger, sharedMemoryKafka } from '@shop/shared';
 import { recentSpans } from '@shop/shared/telemetry';
+import { startStorefront } from '@shop/storefront/dev-server';
 import { startDevPrometheus } from './dev-prometheus.js';
 import { startFunctionProcess } from './function-process.js';
 import { DEV_FUNCTIONS } from './functions.js';
@@ -136,6 +137,17 @@ async function main(): Promise<void> {
       running.push({ name: `${fn.name} ops`, url: started.opsUrl, stop: async () => {} });
     }
   }
+  // The storefront (sites/storefront) on the gateway: astro dev, or its built server with
+  // DEV_PROCESSES=true. STOREFRONT=false leaves it out.
+  if (env.STOREFRONT !== 'false') {
+    const storefront = await startStorefront({
+      port: Number(env.STOREFRONT_PORT ?? 4321),
+      gatewayUrl: localServiceUrl('api-gateway'),
+      mode: processes ? 'built' : 'dev',
+      env: { REDIS_URL: env.STOREFRONT_REDIS_URL ?? env.REDIS_URL },
+    });
+    running.push({ name: 'storefront', url: storefront.url, stop: storefront.stop });
+  }
   // A Prometheus of its own when Debian's prometheus is installed (DEV_PROMETHEUS=false: none).
   let prometheusUrl: string | undefined;
   if (env.DEV_PROMETHEUS !== 'false') {
@@ -161,6 +173,9 @@ async function main(): Promise<void> {
       'Shop platform is running (every function also serves /healthz, /readyz, /metrics; the gateway on its ops port):',
       ...lines,
       '',
+      ...running
+        .filter((r) => r.name === 'storefront')
+        .map((r) => `  the shop       ${r.url}  (storefront: browse, cart, sign up, checkout)`),
       `  catalog        ${gatewayUrl}/api/offers?q=coffee`,
       `  categories     ${gatewayUrl}/api/categories`,
       `  OpenAPI        ${gatewayUrl}/openapi.json`,

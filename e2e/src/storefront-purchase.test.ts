@@ -1,0 +1,229 @@
+// A purchase in the storefront with JavaScript off, through the platform's gateway: browse,
+// search, the product page, add to the cart, sign up (the anonymous cart comes along), check
+// out, pay on the provider's page, and the order page shows the order paid. Plain HTTP form
+// posts with a cookie jar, as a browser without JavaScript sends them.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type StoryPlatform, startStoryPlatform } from './testing/platform.js';
+import { address, PASSWORD } from './testing/shopper.js';
+import {
+  hiddenFields,
+  NoScriptBrowser,
+  type RunningStorefront,
+  storefrontFor,
+} from './testing/storefront.js';
+
+let shop: StoryPlatform;
+let site: RunningStorefront;
+// A second instance that refreshes the access token on every request (a leeway longer than the
+// token lives), as every request of a session does once its token is about to expire.
+let refreshingSite: RunningStorefront;
+
+beforeAll(async () => {
+  shop = await startStoryPlatform();
+  [site, refreshingSite] = await Promise.all([
+    storefrontFor(shop.gateway.url),
+    storefrontFor(shop.gateway.url, { SESSION_REFRESH_LEEWAY_SECONDS: '86400' }),
+  ]);
+}, 240_000);
+
+afterAll(async () => {
+  await site?.stop();
+  await refreshingSite?.stop();
+  await shop?.stop();
+});
+
+const SESSION = '__Host-shop_session';
+
+describe('the storefront without JavaScript', () => {
+  it('sells a product from the home page to the paid order with plain forms', async () => {
+    const browser = new NoScriptBrowser(site.url);
+    const productId = await shop.newProduct(2500);
+
+    // Home: featured offers (the newest first) and the categories.
+    const home = await browser.get('/');
+    expect(home.status, site.output()).toBe(200);
+    expect(home.html).toContain('href="/c/kitchen"');
+    const firstSession = browser.cookies.get(SESSION);
+    expect(firstSession).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const cookieLine = browser.setCookies.find((line) => line.startsWith(`${SESSION}=`)) ?? '';
+    expect(cookieLine).toMatch(/; Path=\/;/);
+    for (const flag of ['Secure', 'HttpOnly', 'SameSite=Lax']) expect(cookieLine).toContain(flag);
+    // No token of any kind reaches the browser.
+    expect(home.html).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./);
+
+    // The product reached by id lives at its slug; the page has the price and structured data.
+    const product = await browser.get(`/p/${productId}`);
+    expect(product.status).toBe(200);
+    const slug = new URL(product.url).pathname.replace('/p/', '');
+    expect(product.html).toContain('€25.00');
+    expect(product.html).toContain('"@type":"Product"');
+    expect(product.html).toContain('"price":"25.00"');
+    expect(product.html).toContain('"@type":"BreadcrumbList"');
+    expect(product.html).toContain(`<link rel="canonical" href="${site.url}/p/${slug}">`);
+    expect(product.html).toContain(`hreflang="de-DE" href="${site.url}/de/p/${slug}"`);
+
+    // Search finds it by name.
+    const name = /<h1[^>]*>([^<]+)<\/h1>/.exec(product.html)?.[1] ?? '';
+    const search = await browser.get(`/search?q=${encodeURIComponent(`"${name}"`)}`);
+    expect(search.status).toBe(200);
+    expect(search.html).toContain(`href="/p/${slug}"`);
+
+    // Add two to the cart (Post/Redirect/Get back to the product page).
+    const added = await browser.post('/cart/add', {
+      ...hiddenFields(product.html, '/cart/add'),
+      quantity: '2',
+    });
+    expect(added.url).toBe(`${site.url}/p/${slug}`);
+    expect(added.html).toContain('Added to your cart.');
+    expect(added.html).toMatch(/data-cart-count[^>]*>2</);
+    const cart = await browser.get('/cart');
+    expect(cart.html).toContain(name);
+    expect(cart.html).toMatch(/data-testid="total">€50.00</);
+
+    // Checkout asks to sign in; signing up brings the anonymous cart along.
+    const gate = await browser.get('/checkout');
+    expect(new URL(gate.url).pathname).toBe('/signin');
+    const signupPage = await browser.get('/signup?return=%2Fcheckout');
+    const email = `storefront-${crypto.randomUUID()}@example.com`;
+    const checkoutPage = await browser.post('/signup', {
+      ...hiddenFields(signupPage.html, '/signup'),
+      name: 'Ada Lovelace',
+      email,
+      password: PASSWORD,
+    });
+    expect(new URL(checkoutPage.url).pathname, checkoutPage.html).toBe('/checkout');
+    // Signing in gave the browser a new session id: the one from before is worth nothing.
+    expect(browser.cookies.get(SESSION)).not.toBe(firstSession);
+    expect(checkoutPage.html).toContain(`2 × ${name}`);
+    expect(checkoutPage.html).toContain('€50.00');
+
+    // Place the order: the order page waits for the payment and links to the provider.
+    const checkoutForm = { ...hiddenFields(checkoutPage.html, '/checkout'), ...address, line2: '' };
+    const orderPage = await browser.post('/checkout', checkoutForm);
+    const orderPath = new URL(orderPage.url).pathname;
+    expect(orderPath, orderPage.html).toMatch(/^\/orders\/[0-9a-f-]{36}$/);
+    // The same form sent again (a double click, a reload that re-posts) is the same order.
+    const again = await browser.post('/checkout', checkoutForm);
+    expect(new URL(again.url).pathname).toBe(orderPath);
+    expect(orderPage.html).toContain('data-status="pending_payment"');
+    expect(orderPage.html).toContain('<meta http-equiv="refresh" content="3">');
+    const payUrl = /href="([^"]+)" data-testid="pay"/.exec(orderPage.html)?.[1] ?? '';
+    expect(payUrl).toContain('/pay/');
+
+    // Pay on the provider's page (its own form), as the shopper would.
+    const payPage = await browser.get(payUrl.replaceAll('&amp;', '&'));
+    expect(payPage.status).toBe(200);
+    const confirm = /action="([^"]+\/confirm)"/.exec(payPage.html)?.[1] ?? '';
+    const paid = await browser.post(confirm, {}, payUrl);
+    expect(paid.status).toBe(200);
+
+    // The webhook lands; the order page the browser refreshes shows it paid.
+    const settled = await shop.until(
+      () => browser.get(orderPath),
+      (page) => page.html.includes('data-status="paid"'),
+    );
+    expect(settled.html).toContain('Thank you! Your order is paid.');
+    expect(settled.html).not.toContain('http-equiv="refresh"');
+
+    // And the account lists it.
+    const orders = await browser.get('/account/orders');
+    expect(orders.html).toContain(orderPath);
+    expect(orders.html).toContain('data-status="paid"');
+    expect(orders.html).toContain(email);
+
+    // Signing out ends the session: the account asks to sign in again.
+    const signedOut = await browser.post('/signout', hiddenFields(orders.html, '/signout'));
+    expect(signedOut.html).toContain('You are signed out.');
+    const afterSignOut = await browser.get('/account/orders');
+    expect(new URL(afterSignOut.url).pathname).toBe('/signin');
+  });
+
+  it('shows the product in German under /de with prices formatted for Germany', async () => {
+    const browser = new NoScriptBrowser(site.url);
+    const productId = await shop.newProduct(123456);
+    const product = await browser.get(`/de/p/${productId}`);
+    expect(product.status).toBe(200);
+    expect(new URL(product.url).pathname).toMatch(/^\/de\/p\//);
+    expect(product.html).toContain('<html lang="de-DE">');
+    expect(product.html).toContain('1.234,56');
+    expect(product.html).toContain('In den Warenkorb');
+    expect(product.html).toContain('hreflang="en-GB"');
+  });
+
+  it('keeps the shopper signed in while the server refreshes the tokens, even for parallel requests', async () => {
+    const browser = new NoScriptBrowser(refreshingSite.url);
+    const signup = await browser.get('/signup');
+    const email = `refresh-${crypto.randomUUID()}@example.com`;
+    const signedUp = await browser.post('/signup', {
+      ...hiddenFields(signup.html, '/signup'),
+      name: 'Grace Hopper',
+      email,
+      password: PASSWORD,
+    });
+    expect(new URL(signedUp.url).pathname, signedUp.html).toBe('/account/orders');
+    // Every request refreshes first: one after the other, then eight at once on one session.
+    // Auth revokes the whole token family when a spent refresh token comes back, so a second
+    // refresh of the same token would sign the shopper out.
+    for (let i = 0; i < 3; i++) {
+      expect((await browser.get('/account/orders')).html).toContain(email);
+    }
+    const parallel = await Promise.all(
+      Array.from({ length: 8 }, () => browser.get('/account/orders')),
+    );
+    for (const page of parallel) expect(new URL(page.url).pathname).toBe('/account/orders');
+    const after = await browser.get('/account/orders');
+    expect(new URL(after.url).pathname).toBe('/account/orders');
+    expect(after.html).toContain(email);
+  });
+
+  it('sends the browser back only to a path of this site after sign-in (no open redirect)', async () => {
+    const browser = new NoScriptBrowser(site.url);
+    const page = await browser.get('/signup?return=%2F%2Fevil.example%2Fphish');
+    expect(page.html).toContain('name="return" value="/account/orders"');
+    const signedUp = await browser.post('/signup', {
+      ...hiddenFields(page.html, '/signup'),
+      return: 'https://evil.example/phish',
+      name: 'Mallory Target',
+      email: `redirect-${crypto.randomUUID()}@example.com`,
+      password: PASSWORD,
+    });
+    expect(signedUp.url).toBe(`${site.url}/account/orders`);
+  });
+
+  it('refuses a form posted from another site, and one without the session token', async () => {
+    const browser = new NoScriptBrowser(site.url);
+    const productId = await shop.newProduct(999);
+    const product = await browser.get(`/p/${productId}`);
+    const fields = hiddenFields(product.html, '/cart/add');
+    const cookie = `${SESSION}=${browser.cookies.get(SESSION)}`;
+    const post = (headers: Record<string, string>, body: Record<string, string>) =>
+      fetch(`${site.url}/cart/add`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, ...headers },
+        body: new URLSearchParams(body),
+      });
+    expect((await post({ origin: 'https://evil.example' }, fields)).status).toBe(403);
+    expect((await post({ origin: site.url }, { ...fields, _csrf: 'x'.repeat(43) })).status).toBe(
+      403,
+    );
+    expect((await post({}, fields)).status).toBe(403);
+    // Nothing reached the cart.
+    const cart = await browser.get('/cart');
+    expect(cart.html).toContain('Your cart is empty.');
+  });
+
+  it('lists the catalog in sitemap.xml with both languages and answers an unknown page with 404', async () => {
+    const sitemap = await fetch(`${site.url}/sitemap.xml`);
+    expect(sitemap.status).toBe(200);
+    const xml = await sitemap.text();
+    expect(xml).toContain(`<loc>${site.url}/c/kitchen</loc>`);
+    expect(xml).toContain(`<loc>${site.url}/de/c/kitchen</loc>`);
+    expect(xml).toMatch(/<loc>[^<]+\/p\/[a-z0-9-]+<\/loc><lastmod>/);
+    const robots = await (await fetch(`${site.url}/robots.txt`)).text();
+    expect(robots).toContain(`Sitemap: ${site.url}/sitemap.xml`);
+    const missing = await fetch(`${site.url}/p/no-such-product-anywhere`);
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain('Page not found');
+  });
+});

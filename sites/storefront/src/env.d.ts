@@ -1,0 +1,7 @@
+/// <reference types="astro/client" />
+
+declare namespace App {
+  interface Locals {
+    shop: import('./server/shop-context.js').ShopContext;
+  }
+}
