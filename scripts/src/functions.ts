@@ -9,6 +9,7 @@ import { auth } from '@shop/auth';
 import { cart } from '@shop/cart';
 import { conversionWebhook } from '@shop/conversion-webhook';
 import { featureFlag } from '@shop/feature-flag';
+import { notification } from '@shop/notification';
 import { offer } from '@shop/offer';
 import { redirect } from '@shop/redirect';
 import { user } from '@shop/user';
@@ -35,6 +36,7 @@ export const DEV_FUNCTIONS: readonly DevFunction[] = [
   attribution,
   featureFlag,
   audit,
+  notification,
   // new-function: entries above this line
   gateway,
 ];
