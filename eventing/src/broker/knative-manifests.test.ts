@@ -71,6 +71,7 @@ describe('knative/ and the event catalog', () => {
       'cart',
       'conversion-webhook',
       'feature-flag',
+      'notification',
       'offer',
       'redirect',
       'user',
@@ -135,6 +136,7 @@ describe('knative/ and the event catalog', () => {
       'audit',
       'auth',
       'cart',
+      'notification',
       'redirect',
       'user',
     ]);
