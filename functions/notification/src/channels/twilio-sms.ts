@@ -35,8 +35,6 @@ export function createTwilioSmsChannel(settings: TwilioSettings): Channel {
           headers: {
             authorization,
             'content-type': 'application/x-www-form-urlencoded',
-            // Twilio drops a repeated request with the same key.
-            'i-twilio-idempotency-token': message.id,
           },
           body: form,
           redirect: 'error',
