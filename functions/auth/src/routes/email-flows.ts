@@ -254,7 +254,8 @@ export function registerEmailFlowRoutes(app: OpenAPIHono<ServiceEnv>, deps: Auth
       const claimed = await claimEmailToken(tx, token, ['verify_email'], now);
       if (!claimed) return undefined;
       // A link to an address the account no longer has verifies nothing.
-      if (!(await markEmailVerified(tx, claimed.userId, claimed.email, now))) return undefined;
+      // Thrown, not returned: the claim rolls back, so a refused request stores nothing.
+      if (!(await markEmailVerified(tx, claimed.userId, claimed.email, now))) throw INVALID_LINK();
       return { userId: claimed.userId, email: claimed.email };
     });
     if (!verified) throw INVALID_LINK();
@@ -302,7 +303,7 @@ export function registerEmailFlowRoutes(app: OpenAPIHono<ServiceEnv>, deps: Auth
       if (!claimed) return false;
       const profile = await findMailProfile(tx, claimed.userId, { lock: true });
       // A link mailed to an address the account no longer has resets nothing.
-      if (!profile || profile.email !== claimed.email) return false;
+      if (!profile || profile.email !== claimed.email) throw INVALID_LINK();
       // The UPDATE locks the credential: a login that verified the old password and has not
       // started its session yet waits, then sees the new hash and refuses (sessions.ts).
       await resetPasswordHash(tx, claimed.userId, passwordHash, now);
@@ -395,14 +396,15 @@ export function registerEmailFlowRoutes(app: OpenAPIHono<ServiceEnv>, deps: Auth
         if (!claimed?.emailChangeId) return { kind: 'invalid' as const };
         const side = claimed.purpose === 'change_email_current' ? 'current' : 'new';
         const change = await confirmEmailChangeSide(tx, claimed.emailChangeId, side, now);
+        // Thrown: the claim and the confirmation roll back, so a refused request stores nothing.
         if (!change || change.completedAt || change.cancelledAt || change.expiresAt <= now) {
-          return { kind: 'invalid' as const };
+          throw INVALID_LINK();
         }
         if (!change.currentConfirmedAt || !change.newConfirmedAt) {
           return { kind: 'waiting' as const, email: change.newEmail };
         }
         if (!(await changeEmail(tx, change.userId, change.currentEmail, change.newEmail, now))) {
-          return { kind: 'invalid' as const };
+          throw INVALID_LINK();
         }
         await completeEmailChange(tx, change.id, now);
         await cancelEmailChanges(tx, change.userId, now);
