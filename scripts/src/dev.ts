@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { LOCAL_PORTS, localServiceUrl, startBroker } from '@shop/eventing/broker';
+import { startDevMailbox, startDevSmtp } from '@shop/notification/dev-smtp';
 import { createLogger, sharedMemoryKafka } from '@shop/shared';
 import { recentSpans } from '@shop/shared/telemetry';
 import { startStorefront } from '@shop/storefront/dev-server';
@@ -86,6 +87,19 @@ async function main(): Promise<void> {
     stop: () => simulator.shutdown(),
   });
 
+  // Mail goes to an SMTP server of our own (smtp-server, storing what it gets), shown at
+  // /dev/mailbox; NOTIFICATION_SMTP_HOST points notification at a real one instead.
+  let mailboxUrl: string | undefined;
+  const smtp = env.NOTIFICATION_SMTP_HOST
+    ? undefined
+    : await startDevSmtp({ port: Number(env.DEV_SMTP_PORT ?? 2525) });
+  if (smtp) {
+    running.push({ name: 'smtp sink', url: `smtp://${smtp.host}:${smtp.port}`, stop: smtp.close });
+    const mailbox = await startDevMailbox(smtp, { port: Number(env.DEV_MAILBOX_PORT ?? 8073) });
+    mailboxUrl = `${mailbox.url}/dev/mailbox`;
+    running.push({ name: 'dev mailbox', url: mailboxUrl, stop: mailbox.close });
+  }
+
   for (const fn of DEV_FUNCTIONS) {
     // A function's port is the one its URL names (`<NAME>_URL` overrides the dev port).
     const port = new URL(localServiceUrl(fn.name)).port || String(LOCAL_PORTS[fn.name]);
@@ -94,6 +108,8 @@ async function main(): Promise<void> {
       // As the cluster gives them: the SinkBinding's token file for K_SINK, and what /events
       // trusts (the broker's issuer and keys, the function's audience, its EventPolicy).
       ...(await broker.eventEnv(fn.name)),
+      ...(fn.name === 'notification' &&
+        smtp && { NOTIFICATION_SMTP_HOST: smtp.host, NOTIFICATION_SMTP_PORT: String(smtp.port) }),
       ...env,
       ...(fn.name === 'auth' &&
         devStaff && { DEV_STAFF_EMAIL: devStaff.email, DEV_STAFF_PASSWORD: devStaff.password }),
@@ -192,6 +208,13 @@ async function main(): Promise<void> {
       `  reports        ${gatewayUrl}/api/admin/reports/sales?from=2026-01-01&to=2026-12-31&zone=Europe/Berlin&interval=month  (staff; Accept: text/csv for CSV)`,
       '',
       ...(devStaff ? [`  staff login    ${devStaff.email} / ${devStaff.password}`, ''] : []),
+      ...(mailboxUrl
+        ? [
+            `  dev mailbox    ${mailboxUrl}  (every mail notification sent: welcome, reset links, receipts)`,
+            `  reset password POST ${gatewayUrl}/api/auth/password-reset  {"email"}; failed mails: ${gatewayUrl}/api/admin/notifications (staff)`,
+            '',
+          ]
+        : []),
       ...(devWriteKey
         ? [
             `  analytics      POST ${gatewayUrl}/api/analytics/v1/track  (Segment; write key ${devWriteKey})`,

@@ -9,6 +9,7 @@ import { auth } from '@shop/auth';
 import { cart } from '@shop/cart';
 import { conversionWebhook } from '@shop/conversion-webhook';
 import { featureFlag } from '@shop/feature-flag';
+import { notification } from '@shop/notification';
 import { offer } from '@shop/offer';
 import { redirect } from '@shop/redirect';
 import { reporting } from '@shop/reporting';
@@ -37,6 +38,7 @@ export const DEV_FUNCTIONS: readonly DevFunction[] = [
   featureFlag,
   audit,
   reporting,
+  notification,
   // new-function: entries above this line
   gateway,
 ];

@@ -30,8 +30,12 @@ import {
 import { paymentFailed, paymentRefunded, paymentSucceeded } from './events/payment.js';
 import {
   authRefreshReuseDetected,
+  userEmailChanged,
+  userEmailChangeRequested,
+  userEmailVerificationRequested,
   userErased,
   userLoggedIn,
+  userPasswordResetRequested,
   userRegistered,
 } from './events/user.js';
 
@@ -71,6 +75,10 @@ export const eventCatalog = defineCatalog(
   conversionReversed,
   flagChanged,
   notificationSent,
+  userEmailVerificationRequested,
+  userPasswordResetRequested,
+  userEmailChangeRequested,
+  userEmailChanged,
 );
 
 export type ShopEventCatalog = typeof eventCatalog;

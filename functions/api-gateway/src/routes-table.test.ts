@@ -28,6 +28,7 @@ describe('the routing table', () => {
       'redirect',
       'attribution',
       'conversion-webhook',
+      'notification',
     ] as const) {
       expect(matchRoute(`/api/admin/events/${upstream}/parked`)).toEqual({
         prefix: `/api/admin/events/${upstream}`,
@@ -36,6 +37,21 @@ describe('the routing table', () => {
       });
     }
     expect(matchRoute('/api/admin/events/carting/parked')).toBeUndefined();
+  });
+
+  it('routes notifications: one-click unsubscribe for anyone, failures and resend for staff', () => {
+    expect(matchRoute('/api/notifications/unsubscribe')).toMatchObject({
+      upstream: 'notification',
+      access: 'public',
+    });
+    expect(matchRoute('/api/notifications/other')).toBeUndefined();
+    expect(
+      matchRoute('/api/admin/notifications/0197a3b2-7c1e-7d4f-8a9b-1c2d3e4f5a6b/resend'),
+    ).toEqual({
+      prefix: '/api/admin/notifications',
+      upstream: 'notification',
+      access: 'staff',
+    });
   });
 
   it('routes affiliate links to redirect: /r/:code for anyone, /api/admin/links for staff', () => {

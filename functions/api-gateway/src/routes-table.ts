@@ -42,6 +42,8 @@ export const ROUTES: readonly RouteEntry[] = [
   { prefix: '/webhooks', upstream: 'conversion-webhook', access: 'public' },
   { prefix: '/ofrep', upstream: 'feature-flag', access: 'public' },
   { prefix: '/api/analytics', upstream: 'analytics-ingest', access: 'public' },
+  // RFC 8058 one-click unsubscribe: mail clients POST without a session, the token is signed.
+  { prefix: '/api/notifications/unsubscribe', upstream: 'notification', access: 'public' },
   { prefix: '/api/admin/auth', upstream: 'auth', access: 'staff' },
   { prefix: '/api/admin/users', upstream: 'user', access: 'staff' },
   { prefix: '/api/admin/offers', upstream: 'offer', access: 'staff' },
@@ -59,6 +61,7 @@ export const ROUTES: readonly RouteEntry[] = [
   { prefix: '/api/admin/events/cart', upstream: 'cart', access: 'staff' },
   { prefix: '/api/admin/events/redirect', upstream: 'redirect', access: 'staff' },
   { prefix: '/api/admin/events/attribution', upstream: 'attribution', access: 'staff' },
+  { prefix: '/api/admin/events/notification', upstream: 'notification', access: 'staff' },
   {
     prefix: '/api/admin/events/conversion-webhook',
     upstream: 'conversion-webhook',

@@ -12,11 +12,18 @@ import {
   type TokenVerifier,
 } from '@shop/shared';
 import { loadCommonPasswords } from './common-passwords.js';
-import { type AuthDeps, DEFAULT_LIMITS } from './deps.js';
+import {
+  type AuthDeps,
+  DEFAULT_LIMITS,
+  DEFAULT_MAIL_LINKS,
+  type LimiterName,
+  type MailLinkSettings,
+} from './deps.js';
 import { createErasureReceiver } from './erasure.js';
 import { createLoginThrottle } from './login-throttle.js';
 import { createPasswordHasher, type PasswordHasher } from './password-hasher.js';
 import { registerAdminKeyRoutes } from './routes/admin-keys.js';
+import { registerEmailFlowRoutes } from './routes/email-flows.js';
 import { registerRevocationRoutes } from './routes/revocations.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerSignupRoutes } from './routes/signup.js';
@@ -24,7 +31,13 @@ import { registerWellKnownRoutes } from './routes/well-known.js';
 import type { SigningKeys } from './signing-keys.js';
 import { DEFAULT_AUDIENCE, DEFAULT_ISSUER } from './tokens.js';
 
-export { DEFAULT_LIMITS, type Limit, type LoginBackoff } from './deps.js';
+export {
+  DEFAULT_LIMITS,
+  DEFAULT_MAIL_LINKS,
+  type Limit,
+  type LoginBackoff,
+  type MailLinkSettings,
+} from './deps.js';
 
 /** What the auth app is built from; main.ts makes the real ones, tests pass their own. */
 export interface AuthAppDeps {
@@ -45,6 +58,8 @@ export interface AuthAppDeps {
   /** Default: argon2id at the OWASP parameters. */
   passwordHasher?: PasswordHasher;
   limits?: Partial<typeof DEFAULT_LIMITS>;
+  /** Where mailed links point and how long they work (default: the dev storefront). */
+  mailLinks?: Partial<MailLinkSettings>;
   /** Called once a transaction that wrote to auth.outbox committed (main.ts wakes the relay). */
   onEventsRecorded?: () => void;
   /** Verifies callers' access tokens (the kit's, from auth's JWKS; tests: `testVerifyToken`). */
@@ -74,7 +89,7 @@ export function createApp(deps: AuthAppDeps): OpenAPIHono<ServiceEnv> {
     readiness: { database: () => db.ping(), keyValue: () => kv.ping() },
   });
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
-  const limiter = (name: 'loginPerIp' | 'signupPerIp') => ({
+  const limiter = (name: LimiterName) => ({
     ...limits[name],
     ...createRateLimiter({
       kv,
@@ -94,7 +109,14 @@ export function createApp(deps: AuthAppDeps): OpenAPIHono<ServiceEnv> {
     refreshAbsoluteSeconds: deps.refreshAbsoluteSeconds ?? 30 * 24 * 3600,
     hasher: deps.passwordHasher ?? createPasswordHasher(),
     commonPasswords: loadCommonPasswords(),
-    limiters: { loginPerIp: limiter('loginPerIp'), signupPerIp: limiter('signupPerIp') },
+    limiters: {
+      loginPerIp: limiter('loginPerIp'),
+      signupPerIp: limiter('signupPerIp'),
+      mailPerIp: limiter('mailPerIp'),
+      mailPerAccount: limiter('mailPerAccount'),
+      tokenPerIp: limiter('tokenPerIp'),
+    },
+    mailLinks: { ...DEFAULT_MAIL_LINKS, ...deps.mailLinks },
     loginThrottle: createLoginThrottle({
       kv,
       prefix: 'rl:auth:loginPerAccountAndIp',
@@ -104,6 +126,7 @@ export function createApp(deps: AuthAppDeps): OpenAPIHono<ServiceEnv> {
     onEventsRecorded: deps.onEventsRecorded ?? (() => {}),
   };
   registerSignupRoutes(app, routeDeps);
+  registerEmailFlowRoutes(app, routeDeps);
   registerSessionRoutes(app, routeDeps);
   registerWellKnownRoutes(app, routeDeps);
   registerRevocationRoutes(app, routeDeps);
@@ -123,7 +146,8 @@ export function createApp(deps: AuthAppDeps): OpenAPIHono<ServiceEnv> {
       title: 'auth',
       version: '1.0.0',
       description:
-        'Signup, login, rotating refresh tokens with reuse detection, logout, and the keys that ' +
+        'Signup, login, rotating refresh tokens with reuse detection, logout, email ' +
+        'verification, password reset, email change, and the keys that ' +
         'verify access tokens. Reached through the api-gateway.',
     },
     tags: [

@@ -21,6 +21,26 @@ export const configShape = {
   REFRESH_IDLE_SECONDS: seconds.default(7 * 24 * 3600),
   /** A session (refresh token family) ends this long after the login, however used. */
   REFRESH_ABSOLUTE_SECONDS: seconds.default(30 * 24 * 3600),
+  /**
+   * Where the mailed links point: the storefront, whose pages /account/verify-email,
+   * /account/reset-password and /account/confirm-email-change read the token from the link's
+   * fragment (never sent to a server, so not in logs or Referer) and POST it to auth.
+   */
+  AUTH_LINK_BASE_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4321'),
+  /** How long an email verification link works. */
+  EMAIL_VERIFICATION_TTL_SECONDS: seconds.max(30 * 24 * 3600).default(3 * 24 * 3600),
+  /** How long a password reset link works. */
+  PASSWORD_RESET_TTL_SECONDS: seconds.max(24 * 3600).default(3600),
+  /** How long the two links of an email change work. */
+  EMAIL_CHANGE_TTL_SECONDS: seconds.max(7 * 24 * 3600).default(24 * 3600),
+  /** An account still unverified this long after signup gets one reminder with a new link. */
+  VERIFICATION_REMINDER_AFTER_SECONDS: seconds.default(2 * 24 * 3600),
+  /** How often auth looks for accounts to remind. */
+  VERIFICATION_REMINDER_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(15 * 60 * 1000),
   /** Seeds a staff user on the embedded PGlite only (dev). */
   DEV_STAFF_EMAIL: z.string().min(3).optional(),
   DEV_STAFF_PASSWORD: z.string().min(1).optional(),

@@ -21,6 +21,9 @@ export const DEFAULT_LIMITS: {
   loginPerAccountAndIp: LoginBackoff;
   loginPerIp: Limit;
   signupPerIp: Limit;
+  mailPerIp: Limit;
+  mailPerAccount: Limit;
+  tokenPerIp: Limit;
 } = {
   loginPerAccountAndIp: {
     freeAttempts: 5,
@@ -30,6 +33,36 @@ export const DEFAULT_LIMITS: {
   },
   loginPerIp: { limit: 20, windowSeconds: 60 },
   signupPerIp: { limit: 10, windowSeconds: 60 },
+  // Requests that send a mail (reset, verification again, email change): per client IP, and per
+  // address or account so nobody can flood one mailbox. Keyed alike for unknown addresses.
+  mailPerIp: { limit: 10, windowSeconds: 60 },
+  mailPerAccount: { limit: 5, windowSeconds: 3600 },
+  // Presented link tokens (confirmations), per client IP.
+  tokenPerIp: { limit: 20, windowSeconds: 60 },
+};
+
+/** The limiters the routes use, by name. */
+export type LimiterName =
+  | 'loginPerIp'
+  | 'signupPerIp'
+  | 'mailPerIp'
+  | 'mailPerAccount'
+  | 'tokenPerIp';
+
+/** Where mailed links point and how long their tokens work. */
+export interface MailLinkSettings {
+  baseUrl: string;
+  verificationTtlSeconds: number;
+  resetTtlSeconds: number;
+  changeTtlSeconds: number;
+}
+
+/** Link settings when none are given (the dev storefront). */
+export const DEFAULT_MAIL_LINKS: MailLinkSettings = {
+  baseUrl: 'http://127.0.0.1:4321',
+  verificationTtlSeconds: 3 * 24 * 3600,
+  resetTtlSeconds: 3600,
+  changeTtlSeconds: 24 * 3600,
 };
 
 /** The dependencies route handlers use, defaults filled in (see `createApp`). */
@@ -44,7 +77,8 @@ export interface AuthDeps {
   refreshAbsoluteSeconds: number;
   hasher: PasswordHasher;
   commonPasswords: ReadonlySet<string>;
-  limiters: Record<'loginPerIp' | 'signupPerIp', RateLimiter & Limit>;
+  limiters: Record<LimiterName, RateLimiter & Limit>;
+  mailLinks: MailLinkSettings;
   loginThrottle: LoginThrottle;
   onEventsRecorded: () => void;
 }

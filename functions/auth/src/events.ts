@@ -3,11 +3,19 @@
 import { eventCatalog, type ShopEventInput } from '@shop/eventing';
 import { defineEvents, type Queryable } from '@shop/shared';
 
-/** auth's events: sign-ups, logins and refresh-token reuse out; erasures in. */
+/** auth's events: sign-ups, logins, refresh-token reuse and the mails it asks for out; erasures in. */
 export const events = defineEvents({
   catalog: eventCatalog,
   producer: 'auth',
-  publishes: ['shop.user.registered', 'shop.user.logged_in', 'shop.auth.refresh_reuse_detected'],
+  publishes: [
+    'shop.user.registered',
+    'shop.user.logged_in',
+    'shop.auth.refresh_reuse_detected',
+    'shop.user.email_verification_requested',
+    'shop.user.password_reset_requested',
+    'shop.user.email_change_requested',
+    'shop.user.email_changed',
+  ],
   consumes: ['shop.user.erased'],
 });
 

@@ -4,20 +4,23 @@ import { randomBytes } from 'node:crypto';
 import { ConfigError, defineFunction, type FunctionConfig, type Logger } from '@shop/shared';
 import { createApp } from './app.js';
 import { configShape } from './config.js';
-import type { DEFAULT_LIMITS } from './deps.js';
+import type { DEFAULT_LIMITS, MailLinkSettings } from './deps.js';
 import { events } from './events.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { retention } from './retention.js';
 import { createSigningKeys, ensureSigningKey, type SigningKeys } from './signing-keys.js';
 import { createStaffUser } from './staff.js';
 import { ownTokenVerifier } from './tokens.js';
+import { remindUnverifiedAccounts } from './verification-reminders.js';
 
 export {
   type AuthAppDeps,
   createApp,
   DEFAULT_LIMITS,
+  DEFAULT_MAIL_LINKS,
   type Limit,
   type LoginBackoff,
+  type MailLinkSettings,
 } from './app.js';
 export { normalizeEmail } from './domain/normalize-email.js';
 export { events } from './events.js';
@@ -34,7 +37,12 @@ export {
   rotateSigningKey,
   type SigningKeys,
 } from './signing-keys.js';
-export { createStaffUser, StaffAccountExistsError, type StaffUserResult } from './staff.js';
+export {
+  createStaffUser,
+  StaffAccountExistsError,
+  StaffAccountUnverifiedError,
+  type StaffUserResult,
+} from './staff.js';
 export {
   type AccessTokenClaims,
   DEFAULT_AUDIENCE,
@@ -42,6 +50,7 @@ export {
   issueAccessToken,
   verifyAccessToken,
 } from './tokens.js';
+export { remindUnverifiedAccounts } from './verification-reminders.js';
 
 /** The auth function's parsed environment. */
 export type AuthConfig = FunctionConfig<typeof configShape>;
@@ -80,7 +89,7 @@ export const auth = defineFunction({
   keyValue: true,
   events,
   retention,
-  async services({ db, config, log }): Promise<AuthServices> {
+  async services({ db, config, log, lifecycle }): Promise<AuthServices> {
     const kek = keyEncryptionKey(config, log);
     const key = await ensureSigningKey(db, kek.key, { rotateUnreadable: kek.generated });
     log.info(key, key.created ? 'signing key created' : 'signing key loaded');
@@ -101,6 +110,18 @@ export const auth = defineFunction({
       );
       log.info({ ...staff, email: config.DEV_STAFF_EMAIL }, 'dev staff user ready');
     }
+    const links = mailLinksOf(config);
+    // One reminder to verify, some days after signup; the relay publishes the events it writes.
+    const remind = () =>
+      remindUnverifiedAccounts(db, {
+        links,
+        afterSeconds: config.VERIFICATION_REMINDER_AFTER_SECONDS,
+        now: new Date(),
+        log,
+      }).catch((error: unknown) => log.error({ err: error }, 'verification reminders failed'));
+    const timer = setInterval(() => void remind(), config.VERIFICATION_REMINDER_INTERVAL_MS);
+    timer.unref();
+    lifecycle.onShutdown('verification reminders', async () => clearInterval(timer));
     return { keys: createSigningKeys({ db, kek: kek.key }) };
   },
   // auth checks tokens against the keys and sessions it holds, not against its own endpoints.
@@ -114,8 +135,18 @@ export const auth = defineFunction({
       accessTokenTtlSeconds: deps.config.ACCESS_TOKEN_TTL_SECONDS,
       refreshIdleSeconds: deps.config.REFRESH_IDLE_SECONDS,
       refreshAbsoluteSeconds: deps.config.REFRESH_ABSOLUTE_SECONDS,
+      mailLinks: mailLinksOf(deps.config),
     }),
 });
+
+function mailLinksOf(config: AuthConfig): MailLinkSettings {
+  return {
+    baseUrl: config.AUTH_LINK_BASE_URL,
+    verificationTtlSeconds: config.EMAIL_VERIFICATION_TTL_SECONDS,
+    resetTtlSeconds: config.PASSWORD_RESET_TTL_SECONDS,
+    changeTtlSeconds: config.EMAIL_CHANGE_TTL_SECONDS,
+  };
+}
 
 /** A started auth function. */
 export type RunningAuth = Awaited<ReturnType<typeof auth.start>>;

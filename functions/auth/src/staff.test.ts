@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPasswordHasher, type PasswordHasher } from './password-hasher.js';
-import { createStaffUser, StaffAccountExistsError } from './staff.js';
+import { createStaffUser, StaffAccountExistsError, StaffAccountUnverifiedError } from './staff.js';
 import {
   createTestbed,
   GOOD_PASSWORD,
@@ -9,6 +9,7 @@ import {
   type Testbed,
   type Tokens,
   uniqueEmail,
+  verifyEmailOf,
 } from './testing/fixtures.js';
 import { verifyAccessToken } from './tokens.js';
 
@@ -45,6 +46,7 @@ describe('createStaffUser and an account someone signed up first', () => {
 
   it("with promoteExisting takes it over: the attacker's password and refresh tokens stop working", async () => {
     const { email, userId, tokens } = await signUpAndLogIn(bed.app, uniqueEmail('ops'));
+    await verifyEmailOf(bed.app, bed.db, userId);
     const second = (await (await login(email, GOOD_PASSWORD)).json()) as Tokens;
 
     const result = await createStaffUser(
@@ -77,7 +79,8 @@ describe('createStaffUser and an account someone signed up first', () => {
   });
 
   it('gives a login that verified the old password just before the takeover no session', async () => {
-    const { email } = await signUpAndLogIn(bed.app, uniqueEmail('ops'));
+    const { email, userId } = await signUpAndLogIn(bed.app, uniqueEmail('ops'));
+    await verifyEmailOf(bed.app, bed.db, userId);
     const real = createPasswordHasher();
     let takeover: Promise<unknown> | undefined;
     // The operator's reset lands between the attacker's password check and their session.
@@ -103,8 +106,26 @@ describe('createStaffUser and an account someone signed up first', () => {
     expect((await login(email, OPERATOR_PASSWORD)).status).toBe(200);
   });
 
+  it('never makes an account staff whose address was not verified, even with promoteExisting', async () => {
+    const { email, tokens } = await signUpAndLogIn(bed.app, uniqueEmail('ops'));
+    const attempt = createStaffUser(
+      bed.db,
+      { email, name: 'Ops', password: OPERATOR_PASSWORD },
+      { promoteExisting: true },
+    );
+    await expect(attempt).rejects.toBeInstanceOf(StaffAccountUnverifiedError);
+    await expect(attempt).rejects.toThrow(/not verified/);
+    expect(await rolesOf(email)).toEqual(['shopper']);
+    expect((await login(email, GOOD_PASSWORD)).status).toBe(200);
+    const refresh = await postJson(bed.app, '/api/auth/refresh', {
+      refreshToken: tokens.refreshToken,
+    });
+    expect(refresh.status).toBe(200);
+  });
+
   it('checks the new password before touching the account', async () => {
-    const { email } = await signUpAndLogIn(bed.app, uniqueEmail('ops'));
+    const { email, userId } = await signUpAndLogIn(bed.app, uniqueEmail('ops'));
+    await verifyEmailOf(bed.app, bed.db, userId);
     await expect(
       createStaffUser(
         bed.db,

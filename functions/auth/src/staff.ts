@@ -8,6 +8,7 @@ import { recordUserEvent } from './events.js';
 import { createPasswordHasher, type PasswordHasher } from './password-hasher.js';
 import {
   findCredentialByEmail,
+  findMailProfile,
   grantRole,
   insertCredential,
   resetPasswordHash,
@@ -30,15 +31,32 @@ export class StaffAccountExistsError extends Error {
   }
 }
 
+/**
+ * The email has an account whose address was never verified: it cannot be made staff (nobody
+ * proved the mailbox is the operator's). Verify it first, or create staff for another address.
+ */
+export class StaffAccountUnverifiedError extends Error {
+  override name = 'StaffAccountUnverifiedError';
+  constructor(readonly email: string) {
+    super(
+      `${email} has an account whose address is not verified; unverified accounts are never ` +
+        'made staff. Follow the verification link mailed to it (POST ' +
+        '/api/auth/email-verification mails a new one), then run create-staff again.',
+    );
+  }
+}
+
 /** What {@link createStaffUser} did. */
 export type StaffUserResult =
   | { userId: string; created: true }
   | { userId: string; created: false; promoted: true; revokedSessions: number };
 
 /**
- * Creates a staff user (roles shopper + staff) and records shop.user.registered. An email that
- * already has an account is refused ({@link StaffAccountExistsError}) unless `promoteExisting`:
- * then the account gets the staff role and the given password (argon2id), and every session of
+ * Creates a staff user (roles shopper + staff, address verified) and records
+ * shop.user.registered. An email that already has an account is refused
+ * ({@link StaffAccountExistsError}) unless `promoteExisting`, and an unverified one always
+ * ({@link StaffAccountUnverifiedError}); with `promoteExisting`
+ * the account gets the staff role and the given password (argon2id), and every session of
  * it is revoked, so whoever held the old password or a refresh token is out.
  * @example await createStaffUser(db, { email: 'ops@example.com', name: 'Ops', password: process.env.STAFF_PASSWORD });
  */
@@ -55,6 +73,9 @@ export async function createStaffUser(
     throw new Error('the name must have 1 to 200 characters');
   const existing = await findCredentialByEmail(db, email);
   if (existing && !options.promoteExisting) throw new StaffAccountExistsError(email);
+  if (existing && !(await findMailProfile(db, existing.userId))?.emailVerifiedAt) {
+    throw new StaffAccountUnverifiedError(email);
+  }
   const weakness = checkPassword(input.password, email, loadCommonPasswords());
   if (weakness) throw new Error(`The password ${weakness}.`);
   const passwordHash = await (options.hasher ?? createPasswordHasher()).hash(input.password);
@@ -76,7 +97,15 @@ export async function createStaffUser(
   return db.transaction(async (tx) => {
     const inserted = await insertCredential(
       tx,
-      { userId, email, passwordHash, displayName: name, roles: ['shopper', 'staff'] },
+      // The operator chose the address: it counts as verified.
+      {
+        userId,
+        email,
+        passwordHash,
+        displayName: name,
+        roles: ['shopper', 'staff'],
+        emailVerified: true,
+      },
       now,
     );
     if (!inserted) throw new StaffAccountExistsError(email);

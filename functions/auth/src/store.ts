@@ -28,12 +28,12 @@ const toCredential = (row: CredentialRow): Credential => ({
 /** Inserts a credential; false when the email is taken. */
 export async function insertCredential(
   tx: Queryable,
-  credential: Credential,
+  credential: Credential & { locale?: string | null; emailVerified?: boolean },
   now: Date,
 ): Promise<boolean> {
   const { rowCount } = await tx.query(
-    `INSERT INTO auth.credential (user_id, email, password_hash, display_name, roles, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (email) DO NOTHING`,
+    `INSERT INTO auth.credential (user_id, email, password_hash, display_name, roles, created_at, updated_at, locale, email_verified_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8) ON CONFLICT (email) DO NOTHING`,
     [
       credential.userId,
       credential.email,
@@ -41,6 +41,8 @@ export async function insertCredential(
       credential.displayName,
       credential.roles,
       now,
+      credential.locale ?? null,
+      credential.emailVerified ? now : null,
     ],
   );
   return rowCount === 1;
@@ -207,7 +209,7 @@ export async function lockRefreshToken(
 }
 
 /** Why a session ended (auth.session.revoked_reason). */
-export type RevokedReason = 'logout' | 'reuse' | 'erased' | 'password_reset';
+export type RevokedReason = 'logout' | 'reuse' | 'erased' | 'password_reset' | 'email_changed';
 
 /**
  * Revokes a session (idempotent): returns how many of its refresh tokens were still live, or
@@ -295,4 +297,113 @@ export async function isSessionRevoked(db: Queryable, sessionId: string): Promis
     [sessionId],
   );
   return rows[0]?.revoked ?? true;
+}
+
+/** What auth's mails need to know of an account. */
+export interface MailProfile {
+  userId: string;
+  email: string;
+  displayName: string | null;
+  locale: string | null;
+  emailVerifiedAt: Date | null;
+}
+
+interface MailProfileRow {
+  user_id: string;
+  email: string;
+  display_name: string | null;
+  locale: string | null;
+  email_verified_at: Date | null;
+}
+
+const toMailProfile = (row: MailProfileRow): MailProfile => ({
+  userId: row.user_id,
+  email: row.email,
+  displayName: row.display_name,
+  locale: row.locale,
+  emailVerifiedAt: row.email_verified_at,
+});
+
+const MAIL_PROFILE_COLUMNS = 'user_id, email, display_name, locale, email_verified_at';
+
+/** An account's address, name, locale and verification, by id (optionally locked). */
+export async function findMailProfile(
+  db: Queryable,
+  userId: string,
+  options: { lock?: boolean } = {},
+): Promise<MailProfile | undefined> {
+  const { rows } = await db.query<MailProfileRow>(
+    `SELECT ${MAIL_PROFILE_COLUMNS} FROM auth.credential WHERE user_id = $1${options.lock ? ' FOR UPDATE' : ''}`,
+    [userId],
+  );
+  return rows[0] && toMailProfile(rows[0]);
+}
+
+/** An account's mail profile by (normalized) address. */
+export async function findMailProfileByEmail(
+  db: Queryable,
+  email: string,
+): Promise<MailProfile | undefined> {
+  const { rows } = await db.query<MailProfileRow>(
+    `SELECT ${MAIL_PROFILE_COLUMNS} FROM auth.credential WHERE email = $1`,
+    [email],
+  );
+  return rows[0] && toMailProfile(rows[0]);
+}
+
+/** Marks the account's address verified if it still is `email` (idempotent). */
+export async function markEmailVerified(
+  tx: Queryable,
+  userId: string,
+  email: string,
+  now: Date,
+): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `UPDATE auth.credential SET email_verified_at = coalesce(email_verified_at, $3), updated_at = $3
+     WHERE user_id = $1 AND email = $2`,
+    [userId, email, now],
+  );
+  return rowCount === 1;
+}
+
+/**
+ * Moves an account to a new, verified address if it still has `from`: false when the account
+ * changed meanwhile; throws the unique violation (23505) when the new address was taken.
+ */
+export async function changeEmail(
+  tx: Queryable,
+  userId: string,
+  from: string,
+  to: string,
+  now: Date,
+): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `UPDATE auth.credential SET email = $3, email_verified_at = $4, updated_at = $4
+     WHERE user_id = $1 AND email = $2`,
+    [userId, from, to, now],
+  );
+  return rowCount === 1;
+}
+
+/**
+ * Claims up to `limit` accounts created before `createdBefore` that are unverified and were not
+ * reminded yet, marking them reminded (SKIP LOCKED: replicas share the work).
+ */
+export async function claimUnverifiedForReminder(
+  tx: Queryable,
+  createdBefore: Date,
+  now: Date,
+  limit: number,
+): Promise<MailProfile[]> {
+  const { rows } = await tx.query<MailProfileRow>(
+    `UPDATE auth.credential SET verification_reminded_at = $2
+     WHERE user_id IN (
+       SELECT user_id FROM auth.credential
+       WHERE email_verified_at IS NULL AND verification_reminded_at IS NULL AND created_at <= $1
+       ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED
+     )
+     RETURNING ${MAIL_PROFILE_COLUMNS}`,
+    [createdBefore, now, limit],
+  );
+  return rows.map(toMailProfile);
 }

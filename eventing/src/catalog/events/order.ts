@@ -74,7 +74,7 @@ export const orderCancelled = defineEvent({
   type: 'shop.order.cancelled',
   description: 'An unpaid order was cancelled by the shopper, staff or its payment timeout.',
   producer: 'cart',
-  consumers: ['reporting', 'audit'],
+  consumers: ['reporting', 'audit', 'notification'],
   partitionKey: 'orderId',
   schema: z
     .object({

@@ -78,3 +78,99 @@ export const userErased = defineEvent({
     })
     .strict(),
 });
+
+// The mails auth asks for. Each carries the address and the link the mail must hold: the token
+// in the link is single use and expiring, auth stores only its SHA-256, so the event is the one
+// place it is readable (the kit's log scrubbing redacts it).
+const mailLink = z
+  .url({ protocol: /^https?$/ })
+  .max(2000)
+  .describe('The link the mail must contain; its token is single use and expires at expiresAt.');
+const mailLocale = z
+  .string()
+  .min(2)
+  .max(35)
+  .nullable()
+  .describe('BCP 47 language tag of the account, e.g. de-DE; null: the shop default.');
+
+export const userEmailVerificationRequested = defineEvent({
+  type: 'shop.user.email_verification_requested',
+  description:
+    'auth wants an address confirmed: at signup (notification sends the welcome mail with the link), as a reminder to an unverified account, or on request.',
+  producer: 'auth',
+  consumers: ['notification'],
+  partitionKey: 'userId',
+  schema: z
+    .object({
+      userId: z.uuid(),
+      email: z.email(),
+      displayName: eventText().min(1).max(200).nullable(),
+      locale: mailLocale,
+      reason: z.enum(['signup', 'reminder', 'requested']),
+      link: mailLink,
+      expiresAt: eventTimestamp,
+      requestedAt: eventTimestamp,
+    })
+    .strict(),
+});
+
+export const userPasswordResetRequested = defineEvent({
+  type: 'shop.user.password_reset_requested',
+  description:
+    'Someone asked to reset the password of an existing account: notification mails the reset link to its address.',
+  producer: 'auth',
+  consumers: ['notification'],
+  partitionKey: 'userId',
+  schema: z
+    .object({
+      userId: z.uuid(),
+      email: z.email(),
+      displayName: eventText().min(1).max(200).nullable(),
+      locale: mailLocale,
+      link: mailLink,
+      expiresAt: eventTimestamp,
+      requestedAt: eventTimestamp,
+    })
+    .strict(),
+});
+
+export const userEmailChangeRequested = defineEvent({
+  type: 'shop.user.email_change_requested',
+  description:
+    'A user asked to change their address: one event per address (the current one and the new one), each with its own confirmation link; the change happens when both are confirmed.',
+  producer: 'auth',
+  consumers: ['notification'],
+  partitionKey: 'userId',
+  schema: z
+    .object({
+      userId: z.uuid(),
+      changeId: z.uuid(),
+      email: z.email().describe('The address this mail goes to.'),
+      addressRole: z.enum(['current', 'new']),
+      currentEmail: z.email(),
+      newEmail: z.email(),
+      displayName: eventText().min(1).max(200).nullable(),
+      locale: mailLocale,
+      link: mailLink,
+      expiresAt: eventTimestamp,
+      requestedAt: eventTimestamp,
+    })
+    .strict(),
+});
+
+export const userEmailChanged = defineEvent({
+  type: 'shop.user.email_changed',
+  description:
+    'Both addresses confirmed an email change: the account signs in with the new address; notification mails there from now on.',
+  producer: 'auth',
+  consumers: ['notification'],
+  partitionKey: 'userId',
+  schema: z
+    .object({
+      userId: z.uuid(),
+      previousEmail: z.email(),
+      email: z.email(),
+      changedAt: eventTimestamp,
+    })
+    .strict(),
+});

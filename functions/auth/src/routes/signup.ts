@@ -5,6 +5,7 @@ import type { AuthDeps } from '../deps.js';
 import { checkPassword, PASSWORD_MAX_LENGTH } from '../domain/check-password.js';
 import { normalizeEmail } from '../domain/normalize-email.js';
 import { recordUserEvent } from '../events.js';
+import { requestEmailVerification } from '../mail-requests.js';
 import { insertCredential } from '../store.js';
 import { enforceLimit, requestIp, requireJson } from './request-guards.js';
 import { jsonBody, problem } from './schemas.js';
@@ -34,6 +35,10 @@ const AccountSchema = z
     email: z.string(),
     name: z.string(),
     roles: z.array(z.string()),
+    emailVerified: z.boolean().openapi({
+      description:
+        'False until the link mailed at signup is followed; unverified accounts can shop but never become staff.',
+    }),
   })
   .openapi('Account');
 
@@ -79,10 +84,31 @@ export function registerSignupRoutes(app: OpenAPIHono<ServiceEnv>, deps: AuthDep
     const created = await deps.db.transaction(async (tx) => {
       const inserted = await insertCredential(
         tx,
-        { userId, email: body.email, passwordHash, displayName: body.name, roles: ['shopper'] },
+        {
+          userId,
+          email: body.email,
+          passwordHash,
+          displayName: body.name,
+          roles: ['shopper'],
+          locale: body.locale ?? null,
+        },
         now,
       );
       if (!inserted) return false;
+      // The welcome mail carries the first verification link.
+      await requestEmailVerification(
+        tx,
+        deps.mailLinks,
+        {
+          userId,
+          email: body.email,
+          displayName: body.name,
+          locale: body.locale ?? null,
+          emailVerifiedAt: null,
+        },
+        'signup',
+        now,
+      );
       await recordUserEvent(tx, 'shop.user.registered', {
         userId,
         email: body.email,
@@ -100,6 +126,9 @@ export function registerSignupRoutes(app: OpenAPIHono<ServiceEnv>, deps: AuthDep
       });
     }
     deps.onEventsRecorded();
-    return c.json({ userId, email: body.email, name: body.name, roles: ['shopper'] }, 201);
+    return c.json(
+      { userId, email: body.email, name: body.name, roles: ['shopper'], emailVerified: false },
+      201,
+    );
   });
 }

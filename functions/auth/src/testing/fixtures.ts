@@ -53,6 +53,8 @@ export async function createTestbed(): Promise<Testbed> {
       limits: {
         loginPerIp: { limit: 10_000, windowSeconds: 60 },
         signupPerIp: { limit: 10_000, windowSeconds: 60 },
+        mailPerIp: { limit: 10_000, windowSeconds: 60 },
+        tokenPerIp: { limit: 10_000, windowSeconds: 60 },
         ...overrides.limits,
       },
     });
@@ -118,4 +120,33 @@ export async function signUpAndLogIn(
   const login = await postJson(app, '/api/auth/login', { email, password: GOOD_PASSWORD });
   if (login.status !== 200) throw new Error(`login: ${login.status} ${await login.text()}`);
   return { email, userId, tokens: (await login.json()) as Tokens };
+}
+
+/** The token of the newest mailed link of `type` for a user, read from the outbox event. */
+export async function latestLinkToken(
+  db: Database,
+  type: string,
+  userId: string,
+  where: Record<string, string> = {},
+): Promise<string> {
+  const { rows } = await db.query<{ data: { link: string } & Record<string, unknown> }>(
+    'SELECT data FROM auth.outbox WHERE type = $1 AND subject = $2 ORDER BY id DESC',
+    [type, userId],
+  );
+  const row = rows.find((r) => Object.entries(where).every(([k, v]) => r.data[k] === v));
+  if (!row) throw new Error(`no ${type} event for ${userId}`);
+  const token = new URLSearchParams(new URL(row.data.link).hash.slice(1)).get('token');
+  if (!token) throw new Error(`the link of ${type} has no token`);
+  return token;
+}
+
+/** Follows the verification link mailed at signup. */
+export async function verifyEmailOf(
+  app: OpenAPIHono<ServiceEnv>,
+  db: Database,
+  userId: string,
+): Promise<void> {
+  const token = await latestLinkToken(db, 'shop.user.email_verification_requested', userId);
+  const res = await postJson(app, '/api/auth/email-verification/confirm', { token });
+  if (res.status !== 200) throw new Error(`verify: ${res.status} ${await res.text()}`);
 }
