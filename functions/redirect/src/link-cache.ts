@@ -12,6 +12,7 @@ import { LRUCache } from 'lru-cache';
 import type { Link } from './domain/link.js';
 import { lookupKeysOf } from './domain/normalize-code.js';
 import { findLinkByKey } from './store.js';
+import { withTimeout } from './with-timeout.js';
 
 export interface LinkCacheOptions {
   db: Database;
@@ -70,18 +71,6 @@ function reviveLink(json: string): Link {
     createdAt: new Date(raw.createdAt),
     updatedAt: new Date(raw.updatedAt),
   };
-}
-
-class Timeout extends Error {}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Timeout(`Redis took longer than ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
 
 /**

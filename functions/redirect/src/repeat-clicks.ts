@@ -6,6 +6,7 @@
 // never a redirect slowed or a click lost.
 import type { KeyValue, Logger } from '@shop/shared';
 import { LRUCache } from 'lru-cache';
+import { withTimeout } from './with-timeout.js';
 
 export interface RepeatClicks {
   /** Seconds within which a visitor's repeat click reuses the click id and is not counted. */
@@ -46,25 +47,17 @@ export function createRepeatClicks(options: {
       if (seen.has(clickId)) return false;
       seen.set(clickId, true);
       if (Date.now() < skipUntil) return true;
-      let timer: NodeJS.Timeout | undefined;
       try {
-        return await Promise.race([
+        return await withTimeout(
           kv.set(`redirect:clicked:${clickId}`, '1', {
             ttlSeconds: windowSeconds,
             onlyIfAbsent: true,
           }),
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(
-              () => reject(new Error(`Redis took longer than ${timeoutMs} ms`)),
-              timeoutMs,
-            );
-          }),
-        ]);
+          timeoutMs,
+        );
       } catch (error) {
         failed(error);
         return true;
-      } finally {
-        clearTimeout(timer);
       }
     },
   };
