@@ -91,6 +91,15 @@ export function requireIdentity(c: Context, role?: Role): Identity {
 }
 
 export {
+  isPermission,
+  isStaffRole,
+  PERMISSIONS,
+  type Permission,
+  permissionsOf,
+  STAFF_ROLES,
+  type StaffRole,
+} from './permissions.js';
+export {
   createRevocationFeed,
   type RevocationCheck,
   type RevocationFeed,
