@@ -227,3 +227,121 @@ describe('the storefront without JavaScript', () => {
     expect(await missing.text()).toContain('Page not found');
   });
 });
+
+describe("the storefront's pages for mailed links, without JavaScript", () => {
+  /** The link of the newest `type` event auth wrote for `email` (what the mail carries). */
+  async function mailedLink(type: string, email: string): Promise<URL> {
+    const { rows } = await shop.auth.db.query<{ data: { link: string } | string }>(
+      `SELECT data FROM auth.outbox WHERE type = $1 ORDER BY id DESC`,
+      [type],
+    );
+    for (const row of rows) {
+      const data = typeof row.data === 'string' ? JSON.parse(row.data) : row.data;
+      if (data.email === email) return new URL(data.link);
+    }
+    throw new Error(`no ${type} for ${email}`);
+  }
+
+  /** The token of a mailed link: browsers keep the fragment, so the shopper pastes it. */
+  const tokenOf = (link: URL) => new URLSearchParams(link.hash.slice(1)).get('token') ?? '';
+
+  async function signUp(browser: NoScriptBrowser, email: string) {
+    const page = await browser.get('/signup');
+    const done = await browser.post('/signup', {
+      ...hiddenFields(page.html, '/signup'),
+      name: 'Ada Verify',
+      email,
+      password: PASSWORD,
+    });
+    expect(new URL(done.url).pathname, done.html).toBe('/account/orders');
+  }
+
+  it('confirms the address once from the welcome mail link; a second use is refused', async () => {
+    const browser = new NoScriptBrowser(site.url);
+    const email = `verify-${crypto.randomUUID()}@example.com`;
+    await signUp(browser, email);
+    const link = await mailedLink('shop.user.email_verification_requested', email);
+    expect(link.pathname).toBe('/account/verify-email');
+    expect(link.search).toBe('');
+
+    // Opening the link spends nothing (a mail scanner may follow it); the form's POST does.
+    const page = await browser.get(link.pathname);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('name="token"');
+    const fields = { ...hiddenFields(page.html, '/account/verify-email'), token: tokenOf(link) };
+    const confirmed = await browser.post('/account/verify-email', fields);
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.html).toContain(`${email} is confirmed`);
+    const { rows } = await shop.auth.db.query<{ email_verified_at: Date | null }>(
+      'SELECT email_verified_at FROM auth.credential WHERE email = $1',
+      [email],
+    );
+    expect(rows[0]?.email_verified_at).not.toBeNull();
+
+    const again = await browser.post('/account/verify-email', fields);
+    expect(again.status).toBe(400);
+    expect(again.html).toContain('This link does not work');
+  });
+
+  it('resets a forgotten password from the mailed link, in German too, and the old one stops working', async () => {
+    const browser = new NoScriptBrowser(site.url);
+    const email = `reset-${crypto.randomUUID()}@example.com`;
+    await signUp(browser, email);
+    await browser.post('/signout', hiddenFields((await browser.get('/')).html, '/signout'));
+
+    // The same answer for an address without an account, so the page tells nobody which exist.
+    const ask = await browser.get('/de/account/forgot-password');
+    expect(ask.html).toContain('Passwort zurücksetzen');
+    const unknown = await browser.post('/de/account/forgot-password', {
+      ...hiddenFields(ask.html, '/de/account/forgot-password'),
+      email: `nobody-${crypto.randomUUID()}@example.com`,
+    });
+    const known = await browser.post('/de/account/forgot-password', {
+      ...hiddenFields(ask.html, '/de/account/forgot-password'),
+      email,
+    });
+    expect(unknown.status).toBe(200);
+    expect(known.status).toBe(200);
+    const sent = (html: string) => /<p class="notice success"[^>]*>([^<]+)</.exec(html)?.[1];
+    expect(sent(known.html)).toBeDefined();
+    expect(sent(known.html)).toBe(sent(unknown.html));
+
+    const link = await mailedLink('shop.user.password_reset_requested', email);
+    expect(link.pathname).toBe('/account/reset-password');
+    const form = await browser.get('/account/reset-password');
+    const fields = { ...hiddenFields(form.html, '/account/reset-password'), token: tokenOf(link) };
+
+    // A weak password is refused and keeps the link usable.
+    const weak = await browser.post('/account/reset-password', { ...fields, password: 'password' });
+    expect(weak.status).toBe(400);
+    expect(weak.html).toContain('too short or too common');
+
+    const newPassword = `${PASSWORD}-new`;
+    const reset = await browser.post('/account/reset-password', {
+      ...fields,
+      password: newPassword,
+    });
+    expect(new URL(reset.url).pathname).toBe('/signin');
+    expect(reset.html).toContain('Your password is changed');
+    const reused = await browser.post('/account/reset-password', {
+      ...fields,
+      password: `${newPassword}2`,
+    });
+    expect(reused.status).toBe(400);
+    expect(reused.html).toContain('This link does not work');
+
+    const signin = await browser.get('/signin');
+    const old = await browser.post('/signin', {
+      ...hiddenFields(signin.html, '/signin'),
+      email,
+      password: PASSWORD,
+    });
+    expect(old.status).toBe(401);
+    const fresh = await browser.post('/signin', {
+      ...hiddenFields(signin.html, '/signin'),
+      email,
+      password: newPassword,
+    });
+    expect(new URL(fresh.url).pathname).toBe('/account/orders');
+  });
+});

@@ -251,5 +251,25 @@ export function createGatewayClient(options: GatewayClientOptions) {
       call<TokenPair & Problem>('POST', '/api/auth/refresh', {}, { refreshToken }),
     logOut: (refreshToken: string) =>
       call<Problem | null>('POST', '/api/auth/logout', {}, { refreshToken }),
+    confirmEmailVerification: (token: string) =>
+      call<Problem & { email?: string; verified?: boolean }>(
+        'POST',
+        '/api/auth/email-verification/confirm',
+        {},
+        { token },
+      ),
+    requestEmailVerification: (caller: Caller) =>
+      call<Problem | null>('POST', '/api/auth/email-verification', caller),
+    requestPasswordReset: (email: string, caller: Caller = {}) =>
+      call<Problem | null>('POST', '/api/auth/password-reset', caller, { email }),
+    confirmPasswordReset: (token: string, password: string) =>
+      call<Problem | null>('POST', '/api/auth/password-reset/confirm', {}, { token, password }),
+    confirmEmailChange: (token: string) =>
+      call<Problem & { status?: 'waiting_for_other_address' | 'changed'; email?: string }>(
+        'POST',
+        '/api/auth/email-change/confirm',
+        {},
+        { token },
+      ),
   };
 }

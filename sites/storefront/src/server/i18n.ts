@@ -119,6 +119,33 @@ const en = {
   price: 'Price',
   checkoutSignIn: 'Sign in to check out.',
   cartProblems: 'Some items in your cart need your attention.',
+  forgotPassword: 'Forgot your password?',
+  resetRequestTitle: 'Reset your password',
+  resetRequestHelp:
+    'Enter the email of your account and we will send you a link to choose a new password.',
+  resetRequestSend: 'Send the link',
+  resetRequestSent:
+    'If an account uses that address, a link is on its way. It works once and for a limited time.',
+  resetTitle: 'Choose a new password',
+  newPassword: 'New password (at least 12 characters)',
+  resetSave: 'Save the new password',
+  resetDone: 'Your password is changed and every session was signed out. Sign in with the new one.',
+  linkCode: 'Code from the link',
+  linkCodeHelp:
+    'Opened with JavaScript off? Paste everything after “#token=” in the link from your email.',
+  linkInvalid:
+    'This link does not work: it was used already, has expired or is incomplete. Ask for a new one.',
+  passwordWeak: 'That password is too short or too common.',
+  verifyTitle: 'Confirm your email',
+  verifyHelp: 'Confirm that this address is yours.',
+  verifyConfirm: 'Confirm my email',
+  verifyDone: 'Thank you: {email} is confirmed.',
+  verifyResend: 'Send me a new confirmation link',
+  verifyResent: 'A new link is on its way; earlier links no longer work.',
+  emailChangeTitle: 'Confirm your new email',
+  emailChangeConfirm: 'Confirm the change',
+  emailChangeWaiting: 'Confirmed here. Now open the link we sent to the other address.',
+  emailChangeDone: 'Your email is now {email}.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -216,6 +243,35 @@ const de: Record<MessageKey, string> = {
   price: 'Preis',
   checkoutSignIn: 'Melden Sie sich an, um zu bestellen.',
   cartProblems: 'Einige Artikel im Warenkorb brauchen Ihre Aufmerksamkeit.',
+  forgotPassword: 'Passwort vergessen?',
+  resetRequestTitle: 'Passwort zurücksetzen',
+  resetRequestHelp:
+    'Geben Sie die E-Mail Ihres Kontos ein; wir schicken Ihnen einen Link, mit dem Sie ein neues Passwort wählen.',
+  resetRequestSend: 'Link senden',
+  resetRequestSent:
+    'Wenn ein Konto diese Adresse nutzt, ist ein Link unterwegs. Er funktioniert einmal und nur eine Zeit lang.',
+  resetTitle: 'Neues Passwort wählen',
+  newPassword: 'Neues Passwort (mindestens 12 Zeichen)',
+  resetSave: 'Neues Passwort speichern',
+  resetDone:
+    'Ihr Passwort ist geändert und alle Sitzungen sind abgemeldet. Melden Sie sich mit dem neuen an.',
+  linkCode: 'Code aus dem Link',
+  linkCodeHelp:
+    'Ohne JavaScript geöffnet? Fügen Sie alles nach „#token=“ aus dem Link in Ihrer E-Mail ein.',
+  linkInvalid:
+    'Dieser Link funktioniert nicht: Er wurde schon benutzt, ist abgelaufen oder unvollständig. Fordern Sie einen neuen an.',
+  passwordWeak: 'Dieses Passwort ist zu kurz oder zu verbreitet.',
+  verifyTitle: 'E-Mail bestätigen',
+  verifyHelp: 'Bestätigen Sie, dass diese Adresse Ihnen gehört.',
+  verifyConfirm: 'Meine E-Mail bestätigen',
+  verifyDone: 'Danke: {email} ist bestätigt.',
+  verifyResend: 'Neuen Bestätigungslink senden',
+  verifyResent: 'Ein neuer Link ist unterwegs; frühere Links gelten nicht mehr.',
+  emailChangeTitle: 'Neue E-Mail bestätigen',
+  emailChangeConfirm: 'Änderung bestätigen',
+  emailChangeWaiting:
+    'Hier bestätigt. Öffnen Sie jetzt den Link, den wir an die andere Adresse geschickt haben.',
+  emailChangeDone: 'Ihre E-Mail ist jetzt {email}.',
 };
 
 const MESSAGES: Record<Locale, Record<MessageKey, string>> = { en, de };
