@@ -345,3 +345,104 @@ describe("the storefront's pages for mailed links, without JavaScript", () => {
     expect(new URL(fresh.url).pathname).toBe('/account/orders');
   });
 });
+
+describe("the storefront's account pages, without JavaScript", () => {
+  it('edits the profile and consent, keeps addresses for checkout, and erases the account', async () => {
+    const browser = new NoScriptBrowser(site.url);
+    const email = `account-${crypto.randomUUID()}@example.com`;
+    const signup = await browser.get('/signup');
+    await browser.post('/signup', {
+      ...hiddenFields(signup.html, '/signup'),
+      name: 'Ada Account',
+      email,
+      password: PASSWORD,
+    });
+    // The profile exists once user has consumed auth's shop.user.registered.
+    const account = await shop.until(
+      () => browser.get('/account'),
+      (page) => page.html.includes('name="version"'),
+    );
+    expect(account.html).toContain('value="Ada Account"');
+    expect(account.html).toContain('You have not agreed to marketing emails.');
+
+    const saved = await browser.post('/account', {
+      ...hiddenFields(account.html, '/account'),
+      displayName: 'Ada King',
+      locale: 'de-DE',
+      marketingConsent: '1',
+    });
+    expect(new URL(saved.url).pathname).toBe('/account');
+    expect(saved.html).toContain('Your details are saved.');
+    expect(saved.html).toContain('value="Ada King"');
+    expect(saved.html).toMatch(/<option value="de-DE" selected/);
+    expect(saved.html).toContain('You agreed on');
+
+    // The form of before names an old version: its change is refused, not written over the new.
+    const stale = await browser.post('/account', {
+      ...hiddenFields(account.html, '/account'),
+      displayName: 'Stale Ada',
+    });
+    expect(stale.status).toBe(412);
+    expect(stale.html).toContain('changed elsewhere');
+    expect(stale.html).toContain('value="Ada King"');
+
+    // An address saved in the account is offered at checkout and used for the order.
+    const book = await browser.get('/account/addresses');
+    expect(book.html).toContain('You have no saved addresses yet.');
+    const added = await browser.post('/account/addresses', {
+      ...hiddenFields(book.html, '/account/addresses'),
+      ...address,
+      line1: '7 Difference Engine Street',
+      isDefaultShipping: '1',
+    });
+    expect(added.html).toContain('The address is saved.');
+    expect(added.html).toContain('7 Difference Engine Street');
+    const refused = await browser.post('/account/addresses', {
+      ...hiddenFields(book.html, '/account/addresses'),
+      ...address,
+      country: 'XX',
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.html).toMatch(/name="country"[^>]*aria-invalid="true"/);
+
+    const productId = await shop.newProduct(1200);
+    const product = await browser.get(`/p/${productId}`);
+    await browser.post('/cart/add', { ...hiddenFields(product.html, '/cart/add'), quantity: '1' });
+    const checkout = await browser.get('/checkout');
+    const chosen = /<input type="radio" name="addressId" value="([0-9a-f-]{36})" checked/.exec(
+      checkout.html,
+    )?.[1];
+    expect(chosen, checkout.html).toBeDefined();
+    const order = await browser.post('/checkout', {
+      ...hiddenFields(checkout.html, '/checkout'),
+      addressId: chosen ?? '',
+    });
+    const orderId = /\/orders\/([0-9a-f-]{36})$/.exec(new URL(order.url).pathname)?.[1];
+    expect(orderId, order.html).toBeDefined();
+    const { rows } = await shop.cart.db.query<{ shipping_address: unknown }>(
+      'SELECT shipping_address FROM cart."order" WHERE id = $1',
+      [orderId],
+    );
+    expect(JSON.stringify(rows[0]?.shipping_address)).toContain('7 Difference Engine Street');
+
+    // Erasure: a wrong confirmation word changes nothing; the right one signs out for good.
+    const erase = await browser.get('/account/delete');
+    const wrong = await browser.post('/account/delete', {
+      ...hiddenFields(erase.html, '/account/delete'),
+      confirm: 'maybe',
+    });
+    expect(wrong.status).toBe(400);
+    const erased = await browser.post('/account/delete', {
+      ...hiddenFields(erase.html, '/account/delete'),
+      confirm: 'delete',
+    });
+    expect(new URL(erased.url).pathname).toBe('/');
+    expect(erased.html).toContain('Your account is deleted.');
+    expect(new URL((await browser.get('/account')).url).pathname).toBe('/signin');
+    const gone = await shop.until(
+      () => shop.call('POST', '/api/auth/login', { body: { email, password: PASSWORD } }),
+      (answer) => answer.status === 401,
+    );
+    expect(gone.status).toBe(401);
+  });
+});
