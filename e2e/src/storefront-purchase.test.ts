@@ -20,8 +20,10 @@ let refreshingSite: RunningStorefront;
 
 beforeAll(async () => {
   shop = await startStoryPlatform();
+  // The site records page views and cart adds with a write key of its own, as in production.
+  const writeKey = await shop.writeKey();
   [site, refreshingSite] = await Promise.all([
-    storefrontFor(shop.gateway.url),
+    storefrontFor(shop.gateway.url, { ANALYTICS_WRITE_KEY: writeKey }),
     storefrontFor(shop.gateway.url, { SESSION_REFRESH_LEEWAY_SECONDS: '86400' }),
   ]);
 }, 240_000);
@@ -444,5 +446,57 @@ describe("the storefront's account pages, without JavaScript", () => {
       (answer) => answer.status === 401,
     );
     expect(gone.status).toBe(401);
+  });
+});
+
+describe("the storefront's analytics and the affiliate's click id", () => {
+  it('keeps the click id of a redirect for the lookback window and counts page views without JavaScript', async () => {
+    // A real click: the redirect puts its id on the destination as shop_click.
+    const redirected = await fetch(`${shop.gateway.url}/r/summer-sale`, { redirect: 'manual' });
+    const clickId = new URL(redirected.headers.get('location') ?? '').searchParams.get(
+      'shop_click',
+    );
+    expect(clickId).toMatch(/^[0-9a-f-]{36}$/);
+
+    const browser = new NoScriptBrowser(site.url);
+    const home = await browser.get(`/?shop_click=${clickId}`);
+    const cookie = browser.setCookies.find((line) => line.startsWith('__Host-shop_click=')) ?? '';
+    expect(cookie).toBe(
+      `__Host-shop_click=${clickId}; Path=/; Max-Age=${90 * 24 * 3600}; Secure; HttpOnly; SameSite=Lax`,
+    );
+    // Without JavaScript the page view is the <noscript> pixel (the beacon script does not run).
+    const pixel = /<noscript><img src="([^"]+)"/.exec(home.html)?.[1]?.replaceAll('&amp;', '&');
+    expect(pixel).toMatch(/^\/a\/page\.gif\?/);
+    const image = await browser.get(pixel ?? '');
+    expect(image.status).toBe(200);
+    expect(image.headers.get('content-type')).toBe('image/gif');
+
+    // Attribution sees the visit with its click (ingest → the analytics topic → attribution).
+    const views = () =>
+      shop.attribution.db.query<{ anonymous_id: string }>(
+        'SELECT anonymous_id FROM attribution.page_view WHERE click_id = $1',
+        [clickId],
+      );
+    const first = await shop.until(views, (result) => result.rows.length >= 1);
+    expect(first.rows.length).toBeGreaterThanOrEqual(1);
+    const visitor = first.rows[0]?.anonymous_id ?? '';
+    expect(visitor).not.toBe(browser.cookies.get(SESSION));
+
+    // Weeks later the session is gone, the cookie is not: the next visit still carries the click.
+    const later = new NoScriptBrowser(site.url);
+    later.cookies.set('__Host-shop_click', clickId ?? '');
+    const back = await later.get('/c/kitchen');
+    const laterPixel = /<noscript><img src="([^"]+)"/
+      .exec(back.html)?.[1]
+      ?.replaceAll('&amp;', '&');
+    await later.get(laterPixel ?? '');
+    const both = await shop.until(views, (result) =>
+      result.rows.some((row) => row.anonymous_id !== visitor),
+    );
+    expect(new Set(both.rows.map((row) => row.anonymous_id)).size).toBe(2);
+
+    // A pixel naming another site's page is not counted.
+    const forged = await later.get('/a/page.gif?u=https%3A%2F%2Fevil.example%2F');
+    expect(forged.status).toBe(200);
   });
 });
