@@ -1,4 +1,4 @@
-import { OUTBOX_RETENTION_MS, silentLogger } from '@shop/shared';
+import { OUTBOX_RETENTION_MS, PERMISSIONS, silentLogger } from '@shop/shared';
 import { testDatabase } from '@shop/shared/testing';
 import {
   type CryptoKey,
@@ -93,10 +93,11 @@ describe('startAuth', () => {
     });
   });
 
-  it('seeds the dev staff user, whose tokens carry the staff role', async () => {
+  it('seeds the dev staff user as an administrator, whose tokens carry every permission', async () => {
     const { accessToken } = await login('staff@example.com');
     const claims = await verifyAccessToken(accessToken, await jwks());
-    expect(claims.roles).toEqual(['shopper', 'staff']);
+    expect(claims.roles).toEqual(['shopper', 'staff', 'administrator']);
+    expect(claims.perms).toEqual([...PERMISSIONS]);
   });
 
   it('seeds the dev staff user again on a restart over the same database, with the new password', async () => {
@@ -126,6 +127,7 @@ describe('startAuth', () => {
       expect((await verifyAccessToken(accessToken, await jwks())).roles).toEqual([
         'shopper',
         'staff',
+        'administrator',
       ]);
     } finally {
       await restarted.shutdown();
