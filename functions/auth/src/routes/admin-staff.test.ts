@@ -321,6 +321,33 @@ describe('staff management', () => {
       expect((await request('POST', `/api/admin/staff/${userId}/disable`)).status).toBe(409);
       const member = await request('GET', `/api/admin/staff/${userId}`);
       expect(await member.json()).toMatchObject({ roles: ['administrator'], status: 'active' });
+      // Two administrators demoting each other at once: one of them stays an administrator.
+      const second = uniqueEmail('second-admin');
+      const { userId: secondId } = await createStaffUser(own.db, {
+        email: second,
+        name: 'Second',
+        password: GOOD_PASSWORD,
+      });
+      const secondLogin = await postJson(own.app, '/api/auth/login', {
+        email: second,
+        password: GOOD_PASSWORD,
+      });
+      const secondTokens = (await secondLogin.json()) as Tokens;
+      const demoteBy = (by: Tokens, id: string) =>
+        own.app.request(`/api/admin/staff/${id}/roles`, {
+          method: 'PUT',
+          headers: { ...bearer(by), 'if-match': 'W/"1"', 'content-type': 'application/json' },
+          body: JSON.stringify({ roles: ['auditor'] }),
+        });
+      const answers = await Promise.all([
+        demoteBy(tokens, secondId),
+        demoteBy(secondTokens, userId),
+      ]);
+      expect(answers.map((res) => res.status).filter((status) => status === 200)).toHaveLength(1);
+      const { rows } = await own.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM auth.credential WHERE 'administrator' = ANY (roles)`,
+      );
+      expect(rows[0]?.n).toBe(1);
     } finally {
       await own.cleanup();
     }
