@@ -103,6 +103,26 @@ describe('access tokens of staff', () => {
 });
 
 describe('staff management', () => {
+  it('is described in the OpenAPI document, with the roles a member can hold', async () => {
+    const res = await bed.app.request('/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as {
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    };
+    for (const path of [
+      '/api/admin/staff',
+      '/api/admin/staff/{id}',
+      '/api/admin/staff/invitations',
+      '/api/admin/staff/{id}/roles',
+      '/api/admin/staff/{id}/disable',
+      '/api/auth/staff-invitation/accept',
+    ]) {
+      expect(doc.paths, path).toHaveProperty([path]);
+    }
+    expect(JSON.stringify(doc.components.schemas.StaffMember)).toContain('catalog-manager');
+  });
+
   it('lists staff in cursor pages for staff:read (an auditor), shoppers refused', async () => {
     const auditor = await staffMember(['auditor']);
     await staffMember(['analyst']);
