@@ -12,9 +12,11 @@ import { defineConfig } from 'astro/config';
 // URLs use the validated runtime setting, never the request's host.
 const publicOrigin = process.env.PUBLIC_ORIGIN ? new URL(process.env.PUBLIC_ORIGIN) : undefined;
 
+// `node` among the external conditions: in `astro dev` the server imports solid-js from outside the
+// bundle, and without it Vite picks solid-js/web's browser build, which cannot render the island.
 const serverResolve = {
   conditions: ['source', 'node', 'import', 'default'],
-  externalConditions: ['source'],
+  externalConditions: ['source', 'node'],
   noExternal: ['@shop/shared'],
 };
 

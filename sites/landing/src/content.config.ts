@@ -1,6 +1,6 @@
-// The campaigns: one Markdown file per campaign and locale (src/content/campaigns/<id>/<locale>.md),
-// its front matter checked by this schema at build time, so a campaign with a missing headline
-// variant or alt text does not build.
+// The campaigns: one JSON file per campaign and locale (src/content/campaigns/<id>/<locale>.json),
+// checked by this schema at build time, so a campaign with a missing headline variant or alt text
+// does not build. (JSON, not Markdown front matter: Biome formats both, and only JSON safely.)
 import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
 import { z } from 'astro/zod';
@@ -9,7 +9,7 @@ const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lower-case words jo
 const utmValue = z.string().min(1).max(100);
 
 const campaigns = defineCollection({
-  loader: glob({ pattern: '*/*.md', base: './src/content/campaigns' }),
+  loader: glob({ pattern: '*/*.json', base: './src/content/campaigns' }),
   schema: ({ image }) =>
     z.object({
       /** The campaign's id (its folder, the redirect link's campaign): the page is /<campaignId>. */
@@ -17,6 +17,8 @@ const campaigns = defineCollection({
       locale: z.enum(['en', 'de']),
       title: z.string().min(1).max(70),
       description: z.string().min(1).max(160),
+      /** The paragraph under the headline. */
+      intro: z.string().min(1).max(600),
       /** The flag that picks the headline: its variants' keys are the keys of `headlines`. */
       headlineFlag: z.string().min(1).max(128),
       /** The variant shown when the flag cannot be asked (or answers a variant not listed). */
