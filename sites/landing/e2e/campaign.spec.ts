@@ -47,6 +47,7 @@ async function toggleBanner(
 
 test('a visitor from /r/summer-sale keeps a headline variant and the attribution into the shop', async ({
   page,
+  request,
 }, info) => {
   await page.goto(`${GATEWAY}/r/summer-sale`);
   const landed = new URL(page.url());
@@ -62,6 +63,17 @@ test('a visitor from /r/summer-sale keeps a headline variant and the attribution
   const text = (await headline.textContent()) ?? '';
   expect(HEADLINES.en).toContain(text);
   await screenshot(page, info, '1-landed');
+
+  // The variant is the flag's for this visitor (the first-party visitor id is its targeting key),
+  // not a default standing in for an unreachable feature-flag.
+  const visitorId = (await page.context().cookies()).find(
+    (cookie) => cookie.name === '__Host-shop_visitor',
+  )?.value;
+  expect(visitorId).toMatch(/^[0-9a-f-]{36}$/);
+  const evaluated = await request.post(`${GATEWAY}/ofrep/v1/evaluate/flags/landing-headline`, {
+    data: { context: { targetingKey: visitorId, campaign: 'summer-sale', locale: 'en' } },
+  });
+  expect((await evaluated.json()).variant).toBe(variant);
 
   // The same visitor (the first-party visitor cookie) keeps the variant.
   await page.reload();
