@@ -6,6 +6,8 @@ import { visitorCookie, visitorOf } from './server/visitor.js';
 
 // Built at start, so a bad setting stops the server before it serves anything.
 const runtime = getRuntime();
+// The flag client is made at start too, so the first visitor does not wait for it.
+void runtime.flags();
 
 /** Paths that are not pages: no visitor id is made for them. */
 const NOT_PAGES = ['/_astro/', '/_image', '/robots.txt', '/favicon'];

@@ -9,7 +9,7 @@ describe('loadLandingConfig', () => {
       publicGatewayUrl: 'http://127.0.0.1:8080',
       publicOrigin: 'http://localhost:4322',
       storefrontOrigin: 'http://127.0.0.1:4321',
-      flagTimeoutMs: 300,
+      flagTimeoutMs: 800,
       analyticsWriteKey: undefined,
       visitorCookieSeconds: 365 * 24 * 3600,
     });

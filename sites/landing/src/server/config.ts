@@ -18,7 +18,7 @@ export const landingConfigSchema = z
     /** The storefront every product and call-to-action link points at. */
     STOREFRONT_ORIGIN: httpUrl.default('http://127.0.0.1:4321'),
     /** One flag evaluation gives up after this; the page then shows the default variant. */
-    FLAG_TIMEOUT_MS: millis.default(300),
+    FLAG_TIMEOUT_MS: millis.default(800),
     /** The analytics source's write key for page views; unset → no page views are sent. */
     ANALYTICS_WRITE_KEY: z.string().min(1).max(200).optional(),
     ANALYTICS_TIMEOUT_MS: millis.default(2000),

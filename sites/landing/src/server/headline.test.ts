@@ -87,11 +87,13 @@ describe('chooseHeadline', () => {
       variant: 'c',
       text: 'Only this',
       decided: false,
+      fallbackReason: 'UNKNOWN_VARIANT',
     });
     const missing = { ...CAMPAIGN, headlineFlag: 'no-such-flag' };
     expect(await chooseHeadline(flags, missing, context)).toMatchObject({
       variant: 'a',
       decided: false,
+      fallbackReason: 'FLAG_NOT_FOUND',
     });
     expect(await chooseHeadline(undefined, CAMPAIGN, context)).toMatchObject({ variant: 'a' });
   });

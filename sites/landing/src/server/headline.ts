@@ -23,6 +23,8 @@ export interface ChosenHeadline {
   text: string;
   /** Whether the flag decided (false: the default variant stood in). */
   decided: boolean;
+  /** Why the default stood in: OpenFeature's error code, or the flag's reason (DISABLED…). */
+  fallbackReason?: string;
 }
 
 /** The context every evaluation of the page sends (the visitor, the campaign, the locale). */
@@ -53,12 +55,13 @@ export async function chooseHeadline(
     const details = await flags.getStringDetails(campaign.headlineFlag, '', context);
     const variant = details.errorCode ? undefined : details.variant;
     const text = variant === undefined ? undefined : campaign.headlines[variant];
-    return variant !== undefined && text !== undefined
-      ? { variant, text, decided: true }
-      : fallback;
+    if (variant !== undefined && text !== undefined) return { variant, text, decided: true };
+    const reason =
+      details.errorCode ?? (variant === undefined ? details.reason : 'UNKNOWN_VARIANT');
+    return { ...fallback, fallbackReason: String(reason ?? 'NO_VARIANT') };
   } catch {
     // OpenFeature answers errors with the default value; this guards a provider that throws.
-    return fallback;
+    return { ...fallback, fallbackReason: 'PROVIDER_THREW' };
   }
 }
 
