@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { LOCAL_PORTS, localServiceUrl, startBroker } from '@shop/eventing/broker';
+import { startLanding } from '@shop/landing/dev-server';
 import { startDevMailbox, startDevSmtp } from '@shop/notification/dev-smtp';
 import { createLogger, sharedMemoryKafka } from '@shop/shared';
 import { recentSpans } from '@shop/shared/telemetry';
@@ -115,6 +116,12 @@ async function main(): Promise<void> {
         devStaff && { DEV_STAFF_EMAIL: devStaff.email, DEV_STAFF_PASSWORD: devStaff.password }),
       ...(fn.name === 'analytics-ingest' &&
         devWriteKey && { ANALYTICS_DEMO_WRITE_KEY: devWriteKey }),
+      // Exposures of experiment flags (the landing headline) go to analytics with the demo key.
+      ...(fn.name === 'feature-flag' &&
+        devWriteKey && {
+          ANALYTICS_INGEST_URL: localServiceUrl('analytics-ingest'),
+          ANALYTICS_WRITE_KEY: devWriteKey,
+        }),
       PORT: port,
       K_SINK: sink,
     };
@@ -168,6 +175,22 @@ async function main(): Promise<void> {
     });
     running.push({ name: 'storefront', url: storefront.url, stop: storefront.stop });
   }
+  // The campaign landing pages (sites/landing) on the gateway, linking into the storefront, with
+  // the demo write key for page views. LANDING=false leaves them out.
+  if (env.LANDING !== 'false') {
+    const landing = await startLanding({
+      port: Number(env.LANDING_PORT ?? 4322),
+      gatewayUrl: localServiceUrl('api-gateway'),
+      mode: processes ? 'built' : 'dev',
+      env: {
+        STOREFRONT_ORIGIN:
+          running.find((r) => r.name === 'storefront')?.url ??
+          `http://127.0.0.1:${env.STOREFRONT_PORT ?? 4321}`,
+        ...(devWriteKey && { ANALYTICS_WRITE_KEY: devWriteKey }),
+      },
+    });
+    running.push({ name: 'landing', url: landing.url, stop: landing.stop });
+  }
   // A Prometheus of its own when Debian's prometheus is installed (DEV_PROMETHEUS=false: none).
   let prometheusUrl: string | undefined;
   if (env.DEV_PROMETHEUS !== 'false') {
@@ -196,6 +219,12 @@ async function main(): Promise<void> {
       ...running
         .filter((r) => r.name === 'storefront')
         .map((r) => `  the shop       ${r.url}  (storefront: browse, cart, sign up, checkout)`),
+      ...running
+        .filter((r) => r.name === 'landing')
+        .map(
+          (r) =>
+            `  landing page   ${r.url}/summer-sale  (campaign: headline A/B by flag, promo banner)`,
+        ),
       `  catalog        ${gatewayUrl}/api/offers?q=coffee`,
       `  categories     ${gatewayUrl}/api/categories`,
       `  OpenAPI        ${gatewayUrl}/openapi.json`,

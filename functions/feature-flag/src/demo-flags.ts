@@ -1,5 +1,5 @@
-// The demo flags `npm run dev` starts with: the landing page's headline A/B test, a storefront
-// toggle for staff, and failure-injection flags for fault tests (as the OpenTelemetry demo has).
+// The demo flags `npm run dev` starts with: the landing page's headline A/B test and promo
+// banner, a storefront toggle for staff, and failure-injection flags for fault tests (as the OpenTelemetry demo has).
 import type { FlagSetDocument } from './domain/flag-types.js';
 import { FLAGD_SCHEMA_URL } from './domain/flag-types.js';
 
@@ -20,6 +20,12 @@ export const DEMO_FLAGS: FlagSetDocument = {
         ],
       },
       metadata: { experiment: true, owner: 'marketing' },
+    },
+    'landing-promo-banner': {
+      state: 'ENABLED',
+      variants: { on: true, off: false },
+      defaultVariant: 'on',
+      metadata: { owner: 'marketing', purpose: "the landing page's promo banner (toggle it)" },
     },
     'storefront-new-product-page': {
       state: 'ENABLED',

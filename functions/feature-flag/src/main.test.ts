@@ -60,6 +60,14 @@ describe('feature-flag instances', () => {
     const headline = await evaluate(b, 'landing-headline', { targetingKey: 'visitor-1' });
     expect(headline).toMatchObject({ reason: 'TARGETING_MATCH', metadata: { experiment: true } });
     expect(await evaluate(a, 'landing-headline', { targetingKey: 'visitor-1' })).toEqual(headline);
+    // The landing page's promo banner: on for everyone until staff toggle it.
+    expect(await evaluate(b, 'landing-promo-banner', { targetingKey: 'visitor-1' })).toEqual({
+      key: 'landing-promo-banner',
+      value: true,
+      variant: 'on',
+      reason: 'STATIC',
+      metadata: expect.objectContaining({ owner: 'marketing' }),
+    });
   });
 
   it('carry a change made on one instance to the other within a second', async () => {
