@@ -1,0 +1,116 @@
+// An Astro site of sites/ as `npm run dev`, the stories and the browser tests start it: a child
+// process on a port of the caller's choosing, pointed at a gateway — `astro dev`, or the built
+// server (`npm run build` first) as its container runs it — resolved once it answers.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+export interface RunningSite {
+  url: string;
+  /** What the server printed so far (for a failure message). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface SiteOptions {
+  port: number;
+  gatewayUrl: string;
+  /** `dev` (default): astro dev; `built`: dist/server/entry.mjs. */
+  mode?: 'dev' | 'built';
+  /** More settings (see the site's README); the process's own environment is the base. */
+  env?: Record<string, string | undefined>;
+  readyTimeoutMs?: number;
+}
+
+/** What tells one site from another. */
+export interface SiteDescription {
+  /** The site's folder (with its package.json and astro.config.mjs). */
+  dir: string;
+  /** Its workspace, for the "build it first" message. */
+  workspace: string;
+  /** How messages name it ("the storefront"). */
+  name: string;
+  /** The host its URL names: `127.0.0.1`, or `localhost` where links point there. */
+  host?: string;
+  /** A path that answers 200 once it serves. */
+  readyPath: string;
+}
+
+/**
+ * Starts the site and resolves once `readyPath` answers.
+ * @example const site = await startAstroSite(description, { port: 4321, gatewayUrl: 'http://127.0.0.1:8080' });
+ */
+export async function startAstroSite(
+  site: SiteDescription,
+  options: SiteOptions,
+): Promise<RunningSite> {
+  const url = `http://${site.host ?? '127.0.0.1'}:${options.port}`;
+  const astroPackage = createRequire(join(site.dir, 'package.json')).resolve('astro/package.json');
+  const built = join(site.dir, 'dist', 'server', 'entry.mjs');
+  if (options.mode === 'built' && !existsSync(built)) {
+    throw new Error(`${built} is missing: run \`npm run build -w ${site.workspace}\` first`);
+  }
+  const args =
+    options.mode === 'built'
+      ? [built]
+      : // --ignore-lock: beside a developer's own `astro dev` (Astro allows one per project
+        // otherwise, and would move itself to the background when it thinks an agent runs it).
+        [
+          join(dirname(astroPackage), 'bin', 'astro.mjs'),
+          'dev',
+          '--port',
+          String(options.port),
+          '--host',
+          '127.0.0.1',
+          '--ignore-lock',
+        ];
+  let output = '';
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: site.dir,
+    env: {
+      // Not a test runner's NODE_ENV=test and VITEST* (astro dev then serves nothing).
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(([name]) => !/^(VITEST|NODE_ENV$)/.test(name)),
+      ),
+      NODE_ENV: options.mode === 'built' ? 'production' : 'development',
+      ASTRO_TELEMETRY_DISABLED: '1',
+      HOST: '127.0.0.1',
+      PORT: String(options.port),
+      GATEWAY_URL: options.gatewayUrl,
+      PUBLIC_ORIGIN: url,
+      ...Object.fromEntries(
+        Object.entries(options.env ?? {}).filter(([, value]) => value !== undefined),
+      ),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${site.name} exited:\n${output}`);
+    try {
+      if ((await fetch(`${url}${site.readyPath}`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGTERM');
+      throw new Error(`${site.name} did not start in time:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return {
+    url,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
