@@ -65,7 +65,7 @@ export const userErased = defineEvent({
   description:
     'A user was erased on request (GDPR Art. 17): every function deletes or anonymises what it holds about userId.',
   producer: 'user',
-  consumers: ['auth', 'cart', 'notification', 'attribution', 'audit'],
+  consumers: ['auth', 'cart', 'notification', 'attribution', 'audit', 'reporting'],
   partitionKey: 'userId',
   schema: z
     .object({
