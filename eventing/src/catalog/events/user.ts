@@ -9,7 +9,7 @@ export const userRegistered = defineEvent({
   description:
     'A shopper signed up; user creates the profile, notification sends the welcome mail.',
   producer: 'auth',
-  consumers: ['user', 'notification', 'reporting', 'audit'],
+  consumers: ['user', 'notification', 'audit'],
   partitionKey: 'userId',
   schema: z
     .object({
