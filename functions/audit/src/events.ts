@@ -15,6 +15,7 @@ export const auditedEventTypes = [
   'shop.user.logged_in',
   'shop.auth.refresh_reuse_detected',
   'shop.user.erased',
+  'shop.user.email_changed',
   'shop.order.created',
   'shop.order.paid',
   'shop.order.payment_failed',

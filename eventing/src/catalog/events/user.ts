@@ -163,7 +163,7 @@ export const userEmailChanged = defineEvent({
   description:
     'Both addresses confirmed an email change: the account signs in with the new address; notification mails there from now on.',
   producer: 'auth',
-  consumers: ['notification'],
+  consumers: ['notification', 'audit'],
   partitionKey: 'userId',
   schema: z
     .object({
