@@ -239,6 +239,7 @@ async function main(): Promise<void> {
         : []),
       `  flags          ${gatewayUrl}/ofrep/v1/evaluate/flags  (OFREP, POST {"context":{"targetingKey":"…"}})`,
       `  reports        ${gatewayUrl}/api/admin/reports/sales?from=2026-01-01&to=2026-12-31&zone=Europe/Berlin&interval=month  (staff; Accept: text/csv for CSV)`,
+      `  audit log      ${gatewayUrl}/api/admin/audit  (staff; /verify checks it against the signed checkpoints)`,
       '',
       ...(devStaff ? [`  staff login    ${devStaff.email} / ${devStaff.password}`, ''] : []),
       ...(mailboxUrl

@@ -20,6 +20,7 @@ export const auditedEventTypes = [
   'shop.staff.roles_changed',
   'shop.staff.disabled',
   'shop.staff.enabled',
+  'shop.user.email_changed',
   'shop.order.created',
   'shop.order.paid',
   'shop.order.payment_failed',

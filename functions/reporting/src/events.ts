@@ -1,6 +1,6 @@
 // The events reporting consumes (types from the catalog in eventing/): orders and payment
 // outcomes through the broker's Triggers, clicks and Segment calls from the analytics topics
-// through a KafkaSource. It publishes none: its reports are its output.
+// through a KafkaSource, and erasures. It publishes none: its reports are its output.
 import { eventCatalog } from '@shop/eventing';
 import { defineEvents, type EventData } from '@shop/shared';
 
@@ -20,6 +20,8 @@ export const reportedEventTypes = [
   'shop.analytics.screen',
   'shop.analytics.group',
   'shop.analytics.alias',
+  // Erasure: the person's ids are replaced by pseudonyms (store/erase-identities.ts).
+  'shop.user.erased',
 ] as const;
 
 export type ReportedEventType = (typeof reportedEventTypes)[number];

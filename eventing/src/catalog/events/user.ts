@@ -9,7 +9,7 @@ export const userRegistered = defineEvent({
   description:
     'A shopper signed up; user creates the profile, notification sends the welcome mail.',
   producer: 'auth',
-  consumers: ['user', 'notification', 'reporting', 'audit'],
+  consumers: ['user', 'notification', 'audit'],
   partitionKey: 'userId',
   schema: z
     .object({
@@ -65,7 +65,7 @@ export const userErased = defineEvent({
   description:
     'A user was erased on request (GDPR Art. 17): every function deletes or anonymises what it holds about userId.',
   producer: 'user',
-  consumers: ['auth', 'cart', 'notification', 'attribution', 'audit'],
+  consumers: ['auth', 'cart', 'notification', 'attribution', 'audit', 'reporting'],
   partitionKey: 'userId',
   schema: z
     .object({
@@ -163,7 +163,7 @@ export const userEmailChanged = defineEvent({
   description:
     'Both addresses confirmed an email change: the account signs in with the new address; notification mails there from now on.',
   producer: 'auth',
-  consumers: ['notification'],
+  consumers: ['notification', 'audit'],
   partitionKey: 'userId',
   schema: z
     .object({

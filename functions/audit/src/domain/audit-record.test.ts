@@ -1,5 +1,34 @@
+import { jsonSchemaFor } from '@shop/eventing';
 import { describe, expect, it } from 'vitest';
-import { entryLeafHash, leafDataOf, toAuditRecord, traceIdOf } from './audit-record.js';
+import {
+  auditedTypes,
+  entryLeafHash,
+  leafDataOf,
+  toAuditRecord,
+  traceIdOf,
+} from './audit-record.js';
+
+const EMAIL = 'someone@example.com';
+type JsonSchema = {
+  type?: string | string[];
+  format?: string;
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+};
+/** A value of `schema` with every field the catalog declares an email set to EMAIL. */
+function sampleOf(schema: JsonSchema): unknown {
+  const alternatives = schema.anyOf ?? schema.oneOf;
+  if (alternatives) return sampleOf(alternatives.find((s) => s.type !== 'null') ?? {});
+  if (schema.properties) {
+    return Object.fromEntries(
+      Object.entries(schema.properties).map(([key, value]) => [key, sampleOf(value)]),
+    );
+  }
+  if (schema.items) return [sampleOf(schema.items)];
+  return schema.format === 'email' ? EMAIL : 'x';
+}
 
 const event = (type: string, data: Record<string, unknown>) => ({
   id: 'e1',
@@ -11,6 +40,18 @@ const event = (type: string, data: Record<string, unknown>) => ({
 });
 
 describe('the audit record of an event', () => {
+  it('never takes a field the catalog declares an email into an entry, for any audited type', () => {
+    const withEmail = auditedTypes.filter((type) =>
+      JSON.stringify(sampleOf(jsonSchemaFor(type) as JsonSchema)).includes(EMAIL),
+    );
+    // The check is not empty: sign-ups carry the address.
+    expect(withEmail).toContain('shop.user.registered');
+    for (const type of auditedTypes) {
+      const data = sampleOf(jsonSchemaFor(type) as JsonSchema) as Record<string, unknown>;
+      expect(JSON.stringify(toAuditRecord(event(type, data))), type).not.toContain(EMAIL);
+    }
+  });
+
   it('targets a flag in its environment, with the verified staff subject as actor', () => {
     const record = toAuditRecord(
       event('shop.flag.changed', {

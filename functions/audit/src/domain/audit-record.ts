@@ -187,6 +187,13 @@ const mappings: Record<string, Mapping> = {
     at: 'erasedAt',
     after: () => ({ erased: true }),
   }),
+  // A takeover often starts with the address: the change is logged, the addresses are not.
+  'shop.user.email_changed': mapped({
+    actor: 'userId',
+    target: user,
+    at: 'changedAt',
+    after: () => ({ emailChanged: true }),
+  }),
   'shop.order.created': mapped({
     actor: 'userId',
     target: order,

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { toAuditRecord } from '../domain/audit-record.js';
 import { openCheckpoint } from '../domain/signed-note.js';
 import { appendEntry } from '../store.js';
-import { verifyInclusion } from '../testing/rfc9162-verifier.js';
-import { createTestbed, ORIGIN, priceChanged, type Testbed } from '../testing/testbed.js';
+import { verifyConsistency, verifyInclusion } from '../testing/rfc9162-verifier.js';
+import { asStaff, createTestbed, ORIGIN, priceChanged, type Testbed } from '../testing/testbed.js';
 
 let bed: Testbed;
 beforeAll(async () => {
@@ -82,6 +82,37 @@ describe('recording events', () => {
     const { items } = await page(`?targetId=${userId}`);
     expect(items).toHaveLength(1);
     expect(JSON.stringify(items[0])).not.toMatch(/ada@example\.com|"Ada"/);
+  });
+
+  it('records an erasure as one more entry and rewrites none: the log and its proofs stay valid', async () => {
+    const userId = crypto.randomUUID();
+    await bed.deliver({
+      type: 'shop.user.registered',
+      source: '/shop/auth',
+      data: {
+        userId,
+        email: 'erin@example.com',
+        displayName: 'Erin',
+        locale: 'de-DE',
+        marketingConsent: true,
+        registeredAt: new Date().toISOString(),
+      },
+    });
+    const [registration] = (await page(`?targetId=${userId}`)).items;
+    expect((await bed.auditLog.verify()).ok).toBe(true);
+    const erased = await bed.deliver({
+      type: 'shop.user.erased',
+      source: '/shop/user',
+      data: { userId, requestedBy: userId, erasedAt: new Date().toISOString() },
+    });
+    expect(erased.status).toBeLessThan(300);
+    const { items } = await page(`?targetId=${userId}`);
+    expect(items.map((e) => e.action)).toEqual(['shop.user.erased', 'shop.user.registered']);
+    // The registration entry is as it was, leaf hash and all: the log is never rewritten.
+    expect(items[1]).toEqual(registration);
+    expect(items[0]).toMatchObject({ actor: userId, after: { erased: true } });
+    expect(JSON.stringify(items)).not.toMatch(/erin@example\.com|"Erin"/);
+    expect(await bed.auditLog.verify()).toMatchObject({ ok: true, firstProblem: null });
   });
 
   it('gives concurrent events consecutive indexes, one tree, through the single sequencer', async () => {
@@ -216,6 +247,56 @@ describe('checkpoints and proofs', () => {
     ).toBe(400);
     expect((await bed.get(`/api/admin/audit/proof/consistency?from=5&to=2`)).status).toBe(400);
     expect((await bed.get(`/api/admin/audit/proof/inclusion?index=-1&size=2`)).status).toBe(400);
+  });
+});
+
+describe('proofs a third party checks', () => {
+  const checkpoint = async () => {
+    await bed.deliver(priceChanged('staff-proof', { from: 1, to: 2 }));
+    const res = await bed.app.request('/api/admin/audit/checkpoint', {
+      method: 'POST',
+      headers: asStaff(),
+    });
+    expect(res.status).toBe(201);
+    return openCheckpoint(await res.text(), ORIGIN, bed.publicKey);
+  };
+  const hashes = (list: string[]) => list.map((p) => Buffer.from(p, 'base64'));
+  const flipped = (hash: Buffer) => Buffer.from(hash.map((b, i) => (i === 0 ? b ^ 1 : b)));
+
+  it('proves with an independent RFC 9162 verifier that a checkpoint extends the last, and refuses any mutation', async () => {
+    const first = await checkpoint();
+    await bed.deliver(priceChanged('staff-proof', { from: 2, to: 3 }));
+    await bed.deliver(priceChanged('staff-proof', { from: 3, to: 4 }));
+    const second = await checkpoint();
+    const { proof } = await json<{ proof: string[] }>(
+      bed.get(`/api/admin/audit/proof/consistency?from=${first.size}&to=${second.size}`),
+    );
+    const path = hashes(proof);
+    const ok = (from: number, to: number, a: Buffer, b: Buffer, p: Buffer[]) =>
+      verifyConsistency(from, to, a, b, p);
+    expect(ok(first.size, second.size, first.rootHash, second.rootHash, path)).toBe(true);
+    expect(ok(first.size, second.size, first.rootHash, flipped(second.rootHash), path)).toBe(false);
+    // Sizes are bound to their roots by the signed checkpoints; a tree of another height fails.
+    expect(ok(first.size, second.size * 2, first.rootHash, second.rootHash, path)).toBe(false);
+    expect(ok(first.size, second.size, flipped(first.rootHash), second.rootHash, path)).toBe(false);
+    const bent = path.map((p, i) => (i === path.length - 1 ? flipped(p) : p));
+    expect(ok(first.size, second.size, first.rootHash, second.rootHash, bent)).toBe(false);
+
+    const index = first.size - 1;
+    const inclusion = await json<{ leafHash: string; proof: string[] }>(
+      bed.get(`/api/admin/audit/proof/inclusion?index=${index}&size=${second.size}`),
+    );
+    const leaf = Buffer.from(inclusion.leafHash, 'base64');
+    const audit = hashes(inclusion.proof);
+    const { rootHash: root, size } = second;
+    expect(verifyInclusion(index, size, leaf, audit, root)).toBe(true);
+    expect(verifyInclusion(index, size, flipped(leaf), audit, root)).toBe(false);
+    expect(verifyInclusion(index + 1, size, leaf, audit, root)).toBe(false);
+    // A tree of another height (a size whose path has the same shape leads to the same root,
+    // which is why a checkpoint signs the size with the root).
+    expect(verifyInclusion(index, size * 2, leaf, audit, root)).toBe(false);
+    expect(verifyInclusion(index, size, leaf, audit.map(flipped), root)).toBe(false);
+    expect(verifyInclusion(index, size, leaf, audit.slice(1), root)).toBe(false);
   });
 });
 

@@ -26,6 +26,8 @@ const READ_MODELS = [
   'conversion_touchpoints',
   'conversion_reversals',
   'reversal_touchpoints',
+  // Rebuilt by the erasure events the replay applies, like everything else.
+  'erased_ids',
   'inbox',
 ];
 

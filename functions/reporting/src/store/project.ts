@@ -5,6 +5,7 @@
 import type { Queryable } from '@shop/shared';
 import { type Contribution, contributionOf, type OrderFacts } from '../domain/contribution.js';
 import type { ReportedData, ReportedEventType } from '../events.js';
+import { erasedAmong, eraseIdentities, eraseUser, lockAgainstErasure } from './erase-identities.js';
 
 /** A consumed event as the projection needs it. */
 export interface ProjectedEvent<T extends ReportedEventType = ReportedEventType> {
@@ -290,6 +291,23 @@ async function recordIdentity(
   );
 }
 
+/**
+ * Whether an analytics call is taken in: not when it names an erased person. The other ids
+ * it names are theirs too (an identify after the erasure), so those are erased as well.
+ */
+async function admitCall(
+  tx: Queryable,
+  ids: readonly (string | null)[],
+  receivedAt: string,
+): Promise<boolean> {
+  await lockAgainstErasure(tx);
+  const erased = await erasedAmong(tx, ids);
+  if (erased.size === 0) return true;
+  const others = ids.filter((id): id is string => !!id && !erased.has(id));
+  await eraseIdentities(tx, others, new Date(receivedAt));
+  return false;
+}
+
 const eventKeyOf = (event: { source: string; id: string }) => `${event.source} ${event.id}`;
 const text = (value: unknown): string | null =>
   typeof value === 'string' && value.length > 0 && value.length <= 200 ? value : null;
@@ -300,7 +318,10 @@ type Handlers = {
 
 const handlers: Handlers = {
   async 'shop.order.created'(tx, { data }) {
+    await lockAgainstErasure(tx);
     await lock(tx, `order:${data.orderId}`);
+    // The order of an erased shopper still counts, without them.
+    const userId = (await erasedAmong(tx, [data.userId])).size > 0 ? null : data.userId;
     const cancellation = await tx.query<{ reason: string; cancelled_at: Date }>(
       'SELECT reason, cancelled_at FROM reporting.order_cancellations WHERE order_id = $1',
       [data.orderId],
@@ -312,7 +333,7 @@ const handlers: Handlers = {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (order_id) DO NOTHING`,
       [
         data.orderId,
-        data.userId,
+        userId,
         data.total.amount,
         data.total.currency,
         data.clickId,
@@ -493,12 +514,14 @@ const handlers: Handlers = {
 
   async 'shop.analytics.page'(tx, event) {
     const { data } = event;
+    if (!(await admitCall(tx, [data.anonymousId, data.userId], data.receivedAt))) return;
     await recordIdentity(tx, data.anonymousId, data.userId);
     await recordPageView(tx, data.visitorKey, new Date(data.timestamp), eventKeyOf(event));
   },
 
   async 'shop.analytics.track'(tx, event) {
     const { data } = event;
+    if (!(await admitCall(tx, [data.anonymousId, data.userId], data.receivedAt))) return;
     await recordIdentity(tx, data.anonymousId, data.userId);
     if (!(KEPT_TRACKS as readonly string[]).includes(data.event)) return;
     // feature-flag sends variant_id; Segment's A/B testing spec names it variation_id.
@@ -524,21 +547,31 @@ const handlers: Handlers = {
   },
 
   async 'shop.analytics.identify'(tx, { data }) {
+    if (!(await admitCall(tx, [data.anonymousId, data.userId], data.receivedAt))) return;
     await recordIdentity(tx, data.anonymousId, data.userId);
   },
 
   async 'shop.analytics.screen'(tx, { data }) {
+    if (!(await admitCall(tx, [data.anonymousId, data.userId], data.receivedAt))) return;
     await recordIdentity(tx, data.anonymousId, data.userId);
   },
 
   async 'shop.analytics.group'(tx, { data }) {
+    if (!(await admitCall(tx, [data.anonymousId, data.userId], data.receivedAt))) return;
     await recordIdentity(tx, data.anonymousId, data.userId);
   },
 
   // Segment's alias: previousId (an anonymous id, or an older user id) is userId from now on.
   async 'shop.analytics.alias'(tx, { data }) {
+    const ids = [data.anonymousId, data.userId, data.previousId];
+    if (!(await admitCall(tx, ids, data.receivedAt))) return;
     await recordIdentity(tx, data.anonymousId, data.userId);
     await recordIdentity(tx, data.previousId, data.userId);
+  },
+
+  // The person's ids become pseudonyms everywhere; what they bought still counts.
+  async 'shop.user.erased'(tx, { data }) {
+    await eraseUser(tx, data);
   },
 };
 

@@ -130,6 +130,14 @@ export const pageView = (anonymousId: string, timestamp: string) =>
 export const track = (anonymousId: string, timestamp: string, name: string, properties = {}) =>
   analytics('track', anonymousId, timestamp, { event: name, properties });
 
+/** An identify call: `anonymousId` is `userId` from now on. */
+export const identify = (anonymousId: string, timestamp: string, userId: string) =>
+  analytics('identify', anonymousId, timestamp, { traits: {} }, userId);
+
+/** The user service's erasure of `userId`. */
+export const userErased = (userId: string, erasedAt: string) =>
+  event('shop.user.erased', 'user', { userId, requestedBy: userId, erasedAt });
+
 const exposure = (anonymousId: string, timestamp: string, variant: string) =>
   track(anonymousId, timestamp, 'Experiment Viewed', {
     experiment_id: 'landing-headline',
@@ -202,7 +210,7 @@ export function syntheticMonth(): TestEvent[] {
     pageView('anon-1', '2026-03-01T09:10:00.000Z'),
     track('anon-1', '2026-03-01T09:15:00.000Z', 'Product Added', { product_id: PRODUCT.lamp }),
     pageView('anon-1', '2026-03-01T10:00:00.000Z'),
-    analytics('identify', 'anon-1', '2026-03-01T10:01:00.000Z', { traits: {} }, USER.alice),
+    identify('anon-1', '2026-03-01T10:01:00.000Z', USER.alice),
     exposure('anon-2', '2026-03-01T20:00:00.000Z', 'b'),
     exposure('anon-3', '2026-03-01T21:00:00.000Z', 'b'),
     exposure('anon-3', '2026-03-02T21:00:00.000Z', 'a'),
