@@ -3,6 +3,7 @@
 // Every function gets its own port (ARCHITECTURE.md) and the environment overrides every default.
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { startAdmin } from '@shop/admin/dev-server';
 import { LOCAL_PORTS, localServiceUrl, startBroker } from '@shop/eventing/broker';
 import { startDevMailbox, startDevSmtp } from '@shop/notification/dev-smtp';
 import { createLogger, sharedMemoryKafka } from '@shop/shared';
@@ -164,6 +165,16 @@ async function main(): Promise<void> {
     });
     running.push({ name: 'storefront', url: storefront.url, stop: storefront.stop });
   }
+  // The back office (sites/admin) on the gateway, the same way. ADMIN=false leaves it out.
+  if (env.ADMIN !== 'false') {
+    const admin = await startAdmin({
+      port: Number(env.ADMIN_PORT ?? 4323),
+      gatewayUrl: localServiceUrl('api-gateway'),
+      mode: processes ? 'built' : 'dev',
+      env: { REDIS_URL: env.ADMIN_REDIS_URL ?? env.REDIS_URL },
+    });
+    running.push({ name: 'admin', url: admin.url, stop: admin.stop });
+  }
   // A Prometheus of its own when Debian's prometheus is installed (DEV_PROMETHEUS=false: none).
   let prometheusUrl: string | undefined;
   if (env.DEV_PROMETHEUS !== 'false') {
@@ -192,6 +203,12 @@ async function main(): Promise<void> {
       ...running
         .filter((r) => r.name === 'storefront')
         .map((r) => `  the shop       ${r.url}  (storefront: browse, cart, sign up, checkout)`),
+      ...running
+        .filter((r) => r.name === 'admin')
+        .map(
+          (r) =>
+            `  back office    ${r.url}  (staff: dashboard, products, audit log, flags, reports${devStaff ? `; sign in as ${devStaff.email} / ${devStaff.password}` : ''})`,
+        ),
       `  catalog        ${gatewayUrl}/api/offers?q=coffee`,
       `  categories     ${gatewayUrl}/api/categories`,
       `  OpenAPI        ${gatewayUrl}/openapi.json`,
