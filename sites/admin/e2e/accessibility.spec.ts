@@ -37,7 +37,11 @@ for (const screen of SCREENS) {
     await expect(page.getByRole('heading', { level: 1, name: screen.heading })).toBeVisible();
     await expect(page.getByText(/^(Loading…|Wird geladen …)$/)).toHaveCount(0);
     expect(await serious(page)).toEqual([]);
-    await screenshot(page, info, screen.path.replace(/\W+/g, '-') || 'home');
+    await screenshot(
+      page,
+      info,
+      screen.path === '/' ? 'home' : screen.path.slice(1).replace(/\W+/g, '-'),
+    );
   });
 }
 

@@ -17,7 +17,7 @@ test('staff sign in, change a price, see it in the audit log and verify the log'
 }, info) => {
   await signIn(page);
   await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
-  await expect(page.getByText('Revenue, last 30 days')).toBeVisible();
+  await expect(page.getByRole('figure', { name: 'Revenue, last 30 days' })).toBeVisible();
   await screenshot(page, info, '1-dashboard');
 
   await openProduct(page, 'Stovetop Espresso Maker');

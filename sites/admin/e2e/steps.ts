@@ -9,7 +9,10 @@ const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 /** Saves a full-page screenshot of `page` as step `step` of the running test. */
 export async function screenshot(page: Page, info: TestInfo, step: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const test = info.title.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
+  const test = info.title
+    .replace(/[^a-z0-9]+/gi, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase();
   await page.screenshot({ path: `${SCREENSHOTS}${test}--${step}.png`, fullPage: true });
 }
 
@@ -19,7 +22,8 @@ export async function signIn(page: Page, path = '/'): Promise<void> {
   await page.getByLabel('Email').fill(process.env.DEV_STAFF_EMAIL ?? 'staff@shop.test');
   await page.getByLabel('Password').fill(process.env.DEV_STAFF_PASSWORD ?? '');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('navigation', { name: 'Screens' })).toBeVisible();
+  // The menu, in either language.
+  await expect(page.locator('nav.side-nav')).toBeVisible();
 }
 
 /** Opens the product named `name` from the products screen's search. */

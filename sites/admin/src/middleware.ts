@@ -118,7 +118,9 @@ export const onRequest = defineMiddleware(async (context, next) => {
   context.locals.admin = admin;
 
   let response: Response;
-  if (!admin.access?.staff && isProxy) {
+  if (isProxy && !path.startsWith('/api/admin/')) {
+    response = problemResponse(404, 'The back office forwards /api/admin/ only.');
+  } else if (!admin.access?.staff && isProxy) {
     response = problemResponse(401, translate(locale, 'sessionEnded'));
   } else if (!admin.access?.staff && !PUBLIC_PAGES.has(path) && path !== '/signout') {
     const back = encodeURIComponent(`${url.pathname}${url.search}`);

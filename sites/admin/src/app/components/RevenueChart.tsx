@@ -20,6 +20,11 @@ export default function RevenueChart(props: {
   const app = useApp();
   let holder: HTMLDivElement | undefined;
   let chart: uPlot | undefined;
+  const dayFormat = new Intl.DateTimeFormat(app.tag, {
+    day: 'numeric',
+    month: 'short',
+    timeZone: 'UTC',
+  });
   const digits = () =>
     new Intl.NumberFormat('en', { style: 'currency', currency: props.currency }).resolvedOptions()
       .maximumFractionDigits ?? 2;
@@ -44,7 +49,7 @@ export default function RevenueChart(props: {
           },
         ],
         axes: [
-          {},
+          { values: (_u, ticks) => ticks.map((t) => dayFormat.format(new Date(t * 1000))) },
           {
             values: (_u, ticks) =>
               ticks.map((v) => app.money(Math.round(v * scale), props.currency)),

@@ -122,13 +122,11 @@ export default function Flags() {
                             type="button"
                             class="switch"
                             aria-pressed={flag.enabled}
-                            aria-label={app.t(flag.enabled ? 'toggleOff' : 'toggleOn', {
-                              key: flag.key,
-                            })}
                             disabled={!app.may('toggleFlag')}
                             onClick={() => void toggle(flag)}
                           >
                             {app.t(flag.enabled ? 'on' : 'off')}
+                            <span class="visually-hidden">: {flag.key}</span>
                           </button>
                         </td>
                         <td class="num">{flag.rolloutPercent} %</td>
