@@ -31,7 +31,7 @@ test('staff sign in, change a price, see it in the audit log and verify the log'
 
   await nav(page).getByRole('link', { name: 'Audit log' }).click();
   await page.getByLabel('Action').fill('shop.offer.price_changed');
-  await page.getByLabel('Id', { exact: true }).fill(productId);
+  await page.getByLabel('Target id').fill(productId);
   // The audit log gets the event through the broker: a moment after the save.
   const entry = page
     .locator('tr[data-action="shop.offer.price_changed"]')

@@ -180,7 +180,7 @@ export default function Audit() {
           placeholder="product"
           value={params.targetType ?? ''}
         />
-        <label for="f-target-id">Id</label>
+        <label for="f-target-id">{app.t('targetId')}</label>
         <input id="f-target-id" name="targetId" value={params.targetId ?? ''} />
         <label for="f-from">{app.t('from')}</label>
         <input id="f-from" name="from" type="date" value={params.from ?? ''} />

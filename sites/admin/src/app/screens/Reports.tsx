@@ -64,7 +64,8 @@ export default function Reports() {
     link.href = URL.createObjectURL(new Blob([answer.body], { type: 'text/csv' }));
     link.download = `${q.report}-${q.from}-${q.to}.csv`;
     link.click();
-    URL.revokeObjectURL(link.href);
+    // Revoked once the browser has taken the file.
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
   };
 
   const cell = (value: unknown) =>

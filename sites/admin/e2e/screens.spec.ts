@@ -1,0 +1,53 @@
+// The other screens at work: a flag turned off and on again (If-Match) with both changes in its
+// history, and a report downloaded as reporting's CSV.
+import { readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { screenshot, signIn } from './steps.js';
+
+test('staff turn a flag off and on again and see both changes in its history', async ({
+  page,
+}, info) => {
+  await signIn(page, '/flags');
+  const row = page
+    .getByRole('main')
+    .getByRole('row')
+    .filter({ has: page.locator('button.switch') })
+    .first();
+  const key = (await row.locator('th code').textContent()) ?? '';
+  const button = row.locator('button.switch');
+  const before = await button.getAttribute('aria-pressed');
+  const flipped = before === 'true' ? 'false' : 'true';
+  await button.click();
+  await expect(button).toHaveAttribute('aria-pressed', flipped);
+  await button.click();
+  await expect(button).toHaveAttribute('aria-pressed', before ?? 'false');
+  await row.getByRole('button', { name: `History of ${key}` }).click();
+  const history = page.getByRole('region', { name: `History of ${key}` });
+  const changes = history.locator('ul.diff code', { hasText: '/state' });
+  await expect(changes.first()).toBeVisible();
+  expect(await changes.count()).toBeGreaterThanOrEqual(2);
+  await screenshot(page, info, 'history');
+});
+
+test('a report downloads as CSV with its header line', async ({ page }) => {
+  await signIn(page, '/reports');
+  await expect(page.getByRole('heading', { level: 1, name: 'Reports' })).toBeVisible();
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download CSV' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(/^sales-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
+  const text = readFileSync((await file.path()) ?? '', 'utf8');
+  expect(text.split('\r\n')[0]).toBe(
+    'period,currency,orders,revenue,averageOrderValue,refunds,refunded,netRevenue',
+  );
+});
+
+test('signing out ends the session: the app and its API answer no more', async ({ page }) => {
+  await signIn(page, '/products');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('status')).toHaveText('You are signed out.');
+  await expect(page).toHaveURL(/\/signin$/);
+  expect((await page.request.get('/api/admin/offers')).status()).toBe(401);
+  await page.goto('/products');
+  await expect(page).toHaveURL(/\/signin\?return=%2Fproducts$/);
+});
