@@ -127,6 +127,21 @@ test('the proxy refuses calls that do not come from the app, and anyone signed o
     headers: { origin: 'https://evil.example', 'x-csrf-token': 'guess' },
   });
   expect(foreign.status()).toBe(403);
+  // With the token (as the island sends it): forwarded, and the gateway's answer comes back as
+  // it is — a stale If-Match is offer's 412 with the current ETag; a body not JSON is a 415.
+  const csrf = await page.locator('input[name="_csrf"]').first().inputValue();
+  const own = { origin: 'http://127.0.0.1:4323', 'x-csrf-token': csrf };
+  const stale = await page.request.put(target, {
+    data: body,
+    headers: { ...own, 'if-match': 'W/"0"' },
+  });
+  expect(stale.status()).toBe(412);
+  expect(stale.headers().etag).toBe(`W/"${product?.version}"`);
+  const notJson = await page.request.put(target, {
+    data: 'amount=1',
+    headers: { ...own, 'content-type': 'text/plain', 'if-match': `W/"${product?.version}"` },
+  });
+  expect(notJson.status()).toBe(415);
   // A path outside the admin API is not forwarded.
   expect((await page.request.get('/api/auth/sessions')).status()).toBe(404);
   // Signed out: 401 problem+json, and pages send the browser to sign-in.
