@@ -12,6 +12,7 @@ import { formatMoney } from './money.js';
 const Dashboard = lazy(() => import('./screens/Dashboard.js'));
 const Products = lazy(() => import('./screens/Products.js'));
 const ProductEdit = lazy(() => import('./screens/ProductEdit.js'));
+const ProductNew = lazy(() => import('./screens/ProductNew.js'));
 const Audit = lazy(() => import('./screens/Audit.js'));
 const Flags = lazy(() => import('./screens/Flags.js'));
 const Reports = lazy(() => import('./screens/Reports.js'));
@@ -24,6 +25,8 @@ export interface AdminAppProps {
   csrf: string;
   /** The permissions of the signed-in staff member (from the token, read on the server). */
   permissions: string[];
+  /** The catalog's currency (new prices are typed in it). */
+  currency: string;
 }
 
 function Shell(props: RouteSectionProps & { screens: Screen[] }) {
@@ -89,6 +92,7 @@ export default function AdminApp(props: AdminAppProps) {
       },
     }),
     permissions: props.permissions,
+    currency: props.currency,
     may: (action) => mayDo(props.permissions, action),
     money: (amount, currency) => formatMoney(amount, currency, tag),
     dateTime: (iso) => dateFormat.format(new Date(iso)),
@@ -107,6 +111,7 @@ export default function AdminApp(props: AdminAppProps) {
       <Router base={base} root={(section) => <Shell {...section} screens={screens} />}>
         <Route path="/" component={Home} />
         <Route path="/products" component={guarded('products', () => <Products />)} />
+        <Route path="/products/new" component={guarded('products', () => <ProductNew />)} />
         <Route path="/products/:id" component={guarded('products', () => <ProductEdit />)} />
         <Route path="/audit" component={guarded('audit', () => <Audit />)} />
         <Route path="/flags" component={guarded('flags', () => <Flags />)} />

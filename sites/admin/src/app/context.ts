@@ -12,6 +12,8 @@ export interface AppContextValue {
   t(key: MessageKey, values?: Record<string, string | number>): string;
   api: Api;
   permissions: readonly string[];
+  /** The catalog's currency. */
+  currency: string;
   may(action: Action): boolean;
   money(amount: number, currency: string): string;
   dateTime(iso: string): string;

@@ -32,6 +32,7 @@ export const SCREENS: readonly Screen[] = [
 /** What a button does, and the permission it needs (shown only with it). */
 export const ACTIONS = {
   editProduct: 'catalog:write',
+  createProduct: 'catalog:write',
   toggleFlag: 'flags:write',
   resendNotification: 'notifications:resend',
 } as const satisfies Record<string, Permission>;

@@ -26,6 +26,11 @@ export const adminConfigSchema = z
       .min(1024)
       .max(50 * 1024 * 1024)
       .default(1024 * 1024),
+    /** The currency the catalog sells in (offer's CATALOG_CURRENCY): new prices are typed in it. */
+    CATALOG_CURRENCY: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'an ISO 4217 code')
+      .default('EUR'),
     SITE_NAME: z.string().min(1).max(100).default('Shop back office'),
   })
   .transform((env) => ({
@@ -36,6 +41,7 @@ export const adminConfigSchema = z
     sessionIdleSeconds: env.ADMIN_SESSION_IDLE_SECONDS,
     refreshLeewaySeconds: env.SESSION_REFRESH_LEEWAY_SECONDS,
     proxyMaxBodyBytes: env.ADMIN_PROXY_MAX_BODY_BYTES,
+    currency: env.CATALOG_CURRENCY,
     siteName: env.SITE_NAME,
   }));
 

@@ -56,6 +56,11 @@ export default function Products() {
   return (
     <section aria-labelledby="products-title">
       <h1 id="products-title">{app.t('products')}</h1>
+      <Show when={app.may('createProduct')}>
+        <p>
+          <A href="/products/new">{app.t('newProduct')}</A>
+        </p>
+      </Show>
       <search>
         <form class="toolbar" onSubmit={onSearch}>
           <label for="product-q">{app.t('searchProducts')}</label>
