@@ -2,7 +2,7 @@
 // of exactly the screens the token's permissions allow. It talks to the site's /api/admin proxy
 // only.
 import { A, Navigate, Route, Router, type RouteSectionProps } from '@solidjs/router';
-import { For, type JSX, lazy, Show } from 'solid-js';
+import { createEffect, For, type JSX, lazy, on, Show } from 'solid-js';
 import { createApi } from './api.js';
 import { AppContext, type AppContextValue, useApp } from './context.js';
 import { LOCALE_TAGS, type Locale, MESSAGES, type MessageKey } from './i18n.js';
@@ -31,6 +31,16 @@ export interface AdminAppProps {
 
 function Shell(props: RouteSectionProps & { screens: Screen[] }) {
   const app = useApp();
+  let main: HTMLElement | undefined;
+  // After a move to another screen, focus goes to its main landmark (as a page load would put
+  // a screen reader there); the first screen keeps the browser's own start.
+  createEffect(
+    on(
+      () => props.location.pathname,
+      () => main?.focus(),
+      { defer: true },
+    ),
+  );
   return (
     <div class="app">
       <nav aria-label={app.t('mainNav')} class="side-nav">
@@ -46,7 +56,7 @@ function Shell(props: RouteSectionProps & { screens: Screen[] }) {
           </For>
         </ul>
       </nav>
-      <main id="main" tabindex="-1">
+      <main id="main" tabindex="-1" ref={main}>
         <Show when={props.screens.length > 0} fallback={<p role="alert">{app.t('noScreens')}</p>}>
           {props.children}
         </Show>

@@ -13,9 +13,19 @@ interface Page {
 
 export default function Products() {
   const app = useApp();
-  const [params, setParams] = useSearchParams<{ q?: string; status?: string; cursor?: string }>();
+  const [params, setParams] = useSearchParams<{
+    q?: string;
+    status?: string;
+    category?: string;
+    cursor?: string;
+  }>();
   const [page] = createResource(
-    () => ({ q: params.q ?? '', status: params.status ?? '', cursor: params.cursor ?? '' }),
+    () => ({
+      q: params.q ?? '',
+      status: params.status ?? '',
+      category: params.category ?? '',
+      cursor: params.cursor ?? '',
+    }),
     async (query) => {
       const answer = await app.api.get<Page>(
         withQuery('/api/admin/offers', {
@@ -38,6 +48,7 @@ export default function Products() {
     setParams({
       q: String(form.get('q') ?? ''),
       status: String(form.get('status') ?? ''),
+      category: String(form.get('category') ?? '').trim(),
       cursor: undefined,
     });
   };
@@ -71,6 +82,14 @@ export default function Products() {
             <option value="active">{app.t('active')}</option>
             <option value="archived">{app.t('archived')}</option>
           </select>
+          <label for="product-category">{app.t('category')}</label>
+          <input
+            id="product-category"
+            name="category"
+            maxlength="100"
+            placeholder="kitchen"
+            value={params.category ?? ''}
+          />
           <button type="submit">{app.t('search')}</button>
         </form>
       </search>
