@@ -4,6 +4,28 @@ import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { screenshot, signIn } from './steps.js';
 
+test('the products list filters and pages on the server, forwards and back', async ({ page }) => {
+  await signIn(page, '/products');
+  const rows = page.getByRole('main').getByRole('table').locator('tbody tr');
+  await page.getByLabel('Category').fill('books');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page).toHaveURL(/category=books/);
+  await expect(rows.first()).toBeVisible();
+  expect(new Set(await rows.locator('td:nth-child(2)').allTextContents())).toEqual(
+    new Set(['books']),
+  );
+  // The demo catalog has more than a page of 25.
+  await page.getByLabel('Category').fill('');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(rows).toHaveCount(25);
+  const first = (await rows.first().textContent()) ?? '';
+  await page.getByRole('button', { name: 'Next page' }).click();
+  await expect(page).toHaveURL(/cursor=/);
+  await expect(rows.first()).not.toHaveText(first);
+  await page.getByRole('button', { name: 'Previous page' }).click();
+  await expect(rows.first()).toHaveText(first);
+});
+
 test('staff turn a flag off and on again and see both changes in its history', async ({
   page,
 }, info) => {
