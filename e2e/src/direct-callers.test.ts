@@ -1,10 +1,11 @@
 // A hostile caller who reaches the functions' own ports, past the gateway: identity headers,
 // forged tokens and tokens of ended sessions are worth nothing, because every function verifies
-// the access token itself (auth's JWKS and revocation feed) and checks staff routes itself.
+// the access token itself (auth's JWKS and revocation feed) and checks each staff route's
+// permission itself.
 import { auth as authFunction, createStaffUser, type RunningAuth } from '@shop/auth';
 import { cart as cartFunction, type RunningCart } from '@shop/cart';
 import { offer as offerFunction, type RunningOffer } from '@shop/offer';
-import { silentLogger } from '@shop/shared';
+import { type StaffRole, silentLogger } from '@shop/shared';
 import { testAccessToken, testDatabase, testKeyValue } from '@shop/shared/testing';
 import { type RunningUser, user as userFunction } from '@shop/user';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -70,10 +71,17 @@ async function logIn(email: string): Promise<{ token: string; refresh: string }>
   return { token: String(login.body.accessToken), refresh: String(login.body.refreshToken) };
 }
 
-async function staffLogin(): Promise<{ userId: string; token: string }> {
+async function staffLogin(
+  roles?: StaffRole[],
+): Promise<{ userId: string; email: string; token: string }> {
   const email = `staff-${crypto.randomUUID()}@example.com`;
-  const { userId } = await createStaffUser(authDb.db, { email, name: 'Staff', password: PASSWORD });
-  return { userId, ...(await logIn(email)) };
+  const { userId } = await createStaffUser(authDb.db, {
+    email,
+    name: 'Staff',
+    password: PASSWORD,
+    ...(roles && { roles }),
+  });
+  return { userId, email, ...(await logIn(email)) };
 }
 
 const newOffer = () => ({
@@ -184,5 +192,60 @@ describe('a caller on the functions’ own ports', () => {
     );
     const me = await callGateway(at(user), 'GET', '/api/users/me', { token: shopper.token });
     expect(me.status).toBe(401);
+  });
+
+  it('checks each staff role’s permissions at the function, and applies a role change or disabling at once', async () => {
+    const admin = await staffLogin();
+    const marketer = await staffLogin(['marketing']);
+    const before = await offerCount();
+    const write = (token: string) =>
+      callGateway(at(offer), 'POST', '/api/admin/offers', { body: newOffer(), token });
+    const refused = await write(marketer.token);
+    expectRefused(refused, 403);
+    expect(refused.body.permission).toBe('catalog:write');
+    expect(
+      (await callGateway(at(offer), 'GET', '/api/admin/offers', { token: marketer.token })).status,
+    ).toBe(200);
+    expectRefused(
+      await callGateway(at(user), 'GET', '/api/admin/users', { token: marketer.token }),
+      403,
+    );
+    expect(await offerCount()).toBe(before);
+    // The administrator makes them a catalog manager: their old token stops everywhere.
+    const changed = await callGateway(
+      at(auth),
+      'PUT',
+      `/api/admin/staff/${marketer.userId}/roles`,
+      {
+        body: { roles: ['catalog-manager'] },
+        token: admin.token,
+        headers: { 'if-match': 'W/"1"' },
+      },
+    );
+    expect(changed.status).toBe(200);
+    await vi.waitFor(async () => expect((await write(marketer.token)).status).toBe(401), {
+      timeout: 15_000,
+      interval: 250,
+    });
+    const manager = await logIn(marketer.email);
+    expect((await write(manager.token)).status).toBe(201);
+    // Disabled: the token stops at every function, and no new sign-in is possible.
+    const disabled = await callGateway(
+      at(auth),
+      'POST',
+      `/api/admin/staff/${marketer.userId}/disable`,
+      {
+        token: admin.token,
+      },
+    );
+    expect(disabled.status).toBe(200);
+    await vi.waitFor(async () => expect((await write(manager.token)).status).toBe(401), {
+      timeout: 15_000,
+      interval: 250,
+    });
+    const login = await callGateway(at(auth), 'POST', '/api/auth/login', {
+      body: { email: marketer.email, password: PASSWORD },
+    });
+    expect(login.status).toBe(403);
   });
 });

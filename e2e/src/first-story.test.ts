@@ -18,9 +18,10 @@ const BROWSER =
 
 let shop: StoryPlatform;
 
+// Eight functions, the broker and their databases: slow on a busy machine.
 beforeAll(async () => {
   shop = await startStoryPlatform();
-});
+}, 240_000);
 
 afterAll(async () => {
   await shop?.stop();

@@ -18,7 +18,7 @@ beforeAll(async () => {
       SIMULATOR_SEED: 'cart-loop',
     },
   });
-});
+}, 240_000);
 
 afterAll(async () => {
   await shop?.stop();

@@ -20,8 +20,10 @@ let refreshingSite: RunningStorefront;
 
 beforeAll(async () => {
   shop = await startStoryPlatform();
+  // The site records page views and cart adds with a write key of its own, as in production.
+  const writeKey = await shop.writeKey();
   [site, refreshingSite] = await Promise.all([
-    storefrontFor(shop.gateway.url),
+    storefrontFor(shop.gateway.url, { ANALYTICS_WRITE_KEY: writeKey }),
     storefrontFor(shop.gateway.url, { SESSION_REFRESH_LEEWAY_SECONDS: '86400' }),
   ]);
 }, 240_000);
@@ -225,5 +227,276 @@ describe('the storefront without JavaScript', () => {
     const missing = await fetch(`${site.url}/p/no-such-product-anywhere`);
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain('Page not found');
+  });
+});
+
+describe("the storefront's pages for mailed links, without JavaScript", () => {
+  /** The link of the newest `type` event auth wrote for `email` (what the mail carries). */
+  async function mailedLink(type: string, email: string): Promise<URL> {
+    const { rows } = await shop.auth.db.query<{ data: { link: string } | string }>(
+      `SELECT data FROM auth.outbox WHERE type = $1 ORDER BY id DESC`,
+      [type],
+    );
+    for (const row of rows) {
+      const data = typeof row.data === 'string' ? JSON.parse(row.data) : row.data;
+      if (data.email === email) return new URL(data.link);
+    }
+    throw new Error(`no ${type} for ${email}`);
+  }
+
+  /** The token of a mailed link: browsers keep the fragment, so the shopper pastes it. */
+  const tokenOf = (link: URL) => new URLSearchParams(link.hash.slice(1)).get('token') ?? '';
+
+  async function signUp(browser: NoScriptBrowser, email: string) {
+    const page = await browser.get('/signup');
+    const done = await browser.post('/signup', {
+      ...hiddenFields(page.html, '/signup'),
+      name: 'Ada Verify',
+      email,
+      password: PASSWORD,
+    });
+    expect(new URL(done.url).pathname, done.html).toBe('/account/orders');
+  }
+
+  it('confirms the address once from the welcome mail link; a second use is refused', async () => {
+    const browser = new NoScriptBrowser(site.url);
+    const email = `verify-${crypto.randomUUID()}@example.com`;
+    await signUp(browser, email);
+    const link = await mailedLink('shop.user.email_verification_requested', email);
+    expect(link.pathname).toBe('/account/verify-email');
+    expect(link.search).toBe('');
+
+    // Opening the link spends nothing (a mail scanner may follow it); the form's POST does.
+    const page = await browser.get(link.pathname);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('name="token"');
+    const fields = { ...hiddenFields(page.html, '/account/verify-email'), token: tokenOf(link) };
+    const confirmed = await browser.post('/account/verify-email', fields);
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.html).toContain(`${email} is confirmed`);
+    const { rows } = await shop.auth.db.query<{ email_verified_at: Date | null }>(
+      'SELECT email_verified_at FROM auth.credential WHERE email = $1',
+      [email],
+    );
+    expect(rows[0]?.email_verified_at).not.toBeNull();
+
+    const again = await browser.post('/account/verify-email', fields);
+    expect(again.status).toBe(400);
+    expect(again.html).toContain('This link does not work');
+  });
+
+  it('resets a forgotten password from the mailed link, in German too, and the old one stops working', async () => {
+    const browser = new NoScriptBrowser(site.url);
+    const email = `reset-${crypto.randomUUID()}@example.com`;
+    await signUp(browser, email);
+    await browser.post('/signout', hiddenFields((await browser.get('/')).html, '/signout'));
+
+    // The same answer for an address without an account, so the page tells nobody which exist.
+    const ask = await browser.get('/de/account/forgot-password');
+    expect(ask.html).toContain('Passwort zurücksetzen');
+    const unknown = await browser.post('/de/account/forgot-password', {
+      ...hiddenFields(ask.html, '/de/account/forgot-password'),
+      email: `nobody-${crypto.randomUUID()}@example.com`,
+    });
+    const known = await browser.post('/de/account/forgot-password', {
+      ...hiddenFields(ask.html, '/de/account/forgot-password'),
+      email,
+    });
+    expect(unknown.status).toBe(200);
+    expect(known.status).toBe(200);
+    const sent = (html: string) => /<p class="notice success"[^>]*>([^<]+)</.exec(html)?.[1];
+    expect(sent(known.html)).toBeDefined();
+    expect(sent(known.html)).toBe(sent(unknown.html));
+
+    const link = await mailedLink('shop.user.password_reset_requested', email);
+    expect(link.pathname).toBe('/account/reset-password');
+    const form = await browser.get('/account/reset-password');
+    const fields = { ...hiddenFields(form.html, '/account/reset-password'), token: tokenOf(link) };
+
+    // A weak password is refused and keeps the link usable.
+    const weak = await browser.post('/account/reset-password', { ...fields, password: 'password' });
+    expect(weak.status).toBe(400);
+    expect(weak.html).toContain('too short or too common');
+
+    const newPassword = `${PASSWORD}-new`;
+    const reset = await browser.post('/account/reset-password', {
+      ...fields,
+      password: newPassword,
+    });
+    expect(new URL(reset.url).pathname).toBe('/signin');
+    expect(reset.html).toContain('Your password is changed');
+    const reused = await browser.post('/account/reset-password', {
+      ...fields,
+      password: `${newPassword}2`,
+    });
+    expect(reused.status).toBe(400);
+    expect(reused.html).toContain('This link does not work');
+
+    const signin = await browser.get('/signin');
+    const old = await browser.post('/signin', {
+      ...hiddenFields(signin.html, '/signin'),
+      email,
+      password: PASSWORD,
+    });
+    expect(old.status).toBe(401);
+    const fresh = await browser.post('/signin', {
+      ...hiddenFields(signin.html, '/signin'),
+      email,
+      password: newPassword,
+    });
+    expect(new URL(fresh.url).pathname).toBe('/account/orders');
+  });
+});
+
+describe("the storefront's account pages, without JavaScript", () => {
+  it('edits the profile and consent, keeps addresses for checkout, and erases the account', async () => {
+    const browser = new NoScriptBrowser(site.url);
+    const email = `account-${crypto.randomUUID()}@example.com`;
+    const signup = await browser.get('/signup');
+    await browser.post('/signup', {
+      ...hiddenFields(signup.html, '/signup'),
+      name: 'Ada Account',
+      email,
+      password: PASSWORD,
+    });
+    // The profile exists once user has consumed auth's shop.user.registered.
+    const account = await shop.until(
+      () => browser.get('/account'),
+      (page) => page.html.includes('name="version"'),
+    );
+    expect(account.html).toContain('value="Ada Account"');
+    expect(account.html).toContain('You have not agreed to marketing emails.');
+
+    const saved = await browser.post('/account', {
+      ...hiddenFields(account.html, '/account'),
+      displayName: 'Ada King',
+      locale: 'de-DE',
+      marketingConsent: '1',
+    });
+    expect(new URL(saved.url).pathname).toBe('/account');
+    expect(saved.html).toContain('Your details are saved.');
+    expect(saved.html).toContain('value="Ada King"');
+    expect(saved.html).toMatch(/<option value="de-DE" selected/);
+    expect(saved.html).toContain('You agreed on');
+
+    // The form of before names an old version: its change is refused, not written over the new.
+    const stale = await browser.post('/account', {
+      ...hiddenFields(account.html, '/account'),
+      displayName: 'Stale Ada',
+    });
+    expect(stale.status).toBe(412);
+    expect(stale.html).toContain('changed elsewhere');
+    expect(stale.html).toContain('value="Ada King"');
+
+    // An address saved in the account is offered at checkout and used for the order.
+    const book = await browser.get('/account/addresses');
+    expect(book.html).toContain('You have no saved addresses yet.');
+    const added = await browser.post('/account/addresses', {
+      ...hiddenFields(book.html, '/account/addresses'),
+      ...address,
+      line1: '7 Difference Engine Street',
+      isDefaultShipping: '1',
+    });
+    expect(added.html).toContain('The address is saved.');
+    expect(added.html).toContain('7 Difference Engine Street');
+    const refused = await browser.post('/account/addresses', {
+      ...hiddenFields(book.html, '/account/addresses'),
+      ...address,
+      country: 'XX',
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.html).toMatch(/name="country"[^>]*aria-invalid="true"/);
+
+    const productId = await shop.newProduct(1200);
+    const product = await browser.get(`/p/${productId}`);
+    await browser.post('/cart/add', { ...hiddenFields(product.html, '/cart/add'), quantity: '1' });
+    const checkout = await browser.get('/checkout');
+    const chosen = /<input type="radio" name="addressId" value="([0-9a-f-]{36})" checked/.exec(
+      checkout.html,
+    )?.[1];
+    expect(chosen, checkout.html).toBeDefined();
+    const order = await browser.post('/checkout', {
+      ...hiddenFields(checkout.html, '/checkout'),
+      addressId: chosen ?? '',
+    });
+    const orderId = /\/orders\/([0-9a-f-]{36})$/.exec(new URL(order.url).pathname)?.[1];
+    expect(orderId, order.html).toBeDefined();
+    const { rows } = await shop.cart.db.query<{ shipping_address: unknown }>(
+      'SELECT shipping_address FROM cart."order" WHERE id = $1',
+      [orderId],
+    );
+    expect(JSON.stringify(rows[0]?.shipping_address)).toContain('7 Difference Engine Street');
+
+    // Erasure: a wrong confirmation word changes nothing; the right one signs out for good.
+    const erase = await browser.get('/account/delete');
+    const wrong = await browser.post('/account/delete', {
+      ...hiddenFields(erase.html, '/account/delete'),
+      confirm: 'maybe',
+    });
+    expect(wrong.status).toBe(400);
+    const erased = await browser.post('/account/delete', {
+      ...hiddenFields(erase.html, '/account/delete'),
+      confirm: 'delete',
+    });
+    expect(new URL(erased.url).pathname).toBe('/');
+    expect(erased.html).toContain('Your account is deleted.');
+    expect(new URL((await browser.get('/account')).url).pathname).toBe('/signin');
+    const gone = await shop.until(
+      () => shop.call('POST', '/api/auth/login', { body: { email, password: PASSWORD } }),
+      (answer) => answer.status === 401,
+    );
+    expect(gone.status).toBe(401);
+  });
+});
+
+describe("the storefront's analytics and the affiliate's click id", () => {
+  it('keeps the click id of a redirect for the lookback window and counts page views without JavaScript', async () => {
+    // A real click: the redirect puts its id on the destination as shop_click.
+    const redirected = await fetch(`${shop.gateway.url}/r/summer-sale`, { redirect: 'manual' });
+    const clickId = new URL(redirected.headers.get('location') ?? '').searchParams.get(
+      'shop_click',
+    );
+    expect(clickId).toMatch(/^[0-9a-f-]{36}$/);
+
+    const browser = new NoScriptBrowser(site.url);
+    const home = await browser.get(`/?shop_click=${clickId}`);
+    const cookie = browser.setCookies.find((line) => line.startsWith('__Host-shop_click=')) ?? '';
+    expect(cookie).toBe(
+      `__Host-shop_click=${clickId}; Path=/; Max-Age=${90 * 24 * 3600}; Secure; HttpOnly; SameSite=Lax`,
+    );
+    // Without JavaScript the page view is the <noscript> pixel (the beacon script does not run).
+    const pixel = /<noscript><img src="([^"]+)"/.exec(home.html)?.[1]?.replaceAll('&amp;', '&');
+    expect(pixel).toMatch(/^\/a\/page\.gif\?/);
+    const image = await browser.get(pixel ?? '');
+    expect(image.status).toBe(200);
+    expect(image.headers.get('content-type')).toBe('image/gif');
+
+    // Attribution sees the visit with its click (ingest → the analytics topic → attribution).
+    const views = () =>
+      shop.attribution.db.query<{ anonymous_id: string }>(
+        'SELECT anonymous_id FROM attribution.page_view WHERE click_id = $1',
+        [clickId],
+      );
+    const first = await shop.until(views, (result) => result.rows.length >= 1);
+    expect(first.rows.length).toBeGreaterThanOrEqual(1);
+    const visitor = first.rows[0]?.anonymous_id ?? '';
+    expect(visitor).not.toBe(browser.cookies.get(SESSION));
+
+    // Weeks later the session is gone, the cookie is not: the next visit still carries the click.
+    const later = new NoScriptBrowser(site.url);
+    later.cookies.set('__Host-shop_click', clickId ?? '');
+    const back = await later.get('/c/kitchen');
+    const laterPixel = /<noscript><img src="([^"]+)"/
+      .exec(back.html)?.[1]
+      ?.replaceAll('&amp;', '&');
+    await later.get(laterPixel ?? '');
+    const both = await shop.until(views, (result) =>
+      result.rows.some((row) => row.anonymous_id !== visitor),
+    );
+    expect(new Set(both.rows.map((row) => row.anonymous_id)).size).toBe(2);
+
+    // A pixel naming another site's page is not counted.
+    const forged = await later.get('/a/page.gif?u=https%3A%2F%2Fevil.example%2F');
+    expect(forged.status).toBe(200);
   });
 });

@@ -161,7 +161,11 @@ async function main(): Promise<void> {
       port: Number(env.STOREFRONT_PORT ?? 4321),
       gatewayUrl: localServiceUrl('api-gateway'),
       mode: processes ? 'built' : 'dev',
-      env: { REDIS_URL: env.STOREFRONT_REDIS_URL ?? env.REDIS_URL },
+      env: {
+        REDIS_URL: env.STOREFRONT_REDIS_URL ?? env.REDIS_URL,
+        // The demo write key: page views and cart adds reach analytics-ingest.
+        ...(devWriteKey && { ANALYTICS_WRITE_KEY: devWriteKey }),
+      },
     });
     running.push({ name: 'storefront', url: storefront.url, stop: storefront.stop });
   }

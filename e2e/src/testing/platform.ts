@@ -1,4 +1,4 @@
-// The platform as a story needs it, in this process: auth, offer, cart, conversion-webhook,
+// The platform as a story needs it, in this process: auth, user, offer, cart, conversion-webhook,
 // redirect and attribution behind the gateway, the payment simulator, and the local broker on
 // the repository's own manifests (its Triggers, the analytics KafkaSource, the EventPolicies and
 // OIDC), renamed so the suite has topics and consumer groups of its own. Memory Kafka in
@@ -42,6 +42,7 @@ import {
   silentLogger,
 } from '@shop/shared';
 import { testDatabase, testKeyValue, usesRealInfrastructure } from '@shop/shared/testing';
+import { user as userFunction } from '@shop/user';
 import { expect } from 'vitest';
 import { address, callGateway, freePorts, PASSWORD, startForStory } from './shopper.js';
 
@@ -169,7 +170,8 @@ export async function startStoryPlatform(
   const log = process.env.STORY_LOG
     ? createLogger({ service: 'story', level: 'warn' })
     : silentLogger();
-  const [shopDb, webhookDb, authDb, linksDb, attributionDb, ingestDb] = await Promise.all([
+  const [shopDb, webhookDb, authDb, linksDb, attributionDb, ingestDb, userDb] = await Promise.all([
+    testDatabase(),
     testDatabase(),
     testDatabase(),
     testDatabase(),
@@ -185,24 +187,18 @@ export async function startStoryPlatform(
     linksDb.cleanup,
     attributionDb.cleanup,
     ingestDb.cleanup,
+    userDb.cleanup,
     kv.cleanup,
   );
   const real = usesRealInfrastructure();
   const kafkaEnv = real ? { KAFKA_BROKERS: process.env.KAFKA_BROKERS } : {};
 
-  const auth = await startForStory(cleanups, authFunction, {
-    env: {},
-    db: authDb.db,
-    kv: kv.kv,
-    log,
-  });
-  const authUrl = `http://127.0.0.1:${auth.port}`;
-  const offer = await startForStory(cleanups, offerFunction, {
-    env: { SEED_DEMO_DATA: 'true', AUTH_URL: authUrl },
-    db: shopDb.db,
-    log,
-  });
-  const manifestsDir = copyManifests(brokerName, analyticsTopic, ['cart', 'attribution']);
+  const manifestsDir = copyManifests(brokerName, analyticsTopic, [
+    'cart',
+    'attribution',
+    'user',
+    'auth',
+  ]);
   cleanups.push(() => rmSync(manifestsDir, { recursive: true, force: true }));
   const manifests = loadManifests(manifestsDir);
   const oidc = createOidcIssuer({ issuer: 'http://story.broker.test' });
@@ -210,10 +206,12 @@ export async function startStoryPlatform(
   const kafka: KafkaClient = real
     ? createKafkajsClient({ brokers: process.env.KAFKA_BROKERS ?? '', clientId: 'story' })
     : sharedMemoryKafka();
-  // cart's and attribution's ports are chosen before the broker starts (it resolves its sinks
+  // The subscribers' ports are chosen before the broker starts (it resolves its sinks
   // at start); deliveries retry until they listen there.
-  const [cartPort, attributionPort] = await freePorts(2);
+  const [cartPort, attributionPort, userPort, authPort] = await freePorts(4);
   const attributionUrl = `http://127.0.0.1:${attributionPort}`;
+  const userUrl = `http://127.0.0.1:${userPort}`;
+  const authUrl = `http://127.0.0.1:${authPort}`;
   const broker = await startBroker({
     manifestsDir,
     kafka,
@@ -223,6 +221,8 @@ export async function startStoryPlatform(
     resolveService: (name) => {
       if (name === 'cart') return `http://127.0.0.1:${cartPort}`;
       if (name === 'attribution') return attributionUrl;
+      if (name === 'user') return userUrl;
+      if (name === 'auth') return authUrl;
       throw new Error(`no local service ${name} in this story`);
     },
   });
@@ -240,6 +240,39 @@ export async function startStoryPlatform(
     }
     await kafka.close();
   });
+
+  // auth publishes its events (shop.user.registered for user) and ends an erased user's sessions.
+  const auth = await startForStory(
+    cleanups,
+    authFunction,
+    {
+      verifyEventSender: subscriberVerifier(oidc, manifests, 'auth'),
+      sinkToken: () => broker.publisherToken('auth', { namespace: 'shop', name: brokerName }),
+      env: { K_SINK: broker.ingressUrl('shop', brokerName) },
+      db: authDb.db,
+      kv: kv.kv,
+      log,
+    },
+    authPort,
+  );
+  const offer = await startForStory(cleanups, offerFunction, {
+    env: { SEED_DEMO_DATA: 'true', AUTH_URL: authUrl },
+    db: shopDb.db,
+    log,
+  });
+  // user makes the profile when auth's shop.user.registered reaches it through the broker.
+  await startForStory(
+    cleanups,
+    userFunction,
+    {
+      verifyEventSender: subscriberVerifier(oidc, manifests, 'user'),
+      sinkToken: () => broker.publisherToken('user', { namespace: 'shop', name: brokerName }),
+      env: { K_SINK: broker.ingressUrl('shop', brokerName), AUTH_URL: authUrl },
+      db: userDb.db,
+      log,
+    },
+    userPort,
+  );
 
   // The simulator's URL is known only after the gateway it calls is up: a late-bound client.
   let paymentProviderUrl = '';
@@ -329,6 +362,7 @@ export async function startStoryPlatform(
       REDIRECT_URL: redirect.url,
       ATTRIBUTION_URL: attributionUrl,
       ANALYTICS_INGEST_URL: ingest.url,
+      USER_URL: userUrl,
     },
     kv: kv.kv,
     log,

@@ -29,6 +29,13 @@ import {
 } from './events/order.js';
 import { paymentFailed, paymentRefunded, paymentSucceeded } from './events/payment.js';
 import {
+  staffDisabled,
+  staffEnabled,
+  staffInvitationAccepted,
+  staffInvited,
+  staffRolesChanged,
+} from './events/staff.js';
+import {
   authRefreshReuseDetected,
   userEmailChanged,
   userEmailChangeRequested,
@@ -79,6 +86,11 @@ export const eventCatalog = defineCatalog(
   userPasswordResetRequested,
   userEmailChangeRequested,
   userEmailChanged,
+  staffInvited,
+  staffInvitationAccepted,
+  staffRolesChanged,
+  staffDisabled,
+  staffEnabled,
 );
 
 export type ShopEventCatalog = typeof eventCatalog;

@@ -19,6 +19,21 @@ describe('the routing table', () => {
     expect(matchRoute('/api/admin/attributions')).toBeUndefined();
   });
 
+  it('routes staff management to auth for staff, and the invitation acceptance for anyone', () => {
+    for (const path of [
+      '/api/admin/staff',
+      '/api/admin/staff/invitations',
+      '/api/admin/staff/x/roles',
+    ]) {
+      expect(matchRoute(path)).toMatchObject({ upstream: 'auth', access: 'staff' });
+    }
+    expect(matchRoute('/api/auth/staff-invitation/accept')).toMatchObject({
+      upstream: 'auth',
+      access: 'public',
+    });
+    expect(matchRoute('/api/admin/staffing')).toBeUndefined();
+  });
+
   it('routes each outbox’s parked-events staff routes to its function', () => {
     for (const upstream of [
       'auth',

@@ -45,6 +45,7 @@ export const ROUTES: readonly RouteEntry[] = [
   // RFC 8058 one-click unsubscribe: mail clients POST without a session, the token is signed.
   { prefix: '/api/notifications/unsubscribe', upstream: 'notification', access: 'public' },
   { prefix: '/api/admin/auth', upstream: 'auth', access: 'staff' },
+  { prefix: '/api/admin/staff', upstream: 'auth', access: 'staff' },
   { prefix: '/api/admin/users', upstream: 'user', access: 'staff' },
   { prefix: '/api/admin/offers', upstream: 'offer', access: 'staff' },
   { prefix: '/api/admin/flags', upstream: 'feature-flag', access: 'staff' },

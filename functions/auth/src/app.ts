@@ -23,6 +23,7 @@ import { createErasureReceiver } from './erasure.js';
 import { createLoginThrottle } from './login-throttle.js';
 import { createPasswordHasher, type PasswordHasher } from './password-hasher.js';
 import { registerAdminKeyRoutes } from './routes/admin-keys.js';
+import { registerAdminStaffRoutes } from './routes/admin-staff.js';
 import { registerEmailFlowRoutes } from './routes/email-flows.js';
 import { registerRevocationRoutes } from './routes/revocations.js';
 import { registerSessionRoutes } from './routes/sessions.js';
@@ -73,7 +74,7 @@ export interface AuthAppDeps {
 
 /**
  * The auth function: signup, login, refresh, logout, the JWKS and OpenID discovery document,
- * staff key rotation, and the receiver of `shop.user.erased` at /events. No side effects.
+ * staff key rotation and staff management, and the receiver of `shop.user.erased` at /events. No side effects.
  * @example const app = createApp({ db, kv, log, keys: createSigningKeys({ db, kek }) });
  */
 export function createApp(deps: AuthAppDeps): OpenAPIHono<ServiceEnv> {
@@ -131,6 +132,7 @@ export function createApp(deps: AuthAppDeps): OpenAPIHono<ServiceEnv> {
   registerWellKnownRoutes(app, routeDeps);
   registerRevocationRoutes(app, routeDeps);
   registerAdminKeyRoutes(app, routeDeps);
+  registerAdminStaffRoutes(app, routeDeps);
   app.route(
     '/events',
     createErasureReceiver({
@@ -153,7 +155,7 @@ export function createApp(deps: AuthAppDeps): OpenAPIHono<ServiceEnv> {
     tags: [
       { name: 'auth', description: 'Accounts and sessions' },
       { name: 'keys', description: 'Token verification keys' },
-      { name: 'staff', description: 'Key management (staff only)' },
+      { name: 'staff', description: 'Key rotation and staff management (staff, by permission)' },
     ],
   });
   return app;

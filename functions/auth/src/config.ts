@@ -33,6 +33,13 @@ export const configShape = {
   PASSWORD_RESET_TTL_SECONDS: seconds.max(24 * 3600).default(3600),
   /** How long the two links of an email change work. */
   EMAIL_CHANGE_TTL_SECONDS: seconds.max(7 * 24 * 3600).default(24 * 3600),
+  /**
+   * Where a staff invitation's link points: the admin app, whose page /accept-invitation reads
+   * the token from the fragment and POSTs it with the new password to auth.
+   */
+  AUTH_ADMIN_LINK_BASE_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4323'),
+  /** How long a staff invitation's link works. */
+  STAFF_INVITATION_TTL_SECONDS: seconds.max(14 * 24 * 3600).default(3 * 24 * 3600),
   /** An account still unverified this long after signup gets one reminder with a new link. */
   VERIFICATION_REMINDER_AFTER_SECONDS: seconds.default(2 * 24 * 3600),
   /** How often auth looks for accounts to remind. */

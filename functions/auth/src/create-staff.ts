@@ -1,5 +1,5 @@
-// `npm run create-staff -w @shop/auth -- --email ops@example.com --name "Ops"`: creates a staff
-// user. An email that already has an account is refused unless `--promote-existing` is given:
+// `npm run create-staff -w @shop/auth -- --email ops@example.com --name "Ops" [--role marketing]`:
+// creates a staff user with the staff roles given (`--role` repeated; default administrator). An email that already has an account is refused unless `--promote-existing` is given:
 // then that account gets the staff role and the given password, and all its sessions end. The
 // password comes from STAFF_PASSWORD or stdin, never from argv (which other users of the machine
 // can read in the process list).
@@ -31,12 +31,14 @@ export async function runCreateStaff(
       email: { type: 'string' },
       name: { type: 'string' },
       'promote-existing': { type: 'boolean', default: false },
+      role: { type: 'string', multiple: true },
     },
     strict: true,
   });
   if (!values.email || !values.name) {
     throw new Error(
-      'usage: create-staff --email <email> --name <name> [--promote-existing]  ' +
+      'usage: create-staff --email <email> --name <name> [--role <name>]… [--promote-existing]  ' +
+        '(roles: default administrator) ' +
         '(password: STAFF_PASSWORD or stdin)',
     );
   }
@@ -52,7 +54,7 @@ export async function runCreateStaff(
     await prepareSchema(db, { ...auth.migrations, run: config.RUN_MIGRATIONS, log });
     const result = await createStaffUser(
       db,
-      { email: values.email, name: values.name, password },
+      { email: values.email, name: values.name, password, roles: values.role ?? [] },
       { promoteExisting: values['promote-existing'] },
     );
     log.info(

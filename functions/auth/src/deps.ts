@@ -55,6 +55,9 @@ export interface MailLinkSettings {
   verificationTtlSeconds: number;
   resetTtlSeconds: number;
   changeTtlSeconds: number;
+  /** Base of staff invitation links: the admin app. */
+  adminBaseUrl: string;
+  invitationTtlSeconds: number;
 }
 
 /** Link settings when none are given (the dev storefront). */
@@ -63,6 +66,8 @@ export const DEFAULT_MAIL_LINKS: MailLinkSettings = {
   verificationTtlSeconds: 3 * 24 * 3600,
   resetTtlSeconds: 3600,
   changeTtlSeconds: 24 * 3600,
+  adminBaseUrl: 'http://127.0.0.1:4323',
+  invitationTtlSeconds: 3 * 24 * 3600,
 };
 
 /** The dependencies route handlers use, defaults filled in (see `createApp`). */

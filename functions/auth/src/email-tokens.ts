@@ -9,7 +9,8 @@ export type EmailTokenPurpose =
   | 'verify_email'
   | 'reset_password'
   | 'change_email_current'
-  | 'change_email_new';
+  | 'change_email_new'
+  | 'accept_invitation';
 
 /** A token's row once it was claimed (used). */
 export interface ClaimedEmailToken {

@@ -3,7 +3,7 @@
 import { eventCatalog, type ShopEventInput } from '@shop/eventing';
 import { defineEvents, type Queryable } from '@shop/shared';
 
-/** auth's events: sign-ups, logins, refresh-token reuse and the mails it asks for out; erasures in. */
+/** auth's events: sign-ups, logins, refresh-token reuse, the mails it asks for and staff changes out; erasures in. */
 export const events = defineEvents({
   catalog: eventCatalog,
   producer: 'auth',
@@ -15,6 +15,11 @@ export const events = defineEvents({
     'shop.user.password_reset_requested',
     'shop.user.email_change_requested',
     'shop.user.email_changed',
+    'shop.staff.invited',
+    'shop.staff.invitation_accepted',
+    'shop.staff.roles_changed',
+    'shop.staff.disabled',
+    'shop.staff.enabled',
   ],
   consumes: ['shop.user.erased'],
 });

@@ -1,6 +1,6 @@
 // The mails auth asks notification for: a token issued, and the event carrying its link written
 // to the outbox, in the caller's transaction (the link never exists without its token row).
-import type { Queryable } from '@shop/shared';
+import type { Queryable, StaffRole } from '@shop/shared';
 import type { MailLinkSettings } from './deps.js';
 import { issueEmailToken } from './email-tokens.js';
 import { recordUserEvent } from './events.js';
@@ -108,4 +108,41 @@ export async function requestEmailChangeConfirmations(
       requestedAt: now.toISOString(),
     });
   }
+}
+
+/**
+ * Issues the link of a staff invitation (earlier ones stop working) and records
+ * shop.staff.invited, which notification mails and audit records.
+ */
+export async function requestStaffInvitation(
+  tx: Queryable,
+  links: MailLinkSettings,
+  invitee: {
+    userId: string;
+    email: string;
+    displayName: string | null;
+    locale: string | null;
+    roles: StaffRole[];
+  },
+  invitedBy: string,
+  now: Date,
+): Promise<void> {
+  const { token, expiresAt } = await issueEmailToken(tx, {
+    userId: invitee.userId,
+    purpose: 'accept_invitation',
+    email: invitee.email,
+    now,
+    ttlSeconds: links.invitationTtlSeconds,
+  });
+  await recordUserEvent(tx, 'shop.staff.invited', {
+    userId: invitee.userId,
+    email: invitee.email,
+    displayName: invitee.displayName,
+    locale: invitee.locale,
+    roles: invitee.roles,
+    invitedBy,
+    link: mailLink(links.adminBaseUrl, '/accept-invitation', token),
+    expiresAt: expiresAt.toISOString(),
+    invitedAt: now.toISOString(),
+  });
 }

@@ -1,4 +1,4 @@
-import { OUTBOX_RETENTION_MS, silentLogger } from '@shop/shared';
+import { createPgliteDatabase, OUTBOX_RETENTION_MS, PERMISSIONS, silentLogger } from '@shop/shared';
 import { testDatabase } from '@shop/shared/testing';
 import {
   type CryptoKey,
@@ -93,10 +93,11 @@ describe('startAuth', () => {
     });
   });
 
-  it('seeds the dev staff user, whose tokens carry the staff role', async () => {
+  it('seeds the dev staff user as an administrator, whose tokens carry every permission', async () => {
     const { accessToken } = await login('staff@example.com');
     const claims = await verifyAccessToken(accessToken, await jwks());
-    expect(claims.roles).toEqual(['shopper', 'staff']);
+    expect(claims.roles).toEqual(['shopper', 'staff', 'administrator']);
+    expect(claims.perms).toEqual([...PERMISSIONS]);
   });
 
   it('seeds the dev staff user again on a restart over the same database, with the new password', async () => {
@@ -126,6 +127,7 @@ describe('startAuth', () => {
       expect((await verifyAccessToken(accessToken, await jwks())).roles).toEqual([
         'shopper',
         'staff',
+        'administrator',
       ]);
     } finally {
       await restarted.shutdown();
@@ -245,6 +247,35 @@ describe('create-staff', () => {
       runCreateStaff(['--email', 'x@example.com', '--name', 'X', '--password', 'p'], env),
     ).rejects.toThrow();
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('gives the staff roles of --role (administrator without one) and refuses unknown ones', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(`${tmpdir()}/auth-staff-roles-`);
+    const env = { PGLITE_DATA_DIR: dir, STAFF_PASSWORD: GOOD_PASSWORD, LOG_LEVEL: 'silent' };
+    const args = (email: string, ...more: string[]) => ['--email', email, '--name', 'Ops', ...more];
+    const named = await runCreateStaff(
+      args('mkt@example.com', '--role', 'analyst', '--role', 'marketing'),
+      env,
+    );
+    const admin = await runCreateStaff(args('admin@example.com'), env);
+    await expect(runCreateStaff(args('x@example.com', '--role', 'root'), env)).rejects.toThrow(
+      /root is not a staff role/,
+    );
+    const db = await createPgliteDatabase(dir);
+    try {
+      const { rows } = await db.query<{ user_id: string; roles: string[] }>(
+        'SELECT user_id, roles FROM auth.credential',
+      );
+      const rolesOf = (userId: string) => rows.find((row) => row.user_id === userId)?.roles;
+      expect(rolesOf(named.userId)).toEqual(['shopper', 'staff', 'marketing', 'analyst']);
+      expect(rolesOf(admin.userId)).toEqual(['shopper', 'staff', 'administrator']);
+      expect(rows).toHaveLength(2);
+    } finally {
+      await db.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses to start with DATABASE_URL but no key-encryption key', async () => {

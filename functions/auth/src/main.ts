@@ -145,6 +145,8 @@ function mailLinksOf(config: AuthConfig): MailLinkSettings {
     verificationTtlSeconds: config.EMAIL_VERIFICATION_TTL_SECONDS,
     resetTtlSeconds: config.PASSWORD_RESET_TTL_SECONDS,
     changeTtlSeconds: config.EMAIL_CHANGE_TTL_SECONDS,
+    adminBaseUrl: config.AUTH_ADMIN_LINK_BASE_URL,
+    invitationTtlSeconds: config.STAFF_INVITATION_TTL_SECONDS,
   };
 }
 

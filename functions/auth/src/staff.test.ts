@@ -70,7 +70,7 @@ describe('createStaffUser and an account someone signed up first', () => {
     expect(operator.status).toBe(200);
     const { accessToken } = (await operator.json()) as Tokens;
     const claims = await verifyAccessToken(accessToken, await bed.keys.jwks());
-    expect(claims.roles).toEqual(['shopper', 'staff']);
+    expect(claims.roles).toEqual(['shopper', 'staff', 'administrator']);
     const { rows: hashes } = await bed.db.query<{ password_hash: string }>(
       'SELECT password_hash FROM auth.credential WHERE user_id = $1',
       [userId],
@@ -145,7 +145,7 @@ describe('createStaffUser and an account someone signed up first', () => {
       password: OPERATOR_PASSWORD,
     });
     expect(created).toEqual({ userId: expect.any(String), created: true });
-    expect(await rolesOf(email)).toEqual(['shopper', 'staff']);
+    expect(await rolesOf(email)).toEqual(['shopper', 'staff', 'administrator']);
     await expect(
       createStaffUser(bed.db, { email, name: 'Ops', password: OPERATOR_PASSWORD }),
     ).rejects.toBeInstanceOf(StaffAccountExistsError);

@@ -1,15 +1,22 @@
 // Staff accounts: created by the create-staff script (or the dev seed), never by signup.
-import { type Database, newId } from '@shop/shared';
+import {
+  type Database,
+  isStaffRole,
+  newId,
+  type Queryable,
+  STAFF_ROLES,
+  type StaffRole,
+} from '@shop/shared';
 import { z } from 'zod';
 import { loadCommonPasswords } from './common-passwords.js';
 import { checkPassword } from './domain/check-password.js';
 import { normalizeEmail } from './domain/normalize-email.js';
+import { storedStaffRoles } from './domain/staff-roles.js';
 import { recordUserEvent } from './events.js';
 import { createPasswordHasher, type PasswordHasher } from './password-hasher.js';
 import {
   findCredentialByEmail,
   findMailProfile,
-  grantRole,
   insertCredential,
   resetPasswordHash,
   revokeUserSessions,
@@ -52,7 +59,8 @@ export type StaffUserResult =
   | { userId: string; created: false; promoted: true; revokedSessions: number };
 
 /**
- * Creates a staff user (roles shopper + staff, address verified) and records
+ * Creates a staff user (roles shopper + staff + `roles`, default administrator; address
+ * verified) and records
  * shop.user.registered. An email that already has an account is refused
  * ({@link StaffAccountExistsError}) unless `promoteExisting`, and an unverified one always
  * ({@link StaffAccountUnverifiedError}); with `promoteExisting`
@@ -62,9 +70,17 @@ export type StaffUserResult =
  */
 export async function createStaffUser(
   db: Database,
-  input: { email: string; name: string; password: string },
+  input: { email: string; name: string; password: string; roles?: readonly string[] },
   options: { hasher?: PasswordHasher; now?: Date; promoteExisting?: boolean } = {},
 ): Promise<StaffUserResult> {
+  const staffRoles: readonly string[] = input.roles?.length ? input.roles : ['administrator'];
+  const unknown = staffRoles.filter((role) => !isStaffRole(role));
+  if (unknown.length > 0) {
+    throw new Error(
+      `${unknown.join(', ')} is not a staff role; the roles are ${Object.keys(STAFF_ROLES).join(', ')}`,
+    );
+  }
+  const roles = storedStaffRoles(staffRoles as StaffRole[]);
   const email = normalizeEmail(input.email);
   if (!z.email().safeParse(email).success)
     throw new Error(`${input.email} is not an email address`);
@@ -88,7 +104,7 @@ export async function createStaffUser(
       if (!(await resetPasswordHash(tx, userId, passwordHash, now))) {
         throw new Error(`${email} was erased meanwhile; run again to create it`);
       }
-      await grantRole(tx, userId, 'staff', now);
+      await grantStaffRoles(tx, userId, roles, now);
       const revokedSessions = await revokeUserSessions(tx, userId, 'password_reset', now);
       return { userId, created: false, promoted: true, revokedSessions };
     });
@@ -103,7 +119,7 @@ export async function createStaffUser(
         email,
         passwordHash,
         displayName: name,
-        roles: ['shopper', 'staff'],
+        roles,
         emailVerified: true,
       },
       now,
@@ -119,4 +135,20 @@ export async function createStaffUser(
     });
     return { userId, created: true };
   });
+}
+
+/** Makes an account staff with exactly `roles` (stored form), enabled, its staff version +1. */
+async function grantStaffRoles(
+  tx: Queryable,
+  userId: string,
+  roles: readonly string[],
+  now: Date,
+): Promise<void> {
+  await tx.query(
+    `UPDATE auth.credential
+     SET roles = $2, disabled_at = NULL, disabled_by = NULL, staff_version = staff_version + 1,
+         updated_at = $3
+     WHERE user_id = $1`,
+    [userId, roles, now],
+  );
 }

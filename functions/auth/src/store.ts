@@ -1,12 +1,15 @@
 // SQL of the auth schema: credentials, sessions, refresh tokens.
-import type { Queryable, Role } from '@shop/shared';
+import type { Queryable } from '@shop/shared';
 
 export interface Credential {
   userId: string;
   email: string;
   passwordHash: string;
   displayName: string | null;
-  roles: Role[];
+  /** `shopper`; for staff also `staff` and their staff role names. */
+  roles: string[];
+  /** When staff disabled the account (it cannot sign in), or null. */
+  disabledAt?: Date | null;
 }
 
 interface CredentialRow {
@@ -14,7 +17,8 @@ interface CredentialRow {
   email: string;
   password_hash: string;
   display_name: string | null;
-  roles: Role[];
+  roles: string[];
+  disabled_at: Date | null;
 }
 
 const toCredential = (row: CredentialRow): Credential => ({
@@ -23,17 +27,23 @@ const toCredential = (row: CredentialRow): Credential => ({
   passwordHash: row.password_hash,
   displayName: row.display_name,
   roles: row.roles,
+  disabledAt: row.disabled_at,
 });
 
 /** Inserts a credential; false when the email is taken. */
 export async function insertCredential(
   tx: Queryable,
-  credential: Credential & { locale?: string | null; emailVerified?: boolean },
+  credential: Credential & {
+    locale?: string | null;
+    emailVerified?: boolean;
+    /** A staff invitation: who sent it (the account waits for its link to be followed). */
+    invitedBy?: string;
+  },
   now: Date,
 ): Promise<boolean> {
   const { rowCount } = await tx.query(
-    `INSERT INTO auth.credential (user_id, email, password_hash, display_name, roles, created_at, updated_at, locale, email_verified_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8) ON CONFLICT (email) DO NOTHING`,
+    `INSERT INTO auth.credential (user_id, email, password_hash, display_name, roles, created_at, updated_at, locale, email_verified_at, invited_at, invited_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10) ON CONFLICT (email) DO NOTHING`,
     [
       credential.userId,
       credential.email,
@@ -43,6 +53,8 @@ export async function insertCredential(
       now,
       credential.locale ?? null,
       credential.emailVerified ? now : null,
+      credential.invitedBy ? now : null,
+      credential.invitedBy ?? null,
     ],
   );
   return rowCount === 1;
@@ -53,7 +65,7 @@ export async function findCredentialByEmail(
   email: string,
 ): Promise<Credential | undefined> {
   const { rows } = await db.query<CredentialRow>(
-    'SELECT user_id, email, password_hash, display_name, roles FROM auth.credential WHERE email = $1',
+    'SELECT user_id, email, password_hash, display_name, roles, disabled_at FROM auth.credential WHERE email = $1',
     [email],
   );
   return rows[0] && toCredential(rows[0]);
@@ -64,7 +76,7 @@ export async function findCredentialById(
   userId: string,
 ): Promise<Credential | undefined> {
   const { rows } = await db.query<CredentialRow>(
-    'SELECT user_id, email, password_hash, display_name, roles FROM auth.credential WHERE user_id = $1',
+    'SELECT user_id, email, password_hash, display_name, roles, disabled_at FROM auth.credential WHERE user_id = $1',
     [userId],
   );
   return rows[0] && toCredential(rows[0]);
@@ -87,11 +99,12 @@ export async function updatePasswordHash(
 
 /**
  * The stored hash of a user, locked against changes until the transaction ends (a login checks
- * that the hash it verified is still the one stored before it starts a session).
+ * that the hash it verified is still the one stored before it starts a session); undefined for
+ * a disabled account, so a login racing the disabling starts no session.
  */
 export async function lockPasswordHash(tx: Queryable, userId: string): Promise<string | undefined> {
   const { rows } = await tx.query<{ password_hash: string }>(
-    'SELECT password_hash FROM auth.credential WHERE user_id = $1 FOR SHARE',
+    'SELECT password_hash FROM auth.credential WHERE user_id = $1 AND disabled_at IS NULL FOR SHARE',
     [userId],
   );
   return rows[0]?.password_hash;
@@ -115,7 +128,7 @@ export async function resetPasswordHash(
 export async function grantRole(
   tx: Queryable,
   userId: string,
-  role: Role,
+  role: string,
   now: Date,
 ): Promise<void> {
   await tx.query(
@@ -209,7 +222,14 @@ export async function lockRefreshToken(
 }
 
 /** Why a session ended (auth.session.revoked_reason). */
-export type RevokedReason = 'logout' | 'reuse' | 'erased' | 'password_reset' | 'email_changed';
+export type RevokedReason =
+  | 'logout'
+  | 'reuse'
+  | 'erased'
+  | 'password_reset'
+  | 'email_changed'
+  | 'roles_changed'
+  | 'disabled';
 
 /**
  * Revokes a session (idempotent): returns how many of its refresh tokens were still live, or

@@ -1,5 +1,11 @@
 // Access tokens: ES256 JWTs; `verifyAccessToken` is what a resource server (and the tests) run.
-import { createTokenVerifier, type Queryable, type Role, type TokenVerifier } from '@shop/shared';
+import {
+  createTokenVerifier,
+  type Permission,
+  permissionsOf,
+  type Queryable,
+  type TokenVerifier,
+} from '@shop/shared';
 import {
   createLocalJWKSet,
   type JSONWebKeySet,
@@ -18,7 +24,10 @@ export const DEFAULT_AUDIENCE = 'shop';
 /** The claims of an access token. */
 export interface AccessTokenClaims extends JWTPayload {
   sub: string;
-  roles: Role[];
+  /** `shopper`, and for staff `staff` and their staff role names (`marketing`, …). */
+  roles: string[];
+  /** What the staff roles allow (`permissionsOf(roles)`); absent for shoppers. */
+  perms?: Permission[];
   /** Session = refresh token family. */
   sid: string;
   email?: string;
@@ -28,17 +37,27 @@ export interface AccessTokenClaims extends JWTPayload {
 }
 
 /**
- * Signs an access token for `subject` with the current key (`kid` in the header).
+ * Signs an access token for `subject` with the current key (`kid` in the header); a staff
+ * member's token carries their staff role names in `roles` and their permissions as `perms`.
  * @example const jwt = await issueAccessToken(key, { sub, roles: ['shopper'], sid, jti }, { issuer, audience, ttlSeconds: 900, now });
  */
 export function issueAccessToken(
   key: SigningKey,
-  claims: { sub: string; roles: Role[]; sid: string; jti: string; email?: string },
+  claims: {
+    sub: string;
+    roles: readonly string[];
+    sid: string;
+    jti: string;
+    email?: string;
+  },
   options: { issuer: string; audience: string; ttlSeconds: number; now: Date },
 ): Promise<string> {
   const iat = Math.floor(options.now.getTime() / 1000);
+  const perms = permissionsOf(claims.roles);
   return new SignJWT({
-    roles: claims.roles,
+    roles: [...claims.roles],
+    // Staff only: a staff token always carries `perms`, even when its roles grant nothing.
+    ...(claims.roles.includes('staff') && { perms }),
     sid: claims.sid,
     ...(claims.email ? { email: claims.email } : {}),
   })

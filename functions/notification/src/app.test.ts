@@ -320,6 +320,32 @@ describe('account mails from auth', () => {
     expect(toNew.text).toContain('#token=new');
   });
 
+  it('mails a staff invitation to the invited address, in its language, with the link', async () => {
+    const userId = crypto.randomUUID();
+    const email = `invited.${userId.slice(0, 8)}@example.com`;
+    await bed.deliver({
+      type: 'shop.staff.invited',
+      source: '/shop/auth',
+      data: {
+        userId,
+        email,
+        displayName: 'Ines',
+        locale: 'de-DE',
+        roles: ['catalog-manager'],
+        invitedBy: crypto.randomUUID(),
+        link: 'https://admin.shop.test/accept-invitation#token=inv',
+        expiresAt: '2026-03-17T10:00:00.000Z',
+        invitedAt: '2026-03-14T10:00:00.000Z',
+      },
+    });
+    await bed.dispatcher.runOnce();
+    const mail = await mailTo(email);
+    expect(mail.subject).toMatch(/^Einladung ins Team/);
+    expect(mail.text).toContain('Hallo Ines,');
+    expect(mail.text).toContain('catalog-manager');
+    expect(mail.html).toContain('href="https://admin.shop.test/accept-invitation#token=inv"');
+  });
+
   it('sends from now on to the new address after a change, and tells the old one', async () => {
     const user = registered();
     await bed.deliver(user);

@@ -3,6 +3,7 @@
 // every state-changing request, the access token refreshed on the server before it expires,
 // the session cookie and the security headers on the way out.
 import { defineMiddleware } from 'astro:middleware';
+import { CLICK_COOKIE, clickCookie, cookieValue } from './server/click-cookie.js';
 import { CSRF_FIELD, sameOrigin, tokenMatches } from './server/csrf.js';
 import { splitLocale, translate } from './server/i18n.js';
 import { getRuntime } from './server/runtime.js';
@@ -15,6 +16,8 @@ const runtime = getRuntime();
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
 const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data'];
+/** Where the page-view beacon posts (text/plain, as `navigator.sendBeacon` sends a string). */
+const BEACON_PATH = '/a/page';
 /** Paths served without a session (no forms on them, crawled often). */
 const SESSIONLESS = new Set(['/robots.txt', '/sitemap.xml']);
 
@@ -56,9 +59,14 @@ export const onRequest = defineMiddleware(async (context, next) => {
   let form: FormData | undefined;
   let session = await sessions.load(sessionIdFrom(context.request.headers.get('cookie')));
   let isNew = false;
+  const beacon = path === BEACON_PATH && method === 'POST';
   if (!SAFE_METHODS.has(method)) {
     const origin = sameOrigin(context.request.headers, config.publicOrigin);
     if (!origin.ok) return secure(refused(403, translate(locale, 'csrfRefused')));
+  }
+  // A beacon changes nothing but a page-view count: the origin check is its guard (a beacon
+  // cannot carry the CSRF token's form); its body is read by its own route.
+  if (!SAFE_METHODS.has(method) && !beacon) {
     const type = (context.request.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
     if (!FORM_TYPES.includes(type.toLowerCase())) {
       return secure(refused(415, 'Forms only (application/x-www-form-urlencoded).'));
@@ -72,14 +80,20 @@ export const onRequest = defineMiddleware(async (context, next) => {
       return secure(refused(403, translate(locale, 'csrfRefused')));
     }
   }
+  // A beacon from a browser without a session (a bot, a stale tab) counts nothing.
+  if (beacon && !session) return new Response(null, { status: 204 });
   if (!session) {
     session = await sessions.create();
     isNew = true;
   }
 
-  // The click id an affiliate redirect put in the URL is kept for checkout (first-party).
-  const clickId = url.searchParams.get('shop_click');
-  if (SAFE_METHODS.has(method) && clickId && UUID.test(clickId) && clickId !== session.clickId) {
+  // The click id an affiliate redirect put in the URL is kept for checkout, in the session and
+  // in a first-party cookie for the lookback window (a session lasts days, a lookback months).
+  const arrived = url.searchParams.get('shop_click');
+  const fresh = SAFE_METHODS.has(method) && arrived && UUID.test(arrived) ? arrived : undefined;
+  const kept = cookieValue(context.request.headers.get('cookie'), CLICK_COOKIE);
+  const clickId = fresh ?? (kept && UUID.test(kept) ? kept : undefined);
+  if (clickId && clickId !== session.clickId) {
     await sessions.change(session.id, { clickId });
     session.clickId = clickId;
   }
@@ -91,7 +105,16 @@ export const onRequest = defineMiddleware(async (context, next) => {
     const answer = await gateway.refresh(refreshToken);
     return answer.ok ? answer.body : null;
   });
-  const shop = createShopContext({ runtime, locale, path, session, isNew, auth, form });
+  const shop = createShopContext({
+    runtime,
+    locale,
+    path,
+    session,
+    isNew,
+    auth,
+    form,
+    userAgent: context.request.headers.get('user-agent') ?? undefined,
+  });
   context.locals.shop = shop;
 
   const response = secure(locale === 'de' ? await next(`${path}${url.search}`) : await next());
@@ -101,6 +124,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
       sessionCookie(shop.newSessionId, config.sessionIdleSeconds),
     );
   }
+  if (fresh) response.headers.append('set-cookie', clickCookie(fresh, config.clickLookbackSeconds));
   // Pages carry the session's CSRF token and the shopper's cart: never cached by others.
   if (!response.headers.has('cache-control'))
     response.headers.set('cache-control', 'private, no-cache');

@@ -82,11 +82,11 @@ export const userErased = defineEvent({
 // The mails auth asks for. Each carries the address and the link the mail must hold: the token
 // in the link is single use and expiring, auth stores only its SHA-256, so the event is the one
 // place it is readable (the kit's log scrubbing redacts it).
-const mailLink = z
+export const mailLink = z
   .url({ protocol: /^https?$/ })
   .max(2000)
   .describe('The link the mail must contain; its token is single use and expires at expiresAt.');
-const mailLocale = z
+export const mailLocale = z
   .string()
   .min(2)
   .max(35)

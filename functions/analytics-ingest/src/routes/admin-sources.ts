@@ -5,7 +5,7 @@ import {
   newId,
   Problem,
   problemResponses,
-  requireIdentity,
+  requirePermission,
   type ServiceEnv,
   text,
 } from '@shop/shared';
@@ -154,7 +154,7 @@ export function registerAdminSourceRoutes(
   const { db } = deps;
 
   app.openapi(listRoute, async (c) => {
-    requireIdentity(c, 'staff');
+    requirePermission(c, 'analytics:read');
     await deps.ingest.counters.flush();
     const sources = await listSources(db);
     const counts = await countsOf(
@@ -165,7 +165,7 @@ export function registerAdminSourceRoutes(
   });
 
   app.openapi(createSourceRoute, async (c) => {
-    const createdBy = requireIdentity(c, 'staff').userId;
+    const createdBy = requirePermission(c, 'analytics:keys').userId;
     const input = c.req.valid('json');
     const writeKey = makeWriteKey();
     const source: Source = {
@@ -191,7 +191,7 @@ export function registerAdminSourceRoutes(
   });
 
   app.openapi(getRoute, async (c) => {
-    requireIdentity(c, 'staff');
+    requirePermission(c, 'analytics:read');
     const { id } = c.req.valid('param');
     await deps.ingest.counters.flush();
     const source = await findSource(db, id);
@@ -201,7 +201,7 @@ export function registerAdminSourceRoutes(
   });
 
   app.openapi(revokeRoute, async (c) => {
-    const revokedBy = requireIdentity(c, 'staff').userId;
+    const revokedBy = requirePermission(c, 'analytics:keys').userId;
     const { id } = c.req.valid('param');
     const source = await revokeSource(db, id, revokedBy, deps.clock());
     if (!source) throw new Problem(404, 'No analytics source has this id.');

@@ -2,7 +2,7 @@
 // credited, totals per affiliate and campaign, payments that were not scored, and mark
 // commissions paid out
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { newId, Problem, problemResponses, requireIdentity, type ServiceEnv } from '@shop/shared';
+import { newId, Problem, problemResponses, requirePermission, type ServiceEnv } from '@shop/shared';
 import type { AttributionDeps } from '../deps.js';
 import { describeModel, explainTouch } from '../domain/explain-credit.js';
 import { creditsOf, findConversion } from '../scoring.js';
@@ -185,7 +185,7 @@ export function registerConversionRoutes(
   const { db } = deps;
 
   app.openapi(explainRoute, async (c) => {
-    requireIdentity(c, 'staff');
+    requirePermission(c, 'attribution:read');
     const { id } = c.req.valid('param');
     const conversion = await findConversion(db, id);
     if (!conversion) {
@@ -258,7 +258,7 @@ export function registerConversionRoutes(
   });
 
   app.openapi(totalsRoute, async (c) => {
-    requireIdentity(c, 'staff');
+    requirePermission(c, 'attribution:read');
     const { from, to, groupBy } = c.req.valid('query');
     const column = groupBy === 'affiliate' ? 'k.affiliate_id' : 'k.campaign';
     const { rows } = await db.query<Record<string, unknown>>(
@@ -291,7 +291,7 @@ export function registerConversionRoutes(
   });
 
   app.openapi(mismatchRoute, async (c) => {
-    requireIdentity(c, 'staff');
+    requirePermission(c, 'attribution:read');
     const { from, to } = c.req.valid('query');
     const { rows } = await db.query<Record<string, unknown>>(
       `SELECT order_id, payment_id, mismatch_reason, amount, currency, purchased_at, count(*) OVER () AS count
@@ -316,7 +316,7 @@ export function registerConversionRoutes(
   });
 
   app.openapi(payoutRoute, async (c) => {
-    const createdBy = requireIdentity(c, 'staff').userId;
+    const createdBy = requirePermission(c, 'attribution:payouts').userId;
     const { from, to } = c.req.valid('json');
     const now = deps.clock();
     if (to > now)

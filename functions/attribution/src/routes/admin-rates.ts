@@ -6,7 +6,7 @@ import {
   Problem,
   parseIfMatch,
   problemResponses,
-  requireIdentity,
+  requirePermission,
   type ServiceEnv,
   text,
 } from '@shop/shared';
@@ -157,7 +157,7 @@ export function registerRateRoutes(app: OpenAPIHono<ServiceEnv>, deps: Attributi
     ).rows[0];
 
   app.openapi(listRoute, async (c) => {
-    requireIdentity(c, 'staff');
+    requirePermission(c, 'attribution:read');
     const { rows } = await db.query<RateRow>(
       'SELECT * FROM attribution.commission_rate ORDER BY scope, key',
     );
@@ -165,7 +165,7 @@ export function registerRateRoutes(app: OpenAPIHono<ServiceEnv>, deps: Attributi
   });
 
   app.openapi(getRoute, async (c) => {
-    requireIdentity(c, 'staff');
+    requirePermission(c, 'attribution:read');
     const { scope, key } = c.req.valid('param');
     const row = await find(scope, key);
     if (!row) throw new Problem(404, `No ${scope} rate for ${JSON.stringify(key)}.`);
@@ -173,7 +173,7 @@ export function registerRateRoutes(app: OpenAPIHono<ServiceEnv>, deps: Attributi
   });
 
   app.openapi(putRoute, async (c) => {
-    const updatedBy = requireIdentity(c, 'staff').userId;
+    const updatedBy = requirePermission(c, 'attribution:rates').userId;
     const { scope, key } = c.req.valid('param');
     const { basisPoints } = c.req.valid('json');
     const header = c.req.valid('header')['if-match'];
@@ -204,7 +204,7 @@ export function registerRateRoutes(app: OpenAPIHono<ServiceEnv>, deps: Attributi
   });
 
   app.openapi(deleteRoute, async (c) => {
-    requireIdentity(c, 'staff');
+    requirePermission(c, 'attribution:rates');
     const { scope, key } = c.req.valid('param');
     const current = await find(scope, key);
     if (!current) throw new Problem(404, `No ${scope} rate for ${JSON.stringify(key)}.`);

@@ -1,7 +1,7 @@
 // /api/admin/attribution/rescore — staff re-score a period under another model as a job with
 // progress; results are kept apart and never touch live conversions or paid-out commissions
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { Problem, problemResponses, requireIdentity, type ServiceEnv } from '@shop/shared';
+import { Problem, problemResponses, requirePermission, type ServiceEnv } from '@shop/shared';
 import type { AttributionDeps } from '../deps.js';
 import { MODELS } from '../domain/touchpoint.js';
 import type { RescoreJob } from '../rescore.js';
@@ -115,7 +115,7 @@ export function registerRescoreRoutes(app: OpenAPIHono<ServiceEnv>, deps: Attrib
   };
 
   app.openapi(startRoute, async (c) => {
-    const createdBy = requireIdentity(c, 'staff').userId;
+    const createdBy = requirePermission(c, 'attribution:rescore').userId;
     const { model, from, to } = c.req.valid('json');
     const job = await deps.rescore.start({ model, from, to, createdBy });
     return c.json(await present(job), 202, {
@@ -124,7 +124,7 @@ export function registerRescoreRoutes(app: OpenAPIHono<ServiceEnv>, deps: Attrib
   });
 
   app.openapi(getRoute, async (c) => {
-    requireIdentity(c, 'staff');
+    requirePermission(c, 'attribution:read');
     const job = await deps.rescore.get(c.req.valid('param').jobId);
     if (!job) throw new Problem(404, 'No such re-score job.');
     return c.json(await present(job), 200);

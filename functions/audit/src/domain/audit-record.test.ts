@@ -35,6 +35,41 @@ describe('the audit record of an event', () => {
     });
   });
 
+  it('records who changed whose staff roles, and never an invitation link or address', () => {
+    const changed = toAuditRecord(
+      event('shop.staff.roles_changed', {
+        userId: 'member-1',
+        previousRoles: ['marketing'],
+        roles: ['order-support'],
+        changedBy: 'admin-1',
+        revokedSessions: 2,
+        changedAt: '2026-03-01T10:00:00.000Z',
+      }),
+    );
+    expect(changed).toMatchObject({
+      actor: 'admin-1',
+      targetType: 'staff',
+      targetId: 'member-1',
+      before: { roles: ['marketing'] },
+      after: { roles: ['order-support'], revokedSessions: 2 },
+    });
+    const invited = toAuditRecord(
+      event('shop.staff.invited', {
+        userId: 'member-2',
+        email: 'ines@example.com',
+        displayName: 'Ines',
+        locale: 'de',
+        roles: ['auditor'],
+        invitedBy: 'admin-1',
+        link: 'https://admin.shop.test/accept-invitation#token=secret',
+        expiresAt: '2026-03-04T10:00:00.000Z',
+        invitedAt: '2026-03-01T10:00:00.000Z',
+      }),
+    );
+    expect(invited).toMatchObject({ actor: 'admin-1', targetId: 'member-2' });
+    expect(JSON.stringify(invited)).not.toMatch(/secret|ines@example|Ines/);
+  });
+
   it('names the staff member who cancelled an order, and nobody for a timeout', () => {
     const cancelled = (reason: string, cancelledBy: string | null) =>
       toAuditRecord(

@@ -74,6 +74,7 @@ const payment = ['payment', 'paymentId'] as const;
 const conversion = ['conversion', 'conversionId'] as const;
 const session = ['session', 'sessionId'] as const;
 const user = ['user', 'userId'] as const;
+const staff = ['staff', 'userId'] as const;
 
 /** Per consumed type: actor, target and before/after from the event's data. */
 const mappings: Record<string, Mapping> = {
@@ -143,6 +144,42 @@ const mappings: Record<string, Mapping> = {
     target: session,
     at: 'detectedAt',
     after: ['userId', 'revokedTokens'],
+  }),
+  // Staff management: who changed whose roles or access. The invitation's link (a usable
+  // token) and address are left out.
+  'shop.staff.invited': mapped({
+    actor: 'invitedBy',
+    target: staff,
+    at: 'invitedAt',
+    after: (d) => ({ roles: d.roles, status: 'invited' }),
+  }),
+  'shop.staff.invitation_accepted': mapped({
+    actor: 'userId',
+    target: staff,
+    at: 'acceptedAt',
+    before: () => ({ status: 'invited' }),
+    after: (d) => ({ roles: d.roles, status: 'active' }),
+  }),
+  'shop.staff.roles_changed': mapped({
+    actor: 'changedBy',
+    target: staff,
+    at: 'changedAt',
+    before: (d) => ({ roles: d.previousRoles }),
+    after: ['roles', 'revokedSessions'],
+  }),
+  'shop.staff.disabled': mapped({
+    actor: 'disabledBy',
+    target: staff,
+    at: 'disabledAt',
+    before: () => ({ disabled: false }),
+    after: (d) => ({ disabled: true, revokedSessions: d.revokedSessions }),
+  }),
+  'shop.staff.enabled': mapped({
+    actor: 'enabledBy',
+    target: staff,
+    at: 'enabledAt',
+    before: () => ({ disabled: true }),
+    after: () => ({ disabled: false }),
   }),
   'shop.user.erased': mapped({
     actor: 'requestedBy',

@@ -7,6 +7,7 @@ import {
   encodeOpaqueCursor,
   Problem,
   problemResponses,
+  requirePermission,
   type ServiceEnv,
   text,
 } from '@shop/shared';
@@ -222,11 +223,12 @@ const rangeProblem = (error: unknown): never => {
   throw error;
 };
 
-/** Registers the staff routes of the audit log (the kit answers non-staff before they run). */
+/** Registers the staff routes of the audit log (the kit answers non-staff before they run; each checks its permission). */
 export function registerAdminAuditRoutes(app: OpenAPIHono<ServiceEnv>, deps: AuditDeps): void {
   const { db, auditLog } = deps;
 
   app.openapi(listRoute, async (c) => {
+    requirePermission(c, 'audit:read');
     const query = c.req.valid('query');
     const filter = filterOf(query);
     const fingerprint = cursorFingerprint([
@@ -262,6 +264,7 @@ export function registerAdminAuditRoutes(app: OpenAPIHono<ServiceEnv>, deps: Aud
   });
 
   app.openapi(exportRoute, async (c) => {
+    requirePermission(c, 'audit:read');
     const rows = await listEntries(db, filterOf(c.req.valid('query')), { limit: EXPORT_MAX });
     const csv = toCsv(rows);
     return c.body(csv, 200, {
@@ -271,12 +274,14 @@ export function registerAdminAuditRoutes(app: OpenAPIHono<ServiceEnv>, deps: Aud
   });
 
   app.openapi(checkpointRoute, async (c) => {
+    requirePermission(c, 'audit:read');
     const note = await auditLog.latest();
     if (note === null) throw new Problem(404, 'No checkpoint has been published yet.');
     return c.text(note, 200);
   });
 
   app.openapi(makeCheckpointRoute, async (c) => {
+    requirePermission(c, 'audit:checkpoint');
     try {
       const { note, published } = await auditLog.checkpoint();
       return published ? c.text(note, 201) : c.text(note, 200);
@@ -288,19 +293,27 @@ export function registerAdminAuditRoutes(app: OpenAPIHono<ServiceEnv>, deps: Aud
     }
   });
 
-  app.openapi(keyRoute, (c) => c.text(`${auditLog.verifierKey}\n`, 200));
+  app.openapi(keyRoute, (c) => {
+    requirePermission(c, 'audit:read');
+    return c.text(`${auditLog.verifierKey}\n`, 200);
+  });
 
   app.openapi(inclusionRoute, async (c) => {
+    requirePermission(c, 'audit:read');
     const { index, size } = c.req.valid('query');
     const { leafHash, proof } = await auditLog.inclusion(index, size).catch(rangeProblem);
     return c.json({ index, size, leafHash: b64(leafHash), proof: proof.map(b64) }, 200);
   });
 
   app.openapi(consistencyRoute, async (c) => {
+    requirePermission(c, 'audit:read');
     const { from, to } = c.req.valid('query');
     const proof = await auditLog.consistency(from, to).catch(rangeProblem);
     return c.json({ from, to, proof: proof.map(b64) }, 200);
   });
 
-  app.openapi(verifyRoute, async (c) => c.json(await auditLog.verify(), 200));
+  app.openapi(verifyRoute, async (c) => {
+    requirePermission(c, 'audit:read');
+    return c.json(await auditLog.verify(), 200);
+  });
 }

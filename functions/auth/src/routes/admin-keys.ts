@@ -1,6 +1,6 @@
 // POST /api/admin/auth/keys/rotate — staff rotate the token signing key
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { requireIdentity, type ServiceEnv } from '@shop/shared';
+import { requirePermission, type ServiceEnv } from '@shop/shared';
 import type { AuthDeps } from '../deps.js';
 import { problem } from './schemas.js';
 
@@ -19,14 +19,14 @@ const rotateRoute = createRoute({
       },
     },
     401: problem('No identity'),
-    403: problem('Not staff'),
+    403: problem('Not staff, or no keys:rotate'),
   },
 });
 
 /** Registers the staff key routes (the gateway passes the identity; checked again here). */
 export function registerAdminKeyRoutes(app: OpenAPIHono<ServiceEnv>, deps: AuthDeps): void {
   app.openapi(rotateRoute, async (c) => {
-    const staff = requireIdentity(c, 'staff');
+    const staff = requirePermission(c, 'keys:rotate');
     const previous = await deps.keys.current();
     const kid = await deps.keys.rotate();
     c.get('log').info({ kid, previousKid: previous.kid, by: staff.userId }, 'signing key rotated');

@@ -53,7 +53,11 @@ const loginRoute = createRoute({
     'per account and client IP: after 5 failures in a row that pair waits, longer with every ' +
     'further failure (429 with Retry-After); other addresses are not affected.',
   request: { body: jsonBody(LoginBody) },
-  responses: { ...tokenResponses, 429: problem('Too many attempts') },
+  responses: {
+    ...tokenResponses,
+    403: problem('The account is disabled (told only after the password verified)'),
+    429: problem('Too many attempts'),
+  },
 });
 
 const refreshRoute = createRoute({
@@ -90,6 +94,12 @@ const INVALID_REFRESH = () =>
   new Problem(401, 'The refresh token is not valid; sign in again.', {
     type: 'https://shop.example/problems/invalid-refresh-token',
     title: 'Invalid refresh token',
+  });
+
+const ACCOUNT_DISABLED = () =>
+  new Problem(403, 'This account is disabled; ask an administrator to enable it.', {
+    type: 'https://shop.example/problems/account-disabled',
+    title: 'Account disabled',
   });
 
 const THROTTLED = (retryAfterSeconds: number) =>
@@ -167,6 +177,8 @@ export function registerSessionRoutes(app: OpenAPIHono<ServiceEnv>, deps: AuthDe
     if (!(await deps.hasher.verify(credential.passwordHash, body.password))) {
       throw INVALID_CREDENTIALS();
     }
+    // Told only to whoever knows the password: the owner learns why, nobody else learns more.
+    if (credential.disabledAt) throw ACCOUNT_DISABLED();
     const rehash = deps.hasher.needsRehash(credential.passwordHash)
       ? await deps.hasher.hash(body.password)
       : undefined;
@@ -212,7 +224,8 @@ export function registerSessionRoutes(app: OpenAPIHono<ServiceEnv>, deps: AuthDe
       const claimed = await claimRefreshToken(tx, hash, now);
       if (claimed) {
         const credential = await findCredentialById(tx, claimed.userId);
-        if (!credential) return { kind: 'invalid' as const };
+        // Disabling revokes every session; this holds even against a refresh racing it.
+        if (!credential || credential.disabledAt) return { kind: 'invalid' as const };
         const tokens = await issueTokens(
           tx,
           key,

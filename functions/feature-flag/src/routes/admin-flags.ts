@@ -7,7 +7,7 @@ import {
   Problem,
   parseIfMatch,
   problemResponses,
-  requireIdentity,
+  requirePermission,
   type ServiceEnv,
   text,
 } from '@shop/shared';
@@ -295,7 +295,7 @@ const cancelScheduleRoute = createRoute({
   },
 });
 
-/** Registers the staff routes; every one answers staff only (the kit, and requireIdentity). */
+/** Registers the staff routes; every one answers staff only (the kit), each with its permission (README). */
 export function registerAdminFlagRoutes(app: OpenAPIHono<ServiceEnv>, deps: FeatureFlagDeps): void {
   const { db } = deps;
   const envOf = (query: { environment?: Environment | undefined }) =>
@@ -305,7 +305,7 @@ export function registerAdminFlagRoutes(app: OpenAPIHono<ServiceEnv>, deps: Feat
     c: Context<ServiceEnv>,
     change: Omit<FlagChange, 'by'>,
   ): Promise<FlagRow> => {
-    const by = requireIdentity(c, 'staff').userId;
+    const by = requirePermission(c, 'flags:write').userId;
     const written = await db.transaction((tx) => changeFlag(tx, deps, { ...change, by }));
     if (written.changed) await afterChange(deps);
     c.header('ETag', formatEtag(written.flag.version));
@@ -313,7 +313,7 @@ export function registerAdminFlagRoutes(app: OpenAPIHono<ServiceEnv>, deps: Feat
   };
 
   app.openapi(listRoute, async (c) => {
-    requireIdentity(c, 'staff');
+    requirePermission(c, 'flags:read');
     const environment = envOf(c.req.valid('query'));
     const { revision } = await readFlagSet(db, environment);
     const items = (await listFlags(db, environment)).map(toView);
@@ -338,7 +338,7 @@ export function registerAdminFlagRoutes(app: OpenAPIHono<ServiceEnv>, deps: Feat
   });
 
   app.openapi(exportRoute, async (c) => {
-    requireIdentity(c, 'staff');
+    requirePermission(c, 'flags:read');
     const environment = envOf(c.req.valid('query'));
     const { revision, document } = await readFlagSet(db, environment);
     c.header('ETag', formatEtag(revision));
@@ -347,7 +347,7 @@ export function registerAdminFlagRoutes(app: OpenAPIHono<ServiceEnv>, deps: Feat
   });
 
   app.openapi(importRoute, async (c) => {
-    const by = requireIdentity(c, 'staff').userId;
+    const by = requirePermission(c, 'flags:write').userId;
     const environment = envOf(c.req.valid('query'));
     const result = await db.transaction((tx) =>
       importFlagSet(tx, deps, {
@@ -363,7 +363,7 @@ export function registerAdminFlagRoutes(app: OpenAPIHono<ServiceEnv>, deps: Feat
   });
 
   app.openapi(getRoute, async (c) => {
-    requireIdentity(c, 'staff');
+    requirePermission(c, 'flags:read');
     const { key } = c.req.valid('param');
     const flag = await liveFlag(deps, envOf(c.req.valid('query')), key);
     c.header('ETag', formatEtag(flag.version));
@@ -429,7 +429,7 @@ export function registerAdminFlagRoutes(app: OpenAPIHono<ServiceEnv>, deps: Feat
   });
 
   app.openapi(historyRoute, async (c) => {
-    requireIdentity(c, 'staff');
+    requirePermission(c, 'flags:read');
     const { key } = c.req.valid('param');
     const query = c.req.valid('query');
     const environment = envOf(query);
@@ -451,7 +451,7 @@ export function registerAdminFlagRoutes(app: OpenAPIHono<ServiceEnv>, deps: Feat
   });
 
   app.openapi(scheduleRoute, async (c) => {
-    const createdBy = requireIdentity(c, 'staff').userId;
+    const createdBy = requirePermission(c, 'flags:write').userId;
     const { key } = c.req.valid('param');
     const environment = envOf(c.req.valid('query'));
     const { steps } = c.req.valid('json');
@@ -490,7 +490,7 @@ export function registerAdminFlagRoutes(app: OpenAPIHono<ServiceEnv>, deps: Feat
   });
 
   app.openapi(listScheduleRoute, async (c) => {
-    requireIdentity(c, 'staff');
+    requirePermission(c, 'flags:read');
     const { key } = c.req.valid('param');
     const environment = envOf(c.req.valid('query'));
     if (!(await getFlag(db, environment, key)))
@@ -499,7 +499,7 @@ export function registerAdminFlagRoutes(app: OpenAPIHono<ServiceEnv>, deps: Feat
   });
 
   app.openapi(cancelScheduleRoute, async (c) => {
-    requireIdentity(c, 'staff');
+    requirePermission(c, 'flags:write');
     const { key, id } = c.req.valid('param');
     const environment = envOf(c.req.valid('query'));
     if (!(await cancelScheduled(db, environment, key, id, deps.clock()))) {

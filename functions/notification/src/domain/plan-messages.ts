@@ -34,6 +34,7 @@ export const MESSAGE_EVENT_TYPES = [
   'shop.user.email_change_requested',
   'shop.user.email_changed',
   'shop.auth.refresh_reuse_detected',
+  'shop.staff.invited',
   'shop.order.paid',
   'shop.order.payment_failed',
   'shop.order.refunded',
@@ -134,6 +135,22 @@ const PLANNERS: { [T in MessageEventType]: Planner<T> } = {
       },
     ];
   },
+  // Sent to the invited address (notification has no recipient for it yet: not a sign-up).
+  'shop.staff.invited': (data) => [
+    {
+      template: 'staff-invitation',
+      channel: 'email',
+      userId: data.userId,
+      address: data.email,
+      locale: data.locale,
+      payload: {
+        displayName: data.displayName,
+        link: data.link,
+        expiresAt: data.expiresAt,
+        roles: data.roles,
+      },
+    },
+  ],
   'shop.order.paid': (data, recipient) => {
     const to = toRecipient(recipient);
     if (!to) return [];

@@ -7,6 +7,7 @@ import {
   encodeOpaqueCursor,
   Problem,
   problemResponses,
+  requirePermission,
   type ServiceEnv,
 } from '@shop/shared';
 import type { NotificationDeps } from '../deps.js';
@@ -127,6 +128,7 @@ export function registerAdminNotificationRoutes(
   deps: NotificationDeps,
 ): void {
   app.openapi(listRoute, async (c) => {
+    requirePermission(c, 'notifications:read');
     const query = c.req.valid('query');
     const fingerprint = cursorFingerprint([query.status]);
     let after: { updatedAt: Date; id: string } | undefined;
@@ -152,6 +154,7 @@ export function registerAdminNotificationRoutes(
   });
 
   app.openapi(resendRoute, async (c) => {
+    requirePermission(c, 'notifications:resend');
     const { id } = c.req.valid('param');
     const outcome = await requeueFailedMessage(deps.db, id, deps.clock());
     if (!outcome) throw new Problem(404, 'No message has this id.');

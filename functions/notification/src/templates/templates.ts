@@ -36,6 +36,7 @@ export interface TemplatePayloads {
   'email-change-new': WithLink & { currentEmail: string };
   'email-changed': Named & { email: string; changedAt: string };
   'session-reuse-alert': Named & { detectedAt: string };
+  'staff-invitation': WithLink & { roles: string[] };
   'newsletter-welcome': Named;
   receipt: Named & { orderId: string; items: OrderLine[]; total: Money; paidAt: string };
   'payment-failed': Named & { orderId: string; reason: string | null };
@@ -145,6 +146,38 @@ export const TEMPLATES: { [N in TemplateName]: Template<TemplatePayloads[N]> } =
         },
         { kind: 'button', label: 'Adresse bestätigen', href: p.link },
         { kind: 'p', text: until(p, ctx) },
+      ],
+    }),
+  },
+  'staff-invitation': {
+    category: 'transactional',
+    en: (p, ctx) => ({
+      subject: `You are invited to the ${ctx.shopName} staff`,
+      blocks: [
+        { kind: 'p', text: hello(ctx, p) },
+        {
+          kind: 'p',
+          text: `you were invited to the ${ctx.shopName} back office as ${p.roles.join(', ')}. Choose your password to accept:`,
+        },
+        { kind: 'button', label: 'Accept the invitation', href: p.link },
+        { kind: 'p', text: until(p, ctx) },
+        { kind: 'p', text: 'If you did not expect this, you can ignore this mail.' },
+      ],
+    }),
+    de: (p, ctx) => ({
+      subject: `Einladung ins Team von ${ctx.shopName}`,
+      blocks: [
+        { kind: 'p', text: hello(ctx, p) },
+        {
+          kind: 'p',
+          text: `Sie wurden in den Verwaltungsbereich von ${ctx.shopName} eingeladen, als ${p.roles.join(', ')}. Wählen Sie Ihr Passwort, um die Einladung anzunehmen:`,
+        },
+        { kind: 'button', label: 'Einladung annehmen', href: p.link },
+        { kind: 'p', text: until(p, ctx) },
+        {
+          kind: 'p',
+          text: 'Wenn Sie damit nicht gerechnet haben, können Sie diese E-Mail ignorieren.',
+        },
       ],
     }),
   },

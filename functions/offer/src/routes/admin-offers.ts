@@ -7,7 +7,7 @@ import {
   Problem,
   parseIfMatch,
   pgErrorCode,
-  requireIdentity,
+  requirePermission,
   type ServiceEnv,
 } from '@shop/shared';
 import type { OfferDeps } from '../deps.js';
@@ -95,10 +95,11 @@ const offerResponse = (description: string) => ({
   content: { 'application/json': { schema: OfferSchema } },
 });
 
-// Every /api/admin route answers staff only (the kit checks the verified token's roles).
+// Every /api/admin route answers staff only (the kit checks the verified token's roles), each
+// with its permission (README, "Permissions").
 const staffProblems = {
   401: problem('No valid access token'),
-  403: problem('The caller is not staff'),
+  403: problem('The caller is not staff, or lacks the permission'),
 };
 
 const editProblems = {
@@ -294,10 +295,12 @@ export function registerAdminOfferRoutes(app: OpenAPIHono<ServiceEnv>, deps: Off
   });
 
   app.openapi(listAdminOffers, async (c) => {
+    requirePermission(c, 'catalog:read');
     return c.json(await answerListing(db, 'admin', c.req.valid('query')), 200);
   });
 
   app.openapi(getAdminOffer, async (c) => {
+    requirePermission(c, 'catalog:read');
     const { id } = c.req.valid('param');
     const product = await findProduct(db, { id }, { includeArchived: true });
     if (!product) throw notFound(id);
@@ -307,7 +310,7 @@ export function registerAdminOfferRoutes(app: OpenAPIHono<ServiceEnv>, deps: Off
 
   app.openapi(createOffer, async (c) => {
     const input = c.req.valid('json');
-    const changedBy = requireIdentity(c, 'staff').userId;
+    const changedBy = requirePermission(c, 'catalog:write').userId;
     const slug = input.slug ?? slugify(input.name);
     if (!slug) {
       throw new Problem(400, 'The name has no letters or digits to make a slug of; send a slug.', {
@@ -361,6 +364,12 @@ export function registerAdminOfferRoutes(app: OpenAPIHono<ServiceEnv>, deps: Off
   app.openapi(updateOffer, async (c) => {
     const { id } = c.req.valid('param');
     const changes = c.req.valid('json');
+    // Stock counts are stock:adjust; every other field catalog:write.
+    const { stock, ...others } = changes;
+    if (stock !== undefined) requirePermission(c, 'stock:adjust');
+    if (stock === undefined || Object.keys(others).length > 0) {
+      requirePermission(c, 'catalog:write');
+    }
     const product = await editProduct(id, c.req.valid('header')['if-match'], () => ({
       changes,
     })).catch((error: unknown) => {
@@ -374,7 +383,7 @@ export function registerAdminOfferRoutes(app: OpenAPIHono<ServiceEnv>, deps: Off
     const { id } = c.req.valid('param');
     const price = c.req.valid('json');
     const header = c.req.valid('header');
-    const changedBy = requireIdentity(c, 'staff').userId;
+    const changedBy = requirePermission(c, 'catalog:write').userId;
     const product = await editProduct(id, header['if-match'], (current) => {
       const previous = { amount: current.priceAmount, currency: current.currency };
       const check = checkPriceChange(previous, price, catalogCurrency);
@@ -401,7 +410,7 @@ export function registerAdminOfferRoutes(app: OpenAPIHono<ServiceEnv>, deps: Off
   app.openapi(archiveOffer, async (c) => {
     const { id } = c.req.valid('param');
     const header = c.req.valid('header');
-    const changedBy = requireIdentity(c, 'staff').userId;
+    const changedBy = requirePermission(c, 'catalog:write').userId;
     const product = await editProduct(id, header['if-match'], () => ({
       changes: { status: 'archived' },
       events: (_before, after) => [buildStatusEvent(after, changedBy)],
@@ -413,7 +422,7 @@ export function registerAdminOfferRoutes(app: OpenAPIHono<ServiceEnv>, deps: Off
   app.openapi(unarchiveOffer, async (c) => {
     const { id } = c.req.valid('param');
     const header = c.req.valid('header');
-    const changedBy = requireIdentity(c, 'staff').userId;
+    const changedBy = requirePermission(c, 'catalog:write').userId;
     const product = await editProduct(id, header['if-match'], () => ({
       changes: { status: 'active' },
       events: (_before, after) => [buildStatusEvent(after, changedBy)],

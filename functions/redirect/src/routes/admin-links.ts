@@ -11,7 +11,7 @@ import {
   parseIfMatch,
   pgErrorCode,
   problemResponses,
-  requireIdentity,
+  requirePermission,
   type ServiceEnv,
   text,
 } from '@shop/shared';
@@ -208,7 +208,7 @@ const linkResponse = (description: string) => ({
 });
 const staffProblems = problemResponses({
   401: 'No valid access token',
-  403: 'The caller is not staff',
+  403: 'The caller is not staff, or lacks the permission',
 });
 const editProblems = problemResponses({
   400: 'Invalid input, or a destination refused by the open-redirect policy',
@@ -398,6 +398,7 @@ export function registerAdminLinkRoutes(app: OpenAPIHono<ServiceEnv>, deps: Redi
   }
 
   app.openapi(listRoute, async (c) => {
+    requirePermission(c, 'links:read');
     const query = c.req.valid('query');
     let after: { createdAt: Date; id: string } | undefined;
     if (query.cursor) {
@@ -434,7 +435,7 @@ export function registerAdminLinkRoutes(app: OpenAPIHono<ServiceEnv>, deps: Redi
 
   app.openapi(createRouteDef, async (c) => {
     const input = c.req.valid('json');
-    const createdBy = requireIdentity(c, 'staff').userId;
+    const createdBy = requirePermission(c, 'links:write').userId;
     const checked = checkDestinations(input, settings.destinationPolicy);
     if (checked.errors.length > 0) throw refusedDestinations(checked.errors);
     const now = clock();
@@ -482,6 +483,7 @@ export function registerAdminLinkRoutes(app: OpenAPIHono<ServiceEnv>, deps: Redi
   });
 
   app.openapi(getRoute, async (c) => {
+    requirePermission(c, 'links:read');
     const { id } = c.req.valid('param');
     const link = await findLinkById(db, id);
     if (!link) throw notFound(id);
@@ -491,7 +493,7 @@ export function registerAdminLinkRoutes(app: OpenAPIHono<ServiceEnv>, deps: Redi
   app.openapi(updateRoute, async (c) => {
     const { id } = c.req.valid('param');
     const input = c.req.valid('json');
-    const changedBy = requireIdentity(c, 'staff').userId;
+    const changedBy = requirePermission(c, 'links:write').userId;
     const checked = checkDestinations(input, settings.destinationPolicy);
     if (checked.errors.length > 0) throw refusedDestinations(checked.errors);
     const link = await edit(
@@ -536,7 +538,7 @@ export function registerAdminLinkRoutes(app: OpenAPIHono<ServiceEnv>, deps: Redi
   for (const action of ['disable', 'enable'] as const) {
     app.openapi(statusRoute(action), async (c) => {
       const { id } = c.req.valid('param');
-      const changedBy = requireIdentity(c, 'staff').userId;
+      const changedBy = requirePermission(c, 'links:write').userId;
       const link = await edit(
         id,
         c.req.valid('header')['if-match'],
@@ -551,6 +553,7 @@ export function registerAdminLinkRoutes(app: OpenAPIHono<ServiceEnv>, deps: Redi
   }
 
   app.openapi(statsRoute, async (c) => {
+    requirePermission(c, 'links:read');
     const { id } = c.req.valid('param');
     const { days } = c.req.valid('query');
     const link = await findLinkById(db, id);

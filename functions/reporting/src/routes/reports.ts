@@ -6,7 +6,7 @@ import {
   Problem,
   pgErrorCode,
   problemResponses,
-  requireIdentity,
+  requirePermission,
   type ServiceEnv,
 } from '@shop/shared';
 import type { Context } from 'hono';
@@ -160,7 +160,7 @@ async function answer<Row extends object>(
   range: Range,
   build: () => Promise<Report<Row>>,
 ): Promise<Response> {
-  requireIdentity(c, 'staff');
+  requirePermission(c, 'reports:read');
   let report: Report<Row>;
   try {
     report = await build();

@@ -1,19 +1,31 @@
+import { generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createServiceApp } from '../app.js';
 import { silentLogger } from '../logger.js';
 import {
   identityHeaders,
   revokeTestSession,
+  TEST_AUDIENCE,
+  TEST_ISSUER,
   testAccessToken,
   testVerifyToken,
 } from '../testing/identity.js';
-import { createRevocationFeed, readIdentity, requireIdentity } from './index.js';
+import {
+  createRevocationFeed,
+  type Permission,
+  readIdentity,
+  requireIdentity,
+  requirePermission,
+} from './index.js';
 
 function appWith(verifyToken: Parameters<typeof createServiceApp>[0]['verifyToken']) {
   const app = createServiceApp({ service: 'test', log: silentLogger(), verifyToken });
   app.get('/whoami', (c) => c.json({ identity: readIdentity(c) }));
   app.get('/mine', (c) => c.json({ userId: requireIdentity(c).userId }));
   app.get('/api/admin/things', (c) => c.json({ ok: true }));
+  app.post('/api/admin/things', (c) =>
+    c.json({ by: requirePermission(c, 'catalog:write').userId }),
+  );
   return app;
 }
 
@@ -84,6 +96,76 @@ describe('identify (every function’s app)', () => {
   it('answers probes without looking at tokens', async () => {
     const res = await app.request('/healthz', { headers: { authorization: 'Bearer junk' } });
     expect(res.status).toBe(200);
+  });
+});
+
+describe('requirePermission (staff roles made of permissions)', () => {
+  const write = (headers: Record<string, string> = {}) =>
+    app.request('/api/admin/things', { method: 'POST', headers });
+  const staffAs = (identity: Partial<Parameters<typeof identityHeaders>[0]>) =>
+    identityHeaders({ userId: 'staff-1', roles: ['staff'], ...identity });
+
+  it('reads the staff roles and the perms claim, dropping names that are neither', async () => {
+    const token = testAccessToken({
+      userId: 'staff-1',
+      roles: ['shopper', 'staff'],
+      staffRoles: ['marketing'],
+      permissions: ['links:write', 'root:everything', 'links:write'] as Permission[],
+    });
+    const res = await app.request('/whoami', { headers: { authorization: `Bearer ${token}` } });
+    const { identity } = (await res.json()) as { identity: Record<string, unknown> };
+    expect(identity).toMatchObject({
+      roles: ['shopper', 'staff'],
+      staffRoles: ['marketing'],
+      permissions: ['links:write'],
+    });
+  });
+
+  it('lets a role with the permission through', async () => {
+    const res = await write(staffAs({ staffRoles: ['catalog-manager'] }));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ by: 'staff-1' });
+  });
+
+  it('answers 403 naming the missing permission to a role without it', async () => {
+    const res = await write(staffAs({ staffRoles: ['marketing'] }));
+    expect(res.status).toBe(403);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(await res.json()).toMatchObject({
+      type: 'https://shop.example/problems/missing-permission',
+      permission: 'catalog:write',
+    });
+  });
+
+  it('answers 401 without a token', async () => {
+    expect((await write()).status).toBe(401);
+  });
+
+  it('grants nothing to a staff token without perms, nor perms on a shopper token', async () => {
+    expect((await write(staffAs({ staffRoles: [], permissions: [] }))).status).toBe(403);
+    const shopper = identityHeaders({ ...ada, permissions: ['catalog:write'] });
+    expect((await write(shopper)).status).toBe(403);
+  });
+
+  it('refuses a forged perms claim: unsigned, or signed with a key auth never published', async () => {
+    const claims = {
+      iss: TEST_ISSUER,
+      aud: TEST_AUDIENCE,
+      sub: 'intruder',
+      roles: ['staff', 'administrator'],
+      perms: ['catalog:write'],
+      sid: crypto.randomUUID(),
+      exp: Math.floor(Date.now() / 1000) + 600,
+    };
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const unsigned = `${b64({ alg: 'none', typ: 'at+jwt' })}.${b64(claims)}.`;
+    const { privateKey } = await generateKeyPair('ES256');
+    const foreign = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256', kid: 'test-signing-key', typ: 'at+jwt' })
+      .sign(privateKey);
+    for (const token of [unsigned, foreign]) {
+      expect((await write({ authorization: `Bearer ${token}` })).status).toBe(401);
+    }
   });
 });
 

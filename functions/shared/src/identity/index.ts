@@ -4,6 +4,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { ServiceEnv } from '../app.js';
 import { headerValue, requestHeaders } from '../http/request-headers.js';
 import { Problem } from '../problem.js';
+import type { Permission, StaffRole } from './permissions.js';
 import { TokenRejected, type TokenVerifier } from './verify-token.js';
 
 export type Role = 'shopper' | 'staff';
@@ -12,6 +13,13 @@ export type Role = 'shopper' | 'staff';
 export interface Identity {
   userId: string;
   roles: Role[];
+  /** The staff roles the token names (`marketing`, …); none for shoppers. */
+  staffRoles?: readonly StaffRole[];
+  /**
+   * What the caller may do on staff routes: the token's `perms` (auth fills it from the staff
+   * roles), names that are not permissions dropped; none without the `staff` role.
+   */
+  permissions?: readonly Permission[];
   email?: string;
   sessionId?: string;
 }
@@ -86,6 +94,24 @@ export function requireIdentity(c: Context, role?: Role): Identity {
   }
   if (role && !identity.roles.includes(role)) {
     throw new Problem(403, `This needs the ${role} role.`);
+  }
+  return identity;
+}
+
+/**
+ * The caller's identity when it holds `permission` (a staff role grants it): a 401 problem
+ * without a verified token, a 403 problem naming the missing permission otherwise. Call it
+ * first in every staff route, with the permission that route needs.
+ * @example const staff = requirePermission(c, 'catalog:write');
+ */
+export function requirePermission(c: Context, permission: Permission): Identity {
+  const identity = requireIdentity(c);
+  if (!identity.roles.includes('staff') || !identity.permissions?.includes(permission)) {
+    throw new Problem(403, `This needs the ${permission} permission, which your roles lack.`, {
+      type: 'https://shop.example/problems/missing-permission',
+      title: 'Missing permission',
+      permission,
+    });
   }
   return identity;
 }

@@ -24,5 +24,7 @@ describe('staff roles and permissions', () => {
     expect(
       permissionsOf(['auditor']).filter((p) => /:(write|manage|erase|refund)$/.test(p)),
     ).toEqual([]);
+    // An auditor reads; every change (a checkpoint, a replay, a payout) needs another role.
+    expect(permissionsOf(['auditor']).every((p) => p.endsWith(':read'))).toBe(true);
   });
 });

@@ -9,6 +9,7 @@ import {
   jwtVerify,
 } from 'jose';
 import type { Identity, Role } from './index.js';
+import { isPermission, isStaffRole } from './permissions.js';
 import type { RevocationCheck } from './revocations.js';
 
 /** Why a bearer token was refused: the caller's fault (401) or the key source's (503). */
@@ -194,17 +195,24 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 }
 
 function identityFromClaims(payload: Record<string, unknown>): Identity {
-  const { sub, roles, email, sid } = payload;
+  const { sub, roles, perms, email, sid } = payload;
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > 200) {
     throw new TokenRejected('invalid', 'the token has no subject');
   }
   if (!Array.isArray(roles)) throw new TokenRejected('invalid', 'the token has no roles');
+  const known = roles.filter((role): role is Role => typeof role === 'string' && ROLES.has(role));
+  // Staff roles and permissions count for staff only; a token without `perms` grants nothing.
+  const staff = known.includes('staff');
   // Frozen: one identity may be handed to many requests (the verification cache).
   return Object.freeze({
     userId: sub,
-    roles: Object.freeze(
-      roles.filter((role): role is Role => typeof role === 'string' && ROLES.has(role)),
-    ) as Role[],
+    roles: Object.freeze(known) as Role[],
+    ...(staff && {
+      staffRoles: Object.freeze([...new Set(roles.filter(isStaffRole))]),
+      permissions: Object.freeze(
+        Array.isArray(perms) ? [...new Set(perms.filter(isPermission))] : [],
+      ),
+    }),
     ...(typeof email === 'string' && email ? { email } : {}),
     ...(typeof sid === 'string' && sid ? { sessionId: sid } : {}),
   });

@@ -107,4 +107,31 @@ describe('createParkedEventsApp', () => {
       403,
     );
   });
+
+  it('lists for events:read (an auditor) and retries for events:replay only', async () => {
+    const app = appWith();
+    const auditor = identityHeaders({
+      userId: crypto.randomUUID(),
+      roles: ['staff'],
+      staffRoles: ['auditor'],
+    });
+    const marketing = identityHeaders({
+      userId: crypto.randomUUID(),
+      roles: ['staff'],
+      staffRoles: ['marketing'],
+    });
+    const list = (headers: Record<string, string>) =>
+      app.request('/api/admin/events/shop/parked', { headers });
+    expect((await list(auditor)).status).toBe(200);
+    const refused = await list(marketing);
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ permission: 'events:read' });
+    const id = await park('d', 'refused');
+    const retry = (headers: Record<string, string>) =>
+      app.request(`/api/admin/events/shop/parked/${id}/retry`, { method: 'POST', headers });
+    const auditorRetry = await retry(auditor);
+    expect(auditorRetry.status).toBe(403);
+    expect(await auditorRetry.json()).toMatchObject({ permission: 'events:replay' });
+    expect((await retry(staff)).status).toBe(204);
+  });
 });

@@ -4,7 +4,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ServiceEnv } from '../app.js';
 import type { Queryable } from '../db/database.js';
 import { problemResponses } from '../http/problem-schema.js';
-import { requireIdentity } from '../identity/index.js';
+import { requirePermission } from '../identity/index.js';
 import { listParkedEvents, retryParkedEvent } from '../outbox.js';
 import { Problem } from '../problem.js';
 
@@ -70,7 +70,11 @@ export function createParkedEventsApp(options: {
           },
         },
       },
-      ...problemResponses({ 400: 'Invalid query', 401: 'No identity', 403: 'Not staff' }),
+      ...problemResponses({
+        400: 'Invalid query',
+        401: 'No identity',
+        403: 'Not staff, or no events:read',
+      }),
     },
   });
   const retryRoute = createRoute({
@@ -86,19 +90,19 @@ export function createParkedEventsApp(options: {
       ...problemResponses({
         400: 'Not an event id',
         401: 'No identity',
-        403: 'Not staff',
+        403: 'Not staff, or no events:replay',
         404: 'No parked event with this id',
       }),
     },
   });
 
   app.openapi(listRoute, async (c) => {
-    requireIdentity(c, 'staff');
+    requirePermission(c, 'events:read');
     const { limit } = c.req.valid('query');
     return c.json({ events: await listParkedEvents(db, schema, limit) }, 200);
   });
   app.openapi(retryRoute, async (c) => {
-    const staff = requireIdentity(c, 'staff');
+    const staff = requirePermission(c, 'events:replay');
     const { id } = c.req.valid('param');
     if (!(await retryParkedEvent(db, schema, id))) {
       throw new Problem(404, `No parked event ${id} in ${service}'s outbox.`);

@@ -3,6 +3,7 @@
 import { generateKeyPairSync, type JsonWebKey, randomUUID, sign } from 'node:crypto';
 import type { JSONWebKeySet } from 'jose';
 import type { Identity } from '../identity/index.js';
+import { permissionsOf, type StaffRole } from '../identity/permissions.js';
 import { createTokenVerifier, type TokenVerifier } from '../identity/verify-token.js';
 
 /** The `iss` and `aud` of test tokens. */
@@ -42,9 +43,31 @@ export const testVerifyToken: TokenVerifier = createTokenVerifier({
 const base64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
 
 /**
- * An ES256 access token for `identity`, shaped like auth's (`sub`, `roles`, `sid`, `email`),
- * signed by the test issuer; a session id is made up when the identity has none.
- * @example const token = testAccessToken({ userId, roles: ['staff'] });
+ * The staff roles and permissions a test token carries, as auth would issue them: the roles'
+ * names join `roles` and their permissions are `perms`. A staff identity that names neither
+ * is an administrator (what the migration made of every staff account), so tests that only
+ * say `roles: ['staff']` may do everything; `permissions` overrides (`[]`: none at all).
+ */
+function staffClaims(identity: Identity): { roles: string[]; perms?: string[] } {
+  if (!identity.roles.includes('staff')) {
+    // Permissions on a non-staff token: auth never issues one; tests show they count for nothing.
+    return {
+      roles: [...identity.roles],
+      ...(identity.permissions && { perms: [...identity.permissions] }),
+    };
+  }
+  const staffRoles =
+    identity.staffRoles ?? (identity.permissions ? [] : (['administrator'] as const));
+  return {
+    roles: [...identity.roles, ...staffRoles],
+    perms: [...(identity.permissions ?? permissionsOf(staffRoles))],
+  };
+}
+
+/**
+ * An ES256 access token for `identity`, shaped like auth's (`sub`, `roles`, `perms`, `sid`,
+ * `email`), signed by the test issuer; a session id is made up when the identity has none.
+ * @example const token = testAccessToken({ userId, roles: ['staff'], staffRoles: ['marketing'] });
  */
 export function testAccessToken(
   identity: Identity,
@@ -56,7 +79,7 @@ export function testAccessToken(
     iss: options.issuer ?? TEST_ISSUER,
     aud: options.audience ?? TEST_AUDIENCE,
     sub: identity.userId,
-    roles: identity.roles,
+    ...staffClaims(identity),
     sid: identity.sessionId ?? randomUUID(),
     ...(identity.email ? { email: identity.email } : {}),
     jti: randomUUID(),
@@ -73,9 +96,23 @@ export function testAccessToken(
 
 /**
  * The `Authorization` header a caller signed in as `identity` sends, for functions started
- * (or apps built) with {@link testVerifyToken}.
+ * (or apps built) with {@link testVerifyToken}; staff as in {@link testAccessToken}.
  * @example await app.request('/api/cart', { headers: identityHeaders({ userId, roles: ['shopper'] }) });
+ * @example identityHeaders({ userId, roles: ['staff'], staffRoles: ['auditor'] }) // an auditor
  */
 export function identityHeaders(identity: Identity): { authorization: string } {
   return { authorization: `Bearer ${testAccessToken(identity)}` };
+}
+
+/**
+ * The `Authorization` header of a staff member holding exactly `staffRoles` (and their
+ * permissions), for apps built with {@link testVerifyToken}.
+ * @example await app.request('/api/admin/offers', { method: 'POST', headers: staffRoleHeaders('marketing') });
+ */
+export function staffRoleHeaders(
+  staffRoles: StaffRole | readonly StaffRole[],
+  userId = 'staff-test',
+): { authorization: string } {
+  const roles = typeof staffRoles === 'string' ? [staffRoles] : staffRoles;
+  return identityHeaders({ userId, roles: ['staff'], staffRoles: roles });
 }

@@ -164,6 +164,7 @@ export {
 export {
   identityHeaders,
   revokeTestSession,
+  staffRoleHeaders,
   TEST_AUDIENCE,
   TEST_ISSUER,
   testAccessToken,

@@ -1,6 +1,6 @@
 // /api/admin/users — staff search and read customer records, and erase one on request
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { formatEtag, Problem, type ServiceEnv } from '@shop/shared';
+import { formatEtag, Problem, requirePermission, type ServiceEnv } from '@shop/shared';
 import type { UserDeps } from '../deps.js';
 import { decodeCursor } from '../domain/decode-cursor.js';
 import { encodeCursor } from '../domain/encode-cursor.js';
@@ -95,6 +95,7 @@ export function registerAdminUserRoutes(app: OpenAPIHono<ServiceEnv>, deps: User
   const { db, clock, onEventsRecorded } = deps;
 
   app.openapi(listUsers, async (c) => {
+    requirePermission(c, 'customers:read');
     requireUserId(c, 'staff');
     const { q, limit, cursor } = c.req.valid('query');
     const search = q || undefined;
@@ -128,6 +129,7 @@ export function registerAdminUserRoutes(app: OpenAPIHono<ServiceEnv>, deps: User
   });
 
   app.openapi(getUser, async (c) => {
+    requirePermission(c, 'customers:read');
     requireUserId(c, 'staff');
     const { id } = c.req.valid('param');
     const profile = await findProfile(db, id);
@@ -153,6 +155,7 @@ export function registerAdminUserRoutes(app: OpenAPIHono<ServiceEnv>, deps: User
   });
 
   app.openapi(eraseUser, async (c) => {
+    requirePermission(c, 'customers:erase');
     const staffId = requireUserId(c, 'staff');
     const { id } = c.req.valid('param');
     const result = await eraseUserRecord(db, { userId: id, requestedBy: staffId, now: clock() });

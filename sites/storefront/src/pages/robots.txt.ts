@@ -8,7 +8,7 @@ export const GET: APIRoute = () => {
     '/cart',
     '/checkout',
     '/orders/',
-    '/account/',
+    '/account',
     '/signin',
     '/signup',
     '/search?',

@@ -30,6 +30,10 @@ export const storefrontConfigSchema = z
     SITE_NAME: z.string().min(1).max(100).default('Shop'),
     /** Most products the sitemap lists (it pages through the catalog 100 at a time). */
     SITEMAP_MAX_PRODUCTS: z.coerce.number().int().min(0).max(50_000).default(5000),
+    /** The site's analytics write key (staff make it at /api/admin/analytics/sources); unset → none sent. */
+    ANALYTICS_WRITE_KEY: z.string().min(8).max(200).optional(),
+    /** How long the click id of an affiliate redirect is kept in the browser's first-party cookie. */
+    CLICK_LOOKBACK_DAYS: z.coerce.number().int().min(1).max(365).default(90),
   })
   .transform((env) => ({
     gatewayUrl: env.GATEWAY_URL.replace(/\/+$/, ''),
@@ -41,6 +45,8 @@ export const storefrontConfigSchema = z
     siteName: env.SITE_NAME,
     currency: env.CATALOG_CURRENCY,
     sitemapMaxProducts: env.SITEMAP_MAX_PRODUCTS,
+    analyticsWriteKey: env.ANALYTICS_WRITE_KEY,
+    clickLookbackSeconds: env.CLICK_LOOKBACK_DAYS * 24 * 3600,
   }));
 
 export type StorefrontConfig = z.infer<typeof storefrontConfigSchema>;

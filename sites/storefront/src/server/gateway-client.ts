@@ -84,6 +84,32 @@ export interface ShippingAddress {
   country: string;
 }
 
+export interface Address {
+  id: string;
+  label?: string | null;
+  name: string;
+  line1: string;
+  line2?: string | null;
+  postalCode: string;
+  city: string;
+  region?: string | null;
+  country: string;
+  phone?: string | null;
+  isDefaultShipping: boolean;
+  isDefaultBilling: boolean;
+}
+
+export interface Profile {
+  id: string;
+  email: string;
+  displayName: string | null;
+  locale: string | null;
+  marketingConsent: boolean;
+  marketingConsentAt: string | null;
+  addresses: Address[];
+  version: number;
+}
+
 export interface CheckoutAnswer {
   order: Order;
   payment: { providerPaymentId: string; redirectUrl: string | null };
@@ -251,5 +277,46 @@ export function createGatewayClient(options: GatewayClientOptions) {
       call<TokenPair & Problem>('POST', '/api/auth/refresh', {}, { refreshToken }),
     logOut: (refreshToken: string) =>
       call<Problem | null>('POST', '/api/auth/logout', {}, { refreshToken }),
+    confirmEmailVerification: (token: string) =>
+      call<Problem & { email?: string; verified?: boolean }>(
+        'POST',
+        '/api/auth/email-verification/confirm',
+        {},
+        { token },
+      ),
+    requestEmailVerification: (caller: Caller) =>
+      call<Problem | null>('POST', '/api/auth/email-verification', caller),
+    requestPasswordReset: (email: string, caller: Caller = {}) =>
+      call<Problem | null>('POST', '/api/auth/password-reset', caller, { email }),
+    confirmPasswordReset: (token: string, password: string) =>
+      call<Problem | null>('POST', '/api/auth/password-reset/confirm', {}, { token, password }),
+    profile: (caller: Caller) => call<Profile & Problem>('GET', '/api/users/me', caller),
+    updateProfile: (
+      caller: Caller,
+      version: string,
+      patch: { displayName?: string | null; locale?: string; marketingConsent?: boolean },
+    ) =>
+      call<Profile & Problem>('PATCH', '/api/users/me', caller, patch, {
+        ...(version && { 'if-match': `W/"${version}"` }),
+      }),
+    addAddress: (caller: Caller, address: Omit<Address, 'id' | 'isDefaultBilling'>) =>
+      call<Address & Problem>('POST', '/api/users/me/addresses', caller, address),
+    changeAddress: (caller: Caller, addressId: string, patch: Partial<Address>) =>
+      call<Address & Problem>('PATCH', `/api/users/me/addresses/${id(addressId)}`, caller, patch),
+    removeAddress: (caller: Caller, addressId: string) =>
+      call<Problem | null>('DELETE', `/api/users/me/addresses/${id(addressId)}`, caller),
+    eraseAccount: (caller: Caller) => call<Problem | null>('DELETE', '/api/users/me', caller),
+    requestEmailChange: (caller: Caller, newEmail: string, password: string) =>
+      call<Problem & { message?: string }>('POST', '/api/auth/email-change', caller, {
+        newEmail,
+        password,
+      }),
+    confirmEmailChange: (token: string) =>
+      call<Problem & { status?: 'waiting_for_other_address' | 'changed'; email?: string }>(
+        'POST',
+        '/api/auth/email-change/confirm',
+        {},
+        { token },
+      ),
   };
 }

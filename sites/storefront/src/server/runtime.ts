@@ -1,6 +1,7 @@
 // The only place that builds the storefront's clients (the store, the gateway client), once per
 // process, from the validated settings. Everything else gets them passed in.
 import { createMemoryKeyValue, createRedisKeyValue, type KeyValue } from '@shop/shared';
+import { type Analytics, createAnalytics } from './analytics.js';
 import { loadStorefrontConfig, type StorefrontConfig } from './config.js';
 import { createGatewayClient, type GatewayClient } from './gateway-client.js';
 import { createSessionStore, type SessionStore } from './session-store.js';
@@ -10,6 +11,7 @@ export interface Runtime {
   kv: KeyValue;
   gateway: GatewayClient;
   sessions: SessionStore;
+  analytics: Analytics;
 }
 
 let runtime: Runtime | undefined;
@@ -30,6 +32,10 @@ export function getRuntime(): Runtime {
       kv,
       idleSeconds: config.sessionIdleSeconds,
       refreshLeewaySeconds: config.refreshLeewaySeconds,
+    }),
+    analytics: createAnalytics({
+      batchUrl: `${config.gatewayUrl}/api/analytics/v1/batch`,
+      writeKey: config.analyticsWriteKey,
     }),
   };
   return runtime;

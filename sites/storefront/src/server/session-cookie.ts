@@ -1,5 +1,6 @@
 // The session cookie: `__Host-` (Secure, Path=/, no Domain: only this host may set or read it),
 // HttpOnly (no script reads it), SameSite=Lax (other sites' forms and fetches do not carry it).
+import { cookieValue } from './click-cookie.js';
 
 export const SESSION_COOKIE = '__Host-shop_session';
 
@@ -17,10 +18,5 @@ export function sessionCookie(id: string, maxAgeSeconds: number): string {
  * @example sessionIdFrom('a=1; __Host-shop_session=abc') // 'abc'
  */
 export function sessionIdFrom(cookieHeader: string | null): string | undefined {
-  if (!cookieHeader) return undefined;
-  for (const part of cookieHeader.split(';')) {
-    const [name, ...rest] = part.trim().split('=');
-    if (name === SESSION_COOKIE) return rest.join('=');
-  }
-  return undefined;
+  return cookieValue(cookieHeader, SESSION_COOKIE);
 }

@@ -23,6 +23,8 @@ export interface Session {
   cartId?: string | undefined;
   auth?: SessionAuth | undefined;
   clickId?: string | undefined;
+  /** The visitor's analytics id (Segment's anonymousId): random, kept across sign-in and out. */
+  visitorId: string;
   /** A message key shown once on the next page. */
   flash?: string | undefined;
   /** Items in the cart as of the last change, for the header. */
@@ -31,7 +33,9 @@ export interface Session {
 
 /** The fields a page may change; `null` removes one. */
 export type SessionChange = Partial<
-  Record<'cartId' | 'clickId' | 'flash' | 'cartCount', string | null> & { auth: SessionAuth | null }
+  Record<'cartId' | 'clickId' | 'flash' | 'cartCount' | 'visitorId', string | null> & {
+    auth: SessionAuth | null;
+  }
 >;
 
 export interface SessionStoreOptions {
@@ -101,6 +105,8 @@ export function createSessionStore(options: SessionStoreOptions) {
       cartId: hash.cartId || undefined,
       auth,
       clickId: hash.clickId || undefined,
+      // Sessions made before visitor ids were kept get one derived from their id's digest.
+      visitorId: hash.visitorId || digest(`visitor:${id}`).slice(0, 32),
       flash: hash.flash || undefined,
       cartCount: hash.cartCount || undefined,
     };
@@ -128,7 +134,12 @@ export function createSessionStore(options: SessionStoreOptions) {
     const id = newSecret();
     const csrf = newSecret();
     await kv.update(keyOf(id), () => ({
-      set: { csrf, createdAt: new Date(clock()).toISOString(), ...toFields(fields) },
+      set: {
+        csrf,
+        visitorId: crypto.randomUUID(),
+        createdAt: new Date(clock()).toISOString(),
+        ...toFields(fields),
+      },
       ttlSeconds: idleSeconds,
     }));
     return (await load(id)) as Session;
@@ -153,6 +164,7 @@ export function createSessionStore(options: SessionStoreOptions) {
       ...(old.cartId && { cartId: old.cartId }),
       ...(old.clickId && { clickId: old.clickId }),
       ...(old.cartCount && { cartCount: old.cartCount }),
+      visitorId: old.visitorId,
       ...fields,
     });
     await destroy(old.id);

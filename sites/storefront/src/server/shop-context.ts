@@ -1,4 +1,5 @@
 // What every page and form handler gets from the middleware in `Astro.locals.shop`.
+import type { Visitor } from './analytics.js';
 import type { Caller } from './gateway-client.js';
 import { LOCALE_TAGS, type Locale, localePath, type MessageKey, translate } from './i18n.js';
 import { formatMoney, type Money } from './money.js';
@@ -19,6 +20,8 @@ export interface ShopContext {
   /** The parsed form of a POST (already checked for its CSRF token). */
   form?: FormData | undefined;
   caller(): Caller;
+  /** Who analytics calls are about: the visitor id, the signed-in user, the kept click id. */
+  visitor(): Visitor;
   t(key: MessageKey, values?: Record<string, string | number>): string;
   href(path: string): string;
   money(money: Money): string;
@@ -35,6 +38,7 @@ export function createShopContext(input: {
   isNew: boolean;
   auth: SessionAuth | undefined;
   form: FormData | undefined;
+  userAgent?: string | undefined;
 }): ShopContext {
   const shop: ShopContext = {
     runtime: input.runtime,
@@ -50,6 +54,15 @@ export function createShopContext(input: {
         accessToken: shop.auth?.accessToken,
         cartId: shop.auth ? undefined : shop.session.cartId,
         locale: shop.tag,
+      };
+    },
+    visitor() {
+      return {
+        anonymousId: shop.session.visitorId,
+        userId: shop.auth?.userId,
+        clickId: shop.session.clickId,
+        locale: shop.tag,
+        userAgent: input.userAgent,
       };
     },
     t: (key, values) => translate(input.locale, key, values),

@@ -1,5 +1,6 @@
 // POST /cart/add — add a product to the cart, back to the page the form was on
 import type { APIRoute } from 'astro';
+import { trackCall } from '../../server/analytics.js';
 import {
   cartNotice,
   field,
@@ -15,5 +16,11 @@ export const POST: APIRoute = async ({ locals }) => {
   if (!productId || quantity === undefined) return redirectAfterForm(shop, '/cart', 'formInvalid');
   const answer = await shop.runtime.gateway.addToCart(shop.caller(), productId, quantity);
   await rememberCart(shop, answer);
+  // Recorded here, where the add is known to have worked, for visitors with and without JavaScript.
+  if (answer.ok) {
+    shop.runtime.analytics.record(
+      trackCall(shop.visitor(), 'Product Added', { product_id: productId, quantity }),
+    );
+  }
   return redirectAfterForm(shop, '/cart', cartNotice(answer, 'added'));
 };
