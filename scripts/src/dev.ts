@@ -3,6 +3,7 @@
 // Every function gets its own port (ARCHITECTURE.md) and the environment overrides every default.
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { startAdmin } from '@shop/admin/dev-server';
 import { LOCAL_PORTS, localServiceUrl, startBroker } from '@shop/eventing/broker';
 import { startLanding } from '@shop/landing/dev-server';
 import { startDevMailbox, startDevSmtp } from '@shop/notification/dev-smtp';
@@ -191,6 +192,16 @@ async function main(): Promise<void> {
     });
     running.push({ name: 'landing', url: landing.url, stop: landing.stop });
   }
+  // The back office (sites/admin) on the gateway, the same way. ADMIN=false leaves it out.
+  if (env.ADMIN !== 'false') {
+    const admin = await startAdmin({
+      port: Number(env.ADMIN_PORT ?? 4323),
+      gatewayUrl: localServiceUrl('api-gateway'),
+      mode: processes ? 'built' : 'dev',
+      env: { REDIS_URL: env.ADMIN_REDIS_URL ?? env.REDIS_URL },
+    });
+    running.push({ name: 'admin', url: admin.url, stop: admin.stop });
+  }
   // A Prometheus of its own when Debian's prometheus is installed (DEV_PROMETHEUS=false: none).
   let prometheusUrl: string | undefined;
   if (env.DEV_PROMETHEUS !== 'false') {
@@ -224,6 +235,12 @@ async function main(): Promise<void> {
         .map(
           (r) =>
             `  landing page   ${r.url}/summer-sale  (campaign: headline A/B by flag, promo banner)`,
+        ),
+      ...running
+        .filter((r) => r.name === 'admin')
+        .map(
+          (r) =>
+            `  back office    ${r.url}  (staff: dashboard, products, audit log, flags, reports${devStaff ? `; sign in as ${devStaff.email} / ${devStaff.password}` : ''})`,
         ),
       `  catalog        ${gatewayUrl}/api/offers?q=coffee`,
       `  categories     ${gatewayUrl}/api/categories`,

@@ -1,0 +1,56 @@
+// axe on every screen of the back office, English and German: no serious or critical
+// violation. A screenshot of each screen goes to e2e/screenshots.
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test } from '@playwright/test';
+import { screenshot, signIn } from './steps.js';
+
+const SCREENS = [
+  { path: '/', heading: 'Dashboard' },
+  { path: '/products', heading: 'Products' },
+  { path: '/reports', heading: 'Reports' },
+  { path: '/flags', heading: 'Feature flags' },
+  { path: '/links', heading: 'Affiliate links' },
+  { path: '/notifications', heading: 'Failed messages' },
+  { path: '/audit', heading: 'Audit log' },
+  { path: '/de/audit', heading: 'Prüfprotokoll' },
+  { path: '/de/products', heading: 'Produkte' },
+];
+
+const serious = async (page: import('@playwright/test').Page) =>
+  (await new AxeBuilder({ page }).analyze()).violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+
+test('the sign-in page has no serious or critical accessibility violation', async ({
+  page,
+}, info) => {
+  await page.goto('/signin');
+  expect(await serious(page)).toEqual([]);
+  await screenshot(page, info, 'signin');
+});
+
+for (const screen of SCREENS) {
+  test(`${screen.path} has no serious or critical accessibility violation`, async ({
+    page,
+  }, info) => {
+    await signIn(page, screen.path);
+    await expect(page.getByRole('heading', { level: 1, name: screen.heading })).toBeVisible();
+    await expect(page.getByText(/^(Loading…|Wird geladen …)$/)).toHaveCount(0);
+    expect(await serious(page)).toEqual([]);
+    await screenshot(
+      page,
+      info,
+      screen.path === '/' ? 'home' : screen.path.slice(1).replace(/\W+/g, '-'),
+    );
+  });
+}
+
+test('a product edit screen has no serious or critical accessibility violation', async ({
+  page,
+}, info) => {
+  await signIn(page, '/products');
+  await page.getByRole('main').getByRole('table').getByRole('link').first().click();
+  await expect(page.getByRole('heading', { level: 1, name: /^Edit / })).toBeVisible();
+  expect(await serious(page)).toEqual([]);
+  await screenshot(page, info, 'product-edit');
+});
