@@ -44,6 +44,7 @@ export default defineConfig({
       DEV_PROMETHEUS: 'false',
       LOG_LEVEL: 'warn',
       STOREFRONT: 'false',
+      LANDING: 'false',
       DEV_STAFF_EMAIL: process.env.DEV_STAFF_EMAIL,
       DEV_STAFF_PASSWORD: process.env.DEV_STAFF_PASSWORD,
       // Checkpoints every 2 s, so an entry's inclusion proof meets a signed checkpoint soon.

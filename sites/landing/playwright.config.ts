@@ -43,6 +43,7 @@ export default defineConfig({
     env: {
       DEV_PROMETHEUS: 'false',
       LOG_LEVEL: 'warn',
+      ADMIN: 'false',
       DEV_STAFF_PASSWORD: process.env.DEV_STAFF_PASSWORD,
     },
   },

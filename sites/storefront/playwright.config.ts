@@ -40,6 +40,7 @@ export default defineConfig({
     url: `${baseURL}/robots.txt`,
     reuseExistingServer: !process.env.CI,
     timeout: 240_000,
-    env: { DEV_PROMETHEUS: 'false', LOG_LEVEL: 'warn' },
+    // Only what the shop needs: no landing pages, no back office.
+    env: { DEV_PROMETHEUS: 'false', LOG_LEVEL: 'warn', LANDING: 'false', ADMIN: 'false' },
   },
 });
