@@ -370,7 +370,16 @@ export function createKafkajsClient(options: KafkajsClientOptions): KafkaClient 
         closers.add(group.stop);
         try {
           if (groupOptions.startAt === 'latest') await pinLatestOffsets();
-          await start();
+          // A topic created a moment ago can be missing from a broker's metadata still
+          // (UNKNOWN_TOPIC_OR_PARTITION on subscribe): a short wait and another member.
+          await retryTransient(async () => {
+            try {
+              await start();
+            } catch (error) {
+              await consumer?.disconnect().catch(() => {});
+              throw error;
+            }
+          });
         } catch (error) {
           running = false;
           closers.delete(group.stop);
