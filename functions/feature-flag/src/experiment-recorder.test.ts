@@ -51,6 +51,28 @@ describe('createExperimentRecorder', () => {
     });
   });
 
+  it('still sends after a flush that found nothing to send (the interval ticks before any exposure)', async () => {
+    const sent: number[] = [];
+    const recorder = createExperimentRecorder({
+      ingestUrl: 'http://analytics-ingest.test',
+      sampleRate: 1,
+      environment: 'dev',
+      log: silentLogger(),
+      fetch: async (_input, init) => {
+        sent.push(JSON.parse(String(init?.body)).batch.length);
+        return new Response(null, { status: 200 });
+      },
+    });
+    await recorder.flush();
+    await recorder.flush();
+    recorder.record(exposure('landing-headline', true), { targetingKey: 'v1' });
+    await recorder.flush();
+    recorder.record(exposure('landing-headline', true), { targetingKey: 'v2' });
+    recorder.record(exposure('landing-headline', true), { targetingKey: 'v3' });
+    await recorder.flush();
+    expect(sent).toEqual([1, 2]);
+  });
+
   it('counts what ingest refuses and records nothing without an ingest URL', async () => {
     const failing = createExperimentRecorder({
       ingestUrl: 'http://analytics-ingest.test',

@@ -58,34 +58,39 @@ export function createExperimentRecorder(options: ExperimentRecorderOptions): Ex
   let flushing: Promise<void> | null = null;
   const enabled = Boolean(options.ingestUrl) && options.sampleRate > 0;
 
-  const flush = (): Promise<void> => {
-    flushing ??= (async () => {
+  /** Sends the buffer in batches of 100; a batch ingest refuses ends this round. */
+  const drain = async (): Promise<void> => {
+    while (buffer.length > 0) {
+      const batch = buffer.splice(0, 100);
       try {
-        while (buffer.length > 0) {
-          const batch = buffer.splice(0, 100);
-          try {
-            const res = await send(`${options.ingestUrl}/api/analytics/v1/batch`, {
-              method: 'POST',
-              headers: {
-                'content-type': 'application/json',
-                ...(options.writeKey && {
-                  authorization: `Basic ${Buffer.from(`${options.writeKey}:`).toString('base64')}`,
-                }),
-              },
-              body: JSON.stringify({ batch }),
-              signal: AbortSignal.timeout(options.timeoutMs ?? 2_000),
-            });
-            if (!res.ok) throw new Error(`analytics ingest answered ${res.status}`);
-          } catch (error) {
-            dropped += batch.length;
-            log.warn({ err: error, dropped: batch.length }, 'experiment exposures not recorded');
-            return;
-          }
-        }
-      } finally {
-        flushing = null;
+        const res = await send(`${options.ingestUrl}/api/analytics/v1/batch`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(options.writeKey && {
+              authorization: `Basic ${Buffer.from(`${options.writeKey}:`).toString('base64')}`,
+            }),
+          },
+          body: JSON.stringify({ batch }),
+          signal: AbortSignal.timeout(options.timeoutMs ?? 2_000),
+        });
+        if (!res.ok) throw new Error(`analytics ingest answered ${res.status}`);
+      } catch (error) {
+        dropped += batch.length;
+        log.warn({ err: error, dropped: batch.length }, 'experiment exposures not recorded');
+        return;
       }
-    })();
+    }
+  };
+
+  // One round at a time. The round is forgotten in a `finally` callback, which runs after the
+  // assignment: an async function's own `finally` runs synchronously when it has nothing to
+  // await (an empty buffer), before `flushing` was even set, and every later flush would have
+  // returned that settled round and sent nothing again.
+  const flush = (): Promise<void> => {
+    flushing ??= drain().finally(() => {
+      flushing = null;
+    });
     return flushing;
   };
 
