@@ -18,7 +18,14 @@ import { conversionAttributed, conversionReversed } from './events/conversion.js
 import { flagChanged } from './events/flag.js';
 import { linkChanged, linkClicked, linkCreated } from './events/link.js';
 import { notificationSent } from './events/notification.js';
-import { offerArchived, offerCreated, offerPriceChanged, offerUnarchived } from './events/offer.js';
+import {
+  offerArchived,
+  offerChanged,
+  offerCreated,
+  offerPriceChanged,
+  offerStockAdjusted,
+  offerUnarchived,
+} from './events/offer.js';
 import {
   orderCancelled,
   orderCreated,
@@ -56,6 +63,8 @@ export const eventCatalog = defineCatalog(
   offerPriceChanged,
   offerArchived,
   offerUnarchived,
+  offerChanged,
+  offerStockAdjusted,
   userRegistered,
   userLoggedIn,
   authRefreshReuseDetected,

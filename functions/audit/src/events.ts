@@ -8,6 +8,8 @@ export const auditedEventTypes = [
   'shop.offer.price_changed',
   'shop.offer.archived',
   'shop.offer.unarchived',
+  'shop.offer.changed',
+  'shop.offer.stock_adjusted',
   'shop.link.created',
   'shop.link.changed',
   'shop.flag.changed',

@@ -76,6 +76,51 @@ describe('the audit record of an event', () => {
     });
   });
 
+  it('records a product edit as the changed fields before and after, and a stock adjustment as its counts', () => {
+    const productId = '0197a3b2-7c1e-7d4f-8a9b-1c2d3e4f5a6b';
+    const edited = toAuditRecord(
+      event('shop.offer.changed', {
+        productId,
+        slug: 'brass-lamp',
+        changedFields: ['name', 'slug'],
+        before: { name: 'Lamp', slug: 'lamp' },
+        after: { name: 'Brass lamp', slug: 'brass-lamp' },
+        changedBy: 'staff-2',
+        changedAt: '2026-03-01T10:00:00.000Z',
+      }),
+    );
+    expect(edited).toEqual({
+      action: 'shop.offer.changed',
+      actor: 'staff-2',
+      targetType: 'product',
+      targetId: productId,
+      before: { name: 'Lamp', slug: 'lamp' },
+      after: { name: 'Brass lamp', slug: 'brass-lamp' },
+      requestId: null,
+      traceId: null,
+      occurredAt: '2026-03-01T10:00:00.000Z',
+    });
+    const adjusted = toAuditRecord(
+      event('shop.offer.stock_adjusted', {
+        productId,
+        slug: 'brass-lamp',
+        previousStock: 12,
+        stock: 0,
+        adjustedBy: 'staff-3',
+        adjustedAt: '2026-03-01T11:00:00.000Z',
+      }),
+    );
+    expect(adjusted).toMatchObject({
+      action: 'shop.offer.stock_adjusted',
+      actor: 'staff-3',
+      targetType: 'product',
+      targetId: productId,
+      before: { stock: 12 },
+      after: { stock: 0 },
+      occurredAt: '2026-03-01T11:00:00.000Z',
+    });
+  });
+
   it('records who changed whose staff roles, and never an invitation link or address', () => {
     const changed = toAuditRecord(
       event('shop.staff.roles_changed', {

@@ -105,6 +105,21 @@ const mappings: Record<string, Mapping> = {
     before: () => ({ archived: true }),
     after: (d) => ({ archived: false, slug: d.slug }),
   }),
+  // A product edit: only the fields that changed, as they were and became.
+  'shop.offer.changed': mapped({
+    actor: 'changedBy',
+    target: product,
+    at: 'changedAt',
+    before: (d) => d.before ?? null,
+    after: (d) => d.after ?? null,
+  }),
+  'shop.offer.stock_adjusted': mapped({
+    actor: 'adjustedBy',
+    target: product,
+    at: 'adjustedAt',
+    before: (d) => ({ stock: d.previousStock }),
+    after: (d) => ({ stock: d.stock }),
+  }),
   'shop.link.created': mapped({
     actor: 'createdBy',
     target: link,
