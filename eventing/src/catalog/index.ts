@@ -43,6 +43,7 @@ import {
   staffRolesChanged,
 } from './events/staff.js';
 import {
+  authKeyRotated,
   authRefreshReuseDetected,
   userEmailChanged,
   userEmailChangeRequested,
@@ -68,6 +69,7 @@ export const eventCatalog = defineCatalog(
   userRegistered,
   userLoggedIn,
   authRefreshReuseDetected,
+  authKeyRotated,
   userErased,
   orderCreated,
   orderPaid,

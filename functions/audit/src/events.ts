@@ -16,6 +16,7 @@ export const auditedEventTypes = [
   'shop.user.registered',
   'shop.user.logged_in',
   'shop.auth.refresh_reuse_detected',
+  'shop.auth.key_rotated',
   'shop.user.erased',
   'shop.staff.invited',
   'shop.staff.invitation_accepted',

@@ -121,6 +121,26 @@ describe('the audit record of an event', () => {
     });
   });
 
+  it('records a key rotation with the key ids and the staff member who rotated', () => {
+    const record = toAuditRecord(
+      event('shop.auth.key_rotated', {
+        kid: 'k2',
+        previousKid: 'k1',
+        rotatedBy: 'staff-4',
+        rotatedAt: '2026-03-01T12:00:00.000Z',
+      }),
+    );
+    expect(record).toMatchObject({
+      action: 'shop.auth.key_rotated',
+      actor: 'staff-4',
+      targetType: 'signing_key',
+      targetId: 'k2',
+      before: { currentKid: 'k1' },
+      after: { currentKid: 'k2', previousKid: 'k1' },
+      occurredAt: '2026-03-01T12:00:00.000Z',
+    });
+  });
+
   it('records who changed whose staff roles, and never an invitation link or address', () => {
     const changed = toAuditRecord(
       event('shop.staff.roles_changed', {

@@ -160,6 +160,14 @@ const mappings: Record<string, Mapping> = {
     at: 'detectedAt',
     after: ['userId', 'revokedTokens'],
   }),
+  // Key ids and the staff member only: the key material never leaves auth.
+  'shop.auth.key_rotated': mapped({
+    actor: 'rotatedBy',
+    target: ['signing_key', 'kid'],
+    at: 'rotatedAt',
+    before: (d) => ({ currentKid: d.previousKid ?? null }),
+    after: (d) => ({ currentKid: d.kid, previousKid: d.previousKid ?? null }),
+  }),
   // Staff management: who changed whose roles or access. The invitation's link (a usable
   // token) and address are left out.
   'shop.staff.invited': mapped({
