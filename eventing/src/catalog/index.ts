@@ -14,6 +14,7 @@ import {
   analyticsScreen,
   analyticsTrack,
 } from './events/analytics.js';
+import { analyticsSourceCreated, analyticsSourceRevoked } from './events/analytics-source.js';
 import { conversionAttributed, conversionReversed } from './events/conversion.js';
 import { flagChanged } from './events/flag.js';
 import { linkChanged, linkClicked, linkCreated } from './events/link.js';
@@ -89,6 +90,8 @@ export const eventCatalog = defineCatalog(
   analyticsIdentify,
   analyticsGroup,
   analyticsAlias,
+  analyticsSourceCreated,
+  analyticsSourceRevoked,
   conversionAttributed,
   conversionReversed,
   flagChanged,

@@ -17,6 +17,8 @@ export const auditedEventTypes = [
   'shop.user.logged_in',
   'shop.auth.refresh_reuse_detected',
   'shop.auth.key_rotated',
+  'shop.analytics_source.created',
+  'shop.analytics_source.revoked',
   'shop.user.erased',
   'shop.staff.invited',
   'shop.staff.invitation_accepted',

@@ -141,6 +141,44 @@ describe('the audit record of an event', () => {
     });
   });
 
+  it('records write-key creation and revocation with the staff actor and the key hint only', () => {
+    const sourceId = '0197a3b2-7c1e-7d4f-8a9b-1c2d3e4f5a6c';
+    const created = toAuditRecord(
+      event('shop.analytics_source.created', {
+        sourceId,
+        name: 'storefront',
+        site: null,
+        keyHint: 'wk_abcd…',
+        createdBy: 'staff-5',
+        createdAt: '2026-03-01T13:00:00.000Z',
+      }),
+    );
+    expect(created).toMatchObject({
+      action: 'shop.analytics_source.created',
+      actor: 'staff-5',
+      targetType: 'analytics_source',
+      targetId: sourceId,
+      before: null,
+      after: { name: 'storefront', site: null, keyHint: 'wk_abcd…', status: 'active' },
+    });
+    const revoked = toAuditRecord(
+      event('shop.analytics_source.revoked', {
+        sourceId,
+        name: 'storefront',
+        keyHint: 'wk_abcd…',
+        revokedBy: 'staff-6',
+        revokedAt: '2026-03-01T14:00:00.000Z',
+      }),
+    );
+    expect(revoked).toMatchObject({
+      actor: 'staff-6',
+      targetId: sourceId,
+      before: { status: 'active' },
+      after: { status: 'revoked' },
+      occurredAt: '2026-03-01T14:00:00.000Z',
+    });
+  });
+
   it('records who changed whose staff roles, and never an invitation link or address', () => {
     const changed = toAuditRecord(
       event('shop.staff.roles_changed', {

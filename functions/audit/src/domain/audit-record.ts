@@ -168,6 +168,20 @@ const mappings: Record<string, Mapping> = {
     before: (d) => ({ currentKid: d.previousKid ?? null }),
     after: (d) => ({ currentKid: d.kid, previousKid: d.previousKid ?? null }),
   }),
+  // Analytics write keys: which source got or lost one, by whom; the hint, never the key.
+  'shop.analytics_source.created': mapped({
+    actor: 'createdBy',
+    target: ['analytics_source', 'sourceId'],
+    at: 'createdAt',
+    after: (d) => ({ name: d.name, site: d.site ?? null, keyHint: d.keyHint, status: 'active' }),
+  }),
+  'shop.analytics_source.revoked': mapped({
+    actor: 'revokedBy',
+    target: ['analytics_source', 'sourceId'],
+    at: 'revokedAt',
+    before: () => ({ status: 'active' }),
+    after: (d) => ({ name: d.name, keyHint: d.keyHint, status: 'revoked' }),
+  }),
   // Staff management: who changed whose roles or access. The invitation's link (a usable
   // token) and address are left out.
   'shop.staff.invited': mapped({
