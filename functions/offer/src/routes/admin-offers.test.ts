@@ -371,7 +371,12 @@ describe('PATCH /api/admin/offers/{id}', () => {
       bed.app,
       'PATCH',
       `/api/admin/offers/${offer.id}`,
-      { name: 'Audited name', description: offer.description, stock: 9 },
+      {
+        name: 'Audited name',
+        description: 'Line one.\n\tLine two.',
+        images: offer.images,
+        stock: 9,
+      },
       { 'if-match': 'W/"1"', ...asStaff('staff-9') },
     );
     expect(res.status, await res.clone().text()).toBe(200);
@@ -381,13 +386,13 @@ describe('PATCH /api/admin/offers/{id}', () => {
       ['shop.offer.changed', offer.id, offer.id],
       ['shop.offer.stock_adjusted', offer.id, offer.id],
     ]);
-    // Only what really changed: the unchanged description is not in it.
+    // Only what really changed: the unchanged images are not in it.
     expect(recorded[0]?.data).toEqual({
       productId: offer.id,
       slug: offer.slug,
-      changedFields: ['name'],
-      before: { name: offer.name },
-      after: { name: 'Audited name' },
+      changedFields: ['name', 'description'],
+      before: { name: offer.name, description: offer.description },
+      after: { name: 'Audited name', description: 'Line one.\n\tLine two.' },
       changedBy: 'staff-9',
       changedAt: body.updatedAt,
     });
