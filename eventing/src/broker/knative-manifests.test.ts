@@ -66,6 +66,7 @@ describe('knative/ and the event catalog', () => {
 
   it('lets exactly the catalogued publishers send to the default broker, each with its own SinkBinding', () => {
     expect(publishers).toEqual([
+      'analytics-ingest',
       'attribution',
       'auth',
       'cart',

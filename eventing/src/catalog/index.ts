@@ -14,11 +14,19 @@ import {
   analyticsScreen,
   analyticsTrack,
 } from './events/analytics.js';
+import { analyticsSourceCreated, analyticsSourceRevoked } from './events/analytics-source.js';
 import { conversionAttributed, conversionReversed } from './events/conversion.js';
 import { flagChanged } from './events/flag.js';
 import { linkChanged, linkClicked, linkCreated } from './events/link.js';
 import { notificationSent } from './events/notification.js';
-import { offerArchived, offerCreated, offerPriceChanged, offerUnarchived } from './events/offer.js';
+import {
+  offerArchived,
+  offerChanged,
+  offerCreated,
+  offerPriceChanged,
+  offerStockAdjusted,
+  offerUnarchived,
+} from './events/offer.js';
 import {
   orderCancelled,
   orderCreated,
@@ -36,6 +44,7 @@ import {
   staffRolesChanged,
 } from './events/staff.js';
 import {
+  authKeyRotated,
   authRefreshReuseDetected,
   userEmailChanged,
   userEmailChangeRequested,
@@ -56,9 +65,12 @@ export const eventCatalog = defineCatalog(
   offerPriceChanged,
   offerArchived,
   offerUnarchived,
+  offerChanged,
+  offerStockAdjusted,
   userRegistered,
   userLoggedIn,
   authRefreshReuseDetected,
+  authKeyRotated,
   userErased,
   orderCreated,
   orderPaid,
@@ -78,6 +90,8 @@ export const eventCatalog = defineCatalog(
   analyticsIdentify,
   analyticsGroup,
   analyticsAlias,
+  analyticsSourceCreated,
+  analyticsSourceRevoked,
   conversionAttributed,
   conversionReversed,
   flagChanged,

@@ -25,6 +25,8 @@ export interface AnalyticsIngestAppDeps {
   settings: IngestSettings;
   /** Verifies callers' access tokens (the kit's, from auth's JWKS; tests: `testVerifyToken`). */
   verifyToken: TokenVerifier;
+  /** Called once a transaction that wrote to analytics_ingest.outbox committed (the kit wakes its relay). */
+  onEventsRecorded?: () => void;
 }
 
 /**
@@ -51,6 +53,7 @@ export function createApp(deps: AnalyticsIngestAppDeps): OpenAPIHono<ServiceEnv>
     ingest: deps.ingest,
     writeKeys: deps.ingest.writeKeys,
     settings: deps.settings,
+    onEventsRecorded: deps.onEventsRecorded ?? (() => {}),
   };
   registerTrackingRoutes(app, routeDeps);
   registerAdminSourceRoutes(app, routeDeps);

@@ -18,4 +18,6 @@ export interface AnalyticsIngestDeps {
   ingest: Ingest;
   writeKeys: WriteKeys;
   settings: IngestSettings;
+  /** Called once a transaction that wrote to analytics_ingest.outbox committed (wakes the relay). */
+  onEventsRecorded: () => void;
 }

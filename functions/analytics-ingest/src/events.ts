@@ -6,6 +6,8 @@ import { defineEvents } from '@shop/shared';
 export const events = defineEvents({
   catalog: eventCatalog,
   producer: 'analytics-ingest',
-  publishes: [],
+  // Through its outbox (analytics_ingest.outbox) to the broker, for audit; the Segment calls
+  // themselves go straight to Kafka (ingest.ts), not through here.
+  publishes: ['shop.analytics_source.created', 'shop.analytics_source.revoked'],
   consumes: [],
 });

@@ -91,9 +91,13 @@ export async function listSources(db: Queryable): Promise<Source[]> {
   return rows.map(toSource);
 }
 
-export async function findSource(db: Queryable, id: string): Promise<Source | undefined> {
+export async function findSource(
+  db: Queryable,
+  id: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<Source | undefined> {
   const { rows } = await db.query<SourceRow>(
-    `SELECT ${COLUMNS} FROM analytics_ingest.source WHERE id = $1`,
+    `SELECT ${COLUMNS} FROM analytics_ingest.source WHERE id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`,
     [id],
   );
   return rows[0] && toSource(rows[0]);

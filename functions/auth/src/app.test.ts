@@ -499,12 +499,25 @@ describe('shop.user.erased', () => {
 describe('staff key rotation route', () => {
   it('needs the staff role', async () => {
     const path = '/api/admin/auth/keys/rotate';
+    const rotationsRecorded = async () =>
+      (
+        await bed.db.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM auth.outbox WHERE type = 'shop.auth.key_rotated'",
+        )
+      ).rows[0]?.n;
+    const before = await rotationsRecorded();
     expect((await bed.app.request(path, { method: 'POST' })).status).toBe(401);
     const shopperTokens = (await signUpAndLogIn(bed.app)).tokens;
     const shopper = { authorization: `Bearer ${shopperTokens.accessToken}` };
     expect((await bed.app.request(path, { method: 'POST', headers: shopper })).status).toBe(403);
+    // Refused callers rotate nothing and record nothing.
+    expect(await rotationsRecorded()).toBe(before);
     const email = uniqueEmail('staff');
-    await createStaffUser(bed.db, { email, name: 'Staff', password: GOOD_PASSWORD });
+    const created = await createStaffUser(bed.db, {
+      email,
+      name: 'Staff',
+      password: GOOD_PASSWORD,
+    });
     const login = await postJson(bed.app, '/api/auth/login', { email, password: GOOD_PASSWORD });
     const staff = { authorization: `Bearer ${((await login.json()) as Tokens).accessToken}` };
     const res = await bed.app.request(path, { method: 'POST', headers: staff });
@@ -513,5 +526,12 @@ describe('staff key rotation route', () => {
     expect(kid).not.toBe(previousKid);
     const { keys } = await bed.keys.jwks();
     expect(keys.map((key) => key.kid)).toEqual(expect.arrayContaining([kid, previousKid]));
+    // Recorded for audit with the new key: the key ids and the verified staff subject, no key.
+    const staffId = created.userId;
+    const recorded = await outboxOf('shop.auth.key_rotated', kid);
+    expect(recorded).toEqual([
+      { kid, previousKid, rotatedBy: staffId, rotatedAt: expect.any(String) },
+    ]);
+    expect(JSON.stringify(recorded)).not.toMatch(/"d"|private|BEGIN/);
   });
 });

@@ -3,7 +3,7 @@
 import { eventCatalog, type ShopEventInput } from '@shop/eventing';
 import { defineEvents, type Queryable } from '@shop/shared';
 
-/** auth's events: sign-ups, logins, refresh-token reuse, the mails it asks for and staff changes out; erasures in. */
+/** auth's events: sign-ups, logins, refresh-token reuse, key rotations, the mails it asks for and staff changes out; erasures in. */
 export const events = defineEvents({
   catalog: eventCatalog,
   producer: 'auth',
@@ -11,6 +11,7 @@ export const events = defineEvents({
     'shop.user.registered',
     'shop.user.logged_in',
     'shop.auth.refresh_reuse_detected',
+    'shop.auth.key_rotated',
     'shop.user.email_verification_requested',
     'shop.user.password_reset_requested',
     'shop.user.email_change_requested',
@@ -27,8 +28,8 @@ export const events = defineEvents({
 type AuthEventType = (typeof events.publishes)[number];
 
 /**
- * Writes an auth event to the outbox in the caller's transaction. Every auth event is about one
- * user: subject and partition key are the user id.
+ * Writes an auth event about one user to the outbox in the caller's transaction: subject and
+ * partition key are the user id (a key rotation, about a key, is written by its route).
  * @example await recordUserEvent(tx, 'shop.user.logged_in', { userId, sessionId, loggedInAt });
  */
 export function recordUserEvent<T extends AuthEventType>(

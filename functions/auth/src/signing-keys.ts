@@ -85,22 +85,35 @@ async function insertNewKey(tx: Queryable, kek: Buffer, now: Date): Promise<stri
  */
 export const KEY_RETENTION_SECONDS = 3600 + 600 + 60;
 
+/** A finished rotation: the new current kid and the one it demoted (null when there was none). */
+export interface KeyRotation {
+  kid: string;
+  previousKid: string | null;
+}
+
+/** Runs in the rotation's transaction, e.g. to write its outbox event. */
+export type OnKeyRotated = (tx: Queryable, rotation: KeyRotation) => Promise<unknown>;
+
 async function rotateIn(
   tx: Queryable,
   kek: Buffer,
   now: Date,
   retentionSeconds = KEY_RETENTION_SECONDS,
+  onRotated?: OnKeyRotated,
 ): Promise<string> {
   await tx.query(
     `UPDATE auth.signing_key SET state = 'retired', retired_at = $1
       WHERE state = 'previous' AND demoted_at <= $1::timestamptz - make_interval(secs => $2)`,
     [now, retentionSeconds],
   );
-  await tx.query(
-    `UPDATE auth.signing_key SET state = 'previous', demoted_at = $1 WHERE state = 'current'`,
+  const demoted = await tx.query<{ kid: string }>(
+    `UPDATE auth.signing_key SET state = 'previous', demoted_at = $1 WHERE state = 'current'
+     RETURNING kid`,
     [now],
   );
-  return insertNewKey(tx, kek, now);
+  const kid = await insertNewKey(tx, kek, now);
+  await onRotated?.(tx, { kid, previousKid: demoted.rows[0]?.kid ?? null });
+  return kid;
 }
 
 /**
@@ -115,10 +128,11 @@ export function rotateSigningKey(
   kek: Buffer,
   now: Date = new Date(),
   retentionSeconds = KEY_RETENTION_SECONDS,
+  onRotated?: OnKeyRotated,
 ): Promise<string> {
   return db.transaction(async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock(hashtext('auth:signing-key'))");
-    return rotateIn(tx, kek, now, retentionSeconds);
+    return rotateIn(tx, kek, now, retentionSeconds, onRotated);
   });
 }
 
@@ -156,8 +170,11 @@ export interface SigningKeys {
   current(): Promise<SigningKey>;
   /** Public keys of the current and previous keys. */
   jwks(): Promise<JSONWebKeySet>;
-  /** {@link rotateSigningKey}, then forgets the cache. Returns the new kid. */
-  rotate(): Promise<string>;
+  /**
+   * {@link rotateSigningKey}, then forgets the cache. Returns the new kid; `onRotated` runs in
+   * the rotation's transaction (its outbox event commits with the new key or not at all).
+   */
+  rotate(onRotated?: OnKeyRotated): Promise<string>;
   /** Forgets the cache (another instance rotated). */
   invalidate(): void;
 }
@@ -221,8 +238,8 @@ export function createSigningKeys(options: {
   return {
     current: async () => (await get()).signing,
     jwks: async () => (await get()).jwks,
-    async rotate() {
-      const kid = await rotateSigningKey(db, kek, clock());
+    async rotate(onRotated) {
+      const kid = await rotateSigningKey(db, kek, clock(), KEY_RETENTION_SECONDS, onRotated);
       loaded = undefined;
       return kid;
     },

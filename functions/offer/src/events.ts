@@ -11,5 +11,7 @@ export const events = defineEvents({
     'shop.offer.price_changed',
     'shop.offer.archived',
     'shop.offer.unarchived',
+    'shop.offer.changed',
+    'shop.offer.stock_adjusted',
   ],
 });

@@ -78,3 +78,55 @@ export const offerUnarchived = defineEvent({
     })
     .strict(),
 });
+
+/** The product fields a staff edit changes besides price, stock and status, as they were or became. */
+const editedFields = z
+  .object({
+    slug: eventText({ min: 1 }),
+    name: eventText({ min: 1 }),
+    description: eventText({ max: 5000, multiline: true }),
+    category: eventText({ min: 1 }),
+    images: z.array(eventText({ min: 1, max: 2048 })).max(20),
+  })
+  .partial()
+  .strict();
+
+export const offerChanged = defineEvent({
+  type: 'shop.offer.changed',
+  description:
+    'Staff edited a product (slug, name, description, category or images): only the fields that really changed, before and after.',
+  producer: 'offer',
+  consumers: ['audit'],
+  partitionKey: 'productId',
+  schema: z
+    .object({
+      productId: z.uuid(),
+      /** The slug after the change. */
+      slug: eventText(),
+      changedFields: z.array(z.enum(['slug', 'name', 'description', 'category', 'images'])).min(1),
+      before: editedFields,
+      after: editedFields,
+      changedBy: actor,
+      changedAt: eventTimestamp,
+    })
+    .strict(),
+});
+
+export const offerStockAdjusted = defineEvent({
+  type: 'shop.offer.stock_adjusted',
+  description:
+    'Staff set the stock count of a product to another number (reservations for orders are not adjustments).',
+  producer: 'offer',
+  consumers: ['audit'],
+  partitionKey: 'productId',
+  schema: z
+    .object({
+      productId: z.uuid(),
+      slug: eventText(),
+      previousStock: z.number().int().nonnegative(),
+      stock: z.number().int().nonnegative(),
+      adjustedBy: actor,
+      adjustedAt: eventTimestamp,
+    })
+    .strict(),
+});

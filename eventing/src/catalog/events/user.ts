@@ -60,6 +60,31 @@ export const authRefreshReuseDetected = defineEvent({
     .strict(),
 });
 
+export const authKeyRotated = defineEvent({
+  type: 'shop.auth.key_rotated',
+  description:
+    'Staff made a new token signing key current; the previous one stays published until its tokens expire. Key ids only, never key material.',
+  producer: 'auth',
+  consumers: ['audit'],
+  partitionKey: 'kid',
+  schema: z
+    .object({
+      kid: eventText().min(1).max(200).describe('The id (JWK kid) of the new current key.'),
+      previousKid: eventText()
+        .min(1)
+        .max(200)
+        .nullable()
+        .describe('The key it replaced (now previous), or null when there was none.'),
+      rotatedBy: eventText()
+        .min(1)
+        .max(200)
+        .nullable()
+        .describe('The verified staff subject who rotated, or null for a rotation by the system.'),
+      rotatedAt: eventTimestamp,
+    })
+    .strict(),
+});
+
 export const userErased = defineEvent({
   type: 'shop.user.erased',
   description:

@@ -13,6 +13,15 @@ afterEach(async () => {
 const get = (path: string, headers: Record<string, string> = asStaff()) =>
   Promise.resolve(bed.app.request(path, { headers }));
 
+/** The outbox rows of a source (type, data), in the order the relay publishes them. */
+const outboxOf = async (sourceId: string) =>
+  (
+    await bed.db.query<{ type: string; partition_key: string; data: Record<string, unknown> }>(
+      'SELECT type, partition_key, data FROM analytics_ingest.outbox WHERE subject = $1 ORDER BY id',
+      [sourceId],
+    )
+  ).rows;
+
 describe('/api/admin/analytics/sources', () => {
   it('shows a new write key once and stores only its keyed hash', async () => {
     const res = await post(
@@ -44,6 +53,56 @@ describe('/api/admin/analytics/sources', () => {
       (await post(bed.app, '/v1/track', { event: 'e', anonymousId: 'a' }, basic(created.writeKey)))
         .status,
     ).toBe(200);
+  });
+
+  it('records the creation and the revocation of a write key for audit, with the actor and never the key', async () => {
+    const res = await post(
+      bed.app,
+      '/api/admin/analytics/sources',
+      { name: 'audited', site: 'https://shop.example' },
+      asStaff('ann'),
+    );
+    const created = (await res.json()) as {
+      id: string;
+      writeKey: string;
+      keyHint: string;
+      createdAt: string;
+    };
+    for (const by of ['bob', 'carl']) {
+      const revoke = `/api/admin/analytics/sources/${created.id}/revoke`;
+      expect((await post(bed.app, revoke, {}, asStaff(by))).status).toBe(200);
+    }
+    const rows = await outboxOf(created.id);
+    // The second revocation changed nothing and recorded nothing.
+    expect(rows.map((row) => row.type)).toEqual([
+      'shop.analytics_source.created',
+      'shop.analytics_source.revoked',
+    ]);
+    expect(rows.every((row) => row.partition_key === created.id)).toBe(true);
+    expect(rows[0]?.data).toEqual({
+      sourceId: created.id,
+      name: 'audited',
+      site: 'https://shop.example',
+      keyHint: created.keyHint,
+      createdBy: 'ann',
+      createdAt: created.createdAt,
+    });
+    expect(rows[1]?.data).toEqual({
+      sourceId: created.id,
+      name: 'audited',
+      keyHint: created.keyHint,
+      revokedBy: 'bob',
+      revokedAt: expect.any(String),
+    });
+    expect(JSON.stringify(rows)).not.toContain(created.writeKey.slice(7));
+    // A refused creation (the name is live) records nothing.
+    await post(bed.app, '/api/admin/analytics/sources', { name: 'again' }, asStaff());
+    const before = await bed.db.query('SELECT 1 FROM analytics_ingest.outbox');
+    expect(
+      (await post(bed.app, '/api/admin/analytics/sources', { name: 'Again' }, asStaff())).status,
+    ).toBe(409);
+    const after = await bed.db.query('SELECT 1 FROM analytics_ingest.outbox');
+    expect(after.rowCount).toBe(before.rowCount);
   });
 
   it('keeps one live source per name', async () => {

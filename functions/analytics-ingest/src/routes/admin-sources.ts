@@ -11,6 +11,7 @@ import {
 } from '@shop/shared';
 import type { AnalyticsIngestDeps } from '../deps.js';
 import { hashWriteKey, makeWriteKey, writeKeyHint } from '../domain/hash-write-key.js';
+import { events } from '../events.js';
 import {
   countsOf,
   findSource,
@@ -178,13 +179,33 @@ export function registerAdminSourceRoutes(
       revokedAt: null,
       revokedBy: null,
     };
-    const inserted = await insertSource(db, {
-      ...source,
-      keyHash: hashWriteKey(writeKey, deps.settings.writeKeySecret),
+    // Audited: shop.analytics_source.created (the key's hint, never the key) commits with it.
+    const inserted = await db.transaction(async (tx) => {
+      const ok = await insertSource(tx, {
+        ...source,
+        keyHash: hashWriteKey(writeKey, deps.settings.writeKeySecret),
+      });
+      if (ok) {
+        await events.write(tx, {
+          type: 'shop.analytics_source.created',
+          subject: source.id,
+          partitionKey: source.id,
+          data: {
+            sourceId: source.id,
+            name: source.name,
+            site: source.site,
+            keyHint: source.keyHint,
+            createdBy,
+            createdAt: source.createdAt.toISOString(),
+          },
+        });
+      }
+      return ok;
     });
     if (!inserted) {
       throw new Problem(409, `A live source is already named ${input.name}; revoke it first.`);
     }
+    deps.onEventsRecorded();
     c.header('location', `/api/admin/analytics/sources/${source.id}`);
     c.header('cache-control', 'no-store');
     return c.json({ ...present(source, undefined), writeKey }, 201);
@@ -203,8 +224,33 @@ export function registerAdminSourceRoutes(
   app.openapi(revokeRoute, async (c) => {
     const revokedBy = requirePermission(c, 'analytics:keys').userId;
     const { id } = c.req.valid('param');
-    const source = await revokeSource(db, id, revokedBy, deps.clock());
-    if (!source) throw new Problem(404, 'No analytics source has this id.');
+    // Audited: shop.analytics_source.revoked commits with the revocation; revoking a revoked
+    // source again changes nothing and records nothing.
+    const revoked = await db.transaction(async (tx) => {
+      const before = await findSource(tx, id, { forUpdate: true });
+      if (!before) return undefined;
+      const after = await revokeSource(tx, id, revokedBy, deps.clock());
+      if (!after) return undefined;
+      if (!before.revokedAt && after.revokedAt) {
+        await events.write(tx, {
+          type: 'shop.analytics_source.revoked',
+          subject: id,
+          partitionKey: id,
+          data: {
+            sourceId: id,
+            name: after.name,
+            keyHint: after.keyHint,
+            revokedBy,
+            revokedAt: after.revokedAt.toISOString(),
+          },
+        });
+        return { source: after, recorded: true };
+      }
+      return { source: after, recorded: false };
+    });
+    if (!revoked) throw new Problem(404, 'No analytics source has this id.');
+    if (revoked.recorded) deps.onEventsRecorded();
+    const { source } = revoked;
     deps.writeKeys.forgetAll();
     deps.log.info({ sourceId: id, revokedBy }, 'analytics source revoked');
     const counts = await countsOf(db, [id]);

@@ -76,6 +76,109 @@ describe('the audit record of an event', () => {
     });
   });
 
+  it('records a product edit as the changed fields before and after, and a stock adjustment as its counts', () => {
+    const productId = '0197a3b2-7c1e-7d4f-8a9b-1c2d3e4f5a6b';
+    const edited = toAuditRecord(
+      event('shop.offer.changed', {
+        productId,
+        slug: 'brass-lamp',
+        changedFields: ['name', 'slug'],
+        before: { name: 'Lamp', slug: 'lamp' },
+        after: { name: 'Brass lamp', slug: 'brass-lamp' },
+        changedBy: 'staff-2',
+        changedAt: '2026-03-01T10:00:00.000Z',
+      }),
+    );
+    expect(edited).toEqual({
+      action: 'shop.offer.changed',
+      actor: 'staff-2',
+      targetType: 'product',
+      targetId: productId,
+      before: { name: 'Lamp', slug: 'lamp' },
+      after: { name: 'Brass lamp', slug: 'brass-lamp' },
+      requestId: null,
+      traceId: null,
+      occurredAt: '2026-03-01T10:00:00.000Z',
+    });
+    const adjusted = toAuditRecord(
+      event('shop.offer.stock_adjusted', {
+        productId,
+        slug: 'brass-lamp',
+        previousStock: 12,
+        stock: 0,
+        adjustedBy: 'staff-3',
+        adjustedAt: '2026-03-01T11:00:00.000Z',
+      }),
+    );
+    expect(adjusted).toMatchObject({
+      action: 'shop.offer.stock_adjusted',
+      actor: 'staff-3',
+      targetType: 'product',
+      targetId: productId,
+      before: { stock: 12 },
+      after: { stock: 0 },
+      occurredAt: '2026-03-01T11:00:00.000Z',
+    });
+  });
+
+  it('records a key rotation with the key ids and the staff member who rotated', () => {
+    const record = toAuditRecord(
+      event('shop.auth.key_rotated', {
+        kid: 'k2',
+        previousKid: 'k1',
+        rotatedBy: 'staff-4',
+        rotatedAt: '2026-03-01T12:00:00.000Z',
+      }),
+    );
+    expect(record).toMatchObject({
+      action: 'shop.auth.key_rotated',
+      actor: 'staff-4',
+      targetType: 'signing_key',
+      targetId: 'k2',
+      before: { currentKid: 'k1' },
+      after: { currentKid: 'k2', previousKid: 'k1' },
+      occurredAt: '2026-03-01T12:00:00.000Z',
+    });
+  });
+
+  it('records write-key creation and revocation with the staff actor and the key hint only', () => {
+    const sourceId = '0197a3b2-7c1e-7d4f-8a9b-1c2d3e4f5a6c';
+    const created = toAuditRecord(
+      event('shop.analytics_source.created', {
+        sourceId,
+        name: 'storefront',
+        site: null,
+        keyHint: 'wk_abcd…',
+        createdBy: 'staff-5',
+        createdAt: '2026-03-01T13:00:00.000Z',
+      }),
+    );
+    expect(created).toMatchObject({
+      action: 'shop.analytics_source.created',
+      actor: 'staff-5',
+      targetType: 'analytics_source',
+      targetId: sourceId,
+      before: null,
+      after: { name: 'storefront', site: null, keyHint: 'wk_abcd…', status: 'active' },
+    });
+    const revoked = toAuditRecord(
+      event('shop.analytics_source.revoked', {
+        sourceId,
+        name: 'storefront',
+        keyHint: 'wk_abcd…',
+        revokedBy: 'staff-6',
+        revokedAt: '2026-03-01T14:00:00.000Z',
+      }),
+    );
+    expect(revoked).toMatchObject({
+      actor: 'staff-6',
+      targetId: sourceId,
+      before: { status: 'active' },
+      after: { status: 'revoked' },
+      occurredAt: '2026-03-01T14:00:00.000Z',
+    });
+  });
+
   it('records who changed whose staff roles, and never an invitation link or address', () => {
     const changed = toAuditRecord(
       event('shop.staff.roles_changed', {

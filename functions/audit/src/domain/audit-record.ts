@@ -105,6 +105,21 @@ const mappings: Record<string, Mapping> = {
     before: () => ({ archived: true }),
     after: (d) => ({ archived: false, slug: d.slug }),
   }),
+  // A product edit: only the fields that changed, as they were and became.
+  'shop.offer.changed': mapped({
+    actor: 'changedBy',
+    target: product,
+    at: 'changedAt',
+    before: (d) => d.before ?? null,
+    after: (d) => d.after ?? null,
+  }),
+  'shop.offer.stock_adjusted': mapped({
+    actor: 'adjustedBy',
+    target: product,
+    at: 'adjustedAt',
+    before: (d) => ({ stock: d.previousStock }),
+    after: (d) => ({ stock: d.stock }),
+  }),
   'shop.link.created': mapped({
     actor: 'createdBy',
     target: link,
@@ -144,6 +159,28 @@ const mappings: Record<string, Mapping> = {
     target: session,
     at: 'detectedAt',
     after: ['userId', 'revokedTokens'],
+  }),
+  // Key ids and the staff member only: the key material never leaves auth.
+  'shop.auth.key_rotated': mapped({
+    actor: 'rotatedBy',
+    target: ['signing_key', 'kid'],
+    at: 'rotatedAt',
+    before: (d) => ({ currentKid: d.previousKid ?? null }),
+    after: (d) => ({ currentKid: d.kid, previousKid: d.previousKid ?? null }),
+  }),
+  // Analytics write keys: which source got or lost one, by whom; the hint, never the key.
+  'shop.analytics_source.created': mapped({
+    actor: 'createdBy',
+    target: ['analytics_source', 'sourceId'],
+    at: 'createdAt',
+    after: (d) => ({ name: d.name, site: d.site ?? null, keyHint: d.keyHint, status: 'active' }),
+  }),
+  'shop.analytics_source.revoked': mapped({
+    actor: 'revokedBy',
+    target: ['analytics_source', 'sourceId'],
+    at: 'revokedAt',
+    before: () => ({ status: 'active' }),
+    after: (d) => ({ name: d.name, keyHint: d.keyHint, status: 'revoked' }),
   }),
   // Staff management: who changed whose roles or access. The invitation's link (a usable
   // token) and address are left out.

@@ -2,6 +2,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { requirePermission, type ServiceEnv } from '@shop/shared';
 import type { AuthDeps } from '../deps.js';
+import { events } from '../events.js';
 import { problem } from './schemas.js';
 
 const rotateRoute = createRoute({
@@ -14,7 +15,9 @@ const rotateRoute = createRoute({
       description: 'Rotated',
       content: {
         'application/json': {
-          schema: z.object({ kid: z.string(), previousKid: z.string() }).openapi('KeyRotation'),
+          schema: z
+            .object({ kid: z.string(), previousKid: z.string().nullable() })
+            .openapi('KeyRotation'),
         },
       },
     },
@@ -27,9 +30,20 @@ const rotateRoute = createRoute({
 export function registerAdminKeyRoutes(app: OpenAPIHono<ServiceEnv>, deps: AuthDeps): void {
   app.openapi(rotateRoute, async (c) => {
     const staff = requirePermission(c, 'keys:rotate');
-    const previous = await deps.keys.current();
-    const kid = await deps.keys.rotate();
-    c.get('log').info({ kid, previousKid: previous.kid, by: staff.userId }, 'signing key rotated');
-    return c.json({ kid, previousKid: previous.kid }, 200);
+    let previousKid: string | null = null;
+    // Audited: shop.auth.key_rotated (key ids and the actor, never key material) commits with
+    // the new key.
+    const kid = await deps.keys.rotate(async (tx, rotation) => {
+      previousKid = rotation.previousKid;
+      await events.write(tx, {
+        type: 'shop.auth.key_rotated',
+        subject: rotation.kid,
+        partitionKey: rotation.kid,
+        data: { ...rotation, rotatedBy: staff.userId, rotatedAt: deps.clock().toISOString() },
+      });
+    });
+    deps.onEventsRecorded();
+    c.get('log').info({ kid, previousKid, by: staff.userId }, 'signing key rotated');
+    return c.json({ kid, previousKid }, 200);
   });
 }

@@ -361,8 +361,72 @@ describe('PATCH /api/admin/offers/{id}', () => {
     expect(body).toMatchObject({ ...changes, version: 2, priceAmount: offer.priceAmount });
     expect(Date.parse(String(body.updatedAt))).toBeGreaterThanOrEqual(Date.parse(offer.createdAt));
     expect(body.createdAt).toBe(offer.createdAt);
-    // An edit that is not a price change records no event.
+    // An edit that is not a price change records no price event.
     expect(await eventsOf(offer.id)).toHaveLength(1);
+  });
+
+  it('records the edit (changed fields before/after) and the stock adjustment with the actor, for audit', async () => {
+    const offer = await create({ stock: 3 });
+    const res = await send(
+      bed.app,
+      'PATCH',
+      `/api/admin/offers/${offer.id}`,
+      {
+        name: 'Audited name',
+        description: 'Line one.\n\tLine two.',
+        images: offer.images,
+        stock: 9,
+      },
+      { 'if-match': 'W/"1"', ...asStaff('staff-9') },
+    );
+    expect(res.status, await res.clone().text()).toBe(200);
+    const body = (await res.json()) as OfferItem;
+    const recorded = (await allEventsOf(offer.id)).slice(2);
+    expect(recorded.map((row) => [row.type, row.subject, row.partition_key])).toEqual([
+      ['shop.offer.changed', offer.id, offer.id],
+      ['shop.offer.stock_adjusted', offer.id, offer.id],
+    ]);
+    // Only what really changed: the unchanged images are not in it.
+    expect(recorded[0]?.data).toEqual({
+      productId: offer.id,
+      slug: offer.slug,
+      changedFields: ['name', 'description'],
+      before: { name: offer.name, description: offer.description },
+      after: { name: 'Audited name', description: 'Line one.\n\tLine two.' },
+      changedBy: 'staff-9',
+      changedAt: body.updatedAt,
+    });
+    expect(recorded[1]?.data).toEqual({
+      productId: offer.id,
+      slug: offer.slug,
+      previousStock: 3,
+      stock: 9,
+      adjustedBy: 'staff-9',
+      adjustedAt: body.updatedAt,
+    });
+
+    // A stock-only edit records only the adjustment; an edit that changes nothing records nothing.
+    await send(
+      bed.app,
+      'PATCH',
+      `/api/admin/offers/${offer.id}`,
+      { stock: 4 },
+      { 'if-match': 'W/"2"', ...asStaff('staff-10') },
+    );
+    await send(
+      bed.app,
+      'PATCH',
+      `/api/admin/offers/${offer.id}`,
+      { stock: 4, name: 'Audited name' },
+      { 'if-match': 'W/"3"' },
+    );
+    const later = (await allEventsOf(offer.id)).slice(4);
+    expect(later.map((row) => [row.type, row.data])).toEqual([
+      [
+        'shop.offer.stock_adjusted',
+        expect.objectContaining({ previousStock: 9, stock: 4, adjustedBy: 'staff-10' }),
+      ],
+    ]);
   });
 
   it('keeps the version when the edit changes nothing', async () => {
@@ -606,8 +670,12 @@ describe('onEventsRecorded', () => {
     const price = `/api/admin/offers/${offer.id}/price`;
     await send(app, 'PUT', price, { amount: 1, currency: 'EUR' }, { 'if-match': 'W/"1"' });
     expect(calls).toBe(2);
-    // Same price, a name edit, a stale If-Match, a refused slug: no event, no call.
+    // Same price, a stale If-Match, a refused slug: no event, no call.
     await send(app, 'PUT', price, { amount: 1, currency: 'EUR' }, { 'if-match': 'W/"2"' });
+    await send(app, 'PUT', price, { amount: 2, currency: 'EUR' }, { 'if-match': 'W/"1"' });
+    await send(app, 'POST', '/api/admin/offers', newOffer({ slug: offer.slug }));
+    expect(calls).toBe(2);
+    // A name edit is recorded (shop.offer.changed), and so is archiving.
     await send(
       app,
       'PATCH',
@@ -615,12 +683,10 @@ describe('onEventsRecorded', () => {
       { name: 'N' },
       { 'if-match': 'W/"2"' },
     );
-    await send(app, 'PUT', price, { amount: 2, currency: 'EUR' }, { 'if-match': 'W/"1"' });
-    await send(app, 'POST', '/api/admin/offers', newOffer({ slug: offer.slug }));
-    expect(calls).toBe(2);
+    expect(calls).toBe(3);
     await send(app, 'POST', `/api/admin/offers/${offer.id}/archive`, undefined, {
       'if-match': 'W/"3"',
     });
-    expect(calls).toBe(3);
+    expect(calls).toBe(4);
   });
 });

@@ -12,6 +12,7 @@ import {
 } from '@shop/shared';
 import type { OfferDeps } from '../deps.js';
 import { buildCreatedEvent } from '../domain/build-created-event.js';
+import { buildEditEvents } from '../domain/build-edit-events.js';
 import { buildPriceChangedEvent } from '../domain/build-price-changed-event.js';
 import { buildStatusEvent } from '../domain/build-status-event.js';
 import { checkPriceChange } from '../domain/check-price-change.js';
@@ -366,12 +367,15 @@ export function registerAdminOfferRoutes(app: OpenAPIHono<ServiceEnv>, deps: Off
     const changes = c.req.valid('json');
     // Stock counts are stock:adjust; every other field catalog:write.
     const { stock, ...others } = changes;
-    if (stock !== undefined) requirePermission(c, 'stock:adjust');
+    let changedBy: string | null = null;
+    if (stock !== undefined) changedBy = requirePermission(c, 'stock:adjust').userId;
     if (stock === undefined || Object.keys(others).length > 0) {
-      requirePermission(c, 'catalog:write');
+      changedBy = requirePermission(c, 'catalog:write').userId;
     }
+    // Audited: shop.offer.changed for the fields, shop.offer.stock_adjusted for the count.
     const product = await editProduct(id, c.req.valid('header')['if-match'], () => ({
       changes,
+      events: (before, after) => buildEditEvents(before, after, changedBy),
     })).catch((error: unknown) => {
       throw refusedInput(error, changes);
     });
