@@ -61,7 +61,13 @@ export interface ClickRecorderOptions {
 export interface ClickRecorder {
   /** Queues a click; never throws, never waits. */
   record(click: Click): void;
-  /** Sends everything queued now; resolves when the buffer is empty or Kafka failed. */
+  /**
+   * Runs `work` after the current answer went out (the next turn of the event loop) and queues
+   * the click it resolves to, if any; `flush` and `close` wait for such work first, so a click
+   * decided after its answer is neither missed by a flush nor lost at shutdown.
+   */
+  recordAfter(work: () => Promise<Click | undefined>): void;
+  /** Sends everything queued now (after pending `recordAfter` work); resolves when the buffer is empty or Kafka failed. */
   flush(): Promise<void>;
   /** Stops the timer and sends what is pending, for at most `deadlineMs` (then counts drops). */
   close(deadlineMs?: number): Promise<void>;
@@ -177,7 +183,13 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
     return true;
   }
 
-  const flush = (): Promise<void> => {
+  // recordAfter's work not yet settled.
+  const later = new Set<Promise<void>>();
+  const settleLater = async () => {
+    while (later.size > 0) await Promise.allSettled([...later]);
+  };
+
+  const flushBuffer = (): Promise<void> => {
     if (flushing) return flushing;
     if (buffer.length === 0) return Promise.resolve();
     const run = (async () => {
@@ -191,27 +203,50 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
     return flushing;
   };
 
+  const flush = async (): Promise<void> => {
+    await settleLater();
+    await flushBuffer();
+  };
+
   const timer = setInterval(() => {
-    if (buffer.length > 0) void flush();
+    if (buffer.length > 0) void flushBuffer();
   }, lingerMs);
   timer.unref();
 
+  const record = (click: Click) => {
+    if (closed || buffer.length >= maxBuffered) {
+      drop(1, 'buffer_full');
+      return;
+    }
+    buffer.push(click);
+    if (buffer.length >= batchSize && !flushing) void flushBuffer();
+  };
+
   return {
-    record(click) {
-      if (closed || buffer.length >= maxBuffered) {
-        drop(1, 'buffer_full');
-        return;
-      }
-      buffer.push(click);
-      if (buffer.length >= batchSize && !flushing) void flush();
+    record,
+    recordAfter(work) {
+      const done: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(work)
+        .then(
+          (click) => {
+            if (click) record(click);
+          },
+          (error: unknown) => {
+            log.error({ err: error }, 'the click could not be recorded');
+            drop(1, 'invalid');
+          },
+        )
+        .finally(() => later.delete(done));
+      later.add(done);
     },
     flush,
     async close(deadlineMs = 10_000) {
+      await settleLater();
       closed = true;
       clearInterval(timer);
       const deadline = Date.now() + deadlineMs;
       while (buffer.length > 0 && Date.now() < deadline) {
-        await flush();
+        await flushBuffer();
         if (buffer.length > 0) await new Promise((resolve) => setTimeout(resolve, 200));
       }
       await flushing;

@@ -182,31 +182,26 @@ export function registerRedirectRoutes(app: OpenAPIHono<ServiceEnv>, deps: Redir
       const referer = headerValue(headers, 'referer');
       // After the answer: the repeat check, parsing the user agent and finding the country are
       // not the visitor's wait.
-      setImmediate(async () => {
-        try {
-          if (!(await repeats.isFirst(clickId))) return;
-          const info = agent ?? classifyUserAgent(userAgent);
-          clicks.record({
-            clickId,
-            linkId: link.id,
-            code: link.code,
-            affiliateId: link.affiliateId,
-            campaign: link.campaign,
-            referrerHost: referrerHost(referer),
-            clickedAt: now,
-            destinationHost: new URL(stored).hostname,
-            visitorHash,
-            country: needsTraits ? country : deps.country(ip),
-            device: info.device,
-            os: info.os,
-            browser: info.browser,
-            bot: info.bot,
-            ...(traceparent && { traceparent }),
-          });
-        } catch (error) {
-          counter('click_dropped');
-          log.error({ err: error }, 'the click could not be recorded');
-        }
+      clicks.recordAfter(async () => {
+        if (!(await repeats.isFirst(clickId))) return undefined;
+        const info = agent ?? classifyUserAgent(userAgent);
+        return {
+          clickId,
+          linkId: link.id,
+          code: link.code,
+          affiliateId: link.affiliateId,
+          campaign: link.campaign,
+          referrerHost: referrerHost(referer),
+          clickedAt: now,
+          destinationHost: new URL(stored).hostname,
+          visitorHash,
+          country: needsTraits ? country : deps.country(ip),
+          device: info.device,
+          os: info.os,
+          browser: info.browser,
+          bot: info.bot,
+          ...(traceparent && { traceparent }),
+        };
       });
     }
     c.header('location', location);
