@@ -106,7 +106,7 @@ describe('the first story: an affiliate link to the affiliate credited', () => {
     expect(added.status).toBe(200);
     const checkout = await shop.call('POST', '/api/cart/checkout', {
       token,
-      headers: { 'idempotency-key': `story-${clickId}` },
+      headers: { 'idempotency-key': `story-${clickId}`, 'x-request-id': `checkout-${clickId}` },
       body: { shippingAddress: address, clickId },
     });
     expect(checkout.status).toBe(201);
@@ -154,6 +154,22 @@ describe('the first story: an affiliate link to the affiliate credited', () => {
         commission: 1000,
       }),
     ]);
+    // Each event names the request that started its work: the order the checkout request, and
+    // the sale's chain (payment → order paid → attributed) the provider's webhook request.
+    const created = (await shop.brokerEvents('shop.order.created')).find(
+      (e) => e.data.orderId === order.id,
+    );
+    expect(created?.requestid).toBe(`checkout-${clickId}`);
+    const succeeded = (await shop.brokerEvents('shop.payment.succeeded')).find(
+      (e) => e.data.orderId === order.id,
+    );
+    expect(succeeded?.requestid).toMatch(/^[\w\-.:]{1,128}$/);
+    const orderPaid = (await shop.brokerEvents('shop.order.paid')).find(
+      (e) => e.data.orderId === order.id,
+    );
+    expect(orderPaid?.requestid).toBe(succeeded?.requestid);
+    expect(attributed.requestid).toBe(succeeded?.requestid);
+
     // The click and the visitor's page view, both on the analytics topic the KafkaSource reads.
     const page = (await shop.analyticsEvents('shop.analytics.page')).find(
       (e) => e.data.anonymousId === anonymousId,

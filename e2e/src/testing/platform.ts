@@ -53,6 +53,8 @@ export interface CarriedEvent {
   type: string;
   source: string;
   id: string;
+  /** The request that started it (the kit's `requestid` extension), if it named one. */
+  requestid: string | undefined;
   data: Record<string, unknown>;
 }
 
@@ -492,6 +494,7 @@ export async function startStoryPlatform(
               type: header('ce_type'),
               source: header('ce_source'),
               id: header('ce_id'),
+              requestid: record.headers.ce_requestid?.toString(),
               data: JSON.parse(record.value?.toString() ?? '{}') as Record<string, unknown>,
             });
           }

@@ -23,10 +23,11 @@ describe('runOfferMigrations (npm run migrate)', () => {
       '004_stock_reservations.sql',
       '005_outbox_parking.sql',
       '006_stock_reservation_hold.sql',
+      '007_outbox_request_id.sql',
     ]);
     expect(await offerFunction.migrate({ env, log: silentLogger() })).toEqual({
       applied: [],
-      alreadyApplied: 6,
+      alreadyApplied: 7,
     });
 
     const offer = await start();

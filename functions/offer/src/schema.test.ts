@@ -16,6 +16,7 @@ const ALL = [
   '004_stock_reservations.sql',
   '005_outbox_parking.sql',
   '006_stock_reservation_hold.sql',
+  '007_outbox_request_id.sql',
 ];
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -51,11 +52,14 @@ describe('pendingMigrations', () => {
   it('lists the files an older release did not apply, and checkOfferSchema names the command', async () => {
     const db = await freshDatabase();
     await migrateUpTo(db, ALL.slice(0, 5));
-    expect(await offerPending(db)).toEqual(['006_stock_reservation_hold.sql']);
+    expect(await offerPending(db)).toEqual([
+      '006_stock_reservation_hold.sql',
+      '007_outbox_request_id.sql',
+    ]);
     const check = offer.checkSchema(db);
     await expect(check).rejects.toBeInstanceOf(MigrationError);
     await expect(offer.checkSchema(db)).rejects.toThrow(
-      /1 migration\(s\) pending \(006_stock_reservation_hold\.sql\).*run `npm run migrate -w @shop\/offer`/,
+      /2 migration\(s\) pending \(006_stock_reservation_hold\.sql, 007_outbox_request_id\.sql\).*run `npm run migrate -w @shop\/offer`/,
     );
     await offer.applyMigrations(db);
     await expect(offer.checkSchema(db)).resolves.toBeUndefined();

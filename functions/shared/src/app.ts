@@ -20,6 +20,7 @@ import type { TokenVerifier } from './identity/verify-token.js';
 import { Lifecycle } from './lifecycle.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
 import { Problem, problemResponse } from './problem.js';
+import { validRequestId, withRequestId } from './request-context.js';
 
 /** Variables every handler can read with `c.get(...)`. */
 export type ServiceEnv = {
@@ -61,7 +62,6 @@ export interface ServiceAppOptions {
 }
 
 const READINESS_TIMEOUT_MS = 2_000;
-const REQUEST_ID_PATTERN = /^[\w\-.:]{1,128}$/;
 
 /** Turns a zod validation failure into RFC 9457 `errors` entries. */
 export function validationProblem(error: ZodError, where: string): Problem {
@@ -119,12 +119,21 @@ export function createServiceApp(options: ServiceAppOptions): OpenAPIHono<Servic
   app.use(async (c, next) => {
     // A caller's request id is kept when it cannot forge log lines; else one is made.
     const incoming = headerValue(requestHeaders(c), 'x-request-id');
-    const safeId =
-      incoming !== undefined && REQUEST_ID_PATTERN.test(incoming) ? incoming : crypto.randomUUID();
+    const safeId = validRequestId(incoming) ?? crypto.randomUUID();
     c.set('requestId', safeId);
     c.header('x-request-id', safeId);
     // snake_case like the trace_id and span_id the pino instrumentation adds beside it.
     c.set('log', log.child({ request_id: safeId }));
+    // Events written while serving it name it (the `requestid` extension).
+    return withRequestId(safeId, () => traced(c, next, safeId));
+  });
+
+  /** The request in its server span (none for probes and scrapes). */
+  async function traced(
+    c: Context<ServiceEnv>,
+    next: () => Promise<void>,
+    safeId: string,
+  ): Promise<void> {
     // The server span (the kit's HTTP server instrumentation: cheaper than OpenTelemetry's,
     // which binds every request and response emitter), continued from the caller's W3C
     // `traceparent`, named after the route template as the semantic conventions ask. Probes
@@ -144,7 +153,7 @@ export function createServiceApp(options: ServiceAppOptions): OpenAPIHono<Servic
     } finally {
       span.end();
     }
-  });
+  }
 
   /** Runs the request, then records its duration metric, span name and status, and log line. */
   async function measured(

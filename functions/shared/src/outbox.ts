@@ -16,6 +16,8 @@ export interface OutboxEvent {
   id?: string;
   /** W3C `traceparent` of the change (e.g. the event that caused this one), published with it. */
   traceparent?: string;
+  /** The request that caused the change, published as the `requestid` extension. */
+  requestId?: string;
 }
 
 function checkSchema(schema: string): void {
@@ -47,6 +49,10 @@ export async function writeOutbox(
   if (event.traceparent !== undefined) {
     columns.push('traceparent');
     values.push(event.traceparent);
+  }
+  if (event.requestId !== undefined) {
+    columns.push('request_id');
+    values.push(event.requestId);
   }
   await tx.query(
     `INSERT INTO ${schema}.outbox (${columns.join(', ')})

@@ -271,7 +271,9 @@ CREATE TABLE ${fn.schema}.outbox (
   last_attempt_at timestamptz,
   parked_at timestamptz,
   parked_reason text CHECK (parked_reason IN ('refused', 'too_large', 'invalid', 'exhausted')),
-  traceparent text
+  traceparent text,
+  -- The request that caused it: published as the requestid extension (audit names it).
+  request_id text
 );
 -- The relay's reads: pending rows in id order, and the pending rows of a partition key.
 CREATE INDEX outbox_pending_idx ON ${fn.schema}.outbox (id) WHERE published_at IS NULL;

@@ -11,6 +11,8 @@ export interface SourceEvent {
   type: string;
   time: string | undefined;
   traceparent: string | undefined;
+  /** The request that started the action (the kit's `requestid` extension). */
+  requestId?: string | undefined;
   data: Record<string, unknown>;
 }
 
@@ -316,7 +318,7 @@ export function toAuditRecord(event: SourceEvent): AuditRecord {
   const mapping = mappings[event.type];
   if (!mapping) throw new Error(`audit has no mapping for ${event.type}`);
   const mapped = mapping(event.data);
-  const requestId = str(event.data.requestId);
+  const requestId = event.requestId ?? null;
   const occurredAt = new Date(mapped.occurredAt);
   return {
     action: event.type,

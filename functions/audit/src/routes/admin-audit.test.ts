@@ -25,6 +25,7 @@ interface Entry {
   target: { type: string; id: string };
   before: unknown;
   after: unknown;
+  requestId: string | null;
   traceId: string | null;
   source: string;
   eventId: string;
@@ -37,11 +38,12 @@ const page = (query = '') =>
   );
 
 describe('recording events', () => {
-  it('records a price change with its verified actor, target, before/after and trace id', async () => {
+  it('records a price change with its verified actor, target, before/after, request and trace id', async () => {
     const event = priceChanged('staff-7', { from: 1000, to: 1200 });
     const res = await bed.deliver({
       ...event,
       traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      requestid: 'req-price-1',
     });
     expect(res.status, await res.text()).toBeLessThan(300);
     const { items } = await page(`?targetId=${event.data.productId}`);
@@ -52,9 +54,21 @@ describe('recording events', () => {
       target: { type: 'product', id: event.data.productId },
       before: { price: { amount: 1000, currency: 'EUR' } },
       after: { price: { amount: 1200, currency: 'EUR' } },
+      requestId: 'req-price-1',
       traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
       source: '/shop/offer',
     });
+  });
+
+  it('keeps no request id that could forge a log line', async () => {
+    const event = priceChanged('staff-7', { from: 1000, to: 1100 });
+    const res = await bed.deliver({
+      ...event,
+      requestid: 'bad id " forged=1',
+    });
+    expect(res.status, await res.text()).toBeLessThan(300);
+    const { items } = await page(`?targetId=${event.data.productId}`);
+    expect(items[0]?.requestId).toBeNull();
   });
 
   it('stores one entry for an event delivered twice', async () => {

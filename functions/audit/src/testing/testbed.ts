@@ -30,6 +30,7 @@ export interface Testbed {
     data: unknown;
     id?: string;
     traceparent?: string;
+    requestid?: string;
   }): Promise<Response>;
   /** A staff GET. */
   get(path: string): Promise<Response>;
@@ -76,6 +77,7 @@ export async function createTestbed(): Promise<Testbed> {
           'ce-source': event.source,
           'ce-type': event.type,
           ...(event.traceparent && { 'ce-traceparent': event.traceparent }),
+          ...(event.requestid && { 'ce-requestid': event.requestid }),
           'content-type': 'application/json',
         },
         body: JSON.stringify(event.data),

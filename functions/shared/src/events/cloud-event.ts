@@ -1,6 +1,7 @@
 import { CloudEvent, HTTP, ValidationError } from 'cloudevents';
 import { newId } from '../ids.js';
 import { Problem } from '../problem.js';
+import { validRequestId } from '../request-context.js';
 import {
   type EventCatalog,
   type EventData,
@@ -28,6 +29,11 @@ export interface EventAttributes {
   /** W3C `traceparent`, sent as the distributed-tracing extension; ignored when malformed. */
   traceparent?: string;
   tracestate?: string;
+  /**
+   * The request that started the work this event records, sent as the `requestid` extension
+   * (ours: CloudEvents has none for it); ignored when malformed.
+   */
+  requestId?: string;
 }
 
 /** The validated `traceparent`, or undefined. */
@@ -54,6 +60,7 @@ export function buildCloudEvent<C extends EventCatalog, T extends EventType<C>>(
     attributes.partitionKey ??
     (keyValue === undefined || keyValue === null ? undefined : String(keyValue));
   const traceparent = validTraceparent(attributes.traceparent);
+  const requestid = validRequestId(attributes.requestId);
   const time = attributes.time === undefined ? new Date() : new Date(attributes.time);
   return new CloudEvent<EventData<C, T>>({
     specversion: '1.0',
@@ -68,6 +75,7 @@ export function buildCloudEvent<C extends EventCatalog, T extends EventType<C>>(
     ...(partitionkey ? { partitionkey } : {}),
     ...(traceparent ? { traceparent } : {}),
     ...(traceparent && attributes.tracestate ? { tracestate: attributes.tracestate } : {}),
+    ...(requestid ? { requestid } : {}),
   });
 }
 

@@ -48,7 +48,8 @@ const outboxMigration = (schema: string) => `
     ADD COLUMN parked_at timestamptz,
     ADD COLUMN parked_reason text
       CHECK (parked_reason IN ('refused', 'too_large', 'invalid', 'exhausted')),
-    ADD COLUMN traceparent text;`;
+    ADD COLUMN traceparent text,
+    ADD COLUMN request_id text;`;
 
 interface Delivered {
   id: string;

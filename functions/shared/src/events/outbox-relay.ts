@@ -72,6 +72,7 @@ interface OutboxRow {
   attempts: number;
   last_attempt_at: Date | string | null;
   traceparent: string | null;
+  request_id: string | null;
 }
 
 /** What one attempt at a row came to. */
@@ -175,6 +176,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         partitionKey: row.partition_key ?? undefined,
         time: new Date(row.created_at),
         traceparent: row.traceparent ?? undefined,
+        requestId: row.request_id ?? undefined,
       });
     } catch (error) {
       const now = clock();
@@ -233,7 +235,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       // a blocked key never fills the batch, so the other keys keep flowing.
       const { rows } = await tx.query<OutboxRow>(
         `SELECT o.id, o.type, o.subject, o.partition_key, o.data, o.created_at, o.attempts,
-                o.last_attempt_at, o.traceparent
+                o.last_attempt_at, o.traceparent, o.request_id
            FROM ${table} o
           WHERE o.published_at IS NULL
             AND o.parked_at IS NULL

@@ -1,6 +1,7 @@
 import { type Span, SpanKind } from '@opentelemetry/api';
 import type { CloudEvent } from 'cloudevents';
 import type { Logger } from 'pino';
+import { currentRequestId } from '../request-context.js';
 import {
   contextOf,
   currentTraceparent,
@@ -91,9 +92,12 @@ export function createPublisher<C extends EventCatalog>(
       // An event without a starting trace (published directly, not from an outbox) starts at
       // the span publishing it.
       const traceparent = validTraceparent(attributes.traceparent) ?? currentTraceparent();
+      // Likewise its request: the one being served, unless the attributes name it (a relay).
+      const requestId = attributes.requestId ?? currentRequestId();
       const event = buildCloudEvent(catalog, source, type, data, {
         ...attributes,
         ...(traceparent && { traceparent }),
+        ...(requestId && { requestId }),
       });
       assertEventFits(event, maxEventBytes);
       // The send is a producer span, child of the span that made the event (an outbox relay

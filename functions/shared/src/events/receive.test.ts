@@ -55,10 +55,11 @@ type ProblemBody = { detail?: string; errors?: { name: string; reason: string }[
 
 let eventCount = 0;
 /** A fresh event id per call, so tests never see each other's deliveries as duplicates. */
-function priced(overrides: { data?: unknown; id?: string } = {}) {
+function priced(overrides: { data?: unknown; id?: string; requestId?: string } = {}) {
   const event = buildCloudEvent(catalog, '/shop/thing', 'shop.thing.priced', data, {
     id: overrides.id ?? `evt-${++eventCount}-${crypto.randomUUID()}`,
     traceparent: TRACEPARENT,
+    ...(overrides.requestId && { requestId: overrides.requestId }),
   });
   // Data that fails the catalog cannot be built, so it is swapped in afterwards.
   return overrides.data === undefined ? event : event.cloneWith({ data: overrides.data }, false);
@@ -492,7 +493,7 @@ describe('createEventReceiver emitting through the outbox', () => {
     const schema = `inbox_${inboxCount}`;
     await db.exec(`CREATE TABLE ${schema}.outbox (
       id uuid PRIMARY KEY, type text NOT NULL, subject text, partition_key text,
-      data jsonb NOT NULL, traceparent text);`);
+      data jsonb NOT NULL, traceparent text, request_id text);`);
     let woken = 0;
     const app = createEventReceiver<Catalog, EventInbox, Emits>({
       catalog,
@@ -509,9 +510,13 @@ describe('createEventReceiver emitting through the outbox', () => {
     });
     const outbox = async () =>
       (
-        await db.query<{ type: string; partition_key: string; data: unknown; traceparent: string }>(
-          `SELECT type, partition_key, data, traceparent FROM ${schema}.outbox`,
-        )
+        await db.query<{
+          type: string;
+          partition_key: string;
+          data: unknown;
+          traceparent: string;
+          request_id: string | null;
+        }>(`SELECT type, partition_key, data, traceparent, request_id FROM ${schema}.outbox`)
       ).rows;
     return { app, outbox, woken: () => woken };
   }
@@ -531,9 +536,24 @@ describe('createEventReceiver emitting through the outbox', () => {
         data: { thingId: THING, amount: 250 },
         // The emitted event continues the trace of the one that caused it.
         traceparent: TRACEPARENT,
+        request_id: null,
       },
     ]);
     expect(woken()).toBe(1);
+  });
+
+  it('passes the request id of the event on to what its handler emits', async () => {
+    const { app, outbox } = await outboxReceiver(async (emit) => {
+      await emit({ type: 'shop.thing.noticed', data: { thingId: THING, amount: 1 } });
+    });
+    const event = priced({ requestId: 'req-7f3a' });
+    expect(event.requestid).toBe('req-7f3a');
+    expect((await app.request('/', binary(event))).status).toBe(204);
+    expect((await outbox()).map((row) => row.request_id)).toEqual(['req-7f3a']);
+    // One no request id could be (a forged log line) is not passed on.
+    const forged = priced().cloneWith({ requestid: 'x"} {"level":60' }, false);
+    expect((await app.request('/', binary(forged))).status).toBe(204);
+    expect((await outbox()).map((row) => row.request_id)).toEqual(['req-7f3a', null]);
   });
 
   it('emits once for an event delivered again, and nothing when the handler fails after emitting', async () => {

@@ -7,6 +7,7 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import { dataExceptionProblem, type ServiceEnv } from '../app.js';
 import type { Queryable } from '../db/database.js';
 import { Problem, problemResponse } from '../problem.js';
+import { validRequestId, withRequestId } from '../request-context.js';
 import { metricCatalog } from '../telemetry/metric-catalog.js';
 import { contextOf, inSpan, spanContextOf, spanTraceparent } from '../telemetry/trace-context.js';
 import {
@@ -35,6 +36,8 @@ export interface ReceivedEvent<T> {
   partitionKey: string | undefined;
   /** The producer's W3C `traceparent`, to link spans and pass on to events this one causes. */
   traceparent: string | undefined;
+  /** The request that started it (the `requestid` extension), passed on to what it causes. */
+  requestId: string | undefined;
   data: T;
 }
 
@@ -263,6 +266,7 @@ export function createEventReceiver<
       time: event.time,
       partitionKey: typeof event.partitionkey === 'string' ? event.partitionkey : undefined,
       traceparent,
+      requestId: validRequestId(event.requestid),
       data,
     };
     // Emitted events are written (and validated) inside the handling, so with an inbox a bad
@@ -283,14 +287,19 @@ export function createEventReceiver<
         }
         // Its starting trace is the consumer span: a new event, a new origin.
         const hop = consumerSpan && spanTraceparent(consumerSpan);
+        // Its request is the one the event came from: the reply names what started the work.
         const id = await options.emit(tx as Queryable, {
           ...reply,
           ...(hop && { traceparent: hop }),
+          ...(received.requestId && { requestId: received.requestId }),
         });
         emitted++;
         return id;
       };
-      await handler(received, { tx, log, emit, afterCommit });
+      // What the handler writes or publishes names the request the event came from.
+      await withRequestId(received.requestId, () =>
+        handler(received, { tx, log, emit, afterCommit }),
+      );
     };
 
     // The consumer span: a child of the delivery that brought the event when it is of the

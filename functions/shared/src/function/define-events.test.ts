@@ -54,7 +54,7 @@ beforeAll(async () => {
       data jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now(),
       published_at timestamptz, attempts int NOT NULL DEFAULT 0, last_error text,
       next_attempt_at timestamptz, last_attempt_at timestamptz, parked_at timestamptz,
-      parked_reason text, traceparent text
+      parked_reason text, traceparent text, request_id text
     );
     CREATE TABLE billing.inbox (
       source text NOT NULL, id text NOT NULL,

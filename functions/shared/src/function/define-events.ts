@@ -28,6 +28,7 @@ import {
 import { newId } from '../ids.js';
 import type { Logger } from '../logger.js';
 import { pruneOutbox, writeOutbox } from '../outbox.js';
+import { currentRequestId, validRequestId } from '../request-context.js';
 import { currentTraceparent } from '../telemetry/trace-context.js';
 
 /**
@@ -78,7 +79,7 @@ export interface FunctionEvents<
    */
   write<T extends Published>(
     tx: Queryable,
-    event: OutboxEventOf<C, T> & { traceparent?: string },
+    event: OutboxEventOf<C, T> & { traceparent?: string; requestId?: string },
   ): Promise<string>;
   /** Deletes outbox events published before `before` (default: the retention period ago). */
   prune(db: Queryable, before?: Date): Promise<number>;
@@ -167,6 +168,8 @@ export function defineEvents<
     const id = newId();
     // The event's starting trace (CloudEvents distributed tracing): the span that made it.
     const traceparent = validTraceparent(event.traceparent) ?? currentTraceparent();
+    // And the request it serves (an HTTP request's, or the one an event handled here carried).
+    const requestId = validRequestId(event.requestId) ?? currentRequestId();
     // The event as the relay will publish it: validated, keyed and measured now, so a refusal
     // fails the change that makes it instead of stalling the outbox later.
     const built = buildCloudEvent(catalog, source, type, event.data, {
@@ -174,6 +177,7 @@ export function defineEvents<
       ...(subject !== undefined && { subject }),
       ...(event.partitionKey !== undefined && { partitionKey: event.partitionKey }),
       ...(traceparent && { traceparent }),
+      ...(requestId && { requestId }),
     });
     assertEventFits(built, maxEventBytes);
     const partitionKey = typeof built.partitionkey === 'string' ? built.partitionkey : undefined;
@@ -184,6 +188,7 @@ export function defineEvents<
       ...(subject !== undefined && { subject }),
       ...(partitionKey !== undefined && { partitionKey }),
       ...(traceparent && { traceparent }),
+      ...(requestId && { requestId }),
     });
   };
   return {

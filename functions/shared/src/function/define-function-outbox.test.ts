@@ -53,6 +53,8 @@ const thing = defineFunction({
 /** A broker ingress stand-in: `refuse` decides which events get a 400. */
 async function startSink(refuse: (thingId: string) => boolean) {
   const received: string[] = [];
+  /** The `requestid` extension of each event taken, by thing id. */
+  const requestIds = new Map<string, unknown>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -60,15 +62,21 @@ async function startSink(refuse: (thingId: string) => boolean) {
       const event = HTTP.toEvent({
         headers: req.headers as Record<string, string>,
         body: Buffer.concat(chunks).toString(),
-      }) as { data: { thingId: string } };
+      }) as { data: { thingId: string }; requestid?: unknown };
       if (refuse(event.data.thingId)) return res.writeHead(400).end('refused');
       received.push(event.data.thingId);
+      requestIds.set(event.data.thingId, event.requestid);
       res.writeHead(202).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/shop/default`;
-  return { url, received, close: () => new Promise((resolve) => server.close(resolve)) };
+  return {
+    url,
+    received,
+    requestIds,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
 }
 
 const quiet = { log: silentLogger(), handleSignals: false, port: 0, verifyToken: testVerifyToken };
@@ -132,6 +140,37 @@ describe('defineFunction with an outbox', () => {
       expect(metrics).toMatch(
         /^outbox_events_parked_total\{reason="refused",service="thing"\} 1$/m,
       );
+      await running.shutdown();
+    } finally {
+      await sink.close();
+      await cleanup();
+    }
+  });
+
+  it('publishes each event with the request that caused it, and never a forged one', async () => {
+    const { db, cleanup } = await testDatabase();
+    const sink = await startSink(() => false);
+    try {
+      const running = await thing.start({ ...quiet, env: { K_SINK: sink.url }, db });
+      const named = await fetch(`${running.url}/things/named`, {
+        method: 'POST',
+        headers: { 'x-request-id': 'req-checkout-42' },
+      });
+      expect(named.headers.get('x-request-id')).toBe('req-checkout-42');
+      // An id that could forge a log line or a header is replaced by one the kit makes.
+      const forged = await fetch(`${running.url}/things/forged`, {
+        method: 'POST',
+        headers: { 'x-request-id': 'x"} {"level":60,"msg":"forged' },
+      });
+      const madeId = forged.headers.get('x-request-id');
+      expect(madeId).toMatch(/^[0-9a-f-]{36}$/);
+      await vi.waitFor(() => expect(sink.received).toHaveLength(2));
+      expect(sink.requestIds.get('named')).toBe('req-checkout-42');
+      expect(sink.requestIds.get('forged')).toBe(madeId);
+      const { rows } = await db.query<{ request_id: string }>(
+        'SELECT request_id FROM thing.outbox ORDER BY id',
+      );
+      expect(rows.map((row) => row.request_id)).toEqual(['req-checkout-42', madeId]);
       await running.shutdown();
     } finally {
       await sink.close();

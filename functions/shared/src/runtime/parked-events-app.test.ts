@@ -17,7 +17,7 @@ beforeAll(async () => {
       data jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now(),
       published_at timestamptz, attempts int NOT NULL DEFAULT 0, last_error text,
       next_attempt_at timestamptz, last_attempt_at timestamptz, parked_at timestamptz,
-      parked_reason text, traceparent text
+      parked_reason text, traceparent text, request_id text
     );`);
 });
 afterAll(() => cleanup());

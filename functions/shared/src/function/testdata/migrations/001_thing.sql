@@ -14,7 +14,9 @@ CREATE TABLE thing.outbox (
   last_attempt_at timestamptz,
   parked_at timestamptz,
   parked_reason text CHECK (parked_reason IN ('refused', 'too_large', 'invalid', 'exhausted')),
-  traceparent text
+  traceparent text,
+  -- The request that caused it: published as the `requestid` extension (audit names it).
+  request_id text
 );
 CREATE TABLE thing.inbox (
   source text NOT NULL,
