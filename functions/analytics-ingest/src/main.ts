@@ -67,12 +67,12 @@ const configShape = {
   /** Milliseconds Kafka has to acknowledge a produce request. */
   KAFKA_SEND_TIMEOUT_MS: positiveInt.max(60_000).default(5_000),
   /**
-   * Retries of a produce request (kafkajs backs off from 0.3 s, doubling up to 30 s): 7 keeps a
-   * send going through about 40 s of a broker away, so a record whose acknowledgement was lost
-   * is deduplicated by Kafka instead of written again. At most 8 (about 70 s), below the two
-   * minutes a messageId's claim lives.
+   * Milliseconds a produce request goes on retrying (backing off from 0.1 s, doubling up to 5 s)
+   * before the send fails: a send keeps going through a broker away this long, so a record whose
+   * acknowledgement was lost is deduplicated by Kafka instead of written again. At most 100 s,
+   * below the two minutes a messageId's claim lives.
    */
-  KAFKA_SEND_RETRIES: positiveInt.max(8).default(7),
+  KAFKA_DELIVERY_TIMEOUT_MS: positiveInt.max(100_000).default(60_000),
   /** Bytes of requests that may wait for Kafka at once; beyond, 503 (bounded memory). */
   INGEST_MAX_PENDING_BYTES: positiveInt.default(64 * 1024 * 1024),
   /** Seconds clients are told to wait (Retry-After) when Kafka is unavailable. */
@@ -164,7 +164,7 @@ export const analyticsIngest = defineFunction({
         idempotent: true,
         compression: 'gzip',
         lingerMs: config.KAFKA_LINGER_MS,
-        retries: config.KAFKA_SEND_RETRIES,
+        deliveryTimeoutMs: config.KAFKA_DELIVERY_TIMEOUT_MS,
       }),
       topics,
       writeKeySecret: config.settings.writeKeySecret,

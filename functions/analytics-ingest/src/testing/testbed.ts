@@ -121,7 +121,7 @@ export async function createTestbed(
     idempotent: true,
     compression: 'gzip',
     lingerMs: 2,
-    retries: 7,
+    deliveryTimeoutMs: 60_000,
   });
   const ingest = buildIngest({
     db,

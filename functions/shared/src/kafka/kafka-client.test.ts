@@ -152,7 +152,7 @@ describe(`KafkaClient (${kafka.kind})`, () => {
     // A failed idempotent send retires kafkajs' producer (its sequence numbers could make the
     // broker take the next batch for a copy of the failed one); the sends around it still land.
     const topic = await newTopic(1);
-    const producer = kafka.producer({ idempotent: true, retries: 1 });
+    const producer = kafka.producer({ idempotent: true, deliveryTimeoutMs: 300 });
     const results = await Promise.allSettled([
       producer.send(topic, [{ key: 'k', value: 'before' }]),
       producer.send(topic, [{ key: 'k', value: 'nowhere', partition: 5 }]),

@@ -48,8 +48,14 @@ export interface ProducerOptions {
    * `linger.ms`); default 0, each send its own request.
    */
   lingerMs?: number;
-  /** Retries of a failed request before `send` rejects (default the client's own, 5). */
-  retries?: number;
+  /**
+   * Milliseconds a send goes on retrying a failed request before it rejects, about (Kafka's
+   * `delivery.timeout.ms`): retries back off from 100 ms, doubling up to 5 s apart. An idempotent
+   * producer's retries carry the same sequence numbers, so a record whose acknowledgement was lost
+   * is not written again by them; default 120,000 for an idempotent producer, else the client's
+   * own (5 retries).
+   */
+  deliveryTimeoutMs?: number;
 }
 
 export interface KafkaProducer {

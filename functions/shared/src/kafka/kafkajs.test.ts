@@ -1,5 +1,6 @@
 import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
+import { retriesWithin } from './kafkajs.js';
 import { partitionForKey } from './partitioner.js';
 
 const { Partitioners } = kafkajs;
@@ -39,5 +40,28 @@ describe('kafkajs partitioners', () => {
     const partitioner = Partitioners.LegacyPartitioner();
     const differing = keys.filter((key) => pick(partitioner, key, 10) !== partitionForKey(key, 10));
     expect(differing.length).toBeGreaterThan(keys.length / 2);
+  });
+});
+
+describe('a producer delivery timeout', () => {
+  // The nominal waits of the kit's backoff: 100 ms doubling, at most 5 s apart.
+  const waits = (retries: number) =>
+    Array.from({ length: retries }, (_, i) => Math.min(100 * 2 ** i, 5_000)).reduce(
+      (a, b) => a + b,
+      0,
+    );
+
+  it('becomes the fewest retries whose waits cover it', () => {
+    for (const timeout of [300, 10_000, 60_000, 120_000]) {
+      const retries = retriesWithin(timeout);
+      expect(waits(retries)).toBeGreaterThanOrEqual(timeout);
+      expect(waits(retries - 1)).toBeLessThan(timeout);
+    }
+    // A minute of a broker away: 6 doubling waits (6.3 s), then 11 of 5 s.
+    expect(retriesWithin(60_000)).toBe(17);
+  });
+
+  it('always allows one retry (kafkajs refuses an idempotent producer without)', () => {
+    expect(retriesWithin(1)).toBe(1);
   });
 });

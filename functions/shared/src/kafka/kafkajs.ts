@@ -41,6 +41,25 @@ export interface KafkajsClientOptions {
 }
 
 const HEARTBEAT_EVERY_MS = 3_000;
+
+// kafkajs' retry backoff for a producer given a delivery timeout, stated in full: kafkajs swaps
+// in much shorter defaults when NODE_ENV is `test`, which made a send give up within two seconds
+// under the test runner while it waits for minutes in production.
+const SEND_BACKOFF = { initialRetryTime: 100, multiplier: 2, factor: 0.2, maxRetryTime: 5_000 };
+const IDEMPOTENT_DELIVERY_TIMEOUT_MS = 120_000;
+
+/** Retries whose nominal waits (the backoff above, without its jitter) add up to `deliveryTimeoutMs`. */
+export function retriesWithin(deliveryTimeoutMs: number): number {
+  let waited = 0;
+  let wait = SEND_BACKOFF.initialRetryTime;
+  let retries = 0;
+  while (waited < deliveryTimeoutMs) {
+    waited += wait;
+    wait = Math.min(wait * SEND_BACKOFF.multiplier, SEND_BACKOFF.maxRetryTime);
+    retries += 1;
+  }
+  return Math.max(1, retries);
+}
 const RESTART_DELAY_MS = 1_000;
 
 function logCreator(log: Logger | undefined) {
@@ -129,13 +148,14 @@ export function createKafkajsClient(options: KafkajsClientOptions): KafkaClient 
           .map((b) => b.trim())
           .filter(Boolean)
       : options.brokers;
-  const kafka = new Kafka({
+  const kafkaConfig = {
     brokers,
     clientId: options.clientId ?? 'shop',
     connectionTimeout: options.connectionTimeoutMs ?? 3_000,
     logLevel: logLevel.WARN,
     logCreator: logCreator(options.log),
-  });
+  };
+  const kafka = new Kafka(kafkaConfig);
   const closers = new Set<() => Promise<void>>();
 
   let sharedAdmin: Promise<Admin> | undefined;
@@ -172,16 +192,25 @@ export function createKafkajsClient(options: KafkajsClientOptions): KafkaClient 
 
   const producer = (producerOptions: ProducerOptions = {}): KafkaProducer => {
     const idempotent = producerOptions.idempotent ?? false;
+    const deliveryTimeoutMs =
+      producerOptions.deliveryTimeoutMs ??
+      (idempotent ? IDEMPOTENT_DELIVERY_TIMEOUT_MS : undefined);
+    // The retry goes to the producer's cluster too: a send that finds the broker gone reconnects
+    // under the cluster's retry, and a reconnect given up fails the send however many retries
+    // the send itself had left.
+    const retry =
+      deliveryTimeoutMs === undefined
+        ? undefined
+        : { ...SEND_BACKOFF, retries: retriesWithin(deliveryTimeoutMs) };
+    const producerKafka = retry ? new Kafka({ ...kafkaConfig, retry }) : kafka;
     const makeClient = (): Producer =>
-      kafka.producer({
+      producerKafka.producer({
         createPartitioner: Partitioners.DefaultPartitioner,
         allowAutoTopicCreation: false,
         idempotent,
         // kafkajs requires acks all and at most 5 in-flight requests for idempotence (it keeps order).
         ...(idempotent && { maxInFlightRequests: 5 }),
-        ...(producerOptions.retries !== undefined && {
-          retry: { retries: producerOptions.retries },
-        }),
+        ...(retry && { retry }),
       });
     let client = makeClient();
     const compression =
