@@ -125,6 +125,11 @@ beforeAll(async () => {
             baseUrl: paymentProviderUrl,
             apiKey: SIMULATOR_API_KEY,
           }).createIntent(input),
+        createRefund: (input) =>
+          createPaymentClient({
+            baseUrl: paymentProviderUrl,
+            apiKey: SIMULATOR_API_KEY,
+          }).createRefund(input),
       },
     },
     log: capturingLogger('cart'),

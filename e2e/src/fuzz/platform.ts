@@ -111,6 +111,11 @@ export async function startPlatform(): Promise<Platform> {
           clientSecret: `pi_${orderId.replaceAll('-', '')}_secret`,
           redirectUrl: null,
         }),
+        createRefund: async ({ idempotencyKey, amount }) => ({
+          id: `re_${idempotencyKey}`,
+          amount,
+          status: 'succeeded',
+        }),
       },
     },
   });

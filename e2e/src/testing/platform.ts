@@ -299,6 +299,11 @@ export async function startStoryPlatform(
               baseUrl: paymentProviderUrl,
               apiKey: 'sk_test_simulator',
             }).createIntent(input),
+          createRefund: (input) =>
+            createPaymentClient({
+              baseUrl: paymentProviderUrl,
+              apiKey: 'sk_test_simulator',
+            }).createRefund(input),
         },
       },
       log,

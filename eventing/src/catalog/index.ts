@@ -34,6 +34,8 @@ import {
   orderPaymentFailed,
   orderPaymentMismatched,
   orderRefunded,
+  orderRefundRequested,
+  orderReviewResolved,
 } from './events/order.js';
 import { paymentFailed, paymentRefunded, paymentSucceeded } from './events/payment.js';
 import {
@@ -78,6 +80,8 @@ export const eventCatalog = defineCatalog(
   orderCancelled,
   orderRefunded,
   orderPaymentMismatched,
+  orderRefundRequested,
+  orderReviewResolved,
   paymentSucceeded,
   paymentFailed,
   paymentRefunded,

@@ -19,6 +19,17 @@ describe('the routing table', () => {
     expect(matchRoute('/api/admin/attributions')).toBeUndefined();
   });
 
+  it('routes the staff order routes to cart, staff only', () => {
+    for (const path of [
+      '/api/admin/orders',
+      '/api/admin/orders/x/refunds',
+      '/api/admin/orders/x/review',
+    ]) {
+      expect(matchRoute(path)).toMatchObject({ upstream: 'cart', access: 'staff' });
+    }
+    expect(matchRoute('/api/admin/ordersx')).toBeUndefined();
+  });
+
   it('routes staff management to auth for staff, and the invitation acceptance for anyone', () => {
     for (const path of [
       '/api/admin/staff',

@@ -32,6 +32,8 @@ export const auditedEventTypes = [
   'shop.order.cancelled',
   'shop.order.refunded',
   'shop.order.payment_mismatched',
+  'shop.order.refund_requested',
+  'shop.order.review_resolved',
   'shop.payment.succeeded',
   'shop.payment.refunded',
   'shop.conversion.attributed',

@@ -18,6 +18,7 @@ import { handlePaymentEvent, type PaymentEventDeps } from './flows/payment-event
 import { type CartMetrics, createCartMetrics, noCartMetrics } from './metrics.js';
 import type { OfferClient } from './offer-client.js';
 import type { PaymentClient } from './payment-client.js';
+import { registerAdminOrderRoutes } from './routes/admin-orders.js';
 import { registerCartRoutes } from './routes/cart.js';
 import { registerOrderRoutes } from './routes/orders.js';
 
@@ -114,6 +115,14 @@ export function createApp(deps: CartAppDeps): OpenAPIHono<ServiceEnv> {
   });
   registerCartRoutes(app, routeDeps);
   registerOrderRoutes(app, routeDeps);
+  registerAdminOrderRoutes(app, {
+    db,
+    payments: deps.payments,
+    log,
+    clock,
+    onEventsRecorded,
+    onStockDue: deps.onStockDue,
+  });
 
   const eventDeps: PaymentEventDeps = { kv, log, clock, metrics };
   const receiver = events.receiver({
@@ -163,12 +172,14 @@ export function createApp(deps: CartAppDeps): OpenAPIHono<ServiceEnv> {
       version: '1.0.0',
       description:
         'Carts for anonymous and signed-in shoppers (prices and stock re-read from offer), ' +
-        'checkout with Idempotency-Key into orders and payments, and the shopper’s orders. ' +
+        'checkout with Idempotency-Key into orders and payments, the shopper’s orders, and ' +
+        'staff routes to refund, review and cancel them. ' +
         'Reached through the api-gateway, which passes the verified identity in x-shop-* headers.',
     },
     tags: [
       { name: 'cart', description: 'The shopper’s cart' },
       { name: 'orders', description: 'Checkout and the signed-in shopper’s orders' },
+      { name: 'staff', description: 'Every order for staff: refunds, payment reviews, cancels' },
     ],
   });
   return app;

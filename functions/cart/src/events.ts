@@ -14,6 +14,8 @@ export const events = defineEvents({
     'shop.order.cancelled',
     'shop.order.refunded',
     'shop.order.payment_mismatched',
+    'shop.order.refund_requested',
+    'shop.order.review_resolved',
   ],
   consumes: ['shop.payment.succeeded', 'shop.payment.failed', 'shop.payment.refunded'],
 });

@@ -1,10 +1,17 @@
-// Creates payment intents at the provider (Stripe's API shape; the simulator in dev).
+// Creates payment intents and refunds at the provider (Stripe's API shape; the simulator in dev).
 
 /** The provider's answer the order keeps and the shopper needs. */
 export interface PaymentIntent {
   id: string;
   clientSecret: string;
   redirectUrl: string | null;
+}
+
+/** A refund the provider made (Stripe's `refund` object, what cart keeps of it). */
+export interface ProviderRefund {
+  id: string;
+  amount: number;
+  status: string;
 }
 
 export interface PaymentClient {
@@ -18,6 +25,17 @@ export interface PaymentClient {
     currency: string;
     description?: string;
   }): Promise<PaymentIntent>;
+  /**
+   * Refunds (part of) a paid intent; the same idempotency key finds the same refund again.
+   * @example await payments.createRefund({ paymentIntentId, amount: 500, idempotencyKey: requestId, metadata: { orderId } });
+   */
+  createRefund(input: {
+    paymentIntentId: string;
+    amount: number;
+    idempotencyKey: string;
+    reason?: 'requested_by_customer' | 'duplicate' | 'fraudulent';
+    metadata: Record<string, string>;
+  }): Promise<ProviderRefund>;
 }
 
 export interface PaymentClientOptions {
@@ -29,6 +47,19 @@ export interface PaymentClientOptions {
 
 export class PaymentProviderError extends Error {
   override name = 'PaymentProviderError';
+  /**
+   * The provider's HTTP status when it answered; a 4xx is a refusal (the request will not
+   * succeed as it is), none or a 5xx an outage worth a retry with the same idempotency key.
+   */
+  constructor(message: string, options?: ErrorOptions & { status?: number }) {
+    super(message, options);
+    this.status = options?.status;
+  }
+  readonly status: number | undefined;
+  /** Whether the provider refused the request (a 4xx): retrying it as it is cannot help. */
+  get refused(): boolean {
+    return this.status !== undefined && this.status >= 400 && this.status < 500;
+  }
 }
 
 /**
@@ -39,36 +70,42 @@ export function createPaymentClient(options: PaymentClientOptions): PaymentClien
   const base = options.baseUrl.replace(/\/+$/, '');
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 5000;
+  /** POSTs a JSON body under an idempotency key; the provider's JSON answer, or the error. */
+  async function post(path: string, idempotencyKey: string, body: unknown): Promise<unknown> {
+    let res: Response;
+    try {
+      res = await doFetch(`${base}${path}`, {
+        method: 'POST',
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+        headers: {
+          authorization: `Bearer ${options.apiKey}`,
+          'content-type': 'application/json',
+          'idempotency-key': idempotencyKey,
+        },
+        body: JSON.stringify(body),
+      });
+    } catch (error) {
+      throw new PaymentProviderError('the payment provider is not reachable', { cause: error });
+    }
+    if (!res.ok) {
+      const text = await res.text().catch(() => '');
+      throw new PaymentProviderError(
+        `the payment provider answered ${res.status}: ${text.slice(0, 200)}`,
+        { status: res.status },
+      );
+    }
+    return res.json();
+  }
+
   return {
     async createIntent(input) {
-      let res: Response;
-      try {
-        res = await doFetch(`${base}/v1/payment_intents`, {
-          method: 'POST',
-          redirect: 'manual',
-          signal: AbortSignal.timeout(timeoutMs),
-          headers: {
-            authorization: `Bearer ${options.apiKey}`,
-            'content-type': 'application/json',
-            'idempotency-key': input.orderId,
-          },
-          body: JSON.stringify({
-            amount: input.amount,
-            currency: input.currency.toLowerCase(),
-            metadata: { orderId: input.orderId },
-            ...(input.description && { description: input.description }),
-          }),
-        });
-      } catch (error) {
-        throw new PaymentProviderError('the payment provider is not reachable', { cause: error });
-      }
-      if (!res.ok) {
-        const text = await res.text().catch(() => '');
-        throw new PaymentProviderError(
-          `the payment provider answered ${res.status}: ${text.slice(0, 200)}`,
-        );
-      }
-      const body = (await res.json()) as {
+      const body = (await post('/v1/payment_intents', input.orderId, {
+        amount: input.amount,
+        currency: input.currency.toLowerCase(),
+        metadata: { orderId: input.orderId },
+        ...(input.description && { description: input.description }),
+      })) as {
         id?: unknown;
         client_secret?: unknown;
         next_action?: { redirect_to_url?: { url?: unknown } } | null;
@@ -81,6 +118,22 @@ export function createPaymentClient(options: PaymentClientOptions): PaymentClien
         id: body.id,
         clientSecret: body.client_secret,
         redirectUrl: typeof url === 'string' ? url : null,
+      };
+    },
+    async createRefund(input) {
+      const body = (await post('/v1/refunds', input.idempotencyKey, {
+        payment_intent: input.paymentIntentId,
+        amount: input.amount,
+        ...(input.reason && { reason: input.reason }),
+        metadata: input.metadata,
+      })) as { id?: unknown; amount?: unknown; status?: unknown };
+      if (typeof body.id !== 'string' || typeof body.amount !== 'number') {
+        throw new PaymentProviderError('the payment provider answered without a refund id');
+      }
+      return {
+        id: body.id,
+        amount: body.amount,
+        status: typeof body.status === 'string' ? body.status : 'unknown',
       };
     },
   };

@@ -1,7 +1,15 @@
 // SQL of the cart schema: orders, their transitions and refunds, payment events waiting for their
 // order, checkout idempotency keys.
 import { type Money, money, newId, type Queryable } from '@shop/shared';
-import type { Order, OrderItem, Refund, ShippingAddress, Transition } from './domain/order.js';
+import type {
+  Order,
+  OrderItem,
+  Refund,
+  RefundReason,
+  RefundRequest,
+  ShippingAddress,
+  Transition,
+} from './domain/order.js';
 import type { OrderStatus } from './domain/order-status.js';
 
 interface OrderRow {
@@ -17,6 +25,7 @@ interface OrderRow {
   provider_payment_id: string | null;
   payment_id: string | null;
   refunded_amount: number | string;
+  version: number;
   created_at: Date;
   updated_at: Date;
 }
@@ -34,6 +43,7 @@ function toOrder(row: OrderRow): Order {
     providerPaymentId: row.provider_payment_id,
     paymentId: row.payment_id,
     refundedAmount: Number(row.refunded_amount),
+    version: Number(row.version),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };
@@ -43,7 +53,12 @@ export async function insertOrder(
   tx: Queryable,
   order: Omit<
     Order,
-    'paymentProvider' | 'providerPaymentId' | 'paymentId' | 'refundedAmount' | 'updatedAt'
+    | 'paymentProvider'
+    | 'providerPaymentId'
+    | 'paymentId'
+    | 'refundedAmount'
+    | 'version'
+    | 'updatedAt'
   >,
 ): Promise<Order> {
   const { rows } = await tx.query<OrderRow>(
@@ -443,4 +458,167 @@ export async function listStockDue(
     [limit],
   );
   return rows.map((row) => ({ orderId: row.id, stockStatus: row.stock_status }));
+}
+
+/** What staff filter all orders by; `after` is the last order of the previous page. */
+export interface OrderFilter {
+  status?: OrderStatus | undefined;
+  userId?: string | undefined;
+  createdFrom?: Date | undefined;
+  createdBefore?: Date | undefined;
+  after?: { createdAt: Date; id: string } | undefined;
+  limit: number;
+}
+
+/** Every user's orders, newest first, filtered (the staff list). */
+export async function listAllOrders(db: Queryable, filter: OrderFilter): Promise<Order[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (filter.status) where.push(`status = ${param(filter.status)}`);
+  if (filter.userId) where.push(`user_id = ${param(filter.userId)}`);
+  if (filter.createdFrom) where.push(`created_at >= ${param(filter.createdFrom)}`);
+  if (filter.createdBefore) where.push(`created_at < ${param(filter.createdBefore)}`);
+  if (filter.after) {
+    where.push(`(created_at, id) < (${param(filter.after.createdAt)}, ${param(filter.after.id)})`);
+  }
+  const { rows } = await db.query<OrderRow>(
+    `SELECT * FROM cart."order" ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY created_at DESC, id DESC LIMIT ${param(filter.limit)}`,
+    params,
+  );
+  return rows.map(toOrder);
+}
+
+/** The status an order had before its latest move into payment_review (what a dismissal restores). */
+export async function statusBeforeReview(
+  tx: Queryable,
+  orderId: string,
+): Promise<OrderStatus | null> {
+  const { rows } = await tx.query<{ from_status: OrderStatus | null }>(
+    `SELECT from_status FROM cart.order_transition
+     WHERE order_id = $1 AND to_status = 'payment_review' ORDER BY at DESC, id DESC LIMIT 1`,
+    [orderId],
+  );
+  return rows[0]?.from_status ?? null;
+}
+
+interface RefundRequestRow {
+  id: string;
+  order_id: string;
+  idempotency_key: string;
+  request_hash: string;
+  amount: number | string;
+  currency: string;
+  reason: RefundReason;
+  note: string | null;
+  requested_by: string;
+  status: RefundRequest['status'];
+  provider_refund_id: string | null;
+  error: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function toRefundRequest(row: RefundRequestRow): RefundRequest {
+  return {
+    id: row.id,
+    orderId: row.order_id,
+    idempotencyKey: row.idempotency_key,
+    requestHash: row.request_hash,
+    amount: money(Number(row.amount), row.currency),
+    reason: row.reason,
+    note: row.note,
+    requestedBy: row.requested_by,
+    status: row.status,
+    providerRefundId: row.provider_refund_id,
+    error: row.error,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+/** The refund request staff made for an order under an Idempotency-Key, or null. */
+export async function findRefundRequest(
+  tx: Queryable,
+  orderId: string,
+  idempotencyKey: string,
+): Promise<RefundRequest | null> {
+  const { rows } = await tx.query<RefundRequestRow>(
+    'SELECT * FROM cart.refund_request WHERE order_id = $1 AND idempotency_key = $2',
+    [orderId, idempotencyKey],
+  );
+  return rows[0] ? toRefundRequest(rows[0]) : null;
+}
+
+export async function insertRefundRequest(
+  tx: Queryable,
+  request: Omit<RefundRequest, 'status' | 'providerRefundId' | 'error' | 'updatedAt'>,
+): Promise<RefundRequest> {
+  const { rows } = await tx.query<RefundRequestRow>(
+    `INSERT INTO cart.refund_request (id, order_id, idempotency_key, request_hash, amount,
+       currency, reason, note, requested_by, status, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'requested', $10, $10) RETURNING *`,
+    [
+      request.id,
+      request.orderId,
+      request.idempotencyKey,
+      request.requestHash,
+      request.amount.amount,
+      request.amount.currency,
+      request.reason,
+      request.note,
+      request.requestedBy,
+      request.createdAt,
+    ],
+  );
+  return toRefundRequest(rows[0] as RefundRequestRow);
+}
+
+/** Records what the provider answered a refund request: made (its refund id) or refused. */
+export async function settleRefundRequest(
+  db: Queryable,
+  id: string,
+  outcome: { status: 'sent'; providerRefundId: string } | { status: 'failed'; error: string },
+  at: Date,
+): Promise<RefundRequest | null> {
+  const { rows } = await db.query<RefundRequestRow>(
+    `UPDATE cart.refund_request SET status = $2, provider_refund_id = $3, error = $4, updated_at = $5
+     WHERE id = $1 AND status = 'requested' RETURNING *`,
+    [
+      id,
+      outcome.status,
+      outcome.status === 'sent' ? outcome.providerRefundId : null,
+      outcome.status === 'failed' ? outcome.error : null,
+      at,
+    ],
+  );
+  return rows[0] ? toRefundRequest(rows[0]) : null;
+}
+
+/** An order's refund requests, oldest first. */
+export async function listRefundRequests(db: Queryable, orderId: string): Promise<RefundRequest[]> {
+  const { rows } = await db.query<RefundRequestRow>(
+    'SELECT * FROM cart.refund_request WHERE order_id = $1 ORDER BY created_at, id',
+    [orderId],
+  );
+  return rows.map(toRefundRequest);
+}
+
+/**
+ * Minor units of an order's refunds asked for but not yet reported by the provider (requested,
+ * or sent without its shop.payment.refunded counted yet): they are not refundable again.
+ */
+export async function refundsInFlight(tx: Queryable, orderId: string): Promise<number> {
+  const { rows } = await tx.query<{ amount: string | number | null }>(
+    `SELECT COALESCE(SUM(r.amount), 0) AS amount FROM cart.refund_request r
+     WHERE r.order_id = $1 AND r.status IN ('requested', 'sent')
+       AND NOT EXISTS (SELECT 1 FROM cart.order_refund f
+                       WHERE f.provider_refund_id = r.provider_refund_id)`,
+    [orderId],
+  );
+  return Number(rows[0]?.amount ?? 0);
 }

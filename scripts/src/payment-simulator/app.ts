@@ -96,6 +96,7 @@ export interface Refund {
   charge: string;
   payment_intent: string;
   status: 'succeeded';
+  reason: 'duplicate' | 'fraudulent' | 'requested_by_customer' | null;
   metadata: Record<string, string>;
   created: number;
 }
@@ -200,6 +201,12 @@ const ConfirmBody = z.strictObject({
 const RefundBody = z.strictObject({
   payment_intent: z.string().regex(ID_PATTERN, 'must be a payment intent id (pi_…)'),
   amount: z.number().int().min(1).optional(),
+  // Stripe's reasons; its metadata: at most 50 keys, keys ≤ 40 and values ≤ 500 characters.
+  reason: z.enum(['duplicate', 'fraudulent', 'requested_by_customer']).optional(),
+  metadata: z
+    .record(z.string().min(1).max(40), z.string().max(500))
+    .refine((m) => Object.keys(m).length <= 50, 'has at most 50 keys')
+    .optional(),
 });
 
 const IdempotencyKey = z.string().min(1).max(255);
@@ -398,7 +405,8 @@ export function createSimulatorApp(deps: SimulatorDeps): Simulator {
       charge: charge.id,
       payment_intent: intent.id,
       status: 'succeeded',
-      metadata: {},
+      reason: body.reason ?? null,
+      metadata: body.metadata ?? {},
       created: seconds(),
     };
     charge.amount_refunded += amount;

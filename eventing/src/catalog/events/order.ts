@@ -155,3 +155,46 @@ export const orderPaymentMismatched = defineEvent({
     })
     .strict(),
 });
+
+export const orderRefundRequested = defineEvent({
+  type: 'shop.order.refund_requested',
+  description:
+    'Staff asked the payment provider to refund (part of) a paid order. The order counts the money only once shop.payment.refunded confirms it.',
+  producer: 'cart',
+  consumers: ['audit'],
+  partitionKey: 'orderId',
+  schema: z
+    .object({
+      orderId: z.uuid(),
+      userId: z.uuid().nullable(),
+      refundRequestId: z.uuid(),
+      amount: eventMoney,
+      reason: z.enum(['requested_by_customer', 'duplicate', 'fraudulent', 'other']),
+      note: eventText({ multiline: true }).nullable(),
+      requestedBy: eventText(),
+      requestedAt: eventTimestamp,
+    })
+    .strict(),
+});
+
+export const orderReviewResolved = defineEvent({
+  type: 'shop.order.review_resolved',
+  description:
+    'Staff resolved an order in payment_review: cancelled it, or dismissed the mismatch so the order waits for its own payment again.',
+  producer: 'cart',
+  consumers: ['audit'],
+  partitionKey: 'orderId',
+  schema: z
+    .object({
+      orderId: z.uuid(),
+      userId: z.uuid().nullable(),
+      resolution: z.enum(['cancel', 'dismiss']),
+      status: z
+        .enum(['pending_payment', 'payment_failed', 'cancelled'])
+        .describe('The order status after the resolution'),
+      note: eventText({ multiline: true }).nullable(),
+      resolvedBy: eventText(),
+      resolvedAt: eventTimestamp,
+    })
+    .strict(),
+});

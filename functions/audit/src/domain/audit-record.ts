@@ -269,6 +269,20 @@ const mappings: Record<string, Mapping> = {
     at: 'detectedAt',
     after: (d) => omit(d, ['orderId', 'detectedAt']),
   }),
+  // Staff acting on an order: who asked for which refund, who resolved a payment review.
+  'shop.order.refund_requested': mapped({
+    actor: 'requestedBy',
+    target: order,
+    at: 'requestedAt',
+    after: ['userId', 'refundRequestId', 'amount', 'reason', 'note'],
+  }),
+  'shop.order.review_resolved': mapped({
+    actor: 'resolvedBy',
+    target: order,
+    at: 'resolvedAt',
+    before: () => ({ status: 'payment_review' }),
+    after: ['userId', 'resolution', 'status', 'note'],
+  }),
   'shop.payment.succeeded': mapped({
     actor: null,
     target: payment,

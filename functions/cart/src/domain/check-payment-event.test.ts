@@ -18,6 +18,7 @@ function order(fields: Partial<Order> = {}): Order {
     providerPaymentId: 'pi_a',
     paymentId: null,
     refundedAmount: 0,
+    version: 1,
     createdAt: new Date(),
     updatedAt: new Date(),
     ...fields,

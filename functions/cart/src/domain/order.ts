@@ -35,6 +35,8 @@ export interface Order {
   paymentId: string | null;
   /** Minor units refunded so far, in the total's currency. */
   refundedAmount: number;
+  /** Bumped by every change of the row (a trigger): the ETag staff edits name with If-Match. */
+  version: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -61,4 +63,34 @@ export interface Refund {
   reason: string | null;
   eventId: string;
   at: Date;
+}
+
+/** Why staff refund: Stripe's reasons, and `other` (then a note says why). */
+export const REFUND_REASONS = [
+  'requested_by_customer',
+  'duplicate',
+  'fraudulent',
+  'other',
+] as const;
+export type RefundReason = (typeof REFUND_REASONS)[number];
+
+/**
+ * A refund staff asked the provider for: recorded before it is sent (`requested`), then `sent`
+ * (the provider made it; the order counts it once `shop.payment.refunded` reports it) or
+ * `failed` (the provider refused it; nothing was refunded).
+ */
+export interface RefundRequest {
+  id: string;
+  orderId: string;
+  idempotencyKey: string;
+  requestHash: string;
+  amount: Money;
+  reason: RefundReason;
+  note: string | null;
+  requestedBy: string;
+  status: 'requested' | 'sent' | 'failed';
+  providerRefundId: string | null;
+  error: string | null;
+  createdAt: Date;
+  updatedAt: Date;
 }

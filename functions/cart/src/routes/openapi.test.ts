@@ -48,13 +48,31 @@ describe('/openapi.json', () => {
         'POST /api/cart/checkout',
         'GET /api/cart/orders',
         'GET /api/cart/orders/{id}',
+        'GET /api/admin/orders',
+        'GET /api/admin/orders/{id}',
+        'POST /api/admin/orders/{id}/refunds',
+        'POST /api/admin/orders/{id}/review',
+        'POST /api/admin/orders/{id}/cancel',
       ].sort(),
+    );
+    expect(Object.keys(doc.paths['/api/admin/orders/{id}/review']?.post?.responses ?? {})).toEqual(
+      expect.arrayContaining(['200', '409', '412', '428']),
     );
     expect(Object.keys(doc.paths['/api/cart/checkout']?.post?.responses ?? {})).toEqual(
       expect.arrayContaining(['201', '400', '401', '409', '422', '502']),
     );
     expect(Object.keys(doc.components.schemas)).toEqual(
-      expect.arrayContaining(['Cart', 'CartLine', 'Money', 'Order', 'Checkout', 'Problem']),
+      expect.arrayContaining([
+        'Cart',
+        'CartLine',
+        'Money',
+        'Order',
+        'Checkout',
+        'Problem',
+        'StaffOrder',
+        'StaffOrderDetail',
+        'RefundRequest',
+      ]),
     );
   });
 

@@ -13,8 +13,10 @@ import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { CartDeps } from '../deps.js';
 import { checkout, presentOrder } from '../flows/checkout.js';
-import { findOrder, listOrders, listRefunds, listTransitions } from '../store.js';
+import { findOrder, listOrders } from '../store.js';
+
 import { bodyErrors, CLICK_COOKIE, jsonBody, notFoundUnless, signedIn } from './http.js';
+import { orderHistory } from './order-history.js';
 import {
   CheckoutSchema,
   jsonResponse,
@@ -146,22 +148,6 @@ export function registerOrderRoutes(app: OpenAPIHono<ServiceEnv>, deps: CartDeps
     const order = await findOrder(deps.db, c.req.valid('param').id);
     // Someone else's order is as absent as a missing one: no way to probe for ids.
     if (!order || order.userId !== identity.userId) throw new Problem(404, 'No such order.');
-    const transitions = await listTransitions(deps.db, order.id);
-    const refunds = await listRefunds(deps.db, order.id);
-    return c.json(
-      {
-        ...presentOrder(order),
-        transitions: transitions.map((t) => ({ ...t, at: t.at.toISOString() })),
-        refunds: refunds.map((r) => ({
-          providerRefundId: r.providerRefundId,
-          amount: r.amount,
-          counted: r.counted,
-          reason: r.reason,
-          eventId: r.eventId,
-          at: r.at.toISOString(),
-        })),
-      },
-      200,
-    );
+    return c.json(await orderHistory(deps.db, order), 200);
   });
 }

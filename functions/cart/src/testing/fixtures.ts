@@ -14,6 +14,7 @@ import {
 import {
   identityHeaders,
   testDatabase,
+  testEventHeaders,
   testKeyValue,
   testVerifyEventSender,
   testVerifyToken,
@@ -30,17 +31,66 @@ export function intentIdOf(orderId: string): string {
   return `pi_${orderId.replaceAll('-', '')}`;
 }
 
-/** A payment provider in memory: one intent per order id (its idempotency key). */
+/** A refund the fake provider made, with what it was asked. */
+export interface FakeRefund {
+  id: string;
+  paymentIntentId: string;
+  amount: number;
+  reason: string | undefined;
+  metadata: Record<string, string>;
+}
+
+/**
+ * A payment provider in memory: one intent per order id (its idempotency key), one refund per
+ * idempotency key. `failNext` fails the next calls as an outage; `refuseNextRefund` makes the
+ * next refund a 400 refusal, as Stripe's `amount_too_large`.
+ */
 export function fakePayments(): PaymentClient & {
   intents: Map<string, PaymentIntent & { amount: number; currency: string }>;
+  refunds: Map<string, FakeRefund>;
   failNext: number;
+  refuseNextRefund: boolean;
   delayMs: number;
 } {
   const intents = new Map<string, PaymentIntent & { amount: number; currency: string }>();
+  const refunds = new Map<string, FakeRefund>();
   const fake = {
     intents,
+    refunds,
     failNext: 0,
+    refuseNextRefund: false,
     delayMs: 0,
+    async createRefund(input: {
+      paymentIntentId: string;
+      amount: number;
+      idempotencyKey: string;
+      reason?: string;
+      metadata: Record<string, string>;
+    }) {
+      const { PaymentProviderError } = await import('../payment-client.js');
+      if (fake.failNext > 0) {
+        fake.failNext -= 1;
+        throw new PaymentProviderError('simulated outage');
+      }
+      if (fake.refuseNextRefund) {
+        fake.refuseNextRefund = false;
+        throw new PaymentProviderError('the payment provider answered 400: amount_too_large', {
+          status: 400,
+        });
+      }
+      let refund = refunds.get(input.idempotencyKey);
+      if (!refund) {
+        refund = {
+          id: `re_${refunds.size + 1}_${input.paymentIntentId.slice(3, 11)}`,
+          paymentIntentId: input.paymentIntentId,
+          amount: input.amount,
+          reason: input.reason,
+          metadata: input.metadata,
+        };
+        refunds.set(input.idempotencyKey, refund);
+      }
+      return { id: refund.id, amount: refund.amount, status: 'succeeded' };
+    },
     async createIntent(input: { orderId: string; amount: number; currency: string }) {
       if (fake.delayMs) await new Promise((r) => setTimeout(r, fake.delayMs));
       if (fake.failNext > 0) {
@@ -232,3 +282,26 @@ export const address = {
   city: 'Berlin',
   country: 'DE',
 };
+
+/** Delivers a payment event to the app's /events as the broker would (binary CloudEvent, OIDC). */
+export function deliverPaymentEvent(
+  app: OpenAPIHono<ServiceEnv>,
+  type: 'shop.payment.succeeded' | 'shop.payment.failed' | 'shop.payment.refunded',
+  data: Record<string, unknown>,
+  id: string = crypto.randomUUID(),
+): Promise<Response> {
+  return Promise.resolve(
+    app.request('/events', {
+      method: 'POST',
+      headers: {
+        ...testEventHeaders(functionAudience('cart')),
+        'content-type': 'application/json',
+        'ce-specversion': '1.0',
+        'ce-id': id,
+        'ce-source': '/shop/conversion-webhook',
+        'ce-type': type,
+      },
+      body: JSON.stringify(data),
+    }),
+  );
+}
