@@ -3,8 +3,9 @@
 // analytics topic), signs up, checks out with the click id the storefront kept, pays at the
 // provider; the webhook's shop.payment.succeeded reaches cart and attribution by their Triggers,
 // the click reached attribution through the KafkaSource, and attribution publishes
-// shop.conversion.attributed crediting the demo affiliate to the cent. A partial refund then
-// takes back its share. On the in-memory log in `npm test`, on real Kafka in `test:integration`.
+// shop.conversion.attributed crediting the demo affiliate to the cent. A partial refund staff
+// make through the gateway (cart asks the provider, its webhook comes back) then takes back its
+// share. On the in-memory log in `npm test`, on real Kafka in `test:integration`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   address,
@@ -192,10 +193,31 @@ describe('the first story: an affiliate link to the affiliate credited', () => {
     });
     expect(refused.status).toBe(403);
 
-    // 5. A partial refund at the provider takes back its share of the credit, to the cent.
-    await shop.provider('/v1/refunds', {
-      payment_intent: payment.providerPaymentId,
-      amount: 3333,
+    // 5. Staff refund part of it through the gateway: cart asks the provider, whose webhook
+    // comes back through conversion-webhook; the order counts it, and the refund takes back its
+    // share of the credit, to the cent.
+    const refund = await shop.call('POST', `/api/admin/orders/${order.id}/refunds`, {
+      token: staff,
+      headers: { 'idempotency-key': `refund-${clickId}` },
+      body: { amount: 3333, reason: 'requested_by_customer' },
+    });
+    expect(refund.status).toBe(201);
+    expect(refund.body).toMatchObject({ status: 'sent', amount: { amount: 3333 } });
+    const requested = await eventFor('shop.order.refund_requested', order.id, () => true);
+    expect(requested.data).toMatchObject({
+      amount: { amount: 3333 },
+      reason: 'requested_by_customer',
+    });
+    const refunded = await eventFor('shop.order.refunded', order.id, () => true);
+    expect(refunded.data).toMatchObject({ amount: { amount: 3333 } });
+    // The event is published after the order committed it.
+    const afterRefund = await shop.call('GET', `/api/admin/orders/${order.id}`, {
+      token: staff,
+    });
+    expect(afterRefund.body).toMatchObject({
+      status: 'partially_refunded',
+      refundedAmount: 3333,
+      refundable: { amount: order.total.amount - 3333 },
     });
     const reversed = await eventFor(
       'shop.conversion.reversed',
