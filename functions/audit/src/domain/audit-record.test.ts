@@ -229,6 +229,48 @@ describe('the audit record of an event', () => {
     expect(cancelled('payment_timeout', null).actor).toBeNull();
   });
 
+  it('names the staff member who asked for a refund or resolved a payment review, with what they decided', () => {
+    const refund = toAuditRecord(
+      event('shop.order.refund_requested', {
+        orderId: 'o1',
+        userId: 'u1',
+        refundRequestId: 'r1',
+        amount: { amount: 500, currency: 'EUR' },
+        reason: 'requested_by_customer',
+        note: 'dented lid',
+        requestedBy: 'staff-3',
+        requestedAt: '2026-03-01T10:00:00Z',
+      }),
+    );
+    expect(refund).toMatchObject({
+      actor: 'staff-3',
+      action: 'shop.order.refund_requested',
+      targetId: 'o1',
+      after: {
+        refundRequestId: 'r1',
+        amount: { amount: 500, currency: 'EUR' },
+        note: 'dented lid',
+      },
+    });
+    const review = toAuditRecord(
+      event('shop.order.review_resolved', {
+        orderId: 'o1',
+        userId: 'u1',
+        resolution: 'cancel',
+        status: 'cancelled',
+        note: null,
+        resolvedBy: 'staff-4',
+        resolvedAt: '2026-03-01T11:00:00Z',
+      }),
+    );
+    expect(review).toMatchObject({
+      actor: 'staff-4',
+      targetId: 'o1',
+      before: { status: 'payment_review' },
+      after: { resolution: 'cancel', status: 'cancelled' },
+    });
+  });
+
   it('reads the trace id of a valid traceparent only', () => {
     expect(traceIdOf('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')).toBe(
       '4bf92f3577b34da6a3ce929d0e0e4736',
