@@ -9,8 +9,10 @@ const log = silentLogger();
 
 describe('repeat clicks', () => {
   it('counts a click id once on its instance and once across instances sharing the store', async () => {
-    const one = createRepeatClicks({ kv, log });
-    const other = createRepeatClicks({ kv, log });
+    // A timeout far above any answer: this is about sharing the store, and the 25 ms default
+    // can pass on a loaded machine's first (connecting) SET, which the next test covers.
+    const one = createRepeatClicks({ kv, log, redisTimeoutMs: 10_000 });
+    const other = createRepeatClicks({ kv, log, redisTimeoutMs: 10_000 });
     const clickId = crypto.randomUUID();
     expect(await one.isFirst(clickId)).toBe(true);
     expect(await one.isFirst(clickId)).toBe(false);
