@@ -11,6 +11,7 @@ import {
   money,
   newId,
   Problem,
+  type Queryable,
 } from '@shop/shared';
 import type { Order, RefundReason, RefundRequest } from '../domain/order.js';
 import type { OrderStatus } from '../domain/order-status.js';
@@ -90,6 +91,38 @@ async function cancelByStaff(
   return setStockStatus(tx, order.id, ['reserved'], 'release_due');
 }
 
+/**
+ * One staff edit of an order at the version If-Match names, in a transaction: `edit` gets the
+ * locked order and answers whether its stock became due for release. Afterwards the relay is
+ * woken (the edit wrote events) and, when due, the sweep; the order is returned as it is now.
+ */
+async function editAtVersion(
+  deps: StaffOrderDeps,
+  orderId: string,
+  ifMatch: IfMatch,
+  edit: (tx: Transaction, current: Order) => Promise<boolean>,
+): Promise<Order> {
+  let released = false;
+  const order = await deps.db.transaction(async (tx) => {
+    released = await edit(tx, await lockAtVersion(tx, orderId, ifMatch));
+    return findOrder(tx, orderId);
+  });
+  deps.onEventsRecorded();
+  if (released) deps.onStockDue?.();
+  if (!order) throw noSuchOrder();
+  return order;
+}
+
+/**
+ * What can still be refunded of an order: for a paid one, its total less what was refunded and
+ * what is asked for but not yet reported; nothing for any other.
+ */
+export async function refundableAmount(tx: Queryable, order: Order): Promise<number> {
+  if (!REFUNDABLE.includes(order.status) || !order.providerPaymentId) return 0;
+  const inFlight = await refundsInFlight(tx, order.id);
+  return Math.max(0, order.total.amount - order.refundedAmount - inFlight);
+}
+
 /** What a refund request asks: its amount (default all that is refundable) and why. */
 export interface RefundInput {
   amount?: number | undefined;
@@ -143,8 +176,7 @@ export async function requestRefund(
         orderStatus: order.status,
       });
     }
-    const inFlight = await refundsInFlight(tx, orderId);
-    const refundable = order.total.amount - order.refundedAmount - inFlight;
+    const refundable = await refundableAmount(tx, order);
     if (refundable <= 0) {
       throw new Problem(409, 'Everything paid for this order is refunded or being refunded.', {
         type: 'https://shop.example/problems/nothing-to-refund',
@@ -155,7 +187,7 @@ export async function requestRefund(
     if (amount > refundable) {
       throw new Problem(
         422,
-        `At most ${refundable} minor units of this order can be refunded (${inFlight} are being refunded).`,
+        `At most ${refundable} minor units of this order can be refunded (counting refunds in flight).`,
         {
           type: 'https://shop.example/problems/refund-exceeds-refundable',
           refundable: money(refundable, order.total.currency),
@@ -250,9 +282,7 @@ export async function resolveReview(
   note: string | null,
 ): Promise<Order> {
   const now = deps.clock();
-  let released = false;
-  const order = await deps.db.transaction(async (tx) => {
-    const current = await lockAtVersion(tx, orderId, ifMatch);
+  return editAtVersion(deps, orderId, ifMatch, async (tx, current) => {
     if (current.status !== 'payment_review') {
       throw new Problem(409, `The order is ${current.status}, not in payment review.`, {
         type: 'https://shop.example/problems/order-not-in-review',
@@ -265,6 +295,7 @@ export async function resolveReview(
         : await statusBeforeReview(tx, orderId).then((from) =>
             from === 'payment_failed' || from === 'cancelled' ? from : 'pending_payment',
           );
+    let released = false;
     if (resolution === 'cancel') {
       released = await cancelByStaff(tx, current, staffId, now, 'review_cancelled');
     } else {
@@ -284,12 +315,8 @@ export async function resolveReview(
       resolvedBy: staffId,
       resolvedAt: now.toISOString(),
     });
-    return findOrder(tx, orderId);
+    return released;
   });
-  deps.onEventsRecorded();
-  if (released) deps.onStockDue?.();
-  if (!order) throw noSuchOrder();
-  return order;
 }
 
 /**
@@ -305,9 +332,7 @@ export async function cancelOrder(
   note: string | null,
 ): Promise<Order> {
   const now = deps.clock();
-  let released = false;
-  const order = await deps.db.transaction(async (tx) => {
-    const current = await lockAtVersion(tx, orderId, ifMatch);
+  return editAtVersion(deps, orderId, ifMatch, async (tx, current) => {
     if (!CANCELLABLE.includes(current.status)) {
       throw new Problem(
         409,
@@ -320,17 +345,12 @@ export async function cancelOrder(
         },
       );
     }
-    released = await cancelByStaff(
+    return cancelByStaff(
       tx,
       current,
       staffId,
       now,
       note ? `staff_cancelled: ${note}`.slice(0, 500) : 'staff_cancelled',
     );
-    return findOrder(tx, orderId);
   });
-  deps.onEventsRecorded();
-  if (released) deps.onStockDue?.();
-  if (!order) throw noSuchOrder();
-  return order;
 }

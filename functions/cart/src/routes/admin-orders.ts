@@ -21,11 +21,12 @@ import { ORDER_STATUSES } from '../domain/order-status.js';
 import { presentOrder } from '../flows/checkout.js';
 import {
   cancelOrder,
+  refundableAmount,
   requestRefund,
   resolveReview,
   type StaffOrderDeps,
 } from '../flows/staff-orders.js';
-import { findOrder, listAllOrders, listRefundRequests, refundsInFlight } from '../store.js';
+import { findOrder, listAllOrders, listRefundRequests } from '../store.js';
 import { bodyErrors, jsonBody, notFoundUnless } from './http.js';
 import { orderHistory } from './order-history.js';
 import {
@@ -303,14 +304,11 @@ export function registerAdminOrderRoutes(app: OpenAPIHono<ServiceEnv>, deps: Sta
     requirePermission(c, 'orders:read');
     const order = await findOrder(db, c.req.valid('param').id);
     if (!order) throw new Problem(404, 'No order has this id.');
-    const [history, requests, inFlight] = await Promise.all([
+    const [history, requests, refundable] = await Promise.all([
       orderHistory(db, order),
       listRefundRequests(db, order.id),
-      refundsInFlight(db, order.id),
+      refundableAmount(db, order),
     ]);
-    const refundable = ['paid', 'partially_refunded'].includes(order.status)
-      ? Math.max(0, order.total.amount - order.refundedAmount - inFlight)
-      : 0;
     c.header('ETag', formatEtag(order.version));
     return c.json(
       {
