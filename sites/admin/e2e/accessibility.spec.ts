@@ -2,11 +2,12 @@
 // violation. A screenshot of each screen goes to e2e/screenshots.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
-import { screenshot, signIn } from './steps.js';
+import { placeOrder, screenshot, signIn } from './steps.js';
 
 const SCREENS = [
   { path: '/', heading: 'Dashboard' },
   { path: '/products', heading: 'Products' },
+  { path: '/orders', heading: 'Orders' },
   { path: '/reports', heading: 'Reports' },
   { path: '/flags', heading: 'Feature flags' },
   { path: '/links', heading: 'Affiliate links' },
@@ -14,6 +15,7 @@ const SCREENS = [
   { path: '/audit', heading: 'Audit log' },
   { path: '/de/audit', heading: 'Prüfprotokoll' },
   { path: '/de/products', heading: 'Produkte' },
+  { path: '/de/orders', heading: 'Bestellungen' },
 ];
 
 const serious = async (page: import('@playwright/test').Page) =>
@@ -53,4 +55,15 @@ test('a product edit screen has no serious or critical accessibility violation',
   await expect(page.getByRole('heading', { level: 1, name: /^Edit / })).toBeVisible();
   expect(await serious(page)).toEqual([]);
   await screenshot(page, info, 'product-edit');
+});
+
+test('an order detail screen has no serious or critical accessibility violation', async ({
+  page,
+  request,
+}, info) => {
+  const order = await placeOrder(request, { pay: true });
+  await signIn(page, `/orders/${order.id}`);
+  await expect(page.getByRole('heading', { level: 2, name: 'Refund' })).toBeVisible();
+  expect(await serious(page)).toEqual([]);
+  await screenshot(page, info, 'order-detail');
 });

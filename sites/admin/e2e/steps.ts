@@ -2,7 +2,13 @@
 // step under e2e/screenshots (git-ignored), named by test and step.
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { expect, type Page, type TestInfo } from '@playwright/test';
+import {
+  type APIRequestContext,
+  type APIResponse,
+  expect,
+  type Page,
+  type TestInfo,
+} from '@playwright/test';
 
 const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 
@@ -36,4 +42,85 @@ export async function openProduct(page: Page, name: string): Promise<void> {
   await page.getByRole('button', { name: 'Search' }).click();
   await page.getByRole('link', { name }).click();
   await expect(page.getByRole('heading', { name: `Edit ${name}` })).toBeVisible();
+}
+
+const GATEWAY = process.env.GATEWAY_URL ?? 'http://127.0.0.1:8080';
+const PROVIDER = process.env.SIMULATOR_URL ?? 'http://127.0.0.1:8071';
+
+/** An order a new shopper placed through the gateway's public API: its id and total. */
+export interface PlacedOrder {
+  id: string;
+  total: { amount: number; currency: string };
+}
+
+/**
+ * A shopper signs up, puts two of an in-stock product in the cart and checks out; with `pay`,
+ * pays at the provider's page and waits until the webhook made the order paid.
+ */
+export async function placeOrder(
+  request: APIRequestContext,
+  options: { pay: boolean },
+): Promise<PlacedOrder> {
+  const email = `orders-${crypto.randomUUID()}@example.com`;
+  const password = 'correct horse battery staple 42';
+  const json = async (res: APIResponse, status: number) => {
+    expect(res.status(), await res.text()).toBe(status);
+    return res.json();
+  };
+  await json(
+    await request.post(`${GATEWAY}/api/auth/signup`, {
+      data: { email, password, name: 'Grace Hopper', locale: 'en-GB' },
+    }),
+    201,
+  );
+  const { accessToken } = await json(
+    await request.post(`${GATEWAY}/api/auth/login`, { data: { email, password } }),
+    200,
+  );
+  const headers = { authorization: `Bearer ${accessToken}` };
+  const offers = await json(await request.get(`${GATEWAY}/api/offers?limit=50`), 200);
+  const product = (offers.items as { id: string; stock: number }[]).find((p) => p.stock >= 2);
+  expect(product, 'an offer with stock').toBeDefined();
+  await json(
+    await request.post(`${GATEWAY}/api/cart/items`, {
+      headers,
+      data: { productId: product?.id, quantity: 2 },
+    }),
+    200,
+  );
+  const checkout = await json(
+    await request.post(`${GATEWAY}/api/cart/checkout`, {
+      headers: { ...headers, 'idempotency-key': crypto.randomUUID() },
+      data: {
+        shippingAddress: {
+          name: 'Grace Hopper',
+          line1: '1 Compiler Road',
+          postalCode: '10115',
+          city: 'Berlin',
+          country: 'DE',
+        },
+      },
+    }),
+    201,
+  );
+  const order = checkout.order as PlacedOrder;
+  if (options.pay) {
+    const paid = await request.post(
+      `${PROVIDER}/pay/${checkout.payment.providerPaymentId}/confirm`,
+    );
+    expect(paid.status()).toBe(200);
+    await expect
+      .poll(
+        async () =>
+          (
+            await json(
+              await request.get(`${GATEWAY}/api/cart/orders/${order.id}`, { headers }),
+              200,
+            )
+          ).status,
+        { timeout: 20_000 },
+      )
+      .toBe('paid');
+  }
+  return order;
 }

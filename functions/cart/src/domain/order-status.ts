@@ -3,25 +3,9 @@
 // — a payment of the order's own intent for its exact total, or one that does not match, a
 // refund within what was captured or beyond it — is the fact this table is read with.
 
-export type OrderStatus =
-  | 'pending_payment'
-  | 'paid'
-  | 'payment_failed'
-  | 'cancelled'
-  | 'payment_review'
-  | 'partially_refunded'
-  | 'refunded';
+import type { OrderStatus } from '@shop/shared/orders';
 
-/** Every status, in the order of a life (for schemas and CHECK constraints). */
-export const ORDER_STATUSES = [
-  'pending_payment',
-  'payment_failed',
-  'cancelled',
-  'payment_review',
-  'paid',
-  'partially_refunded',
-  'refunded',
-] as const satisfies readonly OrderStatus[];
+export { ORDER_STATUSES, type OrderStatus } from '@shop/shared/orders';
 
 /**
  * What a payment event is once checked against its order:

@@ -1,6 +1,7 @@
 // What an order is, independent of HTTP and SQL: what was bought at which price, where it goes,
 // and how its payment stands.
 import type { Money } from '@shop/shared';
+import type { RefundReason } from '@shop/shared/orders';
 import type { OrderStatus } from './order-status.js';
 
 /** One product of an order, at the price offer had at checkout. */
@@ -65,14 +66,7 @@ export interface Refund {
   at: Date;
 }
 
-/** Why staff refund: Stripe's reasons, and `other` (then a note says why). */
-export const REFUND_REASONS = [
-  'requested_by_customer',
-  'duplicate',
-  'fraudulent',
-  'other',
-] as const;
-export type RefundReason = (typeof REFUND_REASONS)[number];
+export { REFUND_REASONS, type RefundReason } from '@shop/shared/orders';
 
 /**
  * A refund staff asked the provider for: recorded before it is sent (`requested`), then `sent`

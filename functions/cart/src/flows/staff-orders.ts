@@ -13,8 +13,8 @@ import {
   Problem,
   type Queryable,
 } from '@shop/shared';
+import { CANCELLABLE_STATUSES, REFUNDABLE_STATUSES } from '@shop/shared/orders';
 import type { Order, RefundReason, RefundRequest } from '../domain/order.js';
-import type { OrderStatus } from '../domain/order-status.js';
 import { eventUserId, recordOrderEvent } from '../events.js';
 import { type PaymentClient, PaymentProviderError } from '../payment-client.js';
 import {
@@ -38,11 +38,6 @@ export interface StaffOrderDeps {
   /** Called when an order's reservation became due for release (wakes the sweep). */
   onStockDue?: (() => void) | undefined;
 }
-
-/** Statuses staff may cancel: an order nobody has paid for yet. */
-const CANCELLABLE: readonly OrderStatus[] = ['pending_payment', 'payment_failed', 'payment_review'];
-/** Statuses with money to refund. */
-const REFUNDABLE: readonly OrderStatus[] = ['paid', 'partially_refunded'];
 
 const noSuchOrder = () => new Problem(404, 'No order has this id.');
 
@@ -118,7 +113,7 @@ async function editAtVersion(
  * what is asked for but not yet reported; nothing for any other.
  */
 export async function refundableAmount(tx: Queryable, order: Order): Promise<number> {
-  if (!REFUNDABLE.includes(order.status) || !order.providerPaymentId) return 0;
+  if (!REFUNDABLE_STATUSES.includes(order.status) || !order.providerPaymentId) return 0;
   const inFlight = await refundsInFlight(tx, order.id);
   return Math.max(0, order.total.amount - order.refundedAmount - inFlight);
 }
@@ -170,7 +165,7 @@ export async function requestRefund(
       }
       return { request: existing, created: false, order };
     }
-    if (!REFUNDABLE.includes(order.status) || !order.providerPaymentId) {
+    if (!REFUNDABLE_STATUSES.includes(order.status) || !order.providerPaymentId) {
       throw new Problem(409, `A ${order.status} order has no payment to refund.`, {
         type: 'https://shop.example/problems/order-not-refundable',
         orderStatus: order.status,
@@ -333,10 +328,10 @@ export async function cancelOrder(
 ): Promise<Order> {
   const now = deps.clock();
   return editAtVersion(deps, orderId, ifMatch, async (tx, current) => {
-    if (!CANCELLABLE.includes(current.status)) {
+    if (!CANCELLABLE_STATUSES.includes(current.status)) {
       throw new Problem(
         409,
-        REFUNDABLE.includes(current.status)
+        REFUNDABLE_STATUSES.includes(current.status)
           ? 'The order is paid: refund it instead of cancelling it.'
           : `A ${current.status} order cannot be cancelled.`,
         {

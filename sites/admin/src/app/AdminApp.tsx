@@ -18,6 +18,8 @@ const Flags = lazy(() => import('./screens/Flags.js'));
 const Reports = lazy(() => import('./screens/Reports.js'));
 const Notifications = lazy(() => import('./screens/Notifications.js'));
 const Links = lazy(() => import('./screens/Links.js'));
+const Orders = lazy(() => import('./screens/Orders.js'));
+const OrderDetail = lazy(() => import('./screens/OrderDetail.js'));
 
 export interface AdminAppProps {
   locale: Locale;
@@ -123,6 +125,8 @@ export default function AdminApp(props: AdminAppProps) {
         <Route path="/products" component={guarded('products', () => <Products />)} />
         <Route path="/products/new" component={guarded('products', () => <ProductNew />)} />
         <Route path="/products/:id" component={guarded('products', () => <ProductEdit />)} />
+        <Route path="/orders" component={guarded('orders', () => <Orders />)} />
+        <Route path="/orders/:id" component={guarded('orders', () => <OrderDetail />)} />
         <Route path="/audit" component={guarded('audit', () => <Audit />)} />
         <Route path="/flags" component={guarded('flags', () => <Flags />)} />
         <Route path="/reports" component={guarded('reports', () => <Reports />)} />

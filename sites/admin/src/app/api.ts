@@ -54,9 +54,17 @@ export function createApi(options: ApiOptions) {
   async function call<T>(
     method: string,
     path: string,
-    init: { body?: unknown; ifMatch?: string | undefined; accept?: string } = {},
+    init: {
+      body?: unknown;
+      ifMatch?: string | undefined;
+      accept?: string;
+      headers?: Record<string, string>;
+    } = {},
   ): Promise<ApiAnswer<T>> {
-    const headers: Record<string, string> = { accept: init.accept ?? 'application/json' };
+    const headers: Record<string, string> = {
+      ...init.headers,
+      accept: init.accept ?? 'application/json',
+    };
     if (method !== 'GET') headers['x-csrf-token'] = options.csrf;
     if (init.body !== undefined) headers['content-type'] = 'application/json';
     if (init.ifMatch) headers['if-match'] = init.ifMatch;
@@ -84,6 +92,8 @@ export function createApi(options: ApiOptions) {
       path: string,
       body?: unknown,
       ifMatch?: string,
-    ) => call<T>(method, path, { body, ifMatch }),
+      /** More request headers (e.g. an Idempotency-Key). */
+      headers?: Record<string, string>,
+    ) => call<T>(method, path, { body, ifMatch, ...(headers && { headers }) }),
   };
 }

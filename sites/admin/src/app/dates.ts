@@ -40,3 +40,11 @@ export function addDays(date: string, days: number): string {
 
 /** The first day of `date`'s month. */
 export const monthStart = (date: string) => `${date.slice(0, 8)}01`;
+
+/**
+ * A local date of a filter form (YYYY-MM-DD) as the instant an API filters by: its first
+ * moment, or with `endOfDay` its last; undefined for an empty field.
+ * @example instantOfDate('2026-03-01', false) // '2026-02-28T23:00:00.000Z' in Berlin
+ */
+export const instantOfDate = (date: string | undefined, endOfDay: boolean) =>
+  date ? new Date(`${date}T${endOfDay ? '23:59:59.999' : '00:00:00'}`).toISOString() : undefined;

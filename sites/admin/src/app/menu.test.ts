@@ -6,11 +6,20 @@ import { mayDo, SCREENS, screensFor } from './menu.js';
 // permissions or of the screen map shows up here as a changed expectation.
 const MENU: Record<StaffRole, string[]> = {
   'catalog-manager': ['dashboard', 'products', 'reports'],
-  'order-support': ['products', 'notifications'],
+  'order-support': ['products', 'orders', 'notifications'],
   marketing: ['dashboard', 'products', 'reports', 'flags', 'links'],
-  analyst: ['dashboard', 'products', 'reports', 'flags', 'links'],
+  analyst: ['dashboard', 'products', 'orders', 'reports', 'flags', 'links'],
   auditor: ['dashboard', 'reports', 'audit'],
-  administrator: ['dashboard', 'products', 'reports', 'flags', 'links', 'notifications', 'audit'],
+  administrator: [
+    'dashboard',
+    'products',
+    'orders',
+    'reports',
+    'flags',
+    'links',
+    'notifications',
+    'audit',
+  ],
 };
 
 describe('the menu', () => {
@@ -37,5 +46,10 @@ describe('the menu', () => {
     expect(mayDo(analyst, 'toggleFlag')).toBe(false);
     expect(mayDo(permissionsOf(['marketing']), 'toggleFlag')).toBe(true);
     expect(mayDo(permissionsOf(['order-support']), 'resendNotification')).toBe(true);
+    // An analyst reads orders but may not refund, cancel or resolve a review.
+    for (const action of ['refundOrder', 'cancelOrder', 'reviewPayment'] as const) {
+      expect(mayDo(analyst, action)).toBe(false);
+      expect(mayDo(permissionsOf(['order-support']), action)).toBe(true);
+    }
   });
 });

@@ -5,7 +5,15 @@ import type { Permission } from '@shop/shared/permissions';
 import type { MessageKey } from './i18n.js';
 
 export interface Screen {
-  id: 'dashboard' | 'products' | 'audit' | 'flags' | 'reports' | 'notifications' | 'links';
+  id:
+    | 'dashboard'
+    | 'products'
+    | 'orders'
+    | 'audit'
+    | 'flags'
+    | 'reports'
+    | 'notifications'
+    | 'links';
   /** The route within the app (without the locale prefix). */
   path: string;
   /** The permission that shows the screen. */
@@ -17,6 +25,7 @@ export interface Screen {
 export const SCREENS: readonly Screen[] = [
   { id: 'dashboard', path: '/', permission: 'reports:read', label: 'dashboard' },
   { id: 'products', path: '/products', permission: 'catalog:read', label: 'products' },
+  { id: 'orders', path: '/orders', permission: 'orders:read', label: 'orders' },
   { id: 'reports', path: '/reports', permission: 'reports:read', label: 'reports' },
   { id: 'flags', path: '/flags', permission: 'flags:read', label: 'flags' },
   { id: 'links', path: '/links', permission: 'links:read', label: 'links' },
@@ -35,6 +44,9 @@ export const ACTIONS = {
   createProduct: 'catalog:write',
   toggleFlag: 'flags:write',
   resendNotification: 'notifications:resend',
+  refundOrder: 'orders:refund',
+  cancelOrder: 'orders:cancel',
+  reviewPayment: 'payments:review',
 } as const satisfies Record<string, Permission>;
 
 export type Action = keyof typeof ACTIONS;

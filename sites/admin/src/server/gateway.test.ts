@@ -65,6 +65,7 @@ describe('the proxy to the gateway', () => {
       headers: {
         'content-type': 'application/json',
         'if-match': 'W/"3"',
+        'idempotency-key': 'refund-1',
         cookie: '__Host-shop_admin=secret',
         authorization: 'Bearer forged',
         'x-forwarded-for': '10.0.0.1',
@@ -82,6 +83,7 @@ describe('the proxy to the gateway', () => {
     });
     expect(seen?.headers.authorization).toBe('Bearer the-access-token');
     expect(seen?.headers['if-match']).toBe('W/"3"');
+    expect(seen?.headers['idempotency-key']).toBe('refund-1');
     for (const name of ['cookie', 'x-forwarded-for', 'x-csrf-token']) {
       expect(seen?.headers[name], name).toBeUndefined();
     }

@@ -39,6 +39,8 @@ export const FORWARDED_REQUEST_HEADERS = [
   'content-type',
   'if-match',
   'if-none-match',
+  // A refund's key: the same key is the same refund, so a retry never pays back twice.
+  'idempotency-key',
 ] as const;
 
 /** Response headers the proxy passes back to the island. */

@@ -4,7 +4,9 @@
 import { useSearchParams } from '@solidjs/router';
 import { createResource, createSignal, For, Show } from 'solid-js';
 import { problemText, withQuery } from '../api.js';
+import { CursorPager, createCursorTrail } from '../components/CursorPager.js';
 import { useApp } from '../context.js';
+import { instantOfDate } from '../dates.js';
 import { rootFromInclusionProof } from '../merkle.js';
 
 interface Entry {
@@ -38,14 +40,10 @@ interface ProofView {
 const FILTERS = ['action', 'actor', 'targetType', 'targetId', 'from', 'to'] as const;
 type Filter = (typeof FILTERS)[number];
 
-/** A local date (YYYY-MM-DD) of the filter form as the instant the API takes. */
-const instantOf = (date: string | undefined, endOfDay: boolean) =>
-  date ? new Date(`${date}T${endOfDay ? '23:59:59.999' : '00:00:00'}`).toISOString() : undefined;
-
 export default function Audit() {
   const app = useApp();
   const [params, setParams] = useSearchParams<Partial<Record<Filter | 'cursor', string>>>();
-  const [trail, setTrail] = createSignal<string[]>([]);
+  const trail = createCursorTrail();
   const [page] = createResource(
     () =>
       ({
@@ -56,8 +54,8 @@ export default function Audit() {
       const answer = await app.api.get<{ items: Entry[]; nextCursor: string | null }>(
         withQuery('/api/admin/audit', {
           ...query,
-          from: instantOf(query.from, false),
-          to: instantOf(query.to, true),
+          from: instantOfDate(query.from, false),
+          to: instantOfDate(query.to, true),
           limit: 25,
         }),
       );
@@ -122,7 +120,6 @@ export default function Audit() {
   const onFilter = (event: SubmitEvent) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget as HTMLFormElement);
-    setTrail([]);
     setParams({
       ...Object.fromEntries(FILTERS.map((f) => [f, String(form.get(f) ?? '').trim() || undefined])),
       cursor: undefined,
@@ -285,32 +282,7 @@ export default function Audit() {
           )}
         </Show>
       </Show>
-      <div class="pager">
-        <Show when={params.cursor}>
-          <button
-            type="button"
-            onClick={() => {
-              const before = [...trail()];
-              const cursor = before.pop();
-              setTrail(before);
-              setParams({ cursor: cursor || undefined });
-            }}
-          >
-            {trail().length > 0 ? app.t('previousPage') : app.t('firstPage')}
-          </button>
-        </Show>
-        <Show when={page()?.nextCursor}>
-          <button
-            type="button"
-            onClick={() => {
-              setTrail([...trail(), params.cursor ?? '']);
-              setParams({ cursor: page()?.nextCursor ?? undefined });
-            }}
-          >
-            {app.t('nextPage')}
-          </button>
-        </Show>
-      </div>
+      <CursorPager trail={trail} nextCursor={page()?.nextCursor} />
     </section>
   );
 }

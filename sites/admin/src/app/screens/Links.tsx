@@ -1,6 +1,9 @@
-// Affiliate links, newest first, with keyset pages (redirect's /api/admin/links).
-import { createResource, createSignal, For, Show } from 'solid-js';
+// Affiliate links, newest first, with keyset pages (redirect’s /api/admin/links) whose cursor is
+// in the URL.
+import { createResource, For, Show } from 'solid-js';
 import { problemText, withQuery } from '../api.js';
+import { CursorPager, createCursorTrail } from '../components/CursorPager.js';
+import { Loaded } from '../components/Loaded.js';
 import { useApp } from '../context.js';
 
 interface Link {
@@ -14,8 +17,8 @@ interface Link {
 
 export default function Links() {
   const app = useApp();
-  const [cursor, setCursor] = createSignal('');
-  const [page] = createResource(cursor, async (at) => {
+  const trail = createCursorTrail();
+  const [page] = createResource(trail.current, async (at) => {
     const answer = await app.api.get<{ items: Link[]; nextCursor: string | null }>(
       withQuery('/api/admin/links', { limit: 50, cursor: at }),
     );
@@ -25,55 +28,39 @@ export default function Links() {
   return (
     <section aria-labelledby="links-title">
       <h1 id="links-title">{app.t('links')}</h1>
-      <Show
-        when={!page.error}
-        fallback={<p role="alert">{app.t('failed', { detail: String(page.error?.message) })}</p>}
-      >
-        <Show when={page()} fallback={<p>{app.t('loading')}</p>}>
-          {(current) => (
-            <Show when={current().items.length > 0} fallback={<p>{app.t('noLinks')}</p>}>
-              <table class="data">
-                <thead>
-                  <tr>
-                    <th scope="col">{app.t('code')}</th>
-                    <th scope="col">{app.t('destination')}</th>
-                    <th scope="col">{app.t('affiliate')}</th>
-                    <th scope="col">{app.t('campaign')}</th>
-                    <th scope="col">{app.t('status')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  <For each={current().items}>
-                    {(link) => (
-                      <tr>
-                        <th scope="row">
-                          <code>{link.code}</code>
-                        </th>
-                        <td class="wrap">{link.destinationUrl}</td>
-                        <td>{link.affiliateId ?? '—'}</td>
-                        <td>{link.campaign ?? '—'}</td>
-                        <td>{link.status}</td>
-                      </tr>
-                    )}
-                  </For>
-                </tbody>
-              </table>
-            </Show>
-          )}
-        </Show>
-      </Show>
-      <div class="pager">
-        <Show when={cursor()}>
-          <button type="button" onClick={() => setCursor('')}>
-            {app.t('firstPage')}
-          </button>
-        </Show>
-        <Show when={page()?.nextCursor}>
-          <button type="button" onClick={() => setCursor(page()?.nextCursor ?? '')}>
-            {app.t('nextPage')}
-          </button>
-        </Show>
-      </div>
+      <Loaded resource={page}>
+        {(current) => (
+          <Show when={current().items.length > 0} fallback={<p>{app.t('noLinks')}</p>}>
+            <table class="data">
+              <thead>
+                <tr>
+                  <th scope="col">{app.t('code')}</th>
+                  <th scope="col">{app.t('destination')}</th>
+                  <th scope="col">{app.t('affiliate')}</th>
+                  <th scope="col">{app.t('campaign')}</th>
+                  <th scope="col">{app.t('status')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                <For each={current().items}>
+                  {(link) => (
+                    <tr>
+                      <th scope="row">
+                        <code>{link.code}</code>
+                      </th>
+                      <td class="wrap">{link.destinationUrl}</td>
+                      <td>{link.affiliateId ?? '—'}</td>
+                      <td>{link.campaign ?? '—'}</td>
+                      <td>{link.status}</td>
+                    </tr>
+                  )}
+                </For>
+              </tbody>
+            </table>
+          </Show>
+        )}
+      </Loaded>
+      <CursorPager trail={trail} nextCursor={page()?.nextCursor} />
     </section>
   );
 }

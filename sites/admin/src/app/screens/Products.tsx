@@ -1,8 +1,10 @@
 // Products: server-side search and keyset pages over offer's /api/admin/offers (never all rows
 // in the browser), every status or one.
 import { A, useSearchParams } from '@solidjs/router';
-import { createResource, createSignal, For, Show } from 'solid-js';
+import { createResource, For, Show } from 'solid-js';
 import { problemText, withQuery } from '../api.js';
+import { CursorPager, createCursorTrail } from '../components/CursorPager.js';
+import { Loaded } from '../components/Loaded.js';
 import { useApp } from '../context.js';
 import type { Product } from '../product.js';
 
@@ -38,31 +40,16 @@ export default function Products() {
       return answer.body;
     },
   );
-  // The cursors of the pages before this one (kept in memory: a cursor is up to 1,000
-  // characters), so "previous" needs no backwards cursor; after a reload, "first page".
-  const [trail, setTrail] = createSignal<string[]>([]);
+  const trail = createCursorTrail();
   const onSearch = (event: SubmitEvent) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget as HTMLFormElement);
-    setTrail([]);
     setParams({
       q: String(form.get('q') ?? ''),
       status: String(form.get('status') ?? ''),
       category: String(form.get('category') ?? '').trim(),
       cursor: undefined,
     });
-  };
-  const next = () => {
-    const cursor = page()?.nextCursor;
-    if (!cursor) return;
-    setTrail([...trail(), params.cursor ?? '']);
-    setParams({ cursor });
-  };
-  const previous = () => {
-    const before = [...trail()];
-    const cursor = before.pop();
-    setTrail(before);
-    setParams({ cursor: cursor || undefined });
   };
   return (
     <section aria-labelledby="products-title">
@@ -93,60 +80,44 @@ export default function Products() {
           <button type="submit">{app.t('search')}</button>
         </form>
       </search>
-      <Show
-        when={!page.error}
-        fallback={<p role="alert">{app.t('failed', { detail: String(page.error?.message) })}</p>}
-      >
-        <Show when={page()} fallback={<p>{app.t('loading')}</p>}>
-          {(current) => (
-            <Show when={current().items.length > 0} fallback={<p>{app.t('noProducts')}</p>}>
-              <table class="data">
-                <caption class="visually-hidden">{app.t('products')}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{app.t('name')}</th>
-                    <th scope="col">{app.t('category')}</th>
-                    <th scope="col" class="num">
-                      {app.t('price')}
-                    </th>
-                    <th scope="col" class="num">
-                      {app.t('stock')}
-                    </th>
-                    <th scope="col">{app.t('status')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  <For each={current().items}>
-                    {(product) => (
-                      <tr>
-                        <th scope="row">
-                          <A href={`/products/${product.id}`}>{product.name}</A>
-                        </th>
-                        <td>{product.category}</td>
-                        <td class="num">{app.money(product.priceAmount, product.currency)}</td>
-                        <td class="num">{app.number(product.stock)}</td>
-                        <td>{app.t(product.status)}</td>
-                      </tr>
-                    )}
-                  </For>
-                </tbody>
-              </table>
-            </Show>
-          )}
-        </Show>
-      </Show>
-      <div class="pager">
-        <Show when={params.cursor}>
-          <button type="button" onClick={previous}>
-            {trail().length > 0 ? app.t('previousPage') : app.t('firstPage')}
-          </button>
-        </Show>
-        <Show when={page()?.nextCursor}>
-          <button type="button" onClick={next}>
-            {app.t('nextPage')}
-          </button>
-        </Show>
-      </div>
+      <Loaded resource={page}>
+        {(current) => (
+          <Show when={current().items.length > 0} fallback={<p>{app.t('noProducts')}</p>}>
+            <table class="data">
+              <caption class="visually-hidden">{app.t('products')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{app.t('name')}</th>
+                  <th scope="col">{app.t('category')}</th>
+                  <th scope="col" class="num">
+                    {app.t('price')}
+                  </th>
+                  <th scope="col" class="num">
+                    {app.t('stock')}
+                  </th>
+                  <th scope="col">{app.t('status')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                <For each={current().items}>
+                  {(product) => (
+                    <tr>
+                      <th scope="row">
+                        <A href={`/products/${product.id}`}>{product.name}</A>
+                      </th>
+                      <td>{product.category}</td>
+                      <td class="num">{app.money(product.priceAmount, product.currency)}</td>
+                      <td class="num">{app.number(product.stock)}</td>
+                      <td>{app.t(product.status)}</td>
+                    </tr>
+                  )}
+                </For>
+              </tbody>
+            </table>
+          </Show>
+        )}
+      </Loaded>
+      <CursorPager trail={trail} nextCursor={page()?.nextCursor} />
     </section>
   );
 }
