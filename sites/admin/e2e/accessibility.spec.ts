@@ -8,11 +8,15 @@ const SCREENS = [
   { path: '/', heading: 'Dashboard' },
   { path: '/products', heading: 'Products' },
   { path: '/orders', heading: 'Orders' },
+  { path: '/customers', heading: 'Customers' },
   { path: '/reports', heading: 'Reports' },
   { path: '/flags', heading: 'Feature flags' },
   { path: '/links', heading: 'Affiliate links' },
+  { path: '/analytics-keys', heading: 'Analytics keys' },
+  { path: '/attribution', heading: 'Attribution' },
   { path: '/notifications', heading: 'Failed messages' },
   { path: '/audit', heading: 'Audit log' },
+  { path: '/staff', heading: 'Staff & roles' },
   { path: '/de/audit', heading: 'Prüfprotokoll' },
   { path: '/de/products', heading: 'Produkte' },
   { path: '/de/orders', heading: 'Bestellungen' },
@@ -23,12 +27,16 @@ const serious = async (page: import('@playwright/test').Page) =>
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 
-test('the sign-in page has no serious or critical accessibility violation', async ({
+test('the sign-in and invitation pages have no serious or critical accessibility violation', async ({
   page,
 }, info) => {
   await page.goto('/signin');
   expect(await serious(page)).toEqual([]);
   await screenshot(page, info, 'signin');
+  await page.goto('/accept-invitation#token=from-the-mail');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Accept your invitation');
+  expect(await serious(page)).toEqual([]);
+  await screenshot(page, info, 'accept-invitation');
 });
 
 for (const screen of SCREENS) {

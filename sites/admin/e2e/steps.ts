@@ -51,6 +51,8 @@ const PROVIDER = process.env.SIMULATOR_URL ?? 'http://127.0.0.1:8071';
 export interface PlacedOrder {
   id: string;
   total: { amount: number; currency: string };
+  /** The shopper's email. */
+  email: string;
 }
 
 /**
@@ -69,7 +71,7 @@ export async function placeOrder(
   };
   await json(
     await request.post(`${GATEWAY}/api/auth/signup`, {
-      data: { email, password, name: 'Grace Hopper', locale: 'en-GB' },
+      data: { email, password, name: 'Grace Hopper', locale: 'en-GB', marketingConsent: true },
     }),
     201,
   );
@@ -103,7 +105,7 @@ export async function placeOrder(
     }),
     201,
   );
-  const order = checkout.order as PlacedOrder;
+  const order: PlacedOrder = { id: checkout.order.id, total: checkout.order.total, email };
   if (options.pay) {
     const paid = await request.post(
       `${PROVIDER}/pay/${checkout.payment.providerPaymentId}/confirm`,

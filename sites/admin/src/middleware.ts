@@ -2,8 +2,8 @@
 // its prefix), the server-side session (created on first visit), the CSRF checks on every
 // state-changing request (forms carry the token in `_csrf`, the island's proxy calls in the
 // `x-csrf-token` header, and both must come from PUBLIC_ORIGIN), the access token refreshed on
-// the server before it expires, sign-in required for every page but /signin, the session cookie
-// and the security headers on the way out.
+// the server before it expires, sign-in required for every page but /signin and
+// /accept-invitation, the session cookie and the security headers on the way out.
 import { defineMiddleware } from 'astro:middleware';
 import { splitLocale, translate } from './app/i18n.js';
 import { createAdminContext } from './server/admin-context.js';
@@ -18,7 +18,7 @@ const runtime = getRuntime();
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
 const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data'];
 /** Pages a signed-out visitor may see. */
-const PUBLIC_PAGES = new Set(['/signin']);
+const PUBLIC_PAGES = new Set(['/signin', '/accept-invitation']);
 
 function refused(status: number, message: string): Response {
   const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${status}</title></head><body><main><h1>${status}</h1><p>${message}</p><p><a href="/signin">Sign in</a></p></main></body></html>`;

@@ -20,6 +20,11 @@ const Notifications = lazy(() => import('./screens/Notifications.js'));
 const Links = lazy(() => import('./screens/Links.js'));
 const Orders = lazy(() => import('./screens/Orders.js'));
 const OrderDetail = lazy(() => import('./screens/OrderDetail.js'));
+const Attribution = lazy(() => import('./screens/Attribution.js'));
+const AnalyticsKeys = lazy(() => import('./screens/AnalyticsKeys.js'));
+const Staff = lazy(() => import('./screens/Staff.js'));
+const Customers = lazy(() => import('./screens/Customers.js'));
+const CustomerDetail = lazy(() => import('./screens/CustomerDetail.js'));
 
 export interface AdminAppProps {
   locale: Locale;
@@ -127,6 +132,11 @@ export default function AdminApp(props: AdminAppProps) {
         <Route path="/products/:id" component={guarded('products', () => <ProductEdit />)} />
         <Route path="/orders" component={guarded('orders', () => <Orders />)} />
         <Route path="/orders/:id" component={guarded('orders', () => <OrderDetail />)} />
+        <Route path="/customers" component={guarded('customers', () => <Customers />)} />
+        <Route path="/customers/:id" component={guarded('customers', () => <CustomerDetail />)} />
+        <Route path="/attribution" component={guarded('attribution', () => <Attribution />)} />
+        <Route path="/analytics-keys" component={guarded('analytics', () => <AnalyticsKeys />)} />
+        <Route path="/staff" component={guarded('staff', () => <Staff />)} />
         <Route path="/audit" component={guarded('audit', () => <Audit />)} />
         <Route path="/flags" component={guarded('flags', () => <Flags />)} />
         <Route path="/reports" component={guarded('reports', () => <Reports />)} />

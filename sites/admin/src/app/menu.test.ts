@@ -6,19 +6,32 @@ import { mayDo, SCREENS, screensFor } from './menu.js';
 // permissions or of the screen map shows up here as a changed expectation.
 const MENU: Record<StaffRole, string[]> = {
   'catalog-manager': ['dashboard', 'products', 'reports'],
-  'order-support': ['products', 'orders', 'notifications'],
-  marketing: ['dashboard', 'products', 'reports', 'flags', 'links'],
-  analyst: ['dashboard', 'products', 'orders', 'reports', 'flags', 'links'],
-  auditor: ['dashboard', 'reports', 'audit'],
-  administrator: [
+  'order-support': ['products', 'orders', 'customers', 'notifications'],
+  marketing: ['dashboard', 'products', 'reports', 'flags', 'links', 'attribution', 'analytics'],
+  analyst: [
     'dashboard',
     'products',
     'orders',
     'reports',
     'flags',
     'links',
+    'attribution',
+    'analytics',
+  ],
+  auditor: ['dashboard', 'reports', 'audit', 'staff'],
+  administrator: [
+    'dashboard',
+    'products',
+    'orders',
+    'customers',
+    'reports',
+    'flags',
+    'links',
+    'attribution',
+    'analytics',
     'notifications',
     'audit',
+    'staff',
   ],
 };
 
@@ -51,5 +64,14 @@ describe('the menu', () => {
       expect(mayDo(analyst, action)).toBe(false);
       expect(mayDo(permissionsOf(['order-support']), action)).toBe(true);
     }
+    // Support reads customers; erasing one takes the administrator's customers:erase.
+    expect(mayDo(permissionsOf(['order-support']), 'eraseCustomer')).toBe(false);
+    expect(mayDo(permissionsOf(['administrator']), 'eraseCustomer')).toBe(true);
+    // An auditor sees who is staff; only an administrator changes it.
+    expect(mayDo(permissionsOf(['auditor']), 'manageStaff')).toBe(false);
+    expect(mayDo(permissionsOf(['administrator']), 'manageStaff')).toBe(true);
+    // Marketing reads the analytics sources; making and revoking keys is the administrator's.
+    expect(mayDo(permissionsOf(['marketing']), 'manageAnalyticsKeys')).toBe(false);
+    expect(mayDo(permissionsOf(['administrator']), 'manageAnalyticsKeys')).toBe(true);
   });
 });

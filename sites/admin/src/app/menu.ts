@@ -9,11 +9,15 @@ export interface Screen {
     | 'dashboard'
     | 'products'
     | 'orders'
+    | 'customers'
     | 'audit'
     | 'flags'
     | 'reports'
     | 'notifications'
-    | 'links';
+    | 'links'
+    | 'analytics'
+    | 'attribution'
+    | 'staff';
   /** The route within the app (without the locale prefix). */
   path: string;
   /** The permission that shows the screen. */
@@ -26,9 +30,22 @@ export const SCREENS: readonly Screen[] = [
   { id: 'dashboard', path: '/', permission: 'reports:read', label: 'dashboard' },
   { id: 'products', path: '/products', permission: 'catalog:read', label: 'products' },
   { id: 'orders', path: '/orders', permission: 'orders:read', label: 'orders' },
+  { id: 'customers', path: '/customers', permission: 'customers:read', label: 'customers' },
   { id: 'reports', path: '/reports', permission: 'reports:read', label: 'reports' },
   { id: 'flags', path: '/flags', permission: 'flags:read', label: 'flags' },
   { id: 'links', path: '/links', permission: 'links:read', label: 'links' },
+  {
+    id: 'attribution',
+    path: '/attribution',
+    permission: 'attribution:read',
+    label: 'attribution',
+  },
+  {
+    id: 'analytics',
+    path: '/analytics-keys',
+    permission: 'analytics:read',
+    label: 'analyticsKeys',
+  },
   {
     id: 'notifications',
     path: '/notifications',
@@ -36,6 +53,7 @@ export const SCREENS: readonly Screen[] = [
     label: 'notifications',
   },
   { id: 'audit', path: '/audit', permission: 'audit:read', label: 'audit' },
+  { id: 'staff', path: '/staff', permission: 'staff:read', label: 'staff' },
 ];
 
 /** What a button does, and the permission it needs (shown only with it). */
@@ -47,6 +65,10 @@ export const ACTIONS = {
   refundOrder: 'orders:refund',
   cancelOrder: 'orders:cancel',
   reviewPayment: 'payments:review',
+  eraseCustomer: 'customers:erase',
+  manageStaff: 'staff:manage',
+  manageAnalyticsKeys: 'analytics:keys',
+  rescoreAttribution: 'attribution:rescore',
 } as const satisfies Record<string, Permission>;
 
 export type Action = keyof typeof ACTIONS;

@@ -136,6 +136,9 @@ export function createGateway(options: GatewayOptions) {
     refresh: (refreshToken: string) =>
       auth<Partial<TokenPair>>('/api/auth/refresh', { refreshToken }),
     logOut: (refreshToken: string) => auth<unknown>('/api/auth/logout', { refreshToken }),
+    /** A staff invitation accepted with its link's token and the chosen password (204). */
+    acceptInvitation: (token: string, password: string) =>
+      auth<{ detail?: string } | null>('/api/auth/staff-invitation/accept', { token, password }),
 
     /**
      * One island call passed on to the gateway as it came (method, path, query, body and the

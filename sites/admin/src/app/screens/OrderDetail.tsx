@@ -225,6 +225,10 @@ export default function OrderDetail() {
                 <dt>{app.t('affiliateClick')}</dt>
                 <dd>
                   <code>{order().clickId ?? '—'}</code>
+                  <Show when={order().clickId && app.permissions.includes('attribution:read')}>
+                    {' · '}
+                    <A href={`/attribution?order=${order().id}`}>{app.t('explainAttribution')}</A>
+                  </Show>
                 </dd>
               </dl>
 
