@@ -10,9 +10,11 @@ import { defineConfig } from 'astro/config';
 // URLs and the CSRF origin check use the validated runtime setting, never the request's host.
 const publicOrigin = process.env.PUBLIC_ORIGIN ? new URL(process.env.PUBLIC_ORIGIN) : undefined;
 
+// `node` among the external conditions too: without it the dev server (which leaves solid-js
+// external) loads Solid's browser build on the server and cannot render an island.
 const serverResolve = {
   conditions: ['source', 'node', 'import', 'default'],
-  externalConditions: ['source'],
+  externalConditions: ['source', 'node'],
   noExternal: ['@shop/shared'],
 };
 

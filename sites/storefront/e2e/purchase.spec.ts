@@ -12,7 +12,7 @@ test('buys a product from a category page to the paid order', async ({ page }, i
   await screenshot(page, info, '02-category');
 
   await page.getByRole('main').locator('.grid a').first().click();
-  const productName = await page.getByRole('heading', { level: 1 }).innerText();
+  const productName = (await page.getByRole('heading', { level: 1 }).textContent())?.trim() ?? '';
   await expect(page.getByTestId('price')).toContainText('€');
   await screenshot(page, info, '03-product');
   await page.getByLabel('Quantity').fill('2');
