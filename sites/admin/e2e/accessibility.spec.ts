@@ -75,3 +75,12 @@ test('an order detail screen has no serious or critical accessibility violation'
   expect(await serious(page)).toEqual([]);
   await screenshot(page, info, 'order-detail');
 });
+
+test('a link screen has no serious or critical accessibility violation', async ({ page }, info) => {
+  await signIn(page, '/links');
+  await page.getByRole('main').getByRole('table').getByRole('link').first().click();
+  await expect(page.getByRole('heading', { level: 1, name: /^\/r\// })).toBeVisible();
+  await expect(page.getByText(/^(Loading…|Wird geladen …)$/)).toHaveCount(0);
+  expect(await serious(page)).toEqual([]);
+  await screenshot(page, info, 'link');
+});

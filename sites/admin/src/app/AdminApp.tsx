@@ -18,6 +18,7 @@ const Flags = lazy(() => import('./screens/Flags.js'));
 const Reports = lazy(() => import('./screens/Reports.js'));
 const Notifications = lazy(() => import('./screens/Notifications.js'));
 const Links = lazy(() => import('./screens/Links.js'));
+const LinkDetail = lazy(() => import('./screens/LinkDetail.js'));
 const Orders = lazy(() => import('./screens/Orders.js'));
 const OrderDetail = lazy(() => import('./screens/OrderDetail.js'));
 const Attribution = lazy(() => import('./screens/Attribution.js'));
@@ -145,6 +146,7 @@ export default function AdminApp(props: AdminAppProps) {
           component={guarded('notifications', () => <Notifications />)}
         />
         <Route path="/links" component={guarded('links', () => <Links />)} />
+        <Route path="/links/:id" component={guarded('links', () => <LinkDetail />)} />
         <Route path="*" component={() => <p role="alert">{app.t('notFound')}</p>} />
       </Router>
     </AppContext.Provider>

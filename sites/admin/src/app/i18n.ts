@@ -350,6 +350,25 @@ const en = {
   rescoring: 'Re-scoring: {processed} of {total} sales…',
   rescored: 'Re-scored {count} sales under {model}.',
   rescoreTotals: 'Totals under {model}',
+  // links
+  newLink: 'New link',
+  createLink: 'Create the link',
+  destinationHint: 'https on one of the shop’s own hosts; the visit’s query is added to it.',
+  utmParameters: 'UTM parameters',
+  redirectType: 'Redirect',
+  redirect302: '302 (temporary: every click is counted)',
+  redirect301: '301 (permanent)',
+  redirect301Warning:
+    'Browsers keep a 301 and go straight to the destination next time: those clicks are not counted, and a change of the destination does not reach them.',
+  expires: 'Expires',
+  linkDisabled: 'Disabled',
+  linkDisabledNow: 'The link is disabled; it answers 410 Gone now.',
+  linkEnabledNow: 'The link is active again.',
+  linkChanged: 'Someone changed this link meanwhile; it now shows the latest version. Try again.',
+  clicks: 'Clicks',
+  botClicks: 'Bot clicks',
+  clicksLast30: 'Clicks per day, last 30 days',
+  clicksTotal: '{clicks} clicks by people and {bots} by bots in the last 30 days.',
 };
 
 export type MessageKey = keyof typeof en;
@@ -671,6 +690,26 @@ const de: Record<MessageKey, string> = {
   rescoring: 'Wird neu bewertet: {processed} von {total} Verkäufen …',
   rescored: '{count} Verkäufe unter {model} neu bewertet.',
   rescoreTotals: 'Summen unter {model}',
+  newLink: 'Neuer Link',
+  createLink: 'Link anlegen',
+  destinationHint:
+    'https auf einem der eigenen Hosts des Shops; die Abfrage des Besuchs wird angehängt.',
+  utmParameters: 'UTM-Parameter',
+  redirectType: 'Weiterleitung',
+  redirect302: '302 (vorübergehend: jeder Klick wird gezählt)',
+  redirect301: '301 (dauerhaft)',
+  redirect301Warning:
+    'Browser merken sich eine 301 und gehen beim nächsten Mal direkt zum Ziel: Diese Klicks werden nicht gezählt, und eine Änderung des Ziels erreicht sie nicht.',
+  expires: 'Läuft ab',
+  linkDisabled: 'Deaktiviert',
+  linkDisabledNow: 'Der Link ist deaktiviert; er antwortet jetzt mit 410 Gone.',
+  linkEnabledNow: 'Der Link ist wieder aktiv.',
+  linkChanged:
+    'Jemand hat diesen Link inzwischen geändert; er zeigt jetzt den neuesten Stand. Versuchen Sie es erneut.',
+  clicks: 'Klicks',
+  botClicks: 'Bot-Klicks',
+  clicksLast30: 'Klicks pro Tag, letzte 30 Tage',
+  clicksTotal: '{clicks} Klicks von Menschen und {bots} von Bots in den letzten 30 Tagen.',
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { en, de };

@@ -69,6 +69,7 @@ export const ACTIONS = {
   manageStaff: 'staff:manage',
   manageAnalyticsKeys: 'analytics:keys',
   rescoreAttribution: 'attribution:rescore',
+  manageLinks: 'links:write',
 } as const satisfies Record<string, Permission>;
 
 export type Action = keyof typeof ACTIONS;
