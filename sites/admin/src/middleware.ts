@@ -5,9 +5,9 @@
 // the server before it expires, sign-in required for every page but /signin and
 // /accept-invitation, the session cookie and the security headers on the way out.
 import { defineMiddleware } from 'astro:middleware';
+import { CSRF_FIELD, CSRF_HEADER, sameOrigin, tokenMatches } from '@shop/shared/site-security';
 import { splitLocale, translate } from './app/i18n.js';
 import { createAdminContext } from './server/admin-context.js';
-import { CSRF_FIELD, CSRF_HEADER, sameOrigin, tokenMatches } from './server/csrf.js';
 import { problemResponse } from './server/problem.js';
 import { getRuntime } from './server/runtime.js';
 import { sessionCookie, sessionIdFrom } from './server/session-cookie.js';

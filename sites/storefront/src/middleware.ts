@@ -3,8 +3,8 @@
 // every state-changing request, the access token refreshed on the server before it expires,
 // the session cookie and the security headers on the way out.
 import { defineMiddleware } from 'astro:middleware';
-import { CLICK_COOKIE, clickCookie, cookieValue } from './server/click-cookie.js';
-import { CSRF_FIELD, sameOrigin, tokenMatches } from './server/csrf.js';
+import { CSRF_FIELD, cookieValue, sameOrigin, tokenMatches } from '@shop/shared/site-security';
+import { CLICK_COOKIE, clickCookie } from './server/click-cookie.js';
 import { splitLocale, translate } from './server/i18n.js';
 import { getRuntime } from './server/runtime.js';
 import { sessionCookie, sessionIdFrom } from './server/session-cookie.js';

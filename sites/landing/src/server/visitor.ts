@@ -3,7 +3,9 @@
 // views, so a visitor keeps their headline variant across visits. A cookie that is not a UUID we
 // could have made (forged, truncated, oversized) is replaced, never passed on.
 
-export const VISITOR_COOKIE = '__Host-shop_visitor';
+import { cookieValue, hostCookie } from '@shop/shared/site-security';
+
+export const VISITOR_COOKIE = '__Host-shop_visitor' as const;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -12,15 +14,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * @example visitorIdFrom('__Host-shop_visitor=0190…') // '0190…'
  */
 export function visitorIdFrom(cookieHeader: string | null): string | undefined {
-  if (!cookieHeader) return undefined;
-  for (const part of cookieHeader.split(';')) {
-    const [name, ...rest] = part.trim().split('=');
-    if (name === VISITOR_COOKIE) {
-      const value = rest.join('=');
-      return UUID.test(value) ? value : undefined;
-    }
-  }
-  return undefined;
+  const value = cookieValue(cookieHeader, VISITOR_COOKIE);
+  return value !== undefined && UUID.test(value) ? value : undefined;
 }
 
 /** The visitor of a request: the cookie's id, or a new one (`isNew`: the cookie must be set). */
@@ -34,5 +29,5 @@ export function visitorOf(cookieHeader: string | null): { id: string; isNew: boo
  * @example visitorCookie(id, 31536000) // '__Host-shop_visitor=…; Path=/; Max-Age=31536000; Secure; HttpOnly; SameSite=Lax'
  */
 export function visitorCookie(id: string, maxAgeSeconds: number): string {
-  return `${VISITOR_COOKIE}=${id}; Path=/; Max-Age=${maxAgeSeconds}; Secure; HttpOnly; SameSite=Lax`;
+  return hostCookie(VISITOR_COOKIE, id, maxAgeSeconds);
 }

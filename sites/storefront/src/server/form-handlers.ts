@@ -1,6 +1,6 @@
 // Form posts end in a redirect (Post/Redirect/Get): the outcome is a notice kept in the session
 // and shown once by the page the browser is sent back to.
-import { localReturnPath } from './csrf.js';
+import { localReturnPath } from '@shop/shared/site-security';
 import type { Answer, Cart, Problem } from './gateway-client.js';
 import type { MessageKey } from './i18n.js';
 import type { ShopContext } from './shop-context.js';

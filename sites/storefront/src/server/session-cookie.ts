@@ -1,15 +1,15 @@
 // The session cookie: `__Host-` (Secure, Path=/, no Domain: only this host may set or read it),
 // HttpOnly (no script reads it), SameSite=Lax (other sites' forms and fetches do not carry it).
-import { cookieValue } from './click-cookie.js';
+import { cookieValue, hostCookie } from '@shop/shared/site-security';
 
-export const SESSION_COOKIE = '__Host-shop_session';
+export const SESSION_COOKIE = '__Host-shop_session' as const;
 
 /**
  * The Set-Cookie value that gives the browser `id` for `maxAgeSeconds` (0 deletes it).
  * @example sessionCookie('abc…', 604800) // '__Host-shop_session=abc…; Path=/; Max-Age=604800; Secure; HttpOnly; SameSite=Lax'
  */
 export function sessionCookie(id: string, maxAgeSeconds: number): string {
-  return `${SESSION_COOKIE}=${id}; Path=/; Max-Age=${maxAgeSeconds}; Secure; HttpOnly; SameSite=Lax`;
+  return hostCookie(SESSION_COOKIE, id, maxAgeSeconds);
 }
 
 /**

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { localReturnPath, sameOrigin, tokenMatches } from './csrf.js';
+import {
+  cookieValue,
+  hostCookie,
+  localReturnPath,
+  sameOrigin,
+  tokenMatches,
+} from './site-security.js';
 
 const SHOP = 'https://shop.example';
 const headers = (init: Record<string, string>) => new Headers(init);
@@ -73,5 +79,19 @@ describe('localReturnPath', () => {
       expect(localReturnPath(value, '/fallback')).toBe('/fallback');
     }
     expect(localReturnPath(null, '/fallback')).toBe('/fallback');
+  });
+});
+
+describe('cookies', () => {
+  it('makes __Host- cookies of this host only, and reads one back from a Cookie header', () => {
+    expect(hostCookie('__Host-shop_session', 'abc', 60)).toBe(
+      '__Host-shop_session=abc; Path=/; Max-Age=60; Secure; HttpOnly; SameSite=Lax',
+    );
+    expect(hostCookie('__Host-shop_session', '', 0)).toContain('Max-Age=0');
+    expect(cookieValue('a=1; __Host-shop_session=x=y; b=2', '__Host-shop_session')).toBe('x=y');
+    expect(cookieValue('a=1', '__Host-shop_session')).toBeUndefined();
+    expect(cookieValue(null, 'a')).toBeUndefined();
+    // A cookie whose name only ends like ours is another cookie.
+    expect(cookieValue('x__Host-shop_session=evil', '__Host-shop_session')).toBeUndefined();
   });
 });
