@@ -211,7 +211,11 @@ describe('OFREP over HTTP', () => {
     );
     expect(body.metadata).toEqual({ flagSetId: 'shop-test' });
     expect(body.eventStreams).toEqual([
-      { type: 'sse', endpoint: { requestUri: '/ofrep/v1/events' }, inactivityDelaySec: 120 },
+      {
+        type: 'sse',
+        endpoint: { requestUri: expect.stringMatching(/^\/ofrep\/v1\/events\?since=\d+$/) },
+        inactivityDelaySec: 120,
+      },
     ]);
 
     const again = await post('/ofrep/v1/evaluate/flags', context, { 'if-none-match': etag });
@@ -235,6 +239,54 @@ describe('OFREP over HTTP', () => {
     expect(changed.status).toBe(200);
     expect(changed.headers.get('etag')).not.toBe(etag);
     await bed.load(OFREP_FLAGS);
+  });
+
+  it('announces on its change stream a change made before the stream opened', async () => {
+    const bulk = async () =>
+      (await (await post('/ofrep/v1/evaluate/flags', { context: {} })).json()) as {
+        eventStreams: { endpoint: { requestUri: string } }[];
+      };
+    /** The stream's first data message within `ms`, or null (comments such as keep-alives are
+     * skipped, as an EventSource skips them). */
+    const firstMessage = async (uri: string, ms: number) => {
+      const res = await bed.app.request(uri);
+      expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      const timer = setTimeout(() => void reader.cancel(), ms);
+      let text = '';
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return null;
+          text += new TextDecoder().decode(value);
+          const data = text.split('\n').find((line) => line.startsWith('data: '));
+          if (data) return data;
+        }
+      } catch {
+        return null;
+      } finally {
+        clearTimeout(timer);
+        await reader.cancel();
+      }
+    };
+    const seen = (await bulk()).eventStreams[0]?.endpoint.requestUri ?? '';
+    // Nothing changed since that answer: the stream stays quiet.
+    expect(await firstMessage(seen, 300)).toBeNull();
+    // Staff change a flag between the page's answer and its stream opening.
+    await bed.load({
+      ...OFREP_FLAGS,
+      flags: {
+        ...OFREP_FLAGS.flags,
+        'number-flag': { ...OFREP_FLAGS.flags['number-flag'], defaultVariant: 'off' } as never,
+      },
+    });
+    try {
+      const message = await firstMessage(seen, 5_000);
+      expect(message).toMatch(/^data: \{"type":"refetchEvaluation","etag":"\\"r\d+\\""\}/);
+      expect((await bulk()).eventStreams[0]?.endpoint.requestUri).not.toBe(seen);
+    } finally {
+      await bed.load(OFREP_FLAGS);
+    }
   });
 
   it('answers 429 with Retry-After past the instance budget, and the provider pauses', async () => {

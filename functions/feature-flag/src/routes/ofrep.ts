@@ -103,6 +103,10 @@ const streamRoute = createRoute({
   method: 'get',
   path: '/ofrep/v1/events',
   summary: 'Change stream: a server-sent {"type":"refetchEvaluation"} after every change',
+  description:
+    'The bulk answer names this stream with `since`, the revision it was evaluated at: a change ' +
+    'made between that answer and the stream opening is announced as soon as the stream opens.',
+  request: { query: z.object({ since: z.string().regex(/^\d+$/).optional() }) },
   responses: {
     200: {
       description: 'text/event-stream',
@@ -157,7 +161,7 @@ export function registerOfrepRoutes(app: OpenAPIHono<ServiceEnv>, deps: FeatureF
       eventStreams: [
         {
           type: 'sse',
-          endpoint: { requestUri: STREAM_PATH },
+          endpoint: { requestUri: `${STREAM_PATH}?since=${snapshot.revision}` },
           inactivityDelaySec: INACTIVITY_DELAY_SEC,
         },
       ],
@@ -181,12 +185,18 @@ export function registerOfrepRoutes(app: OpenAPIHono<ServiceEnv>, deps: FeatureF
     return streamSSE(c, async (stream) => {
       let wake: (() => void) | null = null;
       const pending: string[] = [];
-      const unsubscribe = deps.flags.subscribe((snapshot) => {
-        pending.push(
-          JSON.stringify({ type: 'refetchEvaluation', etag: `"r${snapshot.revision}"` }),
-        );
+      const announce = (revision: number) => {
+        pending.push(JSON.stringify({ type: 'refetchEvaluation', etag: `"r${revision}"` }));
         wake?.();
-      });
+      };
+      const unsubscribe = deps.flags.subscribe((snapshot) => announce(snapshot.revision));
+      // The page evaluated at `since`; a change that landed before this stream opened would
+      // otherwise never reach it (the race between the bulk answer and the EventSource).
+      const since = Number(c.req.query('since') ?? Number.NaN);
+      const current = deps.flags.current()?.revision;
+      if (Number.isSafeInteger(since) && current !== undefined && current > since) {
+        announce(current);
+      }
       stream.onAbort(() => wake?.());
       try {
         let lastBeat = Date.now();
