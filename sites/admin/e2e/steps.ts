@@ -61,7 +61,7 @@ export interface PlacedOrder {
  */
 export async function placeOrder(
   request: APIRequestContext,
-  options: { pay: boolean },
+  options: { pay: boolean; clickId?: string },
 ): Promise<PlacedOrder> {
   const email = `orders-${crypto.randomUUID()}@example.com`;
   const password = 'correct horse battery staple 42';
@@ -101,6 +101,8 @@ export async function placeOrder(
           city: 'Berlin',
           country: 'DE',
         },
+        // The click of an affiliate's link the visit came from, as the storefront sends it.
+        ...(options.clickId && { clickId: options.clickId }),
       },
     }),
     201,

@@ -66,15 +66,17 @@ export default function Dashboard() {
             when={rows().length > 0}
             fallback={
               <p class="figure">
-                {app.money(0, 'EUR')} · 0 {app.t('orders')}
+                {app.money(0, 'EUR')} · {app.t('orderCountOther', { count: app.number(0) })}
               </p>
             }
           >
             <For each={rows()}>
               {(row) => (
                 <p class="figure">
-                  {app.money(row.revenue, row.currency)} · {app.number(row.orders)}{' '}
-                  {app.t('orders')}
+                  {app.money(row.revenue, row.currency)} ·{' '}
+                  {app.t(row.orders === 1 ? 'orderCountOne' : 'orderCountOther', {
+                    count: app.number(row.orders),
+                  })}
                 </p>
               )}
             </For>

@@ -7,6 +7,9 @@ import { addDays, browserZone, localDate } from '../dates.js';
 
 const REPORTS = ['sales', 'conversion', 'top-products', 'affiliates', 'clicks', 'funnel'] as const;
 const WITH_INTERVAL = new Set(['sales', 'conversion']);
+/** Columns of reporting's reports that hold minor units of the row's `currency`. */
+const MONEY_COLUMN =
+  /^(revenue|averageOrderValue|refunded|netRevenue|commission|revenueReversed|commissionReversed|netCommission)$/;
 
 interface Query {
   report: string;
@@ -68,11 +71,14 @@ export default function Reports() {
     setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
   };
 
-  const cell = (value: unknown) =>
+  // Amounts come in minor units beside their row's currency: shown as money, not as a count.
+  const cell = (value: unknown, column: string, row: Record<string, unknown>) =>
     value === null || value === undefined
       ? '—'
       : typeof value === 'number'
-        ? app.number(value)
+        ? MONEY_COLUMN.test(column) && typeof row.currency === 'string'
+          ? app.money(value, row.currency)
+          : app.number(value)
         : String(value);
 
   return (
@@ -122,7 +128,7 @@ export default function Reports() {
                     {(row) => (
                       <tr>
                         <For each={result().columns}>
-                          {(column) => <td>{cell(row[column])}</td>}
+                          {(column) => <td>{cell(row[column], column, row)}</td>}
                         </For>
                       </tr>
                     )}
