@@ -48,6 +48,11 @@ export const configShape = {
     .int()
     .min(1000)
     .default(15 * 60 * 1000),
+  /**
+   * Sign-in attempts one client address may make per minute, whoever they are for. Raise it where
+   * many people share one address (an office behind one NAT; browser tests, all on 127.0.0.1).
+   */
+  LOGIN_LIMIT_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(20),
   /** Seeds a staff user on the embedded PGlite only (dev). */
   DEV_STAFF_EMAIL: z.string().min(3).optional(),
   DEV_STAFF_PASSWORD: z.string().min(1).optional(),

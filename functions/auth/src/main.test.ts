@@ -134,6 +134,30 @@ describe('startAuth', () => {
     }
   });
 
+  it('takes the sign-in limit per client address from LOGIN_LIMIT_PER_IP_PER_MINUTE', async () => {
+    const limited = await authFunction.start({
+      env: { AUTH_KEY_ENCRYPTION_KEY: KEK, LOGIN_LIMIT_PER_IP_PER_MINUTE: '2' },
+      db: database.db,
+      port: 0,
+      log: silentLogger(),
+      handleSignals: false,
+    });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const res = await postJson(limited.app, '/api/auth/login', {
+          email: uniqueEmail(),
+          password: GOOD_PASSWORD,
+        });
+        statuses.push(res.status);
+      }
+      // Two unknown accounts are refused as such; the third attempt meets the limit.
+      expect(statuses).toEqual([401, 401, 429]);
+    } finally {
+      await limited.shutdown();
+    }
+  });
+
   it('stores private keys encrypted, never as a plain JWK', async () => {
     const { rows } = await auth.db.query<{ private_jwk_encrypted: string }>(
       'SELECT private_jwk_encrypted FROM auth.signing_key',

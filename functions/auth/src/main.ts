@@ -136,6 +136,10 @@ export const auth = defineFunction({
       refreshIdleSeconds: deps.config.REFRESH_IDLE_SECONDS,
       refreshAbsoluteSeconds: deps.config.REFRESH_ABSOLUTE_SECONDS,
       mailLinks: mailLinksOf(deps.config),
+      limits: {
+        loginPerIp: { limit: deps.config.LOGIN_LIMIT_PER_IP_PER_MINUTE, windowSeconds: 60 },
+        ...deps.limits,
+      },
     }),
 });
 
