@@ -7,7 +7,7 @@
 // reads it every `generationPollMs` (250 ms) in the background, one GET per instance, and empties
 // its LRU when it moved. An entry is trusted only while that poll is fresh: when Redis cannot be
 // read, entries older than `ttlMs` (1 s) are read again, so a change still shows within a second.
-import type { Database, KeyValue, Logger } from '@shop/shared';
+import { type Database, type KeyValue, type Logger, watchGeneration } from '@shop/shared';
 import { LRUCache } from 'lru-cache';
 import type { Link } from './domain/link.js';
 import { lookupKeysOf } from './domain/normalize-code.js';
@@ -91,35 +91,20 @@ export function createLinkCache(options: LinkCacheOptions): LinkCache {
     allowStale: false,
     noDeleteOnStaleGet: true,
   });
-  /** The generation last read, and when that read succeeded. */
-  let generation: string | null | undefined;
-  let generationReadAt = 0;
   /** Bumped whenever the LRU is emptied: a read that started before must not fill it. */
   let epoch = 0;
-  let polling = false;
-  const pollGeneration = async () => {
-    if (polling) return;
-    polling = true;
-    try {
-      const current = await withTimeout(kv.get(GENERATION_KEY), Math.max(redisTimeoutMs, 100));
-      if (generation !== undefined && current !== generation) {
-        lru.clear();
-        epoch += 1;
-      }
-      generation = current;
-      generationReadAt = Date.now();
-    } catch {
-      // Entries are then trusted for `trustMs` only (see `fresh`).
-    } finally {
-      polling = false;
-    }
-  };
-  void pollGeneration();
-  const poller = setInterval(() => void pollGeneration(), pollMs);
-  poller.unref();
+  const generation = watchGeneration({
+    kv,
+    key: GENERATION_KEY,
+    pollMs,
+    timeoutMs: Math.max(redisTimeoutMs, 100),
+    onChange: () => {
+      lru.clear();
+      epoch += 1;
+    },
+  });
   /** An entry answers while the generation read is recent, else for `trustMs` after its read. */
-  const fresh = (entry: Entry, now: number) =>
-    now - entry.at < trustMs || now - generationReadAt < 2 * pollMs + 100;
+  const fresh = (entry: Entry, now: number) => now - entry.at < trustMs || generation.isFresh(now);
   const pending = new Map<string, Promise<Link | null>>();
   let redisSkipUntil = 0;
 
@@ -204,7 +189,7 @@ export function createLinkCache(options: LinkCacheOptions): LinkCache {
       const keys = [...new Set(codes.flatMap((code) => lookupKeysOf(code)))].map(redisKey);
       try {
         await withTimeout(kv.del(...keys), Math.max(redisTimeoutMs, 250));
-        await withTimeout(kv.incr(GENERATION_KEY), Math.max(redisTimeoutMs, 250));
+        await generation.bump();
       } catch (error) {
         // The Redis entries expire on their own (redisTtlSeconds); instances that cannot read the
         // generation trust their entries for `ttlMs` only.
@@ -212,7 +197,7 @@ export function createLinkCache(options: LinkCacheOptions): LinkCache {
       }
     },
     close() {
-      clearInterval(poller);
+      generation.close();
     },
   };
 }
