@@ -19,13 +19,22 @@ let site: RunningStorefront;
 let refreshingSite: RunningStorefront;
 
 beforeAll(async () => {
-  shop = await startStoryPlatform();
+  // The site's Trigger is wired: offer's catalog events reach its /events.
+  shop = await startStoryPlatform({ storefront: true });
   // The site records page views and cart adds with a write key of its own, as in production.
   const writeKey = await shop.writeKey();
+  // What its /events trusts, as its Knative Service is given it: the broker's issuer and keys,
+  // its audience, its EventPolicy. A catalog page stays an hour unless an event says otherwise.
+  const events = shop.broker.subscriberEnv('storefront');
   [site, refreshingSite] = await Promise.all([
-    storefrontFor(shop.gateway.url, { ANALYTICS_WRITE_KEY: writeKey }),
+    storefrontFor(shop.gateway.url, {
+      ANALYTICS_WRITE_KEY: writeKey,
+      CATALOG_CACHE_SECONDS: '3600',
+      ...events,
+    }),
     storefrontFor(shop.gateway.url, { SESSION_REFRESH_LEEWAY_SECONDS: '86400' }),
   ]);
+  shop.attachStorefront(site.url);
 }, 240_000);
 
 afterAll(async () => {
@@ -138,6 +147,61 @@ describe('the storefront without JavaScript', () => {
     expect(signedOut.html).toContain('You are signed out.');
     const afterSignOut = await browser.get('/account/orders');
     expect(new URL(afterSignOut.url).pathname).toBe('/signin');
+  });
+
+  it("shows a new price once the catalog's event arrives, though its pages are kept an hour", async () => {
+    const browser = new NoScriptBrowser(site.url);
+    const productId = await shop.newProduct(4200);
+    const first = await browser.get(`/p/${productId}`);
+    const slug = new URL(first.url).pathname;
+    // The created and price events of the new product may still be on their way: wait for the
+    // page to settle, then it is kept (the category listing with it).
+    await shop.until(
+      () => browser.get(slug),
+      (page) => page.html.includes('€42.00'),
+    );
+    await shop.until(
+      () => browser.get('/c/kitchen?sort=price_desc'),
+      (page) => page.html.includes(slug),
+    );
+    await shop.setPrice(productId, 4950);
+    // offer → outbox → broker → the Trigger → /events (OIDC-checked) → the cache is emptied.
+    const changed = await shop.until(
+      () => browser.get(slug),
+      (page) => page.html.includes('€49.50'),
+    );
+    expect(changed.html, site.output()).toContain('€49.50');
+    expect(changed.html).not.toContain('€42.00');
+    expect(changed.html).toContain('"price":"49.50"');
+    const listing = await browser.get('/c/kitchen?sort=price_desc');
+    expect(listing.html).toContain('€49.50');
+    // The broker carried it to the site: the price event is on the topic.
+    const carried = await shop.brokerEvents('shop.offer.price_changed');
+    expect(carried.some((e) => (e.data as { productId?: string }).productId === productId)).toBe(
+      true,
+    );
+  });
+
+  it('refuses events at /events that do not come from its Trigger', async () => {
+    const attempt = (headers: Record<string, string>) =>
+      fetch(`${site.url}/events`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'ce-specversion': '1.0',
+          'ce-id': crypto.randomUUID(),
+          'ce-source': '/shop/offer',
+          'ce-type': 'shop.offer.archived',
+          ...headers,
+        },
+        body: '{}',
+      });
+    const anonymous = await attempt({});
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('content-type')).toContain('application/problem+json');
+    // A token the broker minted for another audience (the publisher token of auth).
+    const publisher = shop.broker.publisherToken('auth');
+    expect((await attempt({ authorization: `Bearer ${publisher}` })).status).toBe(401);
   });
 
   it('shows the product in German under /de with prices formatted for Germany', async () => {

@@ -61,13 +61,17 @@ async function main(): Promise<void> {
       stop: () => traces?.close() ?? Promise.resolve(),
     });
   }
+  const storefrontPort = Number(env.STOREFRONT_PORT ?? 4321);
   const broker = await startBroker({
     manifestsDir,
     // Without KAFKA_BROKERS: the process's one memory log, which the in-process functions
     // (redirect's clicks) write to, so the KafkaSources read what they write.
     ...(env.KAFKA_BROKERS ? { kafkaBrokers: env.KAFKA_BROKERS } : { kafka: sharedMemoryKafka() }),
     port: brokerPort,
-    resolveService: (name) => localServiceUrl(name),
+    // The storefront takes the catalog's events (its page cache) where it runs.
+    resolveService: (name) =>
+      name === 'storefront' ? `http://127.0.0.1:${storefrontPort}` : localServiceUrl(name),
+    ...(env.STOREFRONT === 'false' && { absentServices: ['storefront'] }),
     log: createLogger({ service: 'broker', level: env.LOG_LEVEL ?? 'info' }),
   });
   running.push({
@@ -165,10 +169,12 @@ async function main(): Promise<void> {
   // DEV_PROCESSES=true. STOREFRONT=false leaves it out.
   if (env.STOREFRONT !== 'false') {
     const storefront = await startStorefront({
-      port: Number(env.STOREFRONT_PORT ?? 4321),
+      port: storefrontPort,
       gatewayUrl: localServiceUrl('api-gateway'),
       mode: processes ? 'built' : 'dev',
       env: {
+        // What its /events trusts, as the cluster gives it (it publishes nothing: no K_SINK).
+        ...broker.subscriberEnv('storefront'),
         REDIS_URL: env.STOREFRONT_REDIS_URL ?? env.REDIS_URL,
         // The demo write key: page views and cart adds reach analytics-ingest.
         ...(devWriteKey && { ANALYTICS_WRITE_KEY: devWriteKey }),

@@ -15,7 +15,7 @@ const publicOrigin = process.env.PUBLIC_ORIGIN ? new URL(process.env.PUBLIC_ORIG
 const serverResolve = {
   conditions: ['source', 'node', 'import', 'default'],
   externalConditions: ['source', 'node'],
-  noExternal: ['@shop/shared'],
+  noExternal: ['@shop/shared', '@shop/eventing'],
 };
 
 export default defineConfig({
@@ -38,7 +38,7 @@ export default defineConfig({
         ]
       : [],
   },
-  // Workspace packages (@shop/shared) resolve to their TypeScript sources, as everywhere in the
+  // Workspace packages (@shop/shared, @shop/eventing) resolve to their TypeScript sources, as everywhere in the
   // repository, and are bundled into the server build; their own dependencies stay external.
   vite: {
     environments: Object.fromEntries(

@@ -5,6 +5,8 @@
 // `npm test` (the process's shared log, which redirect writes its clicks to), real Kafka
 // through kafkajs in `test:integration`.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +87,10 @@ export interface StoryPlatform {
   asStaff(): Promise<string>;
   /** A product created by staff at offer: its id. */
   newProduct(priceAmount: number): Promise<string>;
+  /** Points the storefront's Trigger (option `storefront`) at the site running at `url`. */
+  attachStorefront(url: string): void;
+  /** Staff give a product a new price in EUR (offer records `shop.offer.price_changed`). */
+  setPrice(productId: string, amount: number): Promise<void>;
   /** A call to the simulator's provider API (as the shop's payment client makes them). */
   provider(path: string, body?: unknown): Promise<Record<string, unknown>>;
   /** Polls `read` until `done` holds for its answer (20 s at most), returning the last answer. */
@@ -155,6 +161,52 @@ function copyManifests(broker: string, topic: string, functions: readonly string
 }
 
 /**
+ * An HTTP forwarder on a port bound now: what it gets goes to the URL `target` names (503 until
+ * then, which the broker retries). The broker resolves its subscribers at start, before a site
+ * started after it has a port; a port chosen early and bound late could be taken meanwhile.
+ */
+async function startForwarder(): Promise<{
+  url: string;
+  target(url: string): void;
+  close(): Promise<void>;
+}> {
+  let to: string | undefined;
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (!to) {
+      res.writeHead(503).end();
+      return;
+    }
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (name === 'host' || name === 'connection' || value === undefined) continue;
+      headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    try {
+      const answer = await fetch(new URL(req.url ?? '/', to), {
+        method: req.method ?? 'POST',
+        headers,
+        ...(chunks.length > 0 && { body: Buffer.concat(chunks) }),
+      });
+      res.writeHead(answer.status, Object.fromEntries(answer.headers));
+      res.end(Buffer.from(await answer.arrayBuffer()));
+    } catch {
+      res.writeHead(502).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    target(url) {
+      to = url;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
  * Starts the platform of ARCHITECTURE's first story (and the purchase loop); `stop()` undoes
  * everything.
  * @example const shop = await startStoryPlatform(); const token = await shop.signUpAndLogIn('ada');
@@ -163,6 +215,12 @@ export async function startStoryPlatform(
   options: {
     /** More settings of the payment simulator (e.g. its chaos: duplicates, reordering). */
     simulatorEnv?: Record<string, string>;
+    /**
+     * Wire the storefront's Trigger: the catalog's events go to a forwarder bound now, which
+     * passes them to the site `attachStorefront(url)` names once it runs;
+     * `broker.subscriberEnv('storefront')` is what the site's /events trusts.
+     */
+    storefront?: boolean;
   } = {},
 ): Promise<StoryPlatform> {
   const suffix = crypto.randomUUID().replaceAll('-', '').slice(0, 8);
@@ -200,6 +258,7 @@ export async function startStoryPlatform(
     'attribution',
     'user',
     'auth',
+    ...(options.storefront ? ['storefront'] : []),
   ]);
   cleanups.push(() => rmSync(manifestsDir, { recursive: true, force: true }));
   const manifests = loadManifests(manifestsDir);
@@ -214,6 +273,8 @@ export async function startStoryPlatform(
   const attributionUrl = `http://127.0.0.1:${attributionPort}`;
   const userUrl = `http://127.0.0.1:${userPort}`;
   const authUrl = `http://127.0.0.1:${authPort}`;
+  const storefrontEvents = options.storefront ? await startForwarder() : undefined;
+  if (storefrontEvents) cleanups.push(() => storefrontEvents.close());
   const broker = await startBroker({
     manifestsDir,
     kafka,
@@ -225,6 +286,7 @@ export async function startStoryPlatform(
       if (name === 'attribution') return attributionUrl;
       if (name === 'user') return userUrl;
       if (name === 'auth') return authUrl;
+      if (name === 'storefront' && storefrontEvents) return storefrontEvents.url;
       throw new Error(`no local service ${name} in this story`);
     },
   });
@@ -257,8 +319,14 @@ export async function startStoryPlatform(
     },
     authPort,
   );
+  // offer publishes its catalog events (the storefront's cache follows them).
   const offer = await startForStory(cleanups, offerFunction, {
-    env: { SEED_DEMO_DATA: 'true', AUTH_URL: authUrl },
+    sinkToken: () => broker.publisherToken('offer', { namespace: 'shop', name: brokerName }),
+    env: {
+      SEED_DEMO_DATA: 'true',
+      AUTH_URL: authUrl,
+      K_SINK: broker.ingressUrl('shop', brokerName),
+    },
     db: shopDb.db,
     log,
   });
@@ -448,6 +516,26 @@ export async function startStoryPlatform(
       });
       expect(res.status).toBe(201);
       return ((await res.json()) as { id: string }).id;
+    },
+    attachStorefront(url) {
+      if (!storefrontEvents) throw new Error('start the story platform with { storefront: true }');
+      storefrontEvents.target(url);
+    },
+    async setPrice(productId, amount) {
+      const base = `http://127.0.0.1:${offer.port}/api/admin/offers/${productId}`;
+      const authorization = `Bearer ${await asStaff()}`;
+      const current = await fetch(base, { headers: { authorization } });
+      expect(current.status).toBe(200);
+      const res = await fetch(`${base}/price`, {
+        method: 'PUT',
+        headers: {
+          'content-type': 'application/json',
+          authorization,
+          'if-match': current.headers.get('etag') ?? '',
+        },
+        body: JSON.stringify({ amount, currency: 'EUR' }),
+      });
+      expect(res.status, await res.clone().text()).toBe(200);
     },
     async provider(path, body) {
       const res = await fetch(`${simulator.url}${path}`, {

@@ -68,6 +68,11 @@ export interface StartBrokerOptions {
   hostname?: string;
   /** URL of a Knative Service or Kubernetes Service the manifests reference. */
   resolveService(name: string, namespace: string): URL | string;
+  /**
+   * Knative Services not running here (`npm run dev` without a site): the Triggers delivering
+   * to them are left out, with a log line, rather than retried and dead-lettered.
+   */
+  absentServices?: readonly string[];
   log: Logger;
   /** Unordered deliveries in flight per Trigger (default 50, Knative's `max.poll.records`). */
   maxInFlight?: number;
@@ -117,6 +122,11 @@ export interface RunningBroker {
     service: string,
     options?: { namespace?: string; broker?: string },
   ): Promise<Record<string, string>>;
+  /**
+   * Only what /events of `service` trusts (`EVENTS_OIDC_*`, `EVENTS_ALLOWED_SENDERS`): for a
+   * subscriber that publishes nothing (the storefront), so no K_SINK and no token file.
+   */
+  subscriberEnv(service: string, options?: { namespace?: string }): Record<string, string>;
   /** Stops accepting events, stops the Triggers (finished deliveries committed), closes Kafka. */
   stop(): Promise<void>;
 }
@@ -424,6 +434,16 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   const log = options.log;
   const manifests = loadManifests(options.manifestsDir);
   for (const warning of manifests.warnings) log.warn(warning);
+  const absent = new Set(options.absentServices ?? []);
+  if (absent.size > 0) {
+    const left = manifests.triggers.filter((t) => absent.has(t.subscriber.ref?.name ?? ''));
+    manifests.triggers = manifests.triggers.filter((t) => !left.includes(t));
+    for (const t of left) {
+      log.info(
+        `Trigger ${t.namespace}/${t.name} left out: ${t.subscriber.ref?.name} is not running`,
+      );
+    }
+  }
 
   // A client passed in belongs to the caller, who closes it; one made here is closed at stop.
   const ownsKafka = options.kafka === undefined;
@@ -636,21 +656,27 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       clearInterval(renewal);
       if (tokenDir) await rm(tokenDir, { recursive: true, force: true });
     });
-    const eventEnv: RunningBroker['eventEnv'] = async (service, envOptions = {}) => {
+    const subscriberEnv: RunningBroker['subscriberEnv'] = (service, envOptions = {}) => {
       const namespace = envOptions.namespace ?? 'shop';
-      const sink = { namespace, name: envOptions.broker ?? 'default' };
       const senders = allowedSenders(manifests.eventPolicies, features, {
         group: 'serving.knative.dev',
         kind: 'Service',
         namespace,
         name: service,
       });
-      const env: Record<string, string> = {
-        K_SINK: ingressUrl(sink.namespace, sink.name),
+      return {
         EVENTS_OIDC_ISSUER: issuer.issuer,
         EVENTS_OIDC_JWKS_URL: `${url}${JWKS_PATH}`,
         EVENTS_OIDC_AUDIENCE: functionAudience(service, namespace),
         EVENTS_ALLOWED_SENDERS: senders.join(','),
+      };
+    };
+    const eventEnv: RunningBroker['eventEnv'] = async (service, envOptions = {}) => {
+      const namespace = envOptions.namespace ?? 'shop';
+      const sink = { namespace, name: envOptions.broker ?? 'default' };
+      const env: Record<string, string> = {
+        K_SINK: ingressUrl(sink.namespace, sink.name),
+        ...subscriberEnv(service, { namespace }),
       };
       if (features.oidc) {
         tokenDir ??= await mkdtemp(join(tmpdir(), 'broker-oidc-'));
@@ -674,6 +700,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       jwksUrl: `${url}${JWKS_PATH}`,
       publisherToken,
       eventEnv,
+      subscriberEnv,
       stop: () => running.shutdown('stop'),
     };
   } catch (error) {

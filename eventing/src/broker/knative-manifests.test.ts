@@ -140,6 +140,7 @@ describe('knative/ and the event catalog', () => {
       'notification',
       'redirect',
       'reporting',
+      'storefront',
       'user',
     ]);
     for (const [service, subjects] of subscribers) {

@@ -16,6 +16,8 @@ const FUNCTIONS = [
   'notification',
   'audit',
   'reporting',
+  // The storefront site is a Knative Service too: it consumes the catalog's events (its cache).
+  'storefront',
 ];
 const definitions = Object.values(eventCatalog);
 

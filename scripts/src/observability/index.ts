@@ -34,7 +34,11 @@ export function platformFunctions(): PlatformFunctions {
     }),
     // Clicks and Segment calls go straight to Kafka: their producers have no outbox for them.
     producers: unique(events.filter((e) => !writtenStraightToKafka(e.type)).map((e) => e.producer)),
-    consumers: unique(events.flatMap((e) => [...e.consumers])),
+    // The storefront consumes catalog events too (its page cache) but is a site with no
+    // /metrics: only functions count here.
+    consumers: unique(events.flatMap((e) => [...e.consumers])).filter((name) =>
+      DEV_FUNCTIONS.some((f) => f.name === name),
+    ),
   };
 }
 

@@ -18,6 +18,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD']);
 const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data'];
 /** Where the page-view beacon posts (text/plain, as `navigator.sendBeacon` sends a string). */
 const BEACON_PATH = '/a/page';
+/** Where the broker delivers the catalog's events (OIDC-authenticated, not a browser form). */
+const EVENTS_PATH = '/events';
 /** Paths served without a session (no forms on them, crawled often). */
 const SESSIONLESS = new Set(['/robots.txt', '/sitemap.xml']);
 
@@ -55,6 +57,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
   const method = context.request.method;
 
   if (SESSIONLESS.has(path) || path.startsWith('/_astro/')) return secure(await next());
+  if (url.pathname === EVENTS_PATH) return await next();
 
   let form: FormData | undefined;
   let session = await sessions.load(sessionIdFrom(context.request.headers.get('cookie')));

@@ -12,7 +12,7 @@ export const offerCreated = defineEvent({
   type: 'shop.offer.created',
   description: 'Staff added a product to the catalog.',
   producer: 'offer',
-  consumers: ['audit'],
+  consumers: ['audit', 'storefront'],
   partitionKey: 'productId',
   schema: z
     .object({
@@ -32,7 +32,7 @@ export const offerPriceChanged = defineEvent({
   description:
     'A product got a new price (also recorded when a product is created, with previousPrice null).',
   producer: 'offer',
-  consumers: ['audit'],
+  consumers: ['audit', 'storefront'],
   partitionKey: 'productId',
   // functions/offer writes exactly this shape (build-price-changed-event.ts).
   schema: z
@@ -51,7 +51,7 @@ export const offerArchived = defineEvent({
   type: 'shop.offer.archived',
   description: 'Staff took a product out of the public catalog.',
   producer: 'offer',
-  consumers: ['audit'],
+  consumers: ['audit', 'storefront'],
   partitionKey: 'productId',
   schema: z
     .object({
@@ -67,7 +67,7 @@ export const offerUnarchived = defineEvent({
   type: 'shop.offer.unarchived',
   description: 'Staff put an archived product back into the public catalog.',
   producer: 'offer',
-  consumers: ['audit'],
+  consumers: ['audit', 'storefront'],
   partitionKey: 'productId',
   schema: z
     .object({
@@ -96,7 +96,7 @@ export const offerChanged = defineEvent({
   description:
     'Staff edited a product (slug, name, description, category or images): only the fields that really changed, before and after.',
   producer: 'offer',
-  consumers: ['audit'],
+  consumers: ['audit', 'storefront'],
   partitionKey: 'productId',
   schema: z
     .object({
@@ -117,7 +117,7 @@ export const offerStockAdjusted = defineEvent({
   description:
     'Staff set the stock count of a product to another number (reservations for orders are not adjustments).',
   producer: 'offer',
-  consumers: ['audit'],
+  consumers: ['audit', 'storefront'],
   partitionKey: 'productId',
   schema: z
     .object({

@@ -1,6 +1,11 @@
 // The storefront's settings: read from the environment once, at start, and refused with every
 // bad variable named (the kit's loadConfig), as every function's are.
-import { loadConfig } from '@shop/shared';
+import {
+  baseConfigSchema,
+  DEV_EVENTS_OIDC_ISSUER,
+  eventAuthConfigShape,
+  loadConfig,
+} from '@shop/shared';
 import { z } from 'zod';
 
 const seconds = z.coerce.number().int().min(1);
@@ -34,6 +39,18 @@ export const storefrontConfigSchema = z
     ANALYTICS_WRITE_KEY: z.string().min(8).max(200).optional(),
     /** How long the click id of an affiliate redirect is kept in the browser's first-party cookie. */
     CLICK_LOOKBACK_DAYS: z.coerce.number().int().min(1).max(365).default(90),
+    /**
+     * Seconds a product, listing or the categories stay in this process's memory at most; the
+     * catalog's events empty it sooner (0 keeps nothing).
+     */
+    CATALOG_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+    /**
+     * Who may deliver events to /events, as for every function: the broker's OIDC issuer, its
+     * keys, this Service's audience, the senders its EventPolicy allows. Only
+     * EVENTS_OIDC_ISSUER has a default, the dev broker's, and only without REDIS_URL (dev).
+     */
+    ...eventAuthConfigShape,
+    LOG_LEVEL: baseConfigSchema.shape.LOG_LEVEL,
   })
   .transform((env) => ({
     gatewayUrl: env.GATEWAY_URL.replace(/\/+$/, ''),
@@ -47,6 +64,15 @@ export const storefrontConfigSchema = z
     sitemapMaxProducts: env.SITEMAP_MAX_PRODUCTS,
     analyticsWriteKey: env.ANALYTICS_WRITE_KEY,
     clickLookbackSeconds: env.CLICK_LOOKBACK_DAYS * 24 * 3600,
+    logLevel: env.LOG_LEVEL,
+    catalogCacheMs: env.CATALOG_CACHE_SECONDS * 1000,
+    events: {
+      EVENTS_OIDC_ISSUER:
+        env.EVENTS_OIDC_ISSUER ?? (env.REDIS_URL ? undefined : DEV_EVENTS_OIDC_ISSUER),
+      EVENTS_OIDC_JWKS_URL: env.EVENTS_OIDC_JWKS_URL,
+      EVENTS_OIDC_AUDIENCE: env.EVENTS_OIDC_AUDIENCE,
+      EVENTS_ALLOWED_SENDERS: env.EVENTS_ALLOWED_SENDERS,
+    },
   }));
 
 export type StorefrontConfig = z.infer<typeof storefrontConfigSchema>;

@@ -108,6 +108,18 @@ const en = {
   status_cancelled: 'Cancelled',
   status_refunded: 'Refunded',
   status_partially_refunded: 'Partially refunded',
+  cartDescription: 'The products in your cart, their quantities and the total.',
+  helpTitle: 'Shipping and returns',
+  helpDescription: 'How we ship, what delivery costs, and how to return an order.',
+  helpShippingTitle: 'Shipping',
+  helpShipping:
+    'Orders paid on a working day before 2 pm leave our warehouse the same day. Delivery takes two to four working days.',
+  helpReturnsTitle: 'Returns',
+  helpReturns:
+    'You may return anything within 30 days of delivery, unused and in its packaging. We refund the amount paid to the payment method you used.',
+  helpContactTitle: 'Questions',
+  helpContact:
+    'Your order page shows its status and every payment. Write to us quoting the order number.',
   notFoundTitle: 'Page not found',
   notFoundText: 'We could not find that page.',
   errorTitle: 'Something went wrong',
@@ -265,6 +277,19 @@ const de: Record<MessageKey, string> = {
   status_cancelled: 'Storniert',
   status_refunded: 'Erstattet',
   status_partially_refunded: 'Teilweise erstattet',
+  cartDescription: 'Die Produkte in Ihrem Warenkorb, ihre Mengen und die Summe.',
+  helpTitle: 'Versand und Rückgabe',
+  helpDescription:
+    'Wie wir versenden, was die Lieferung kostet und wie Sie eine Bestellung zurückgeben.',
+  helpShippingTitle: 'Versand',
+  helpShipping:
+    'Bestellungen, die an einem Werktag vor 14 Uhr bezahlt werden, verlassen unser Lager am selben Tag. Die Lieferung dauert zwei bis vier Werktage.',
+  helpReturnsTitle: 'Rückgabe',
+  helpReturns:
+    'Sie können alles innerhalb von 30 Tagen nach der Lieferung unbenutzt und in der Verpackung zurückgeben. Wir erstatten den gezahlten Betrag auf das Zahlungsmittel, mit dem Sie bezahlt haben.',
+  helpContactTitle: 'Fragen',
+  helpContact:
+    'Ihre Bestellseite zeigt den Stand und jede Zahlung. Schreiben Sie uns mit der Bestellnummer.',
   notFoundTitle: 'Seite nicht gefunden',
   notFoundText: 'Diese Seite gibt es nicht.',
   errorTitle: 'Etwas ist schiefgelaufen',

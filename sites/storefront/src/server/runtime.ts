@@ -1,7 +1,18 @@
 // The only place that builds the storefront's clients (the store, the gateway client), once per
 // process, from the validated settings. Everything else gets them passed in.
-import { createMemoryKeyValue, createRedisKeyValue, type KeyValue } from '@shop/shared';
+
+import {
+  createLogger,
+  createMemoryKeyValue,
+  createRedisKeyValue,
+  eventSenderVerifierFromConfig,
+  type KeyValue,
+  type ServiceEnv,
+} from '@shop/shared';
+import type { Hono } from 'hono';
 import { type Analytics, createAnalytics } from './analytics.js';
+import { createCatalogCache, withCatalogCache } from './catalog-cache.js';
+import { createCatalogEvents } from './catalog-events.js';
 import { loadStorefrontConfig, type StorefrontConfig } from './config.js';
 import { createGatewayClient, type GatewayClient } from './gateway-client.js';
 import { createSessionStore, type SessionStore } from './session-store.js';
@@ -12,6 +23,8 @@ export interface Runtime {
   gateway: GatewayClient;
   sessions: SessionStore;
   analytics: Analytics;
+  /** POST /events: the catalog's events, which empty the catalog cache. */
+  events: Hono<ServiceEnv>;
 }
 
 let runtime: Runtime | undefined;
@@ -21,13 +34,15 @@ export function getRuntime(): Runtime {
   if (runtime) return runtime;
   const config = loadStorefrontConfig();
   const kv = config.redisUrl ? createRedisKeyValue(config.redisUrl) : createMemoryKeyValue();
+  const log = createLogger({ service: 'storefront', level: config.logLevel });
+  const cache = createCatalogCache({ kv, maxAgeMs: config.catalogCacheMs });
   runtime = {
     config,
     kv,
-    gateway: createGatewayClient({
-      baseUrl: config.gatewayUrl,
-      timeoutMs: config.gatewayTimeoutMs,
-    }),
+    gateway: withCatalogCache(
+      createGatewayClient({ baseUrl: config.gatewayUrl, timeoutMs: config.gatewayTimeoutMs }),
+      cache,
+    ),
     sessions: createSessionStore({
       kv,
       idleSeconds: config.sessionIdleSeconds,
@@ -36,6 +51,12 @@ export function getRuntime(): Runtime {
     analytics: createAnalytics({
       batchUrl: `${config.gatewayUrl}/api/analytics/v1/batch`,
       writeKey: config.analyticsWriteKey,
+    }),
+    events: createCatalogEvents({
+      kv,
+      cache,
+      log,
+      verifySender: eventSenderVerifierFromConfig(config.events, { name: 'storefront', log }),
     }),
   };
   return runtime;

@@ -41,6 +41,7 @@ describe('the sitemap', () => {
     const pages = await catalogPages(gateway, 3);
     expect(pages.map((page) => page.path)).toEqual([
       '/',
+      '/help',
       '/c/kitchen',
       '/p/p1-1',
       '/p/p1-2',

@@ -19,7 +19,7 @@ export async function catalogPages(
   gateway: GatewayClient,
   maxProducts: number,
 ): Promise<SitemapPage[]> {
-  const pages: SitemapPage[] = [{ path: '/' }];
+  const pages: SitemapPage[] = [{ path: '/' }, { path: '/help' }];
   const categories = await gateway.categories();
   if (categories.ok) {
     for (const category of categories.body.items) pages.push({ path: `/c/${category.slug}` });
