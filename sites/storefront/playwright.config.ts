@@ -1,9 +1,16 @@
 // Browser tests of the storefront: Debian's chromium (apt-get install chromium; CHROMIUM_PATH
 // elsewhere) driven by Playwright, against `npm run dev` (the whole platform on embedded
 // defaults, the storefront on 4321), once with JavaScript and once without.
+import { randomBytes } from 'node:crypto';
 import { defineConfig, devices } from '@playwright/test';
 
 const baseURL = process.env.STOREFRONT_URL ?? 'http://127.0.0.1:4321';
+// The demo staff account's password, made up here and handed to the platform, so a test can
+// change a price as staff do. Given → a platform already running with it may be reused.
+const reuse = Boolean(process.env.DEV_STAFF_PASSWORD) && !process.env.CI;
+// Set once in the runner's process, so its workers (which load this file again) see the same.
+process.env.DEV_STAFF_PASSWORD ??= randomBytes(12).toString('base64url');
+process.env.DEV_STAFF_EMAIL ??= 'staff@shop.test';
 
 export default defineConfig({
   testDir: './e2e',
@@ -27,20 +34,28 @@ export default defineConfig({
   },
   projects: [
     { name: 'javascript', use: { ...devices['Desktop Chrome'] } },
-    // axe runs as a script in the page, so the accessibility spec runs with JavaScript only.
+    // axe runs as a script in the page, so the accessibility spec runs with JavaScript only;
     {
       name: 'no-javascript',
       use: { ...devices['Desktop Chrome'], javaScriptEnabled: false },
-      testIgnore: /accessibility\.spec\.ts/,
+      // Lighthouse runs a browser of its own, with JavaScript, once.
+      testIgnore: /(accessibility|lighthouse)\.spec\.ts/,
     },
   ],
   webServer: {
     command: 'npm run dev',
     cwd: '../..',
     url: `${baseURL}/robots.txt`,
-    reuseExistingServer: !process.env.CI,
+    reuseExistingServer: reuse,
     timeout: 240_000,
     // Only what the shop needs: no landing pages, no back office.
-    env: { DEV_PROMETHEUS: 'false', LOG_LEVEL: 'warn', LANDING: 'false', ADMIN: 'false' },
+    env: {
+      DEV_PROMETHEUS: 'false',
+      LOG_LEVEL: 'warn',
+      LANDING: 'false',
+      ADMIN: 'false',
+      DEV_STAFF_EMAIL: process.env.DEV_STAFF_EMAIL,
+      DEV_STAFF_PASSWORD: process.env.DEV_STAFF_PASSWORD,
+    },
   },
 });

@@ -14,6 +14,9 @@ const AFFILIATE = 'demo-affiliate';
 
 /** Adds the product the page shows to the cart, and says so. */
 async function addToCart(page: Page, quantity: number): Promise<string> {
+  // The click on a product only starts the navigation: wait for the product page itself.
+  await page.waitForURL(/\/p\//);
+  await page.getByTestId('price').waitFor();
   const name = ((await page.getByRole('heading', { level: 1 }).textContent()) ?? '').trim();
   await page.getByLabel('Quantity').fill(String(quantity));
   await page.getByRole('button', { name: 'Add to cart' }).click();

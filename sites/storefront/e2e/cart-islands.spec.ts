@@ -3,7 +3,7 @@
 // the notice in place, without a navigation; without it ('no-javascript') the same forms post
 // and come back (Post/Redirect/Get) with the same result.
 import { expect, type Page, test } from '@playwright/test';
-import { screenshot } from './steps.js';
+import { openFirstProduct, screenshot } from './steps.js';
 
 /** Counts the main frame's navigations from now on (a form post and its redirect count). */
 function countNavigations(page: Page): { count: number } {
@@ -30,8 +30,7 @@ test('adds to the cart and changes a quantity, in place with JavaScript, by form
   const javascript = info.project.name === 'javascript';
   const count = page.locator('header [data-cart-count]');
   await page.goto('/c/kitchen');
-  await page.getByRole('main').locator('.grid a').first().click();
-  const productName = ((await page.getByRole('heading', { level: 1 }).textContent()) ?? '').trim();
+  const productName = await openFirstProduct(page);
   await islandsReady(page, javascript);
   await expect(count).toHaveText('0');
 
@@ -85,7 +84,7 @@ test('an add that gets no answer is never sent twice: the page shows the cart as
     route.request().headers().accept === 'application/json' ? route.abort() : route.fallback(),
   );
   await page.goto('/c/kitchen');
-  await page.getByRole('main').locator('.grid a').first().click();
+  await openFirstProduct(page);
   await islandsReady(page, true);
   const count = page.locator('header [data-cart-count]');
   await expect(count).toHaveText('0');
@@ -112,7 +111,7 @@ test('an answer that is not the cart JSON sends the form the ordinary way', asyn
       : route.fallback(),
   );
   await page.goto('/c/kitchen');
-  await page.getByRole('main').locator('.grid a').first().click();
+  await openFirstProduct(page);
   await islandsReady(page, true);
   const navigations = countNavigations(page);
   await page.getByRole('button', { name: 'Add to cart' }).click();

@@ -2,17 +2,17 @@
 // project, without: category, product, add to cart, sign up at checkout, address, pay at the
 // provider's page, the order page turning paid, the account's orders.
 import { expect, test } from '@playwright/test';
-import { screenshot } from './steps.js';
+import { drawDemoPictures, openFirstProduct, screenshot } from './steps.js';
 
 test('buys a product from a category page to the paid order', async ({ page }, info) => {
+  await drawDemoPictures(page);
   await page.goto('/');
   await screenshot(page, info, '01-home');
   await page.getByRole('main').getByRole('link', { name: 'Kitchen' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Kitchen');
   await screenshot(page, info, '02-category');
 
-  await page.getByRole('main').locator('.grid a').first().click();
-  const productName = (await page.getByRole('heading', { level: 1 }).textContent())?.trim() ?? '';
+  const productName = await openFirstProduct(page);
   await expect(page.getByTestId('price')).toContainText('€');
   await screenshot(page, info, '03-product');
   await page.getByLabel('Quantity').fill('2');
