@@ -87,3 +87,17 @@ export async function listSlugs(baseUrl: string): Promise<string[]> {
   }
   throw new Error('the listing did not end after 1,000 pages');
 }
+
+/**
+ * `DATABASE_URL` (a PostgreSQL where the bench may create and drop a database); without it the
+ * bench stops here with the commands that start one.
+ */
+export function requireDatabaseUrl(bench: string): string {
+  const url = process.env.DATABASE_URL;
+  if (url) return url;
+  console.error(
+    `the ${bench} bench needs DATABASE_URL (a PostgreSQL where it may create and drop a database):\n` +
+      '  npm run infra -- up && eval "$(npm run -s infra -- env)"',
+  );
+  process.exit(1);
+}

@@ -82,6 +82,31 @@ export async function measure(
   };
 }
 
+/**
+ * One phase: an uncounted warm-up (when `warmupSeconds` > 0), then the measured run; `check`
+ * sees both (a warm-up's errors count as failures too). Returns the measured run.
+ * @example const m = await warmedPhase('help page', url, { connections: 20, paths: ['/help'] }, options, check);
+ */
+export async function warmedPhase(
+  name: string,
+  baseUrl: string,
+  load: Omit<LoadOptions, 'durationSeconds'>,
+  timing: { warmupSeconds: number; durationSeconds: number },
+  check: (m: Measurement) => void,
+): Promise<Measurement> {
+  if (timing.warmupSeconds > 0) {
+    check(
+      await measure(`${name} (warm-up)`, baseUrl, {
+        ...load,
+        durationSeconds: timing.warmupSeconds,
+      }),
+    );
+  }
+  const result = await measure(name, baseUrl, { ...load, durationSeconds: timing.durationSeconds });
+  check(result);
+  return result;
+}
+
 /** Nearest-rank percentile of ascending `sorted`; NaN when empty. */
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;

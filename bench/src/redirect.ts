@@ -13,15 +13,15 @@
 // Exits non-zero when a phase had connection errors, an answer other than 302, or a check before
 // load failed. Writes bench/results/redirect-<time>.json and .md.
 import { cpus, release, totalmem } from 'node:os';
-import { benchDatabase } from './bench-database.js';
+import { benchDatabase, requireDatabaseUrl } from './bench-database.js';
 import { parseFlags, phaseOptions } from './cli.js';
 import {
   type ChildServer,
   type Measurement,
-  measure,
   report,
   runBench,
   startServer,
+  warmedPhase,
   writeResults,
 } from './harness.js';
 
@@ -37,14 +37,7 @@ if (flags.positional.length > 0)
   throw new Error(`unexpected arguments: ${flags.positional.join(' ')}`);
 const options = phaseOptions(flags, { durationSeconds: 10, warmupSeconds: 3, connections: 20 });
 
-const adminUrl = process.env.DATABASE_URL;
-if (!adminUrl) {
-  console.error(
-    'the redirect bench needs DATABASE_URL (a PostgreSQL where it may create and drop a database):\n' +
-      '  npm run infra -- up && eval "$(npm run -s infra -- env)"',
-  );
-  process.exit(1);
-}
+const adminUrl = requireDatabaseUrl('redirect');
 const redis = process.env.REDIS_URL ? 'Redis (REDIS_URL)' : 'in-memory key-value (no REDIS_URL)';
 const kafka = process.env.KAFKA_BROKERS ? `Kafka (${process.env.KAFKA_BROKERS})` : 'in-memory log';
 
@@ -81,20 +74,7 @@ async function phase(name: string, baseUrl: string, overallRate?: number): Promi
   console.log(
     `${name}: ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s, ${options.connections} connections${overallRate ? `, ${overallRate} req/s` : ''}`,
   );
-  if (options.warmupSeconds > 0) {
-    check(
-      await measure(`${name} (warm-up)`, baseUrl, {
-        ...load,
-        durationSeconds: options.warmupSeconds,
-      }),
-    );
-  }
-  const result = await measure(name, baseUrl, {
-    ...load,
-    durationSeconds: options.durationSeconds,
-  });
-  check(result);
-  return result;
+  return warmedPhase(name, baseUrl, load, options, check);
 }
 
 /** The redirect's shop_redirects_total by outcome, from its /metrics. */

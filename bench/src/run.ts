@@ -1,4 +1,4 @@
-// The bench runner: `npm run bench -- offer|broker|gateway|entry-points|redirect|attribution|flags|ingest|reporting|all [--smoke] [--duration N] [--connections N] [--warmup N]`.
+// The bench runner: `npm run bench -- offer|broker|gateway|entry-points|redirect|attribution|flags|ingest|reporting|storefront|all [--smoke] [--duration N] [--connections N] [--warmup N]`.
 // Each bench runs in a process of its own (no JIT or heap shared between them), one after the
 // other, with the flags passed through. The broker bench needs KAFKA_BROKERS and is skipped
 // without it; the offer bench needs DATABASE_URL (`eval "$(npm run -s infra -- env)"`).
@@ -17,10 +17,11 @@ const BENCHES = [
   'flags',
   'ingest',
   'reporting',
+  'storefront',
 ] as const;
 type Bench = (typeof BENCHES)[number];
 
-const USAGE = `usage: npm run bench -- offer|broker|gateway|entry-points|redirect|attribution|flags|ingest|reporting|all [--smoke] [--duration N] [--connections N] [--warmup N]
+const USAGE = `usage: npm run bench -- offer|broker|gateway|entry-points|redirect|attribution|flags|ingest|reporting|storefront|all [--smoke] [--duration N] [--connections N] [--warmup N]
   offer   GET /api/offers?q=… and /api/offers/{slug} on PostgreSQL vs a bare hello world (needs DATABASE_URL)
   broker  the local Knative Kafka broker vs kafkajs alone (needs KAFKA_BROKERS)
   gateway a product page (with DATABASE_URL) and a fixed answer through the api-gateway vs called directly
@@ -30,7 +31,8 @@ const USAGE = `usage: npm run bench -- offer|broker|gateway|entry-points|redirec
   flags   OFREP bulk (50 flags) and single-flag evaluation vs the same evaluation in process (embedded database)
   ingest  events/s through POST /v1/batch into Kafka vs kafkajs producing the same records directly, zero lost (KAFKA_BROKERS, else the in-memory log)
   reporting  a year's revenue report over 1,000,000 orders: daily aggregates vs a raw SQL aggregate, p50/p99 (DATABASE_URL, else PGlite)
-  all     all nine, one after the other
+  storefront  the built storefront's product page (catalog cache on and off) vs its fixed-text help page, and event → page time (needs DATABASE_URL)
+  all     all ten, one after the other
   --smoke 2 s phases: proves the benches run; --duration N seconds per phase`;
 
 function fail(message: string): never {
