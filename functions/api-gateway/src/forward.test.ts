@@ -202,7 +202,8 @@ describe('forwarding', () => {
     expect(JSON.stringify(problem)).not.toContain('127.0.0.1');
   });
 
-  it('sets x-forwarded-for from the socket address', async () => {
+  /** The X-Forwarded-For an upstream gets for a client that sent `sent`. */
+  const forwardedFor = async (sent: string, trustedProxyHops: number) => {
     const echo = new Hono();
     echo.all('*', (c) => c.json({ xff: c.req.header('x-forwarded-for') ?? null }));
     const target = await serveOnPort0(echo);
@@ -210,6 +211,7 @@ describe('forwarding', () => {
       log: silentLogger(),
       kv: createMemoryKeyValue(),
       upstreams: { ...upstreamUrls(gatewayFunction.loadConfig({})), offer: target.url },
+      trustedProxyHops,
       verifyToken: async () => {
         throw new Error('unused');
       },
@@ -217,13 +219,26 @@ describe('forwarding', () => {
     const server = await serveOnPort0(app);
     try {
       const res = await fetch(`${server.url}/api/offers`, {
-        headers: { 'x-forwarded-for': '203.0.113.9' },
+        headers: { 'x-forwarded-for': sent },
       });
-      // No trusted proxy configured: the client's own claim is dropped.
-      expect(await res.json()).toEqual({ xff: '127.0.0.1' });
+      return ((await res.json()) as { xff: string | null }).xff;
     } finally {
       await server.shutdown();
       await target.shutdown();
     }
+  };
+
+  it('sets x-forwarded-for from the socket address when no proxy is trusted', async () => {
+    // The client's own claim is dropped.
+    expect(await forwardedFor('203.0.113.9', 0)).toBe('127.0.0.1');
+  });
+
+  it('forwards only the address the trusted proxy saw, never the chain a client began', async () => {
+    // Behind the ingress (1 hop), a client writes X-Forwarded-For itself and the ingress
+    // appends the address it saw. auth and redirect take the first entry they get: had the
+    // chain been passed on, the forged 198.51.100.66 would have been the client's address for
+    // auth's sign-in limits, a new one for every attempt.
+    expect(await forwardedFor('198.51.100.66, 203.0.113.9', 1)).toBe('203.0.113.9');
+    expect(await forwardedFor('192.0.2.1, 198.51.100.66, 203.0.113.9', 1)).toBe('203.0.113.9');
   });
 });

@@ -363,6 +363,20 @@ describe('rate limits', () => {
     now += 120_000;
     expect((await attempt('203.0.113.7')).status).toBe(401);
   });
+
+  it('counts the address the gateway forwarded, whatever proxies on the way appended after it', async () => {
+    const app = bed.makeApp({ limits: { loginPerIp: { limit: 2, windowSeconds: 60 } } });
+    const attempt = (forwardedFor: string) =>
+      postJson(
+        app,
+        '/api/auth/login',
+        { email: uniqueEmail(), password: 'x' },
+        { 'x-forwarded-for': forwardedFor },
+      );
+    expect((await attempt('192.0.2.44, 10.0.0.1')).status).toBe(401);
+    expect((await attempt('192.0.2.44, 10.0.0.2')).status).toBe(401);
+    expect((await attempt('192.0.2.44, 127.0.0.1, 10.0.0.3')).status).toBe(429);
+  });
 });
 
 describe('password hashes', () => {

@@ -13,8 +13,6 @@ export interface RedirectSettings {
   clickIdParam: string;
   /** HMAC key of the visitor hashes (rotated daily from it) and of the signed cookies. */
   secret: string;
-  /** Proxies in front that append to X-Forwarded-For (the gateway: 1). */
-  trustedProxyHops: number;
   /** Seconds an unlock cookie of a password-protected link is valid (default 900). */
   unlockSeconds: number;
 }

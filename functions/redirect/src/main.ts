@@ -77,8 +77,6 @@ const configShape = {
   LINK_CACHE_MAX: positiveInt.default(10_000),
   /** Hard timeout of each Redis read on the hot path; then PostgreSQL answers. */
   REDIS_TIMEOUT_MS: positiveInt.max(1_000).default(25),
-  /** Proxies in front that append to X-Forwarded-For (the api-gateway: 1). */
-  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(1),
   /** Seconds the unlock cookie of a password-protected link is valid. */
   LINK_UNLOCK_SECONDS: positiveInt.max(86_400).default(900),
 };
@@ -137,7 +135,6 @@ function resolveConfig(config: ParsedConfig): RedirectConfig {
       },
       clickIdParam: config.CLICK_ID_PARAM,
       secret: config.REDIRECT_SECRET ?? DEV_SECRET,
-      trustedProxyHops: config.TRUSTED_PROXY_HOPS,
       unlockSeconds: config.LINK_UNLOCK_SECONDS,
     },
   };

@@ -1,9 +1,7 @@
 // Guards the auth routes share: rate limits and the client's address.
-import { getConnInfo } from '@hono/node-server/conninfo';
-import { Problem, type RateLimiter, rateLimitHeaders } from '@shop/shared';
+import { gatewayClientAddress, Problem, type RateLimiter, rateLimitHeaders } from '@shop/shared';
 import type { Context } from 'hono';
 import type { Limit } from '../deps.js';
-import { clientIp } from '../domain/client-ip.js';
 
 /** Counts one request for `key`; over the limit, throws a 429 problem with Retry-After. */
 export async function enforceLimit(limiter: RateLimiter & Limit, key: string): Promise<void> {
@@ -17,15 +15,12 @@ export async function enforceLimit(limiter: RateLimiter & Limit, key: string): P
   );
 }
 
-/** The client's address: X-Forwarded-For's first hop, else the socket (only on a real server). */
+/**
+ * The client's address: the one the gateway forwards (X-Forwarded-For's first entry: the gateway
+ * sends exactly the address it believes, and only the gateway may call auth), else the socket's.
+ */
 export function requestIp(c: Context): string {
-  let socketAddress: string | undefined;
-  try {
-    socketAddress = getConnInfo(c).remote.address;
-  } catch {
-    // app.request() and other adapters have no node socket.
-  }
-  return clientIp(c.req.header('x-forwarded-for'), socketAddress);
+  return gatewayClientAddress(c);
 }
 
 /** 415 unless the request declares a JSON body. */

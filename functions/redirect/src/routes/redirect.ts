@@ -2,10 +2,15 @@
 // after the answer; POST /r/:code — the password form of a protected link.
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { verify as verifyArgon2 } from '@node-rs/argon2';
-import { currentTraceparent, headerValue, requestHeaders, type ServiceEnv } from '@shop/shared';
+import {
+  currentTraceparent,
+  gatewayClientAddress,
+  headerValue,
+  requestHeaders,
+  type ServiceEnv,
+} from '@shop/shared';
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import { clientAddress } from '../client-address.js';
 import type { RedirectDeps } from '../deps.js';
 import { buildDestination } from '../domain/build-destination.js';
 import { acceptedLanguages, chooseDestination } from '../domain/choose-destination.js';
@@ -108,7 +113,7 @@ export function registerRedirectRoutes(app: OpenAPIHono<ServiceEnv>, deps: Redir
       }
     }
     const isHead = c.req.method === 'HEAD';
-    const ip = clientAddress(c, settings.trustedProxyHops);
+    const ip = gatewayClientAddress(c);
     const userAgent = headerValue(headers, 'user-agent');
     const visitorHash = hashVisitor(settings.secret, ip, now);
     const cookieId = getCookie(c, VISITOR_COOKIE);
@@ -221,7 +226,7 @@ export function registerRedirectRoutes(app: OpenAPIHono<ServiceEnv>, deps: Redir
     const site = headerValue(requestHeaders(c), 'sec-fetch-site');
     if (site !== undefined && site !== 'same-origin')
       return passwordPage(link.code, { status: 403 });
-    const ip = clientAddress(c, settings.trustedProxyHops);
+    const ip = gatewayClientAddress(c);
     const attemptsKey = `redirect:unlock:${link.id}:${hashVisitor(settings.secret, ip, now)}`;
     const attempts = await deps.kv.incr(attemptsKey, { ttlSeconds: PASSWORD_WINDOW_SECONDS });
     if (attempts > PASSWORD_ATTEMPTS) return tooManyAttemptsPage(PASSWORD_WINDOW_SECONDS);

@@ -36,7 +36,6 @@ export const TEST_SETTINGS: RedirectSettings = {
   destinationPolicy: { hosts: parseAllowedHosts('shop.example,*.shop.example') },
   clickIdParam: 'shop_click',
   secret: 'test-secret-test-secret-test-secret-42',
-  trustedProxyHops: 1,
   unlockSeconds: 900,
 };
 

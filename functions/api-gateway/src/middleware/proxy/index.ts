@@ -1,4 +1,5 @@
 import {
+  edgeClientAddress,
   headerValue,
   isInstrumented,
   Problem,
@@ -6,7 +7,6 @@ import {
   type ServiceEnv,
 } from '@shop/shared';
 import type { Handler } from 'hono';
-import { socketAddress } from '../../client-address.js';
 import { endToEndHeaders, forward } from '../../forward.js';
 import { requestTarget } from '../../request-target.js';
 import { matchRoute, type UpstreamName } from '../../routes-table.js';
@@ -65,10 +65,9 @@ export function proxy(
       else delete headers.tracestate;
     }
     const trusted = trustedProxyHops > 0;
-    const forwardedFor = trusted ? headerValue(incoming, 'x-forwarded-for') : undefined;
-    const chain = [forwardedFor, socketAddress(c)].filter(Boolean).join(', ');
-    if (chain) headers['x-forwarded-for'] = chain;
-    else delete headers['x-forwarded-for'];
+    // Exactly the one address the gateway believes, never the chain a client could have begun:
+    // the functions behind take X-Forwarded-For's first entry for the client's.
+    headers['x-forwarded-for'] = edgeClientAddress(c, trustedProxyHops);
     headers['x-forwarded-proto'] =
       (trusted ? headerValue(incoming, 'x-forwarded-proto') : undefined) ?? url.scheme;
     headers['x-forwarded-host'] =

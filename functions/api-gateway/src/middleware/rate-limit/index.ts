@@ -1,5 +1,6 @@
 import {
   createRateLimiter,
+  edgeClientAddress,
   type KeyValue,
   Problem,
   type RateLimitResult,
@@ -7,7 +8,6 @@ import {
   type ServiceEnv,
 } from '@shop/shared';
 import type { MiddlewareHandler } from 'hono';
-import { clientAddress } from '../../client-address.js';
 import type { AuthenticationEnv } from '../authentication/index.js';
 import type { HeaderRecord, ResponseHeadersEnv } from '../response-headers/index.js';
 
@@ -61,7 +61,7 @@ export function rateLimit(
     try {
       verdict = identity
         ? await userLimiter.hit(identity.userId)
-        : await anonymousLimiter.hit(clientAddress(c, options.trustedProxyHops));
+        : await anonymousLimiter.hit(edgeClientAddress(c, options.trustedProxyHops));
     } catch (error) {
       // A store outage must not take the whole shop down: serve unlimited, loudly.
       c.get('log').error({ err: error }, 'rate limiting skipped: the key-value store failed');
