@@ -127,6 +127,13 @@ export interface RunningBroker {
    * subscriber that publishes nothing (the storefront), so no K_SINK and no token file.
    */
   subscriberEnv(service: string, options?: { namespace?: string }): Record<string, string>;
+  /**
+   * A file holding a token of service account `serviceAccount` (namespace `shop`) for
+   * `audience`, written now and renewed before it expires until the broker stops: what a
+   * projected service-account token volume holds in the cluster (the sites' token for the
+   * gateway, `GATEWAY_TOKEN_FILE`).
+   */
+  workloadTokenFile(serviceAccount: string, audience: string): Promise<string>;
   /** Stops accepting events, stops the Triggers (finished deliveries committed), closes Kafka. */
   stop(): Promise<void>;
 }
@@ -671,6 +678,19 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
         EVENTS_ALLOWED_SENDERS: senders.join(','),
       };
     };
+    const writeTokenFile = async (name: string, mint: () => string) => {
+      tokenDir ??= await mkdtemp(join(tmpdir(), 'broker-oidc-'));
+      const dir = join(tokenDir, name);
+      await mkdir(dir, { recursive: true });
+      const file = join(dir, 'token');
+      await writeFile(file, mint());
+      tokenFiles.set(file, mint);
+      return file;
+    };
+    const workloadTokenFile: RunningBroker['workloadTokenFile'] = (serviceAccount, audience) =>
+      writeTokenFile(`${serviceAccount}-for-${audience.replace(/[^\w.-]+/g, '_')}`, () =>
+        token({ namespace: 'shop', serviceAccount, audience }),
+      );
     const eventEnv: RunningBroker['eventEnv'] = async (service, envOptions = {}) => {
       const namespace = envOptions.namespace ?? 'shop';
       const sink = { namespace, name: envOptions.broker ?? 'default' };
@@ -679,14 +699,9 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
         ...subscriberEnv(service, { namespace }),
       };
       if (features.oidc) {
-        tokenDir ??= await mkdtemp(join(tmpdir(), 'broker-oidc-'));
-        const dir = join(tokenDir, service);
-        await mkdir(dir, { recursive: true });
-        const file = join(dir, 'token');
-        const mint = () => publisherToken(service, sink);
-        await writeFile(file, mint());
-        tokenFiles.set(file, mint);
-        env.K_SINK_OIDC_TOKEN_FILE = file;
+        env.K_SINK_OIDC_TOKEN_FILE = await writeTokenFile(service, () =>
+          publisherToken(service, sink),
+        );
       }
       return env;
     };
@@ -701,6 +716,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       publisherToken,
       eventEnv,
       subscriberEnv,
+      workloadTokenFile,
       stop: () => running.shutdown('stop'),
     };
   } catch (error) {

@@ -5,10 +5,12 @@ import {
   type Logger,
   type ServiceMetrics,
   type TokenVerifier,
+  type WorkloadTokenVerifier,
 } from '@shop/shared';
 import { DOCS_CSP } from './docs-page.js';
 import { authentication } from './middleware/authentication/index.js';
 import { upstreamBodyLimit } from './middleware/body-limit/index.js';
+import { clientAddress } from './middleware/client-address/index.js';
 import { cors } from './middleware/cors/index.js';
 import { proxy } from './middleware/proxy/index.js';
 import { rateLimit } from './middleware/rate-limit/index.js';
@@ -33,6 +35,11 @@ export interface GatewayAppDeps {
   rateLimits?: { anonymous: number; user: number; windowSeconds: number };
   /** Proxies in front that append to X-Forwarded-For (0: trust only the socket). */
   trustedProxyHops?: number;
+  /**
+   * Checks the service-account token a site sends with a shopper's address
+   * (`x-shop-site-token`, `x-shop-client-address`); unset: every such claim is ignored.
+   */
+  verifySiteToken?: WorkloadTokenVerifier;
   upstreamTimeoutMs?: number;
   maxBodyBytes?: number;
   webhookMaxBodyBytes?: number;
@@ -112,8 +119,9 @@ export function createApp(deps: GatewayAppDeps): GatewayApp {
         },
       ),
     )
+    .use(clientAddress({ trustedProxyHops, verifySiteToken: deps.verifySiteToken, clock }))
     .use(authentication({ verifyToken: deps.verifyToken }))
-    .use(rateLimit({ kv: deps.kv, ...limits, trustedProxyHops, clock }))
+    .use(rateLimit({ kv: deps.kv, ...limits, clock }))
     .use(roleGate())
     .route('/', docsRoutes(openApi))
     .all('*', proxy({ upstreams, timeoutMs: deps.upstreamTimeoutMs ?? 10_000, trustedProxyHops }));

@@ -38,6 +38,26 @@ export const configShape = {
    * ingress gateway); 0 trusts no header and uses the socket address.
    */
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
+  /**
+   * The issuer of the sites' service-account tokens (the cluster's; the dev broker's in dev):
+   * with it and SITE_ALLOWED_SUBJECTS, a site's call naming a shopper's address in
+   * x-shop-client-address is counted under that address. Unset: every such claim is ignored.
+   */
+  SITE_TOKEN_ISSUER: z.url().optional(),
+  /** Where the issuer's keys are; default `<issuer>/openid/v1/jwks`. */
+  SITE_TOKEN_JWKS_URL: z.url().optional(),
+  /** The `aud` a site's token must carry. */
+  SITE_TOKEN_AUDIENCE: z.string().min(1).default('api-gateway'),
+  /** The sites' token subjects, comma separated (`system:serviceaccount:shop:storefront`, …). */
+  SITE_ALLOWED_SUBJECTS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((subject) => subject.trim())
+        .filter(Boolean),
+    ),
   /** Browser origins allowed by CORS, comma separated. */
   CORS_ORIGINS: z
     .string()

@@ -1,6 +1,6 @@
 // The api-gateway as the kit runs it: `node dist/main.js` serves on PORT (8080), its probes and
 // metrics on OPS_PORT (9080).
-import { defineFunction } from '@shop/shared';
+import { createWorkloadTokenVerifier, defineFunction } from '@shop/shared';
 import { createApp } from './app.js';
 import { configShape } from './config.js';
 import { upstreamUrls } from './routes-table.js';
@@ -53,6 +53,15 @@ export const gateway = defineFunction({
         windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
       },
       trustedProxyHops: config.TRUSTED_PROXY_HOPS,
+      ...(config.SITE_TOKEN_ISSUER &&
+        config.SITE_ALLOWED_SUBJECTS.length > 0 && {
+          verifySiteToken: createWorkloadTokenVerifier({
+            issuer: config.SITE_TOKEN_ISSUER,
+            jwks: config.SITE_TOKEN_JWKS_URL ?? `${config.SITE_TOKEN_ISSUER}/openid/v1/jwks`,
+            audience: config.SITE_TOKEN_AUDIENCE,
+            allowedSenders: config.SITE_ALLOWED_SUBJECTS,
+          }),
+        }),
       upstreamTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
       maxBodyBytes: config.MAX_BODY_BYTES,
       webhookMaxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,

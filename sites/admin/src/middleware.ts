@@ -5,7 +5,15 @@
 // the server before it expires, sign-in required for every page but /signin and
 // /accept-invitation, the session cookie and the security headers on the way out.
 import { defineMiddleware } from 'astro:middleware';
-import { CSRF_FIELD, CSRF_HEADER, sameOrigin, tokenMatches } from '@shop/shared/site-security';
+import {
+  CSRF_FIELD,
+  CSRF_HEADER,
+  forShopper,
+  sameOrigin,
+  shopperOf,
+  tokenMatches,
+} from '@shop/shared/site-security';
+import type { MiddlewareHandler } from 'astro';
 import { splitLocale, translate } from './app/i18n.js';
 import { createAdminContext } from './server/admin-context.js';
 import { problemResponse } from './server/problem.js';
@@ -48,7 +56,7 @@ function secure(original: Response): Response {
 const contentTypeOf = (headers: Headers) =>
   (headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 
-export const onRequest = defineMiddleware(async (context, next) => {
+const handle: MiddlewareHandler = async (context, next) => {
   const { config, sessions, gateway } = runtime;
   const url = new URL(context.request.url);
   const isProxy = url.pathname.startsWith('/api/');
@@ -141,4 +149,10 @@ export const onRequest = defineMiddleware(async (context, next) => {
   if (!response.headers.has('cache-control')) response.headers.set('cache-control', 'no-store');
   response.headers.append('vary', 'cookie');
   return response;
-});
+};
+
+// Every gateway call made while handling a request names the staff member's address (with the
+// site's token), so auth's sign-in limits count people, not the back office as one client.
+export const onRequest = defineMiddleware((context, next) =>
+  forShopper(shopperOf(context, runtime.config.trustedProxyHops), () => handle(context, next)),
+);

@@ -3,7 +3,15 @@
 // every state-changing request, the access token refreshed on the server before it expires,
 // the session cookie and the security headers on the way out.
 import { defineMiddleware } from 'astro:middleware';
-import { CSRF_FIELD, cookieValue, sameOrigin, tokenMatches } from '@shop/shared/site-security';
+import {
+  CSRF_FIELD,
+  cookieValue,
+  forShopper,
+  sameOrigin,
+  shopperOf,
+  tokenMatches,
+} from '@shop/shared/site-security';
+import type { MiddlewareHandler } from 'astro';
 import { CLICK_COOKIE, clickCookie } from './server/click-cookie.js';
 import { splitLocale, translate } from './server/i18n.js';
 import { getRuntime } from './server/runtime.js';
@@ -50,7 +58,7 @@ function secure(original: Response): Response {
   return response;
 }
 
-export const onRequest = defineMiddleware(async (context, next) => {
+const handle: MiddlewareHandler = async (context, next) => {
   const { config, sessions, gateway } = runtime;
   const url = new URL(context.request.url);
   const { locale, path } = splitLocale(url.pathname);
@@ -133,4 +141,10 @@ export const onRequest = defineMiddleware(async (context, next) => {
     response.headers.set('cache-control', 'private, no-cache');
   response.headers.append('vary', 'cookie');
   return response;
-});
+};
+
+// Every gateway call made while handling a request names its shopper's address (with the
+// site's token), so the gateway and auth count shoppers apart, not the site as one client.
+export const onRequest = defineMiddleware((context, next) =>
+  forShopper(shopperOf(context, runtime.config.trustedProxyHops), () => handle(context, next)),
+);

@@ -57,11 +57,14 @@ export {
 } from './receive.js';
 export {
   createEventSenderVerifier,
+  createWorkloadTokenVerifier,
   type EventSender,
   type EventSenderVerifier,
   type EventSenderVerifierOptions,
   refuseAllEventSenders,
   requireEventSender,
   subjectMatches,
+  type WorkloadIdentity,
+  type WorkloadTokenVerifier,
 } from './sender-auth.js';
 export { SINK_BINDING_TOKEN_FILE, sinkTokenFromFile } from './sink-token.js';

@@ -90,18 +90,27 @@ function isTokenError(error: unknown): boolean {
   );
 }
 
+/** A verified workload token: whose it is, and until when (ms since the epoch). */
+export interface WorkloadIdentity extends EventSender {
+  expiresAt: number;
+}
+
 /**
- * Verifies event senders as Knative's OIDC verifier does: a bearer JWT signed by `issuer`
- * (ES256 or RS256, keys from `jwks`), for `audience`, not expired, whose `sub` one of
- * `allowedSenders` matches.
- * @example
- * const verify = createEventSenderVerifier({ issuer, jwks: `${issuer}/openid/v1/jwks`,
- *   audience: 'serving.knative.dev/service/shop/cart', allowedSenders: ['system:serviceaccount:shop:cart-on-payment-events-oidc-eventing.knative.dev-trigger'] });
- * const sender = await verify(request);
+ * Checks one OIDC token of a workload (a Kubernetes service-account token, or the dev broker's
+ * stand-in); throws a {@link Problem}: 401 invalid, 403 a subject not allowed, 503 the issuer's
+ * keys cannot be read.
  */
-export function createEventSenderVerifier(
+export type WorkloadTokenVerifier = (token: string) => Promise<WorkloadIdentity>;
+
+/**
+ * Verifies workload tokens as Knative's OIDC verifier does: a JWT signed by `issuer` (ES256 or
+ * RS256, keys from `jwks`), for `audience`, not expired, whose `sub` one of `allowedSenders`
+ * matches. What event receivers and the gateway (the sites' tokens) both check.
+ * @example const identity = await createWorkloadTokenVerifier(options)(token);
+ */
+export function createWorkloadTokenVerifier(
   options: EventSenderVerifierOptions,
-): EventSenderVerifier {
+): WorkloadTokenVerifier {
   const { issuer, audience, allowedSenders } = options;
   const keys: JWTVerifyGetKey =
     typeof options.jwks === 'string' || options.jwks instanceof URL
@@ -111,10 +120,9 @@ export function createEventSenderVerifier(
           timeoutDuration: options.timeoutMs ?? 5_000,
         })
       : createLocalJWKSet(options.jwks);
-  return async (request) => {
-    const token = bearerToken(request);
-    if (!token) throw unauthenticated('The request carries no OIDC bearer token.');
+  return async (token) => {
     let subject: string;
+    let expiresAt: number;
     try {
       const { payload } = await jwtVerify(token, keys, {
         issuer,
@@ -124,6 +132,7 @@ export function createEventSenderVerifier(
         clockTolerance: options.clockToleranceSeconds ?? 30,
       });
       subject = String(payload.sub);
+      expiresAt = Number(payload.exp) * 1000;
     } catch (error) {
       if (isTokenError(error)) {
         throw unauthenticated(`The OIDC token was refused: ${(error as Error).message}.`);
@@ -143,6 +152,25 @@ export function createEventSenderVerifier(
         title: 'Event sender not allowed',
       });
     }
+    return { subject, audience, issuer, expiresAt };
+  };
+}
+
+/**
+ * Verifies event senders: the request's bearer token, by {@link createWorkloadTokenVerifier}.
+ * @example
+ * const verify = createEventSenderVerifier({ issuer, jwks: `${issuer}/openid/v1/jwks`,
+ *   audience: 'serving.knative.dev/service/shop/cart', allowedSenders: ['system:serviceaccount:shop:cart-on-payment-events-oidc-eventing.knative.dev-trigger'] });
+ * const sender = await verify(request);
+ */
+export function createEventSenderVerifier(
+  options: EventSenderVerifierOptions,
+): EventSenderVerifier {
+  const verifyToken = createWorkloadTokenVerifier(options);
+  return async (request) => {
+    const token = bearerToken(request);
+    if (!token) throw unauthenticated('The request carries no OIDC bearer token.');
+    const { subject, audience, issuer } = await verifyToken(token);
     return { subject, audience, issuer };
   };
 }

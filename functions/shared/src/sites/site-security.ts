@@ -92,3 +92,14 @@ export function cookieValue(cookieHeader: string | null, name: string): string |
   }
   return undefined;
 }
+
+export {
+  forShopper,
+  SHOPPER_ADDRESS_HEADER,
+  type ShopperHeaders,
+  SITE_TOKEN_HEADER,
+  shopperAddress,
+  shopperAddressConfigShape,
+  shopperHeaders,
+  shopperOf,
+} from './shopper-address.js';

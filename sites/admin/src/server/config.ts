@@ -1,6 +1,7 @@
 // The back office's settings: read from the environment once, at start, and refused with every
 // bad variable named (the kit's loadConfig), as every function's are.
 import { loadConfig } from '@shop/shared';
+import { shopperAddressConfigShape } from '@shop/shared/site-security';
 import { z } from 'zod';
 
 const seconds = z.coerce.number().int().min(1);
@@ -32,6 +33,8 @@ export const adminConfigSchema = z
       .regex(/^[A-Z]{3}$/, 'an ISO 4217 code')
       .default('EUR'),
     SITE_NAME: z.string().min(1).max(100).default('Shop back office'),
+    /** TRUSTED_PROXY_HOPS and GATEWAY_TOKEN_FILE: whose address each gateway call is for. */
+    ...shopperAddressConfigShape,
   })
   .transform((env) => ({
     gatewayUrl: env.GATEWAY_URL.replace(/\/+$/, ''),
@@ -43,6 +46,8 @@ export const adminConfigSchema = z
     proxyMaxBodyBytes: env.ADMIN_PROXY_MAX_BODY_BYTES,
     currency: env.CATALOG_CURRENCY,
     siteName: env.SITE_NAME,
+    trustedProxyHops: env.TRUSTED_PROXY_HOPS,
+    gatewayTokenFile: env.GATEWAY_TOKEN_FILE,
   }));
 
 export type AdminConfig = z.infer<typeof adminConfigSchema>;

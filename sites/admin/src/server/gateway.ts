@@ -1,6 +1,7 @@
 // The back office's only way to the platform: the gateway's /api/auth routes for signing in and
 // out, and /api/admin/* for everything the island asks through the site's proxy. Every call has
 // a timeout; the bearer token is added here, on the server, and never reaches the browser.
+import type { ShopperHeaders } from '@shop/shared/site-security';
 
 /** What auth answers to a login or refresh. */
 export interface TokenPair {
@@ -30,6 +31,8 @@ export interface GatewayOptions {
   baseUrl: string;
   timeoutMs: number;
   fetch?: typeof fetch;
+  /** The current staff member's address and the site's token, for every call (the kit's). */
+  shopperHeaders?: ShopperHeaders;
 }
 
 /** Request headers the proxy passes on to the gateway; all others stay behind. */
@@ -99,8 +102,12 @@ export function createGateway(options: GatewayOptions) {
 
   async function send(path: string, init: RequestInit): Promise<Response> {
     try {
+      const headers = new Headers(init.headers);
+      const shopper = options.shopperHeaders ? await options.shopperHeaders() : {};
+      for (const [name, value] of Object.entries(shopper)) headers.set(name, value);
       return await doFetch(`${options.baseUrl}${path}`, {
         ...init,
+        headers,
         redirect: 'manual',
         signal: AbortSignal.timeout(options.timeoutMs),
       });

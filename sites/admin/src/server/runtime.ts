@@ -1,6 +1,7 @@
 // The only place that builds the back office's clients (the store, the gateway client), once
 // per process, from the validated settings. Everything else gets them passed in.
 import { createMemoryKeyValue, createRedisKeyValue, type KeyValue } from '@shop/shared';
+import { shopperHeaders } from '@shop/shared/site-security';
 import { type AdminConfig, loadAdminConfig } from './config.js';
 import { createGateway, type Gateway } from './gateway.js';
 import { createSessionStore, type SessionStore } from './session-store.js';
@@ -22,7 +23,11 @@ export function getRuntime(): Runtime {
   runtime = {
     config,
     kv,
-    gateway: createGateway({ baseUrl: config.gatewayUrl, timeoutMs: config.gatewayTimeoutMs }),
+    gateway: createGateway({
+      baseUrl: config.gatewayUrl,
+      timeoutMs: config.gatewayTimeoutMs,
+      shopperHeaders: shopperHeaders(config.gatewayTokenFile),
+    }),
     sessions: createSessionStore({
       kv,
       idleSeconds: config.sessionIdleSeconds,

@@ -6,6 +6,7 @@ import {
   eventAuthConfigShape,
   loadConfig,
 } from '@shop/shared';
+import { shopperAddressConfigShape } from '@shop/shared/site-security';
 import { z } from 'zod';
 
 const seconds = z.coerce.number().int().min(1);
@@ -50,6 +51,8 @@ export const storefrontConfigSchema = z
      * EVENTS_OIDC_ISSUER has a default, the dev broker's, and only without REDIS_URL (dev).
      */
     ...eventAuthConfigShape,
+    /** TRUSTED_PROXY_HOPS and GATEWAY_TOKEN_FILE: whose address each gateway call is for. */
+    ...shopperAddressConfigShape,
     LOG_LEVEL: baseConfigSchema.shape.LOG_LEVEL,
   })
   .transform((env) => ({
@@ -65,6 +68,8 @@ export const storefrontConfigSchema = z
     analyticsWriteKey: env.ANALYTICS_WRITE_KEY,
     clickLookbackSeconds: env.CLICK_LOOKBACK_DAYS * 24 * 3600,
     logLevel: env.LOG_LEVEL,
+    trustedProxyHops: env.TRUSTED_PROXY_HOPS,
+    gatewayTokenFile: env.GATEWAY_TOKEN_FILE,
     catalogCacheMs: env.CATALOG_CACHE_SECONDS * 1000,
     events: {
       EVENTS_OIDC_ISSUER:

@@ -1,6 +1,7 @@
 // The site's only way to the platform: the gateway's public API, as a shopper's client would
 // call it, with a timeout on every call. The site holds no business logic: what a route
 // refuses comes back as a problem the page shows.
+import type { ShopperHeaders } from '@shop/shared/site-security';
 import type { Money } from './money.js';
 
 /** A product of the public catalog (offer's JSON). */
@@ -154,6 +155,8 @@ export interface GatewayClientOptions {
   baseUrl: string;
   timeoutMs: number;
   fetch?: typeof fetch;
+  /** The current shopper's address and the site's token, for every call (the kit's). */
+  shopperHeaders?: ShopperHeaders;
 }
 
 export interface ListingQuery {
@@ -185,9 +188,11 @@ export function createGatewayClient(options: GatewayClientOptions) {
   ): Promise<Answer<T>> {
     let res: Response;
     try {
+      const shopper = options.shopperHeaders ? await options.shopperHeaders() : {};
       res = await doFetch(`${options.baseUrl}${path}`, {
         method,
         headers: {
+          ...shopper,
           accept: 'application/json',
           ...(body !== undefined && { 'content-type': 'application/json' }),
           ...(caller.accessToken && { authorization: `Bearer ${caller.accessToken}` }),

@@ -9,6 +9,7 @@ import {
   type KeyValue,
   type ServiceEnv,
 } from '@shop/shared';
+import { shopperHeaders } from '@shop/shared/site-security';
 import type { Hono } from 'hono';
 import { type Analytics, createAnalytics } from './analytics.js';
 import { createCatalogCache, withCatalogCache } from './catalog-cache.js';
@@ -40,7 +41,11 @@ export function getRuntime(): Runtime {
     config,
     kv,
     gateway: withCatalogCache(
-      createGatewayClient({ baseUrl: config.gatewayUrl, timeoutMs: config.gatewayTimeoutMs }),
+      createGatewayClient({
+        baseUrl: config.gatewayUrl,
+        timeoutMs: config.gatewayTimeoutMs,
+        shopperHeaders: shopperHeaders(config.gatewayTokenFile),
+      }),
       cache,
     ),
     sessions: createSessionStore({

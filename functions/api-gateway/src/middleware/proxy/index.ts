@@ -1,5 +1,4 @@
 import {
-  edgeClientAddress,
   headerValue,
   isInstrumented,
   Problem,
@@ -12,6 +11,7 @@ import { requestTarget } from '../../request-target.js';
 import { matchRoute, type UpstreamName } from '../../routes-table.js';
 import { nextTraceContext } from '../../trace-context.js';
 import type { AuthenticationEnv } from '../authentication/index.js';
+import type { ClientAddressEnv } from '../client-address/index.js';
 import type { ResponseHeadersEnv } from '../response-headers/index.js';
 
 export interface ProxyOptions {
@@ -40,7 +40,7 @@ function isReplaced(name: string): boolean {
  */
 export function proxy(
   options: ProxyOptions,
-): Handler<ServiceEnv & AuthenticationEnv & ResponseHeadersEnv> {
+): Handler<ServiceEnv & AuthenticationEnv & ResponseHeadersEnv & ClientAddressEnv> {
   const { upstreams, timeoutMs, trustedProxyHops } = options;
   return async (c) => {
     const url = requestTarget(c.req.url);
@@ -67,7 +67,7 @@ export function proxy(
     const trusted = trustedProxyHops > 0;
     // Exactly the one address the gateway believes, never the chain a client could have begun:
     // the functions behind take X-Forwarded-For's first entry for the client's.
-    headers['x-forwarded-for'] = edgeClientAddress(c, trustedProxyHops);
+    headers['x-forwarded-for'] = c.get('clientAddress');
     headers['x-forwarded-proto'] =
       (trusted ? headerValue(incoming, 'x-forwarded-proto') : undefined) ?? url.scheme;
     headers['x-forwarded-host'] =

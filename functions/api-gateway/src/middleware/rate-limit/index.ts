@@ -1,6 +1,5 @@
 import {
   createRateLimiter,
-  edgeClientAddress,
   type KeyValue,
   Problem,
   type RateLimitResult,
@@ -9,6 +8,7 @@ import {
 } from '@shop/shared';
 import type { MiddlewareHandler } from 'hono';
 import type { AuthenticationEnv } from '../authentication/index.js';
+import type { ClientAddressEnv } from '../client-address/index.js';
 import type { HeaderRecord, ResponseHeadersEnv } from '../response-headers/index.js';
 
 export interface RateLimitOptions {
@@ -18,8 +18,6 @@ export interface RateLimitOptions {
   /** Requests per window per signed-in user. */
   user: number;
   windowSeconds: number;
-  /** Proxies in front that append to X-Forwarded-For (0: trust only the socket). */
-  trustedProxyHops: number;
   /** Milliseconds since the epoch. */
   clock: () => number;
 }
@@ -35,11 +33,11 @@ function lowerCaseNames(headers: Record<string, string>): HeaderRecord {
  * when `identity` is set, else per client address, so refused tokens count too. The answer gets
  * `RateLimit-*` headers; over the limit a 429 problem with `Retry-After`. If the store fails, the
  * request is served unlimited and an error is logged.
- * @example app.use(authentication({ verifyToken })).use(rateLimit({ kv, anonymous: 600, user: 1200, windowSeconds: 60, trustedProxyHops: 0, clock: Date.now }));
+ * @example app.use(authentication({ verifyToken })).use(rateLimit({ kv, anonymous: 600, user: 1200, windowSeconds: 60, clock: Date.now }));
  */
 export function rateLimit(
   options: RateLimitOptions,
-): MiddlewareHandler<ServiceEnv & AuthenticationEnv & ResponseHeadersEnv> {
+): MiddlewareHandler<ServiceEnv & AuthenticationEnv & ResponseHeadersEnv & ClientAddressEnv> {
   const { kv, windowSeconds, clock } = options;
   const anonymousLimiter = createRateLimiter({
     kv,
@@ -61,7 +59,7 @@ export function rateLimit(
     try {
       verdict = identity
         ? await userLimiter.hit(identity.userId)
-        : await anonymousLimiter.hit(edgeClientAddress(c, options.trustedProxyHops));
+        : await anonymousLimiter.hit(c.get('clientAddress'));
     } catch (error) {
       // A store outage must not take the whole shop down: serve unlimited, loudly.
       c.get('log').error({ err: error }, 'rate limiting skipped: the key-value store failed');
