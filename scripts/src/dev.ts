@@ -17,6 +17,9 @@ import { type OtlpReceiver, receivedSpanOf, startOtlpReceiver } from './otlp-rec
 import { startPaymentSimulator } from './payment-simulator/server.js';
 
 const env = process.env;
+/** The sites whose calls may name the shopper's address, and their tokens' audience. */
+const SITES = ['storefront', 'admin'] as const;
+const SITE_TOKEN_AUDIENCE = 'api-gateway';
 const log = createLogger({ service: 'dev', level: env.LOG_LEVEL ?? 'info' });
 const manifestsDir = fileURLToPath(new URL('../../knative/eventing', import.meta.url));
 const brokerPort = Number(env.BROKER_PORT ?? 8070);
@@ -121,6 +124,13 @@ async function main(): Promise<void> {
         devStaff && { DEV_STAFF_EMAIL: devStaff.email, DEV_STAFF_PASSWORD: devStaff.password }),
       ...(fn.name === 'analytics-ingest' &&
         devWriteKey && { ANALYTICS_DEMO_WRITE_KEY: devWriteKey }),
+      // The sites' service-account tokens, as the cluster's issuer signs them (the broker's
+      // stand-in): a site's call naming a shopper's address is believed with one.
+      ...(fn.name === 'api-gateway' && {
+        SITE_TOKEN_ISSUER: broker.oidc.issuer,
+        SITE_TOKEN_JWKS_URL: broker.jwksUrl,
+        SITE_ALLOWED_SUBJECTS: SITES.map((site) => `system:serviceaccount:shop:${site}`).join(','),
+      }),
       // Exposures of experiment flags (the landing headline) go to analytics with the demo key.
       ...(fn.name === 'feature-flag' &&
         devWriteKey && {
@@ -176,6 +186,7 @@ async function main(): Promise<void> {
         // What its /events trusts, as the cluster gives it (it publishes nothing: no K_SINK).
         ...broker.subscriberEnv('storefront'),
         REDIS_URL: env.STOREFRONT_REDIS_URL ?? env.REDIS_URL,
+        GATEWAY_TOKEN_FILE: await broker.workloadTokenFile('storefront', SITE_TOKEN_AUDIENCE),
         // The demo write key: page views and cart adds reach analytics-ingest.
         ...(devWriteKey && { ANALYTICS_WRITE_KEY: devWriteKey }),
       },
@@ -204,7 +215,10 @@ async function main(): Promise<void> {
       port: Number(env.ADMIN_PORT ?? 4323),
       gatewayUrl: localServiceUrl('api-gateway'),
       mode: processes ? 'built' : 'dev',
-      env: { REDIS_URL: env.ADMIN_REDIS_URL ?? env.REDIS_URL },
+      env: {
+        REDIS_URL: env.ADMIN_REDIS_URL ?? env.REDIS_URL,
+        GATEWAY_TOKEN_FILE: await broker.workloadTokenFile('admin', SITE_TOKEN_AUDIENCE),
+      },
     });
     running.push({ name: 'admin', url: admin.url, stop: admin.stop });
   }
