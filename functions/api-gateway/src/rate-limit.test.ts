@@ -1,8 +1,14 @@
-import { createTokenVerifier, silentLogger } from '@shop/shared';
+import { silentLogger } from '@shop/shared';
 import { testKeyValue } from '@shop/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type GatewayApp } from './app.js';
-import { makeKey, signToken, startFakeUpstreams, type TestKey } from './testing/index.js';
+import {
+  createTestGateway,
+  makeKey,
+  signToken,
+  startFakeUpstreams,
+  type TestKey,
+} from './testing/index.js';
 
 let upstreams: Awaited<ReturnType<typeof startFakeUpstreams>>;
 let key: TestKey;
@@ -13,15 +19,8 @@ let now = Date.UTC(2026, 0, 1, 12, 0, 0);
 beforeAll(async () => {
   key = await makeKey('key-1');
   upstreams = await startFakeUpstreams([key]);
-  app = createApp({
-    log: silentLogger(),
+  app = createTestGateway(upstreams.urls, {
     kv: store.kv,
-    upstreams: upstreams.urls,
-    verifyToken: createTokenVerifier({
-      jwks: `${upstreams.urls.auth}/.well-known/jwks.json`,
-      issuer: 'http://127.0.0.1:8080',
-      audience: 'shop',
-    }),
     rateLimits: { anonymous: 3, user: 5, windowSeconds: 60 },
     trustedProxyHops: 1,
     clock: () => now,

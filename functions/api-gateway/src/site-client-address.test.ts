@@ -1,10 +1,11 @@
 // The sites call the gateway from their own servers for every shopper: a shopper's address
 // comes in x-shop-client-address, believed only with the site's own verified token.
-import { createTokenVerifier, createWorkloadTokenVerifier, silentLogger } from '@shop/shared';
+import { createWorkloadTokenVerifier } from '@shop/shared';
 import { testKeyValue } from '@shop/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type GatewayApp } from './app.js';
+import type { GatewayApp } from './app.js';
 import {
+  createTestGateway,
   type Echo,
   makeKey,
   signToken,
@@ -26,15 +27,8 @@ beforeAll(async () => {
   accessKey = await makeKey('key-1');
   clusterKey = await makeKey('cluster-1');
   upstreams = await startFakeUpstreams([accessKey]);
-  app = createApp({
-    log: silentLogger(),
+  app = createTestGateway(upstreams.urls, {
     kv: store.kv,
-    upstreams: upstreams.urls,
-    verifyToken: createTokenVerifier({
-      jwks: `${upstreams.urls.auth}/.well-known/jwks.json`,
-      issuer: 'http://127.0.0.1:8080',
-      audience: 'shop',
-    }),
     verifySiteToken: createWorkloadTokenVerifier({
       issuer: CLUSTER,
       jwks: { keys: [clusterKey.publicJwk] },

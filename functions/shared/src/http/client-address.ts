@@ -19,15 +19,28 @@ export function socketAddress(c: Context): string | undefined {
 }
 
 /** The entries of an X-Forwarded-For value, trimmed, empty ones dropped. */
-function forwardedEntries(c: Context): string[] {
-  return (headerValue(requestHeaders(c), 'x-forwarded-for') ?? '')
+function forwardedEntries(value: string | null | undefined): string[] {
+  return (value ?? '')
     .split(',')
     .map((entry) => entry.trim())
     .filter(Boolean);
 }
 
-const addressOr = (entry: string | undefined, c: Context) =>
-  entry !== undefined && isIP(entry) !== 0 ? entry : (socketAddress(c) ?? 'unknown');
+/**
+ * The entry the farthest of `trustedHops` proxies appended to an X-Forwarded-For value, when it
+ * is an IP address; else undefined (fewer entries than proxies, or no address).
+ * @example trustedForwardedEntry('198.51.100.66, 203.0.113.9', 1) // '203.0.113.9'
+ */
+export function trustedForwardedEntry(
+  value: string | null | undefined,
+  trustedHops: number,
+): string | undefined {
+  const entries = forwardedEntries(value);
+  const entry = trustedHops > 0 ? entries[entries.length - trustedHops] : undefined;
+  return entry !== undefined && isIP(entry) !== 0 ? entry : undefined;
+}
+
+const forwardedFor = (c: Context) => headerValue(requestHeaders(c), 'x-forwarded-for');
 
 /**
  * At the edge: the address the nearest of `trustedHops` proxies in front of us saw, else (no
@@ -35,9 +48,7 @@ const addressOr = (entry: string | undefined, c: Context) =>
  * @example edgeClientAddress(c, 1) // 'X-Forwarded-For: 198.51.100.66, 203.0.113.9' → '203.0.113.9'
  */
 export function edgeClientAddress(c: Context, trustedHops: number): string {
-  if (trustedHops <= 0) return socketAddress(c) ?? 'unknown';
-  const entries = forwardedEntries(c);
-  return addressOr(entries[entries.length - trustedHops], c);
+  return trustedForwardedEntry(forwardedFor(c), trustedHops) ?? socketAddress(c) ?? 'unknown';
 }
 
 /**
@@ -46,5 +57,6 @@ export function edgeClientAddress(c: Context, trustedHops: number): string {
  * @example gatewayClientAddress(c) // 'X-Forwarded-For: 203.0.113.9, 127.0.0.1' → '203.0.113.9'
  */
 export function gatewayClientAddress(c: Context): string {
-  return addressOr(forwardedEntries(c)[0], c);
+  const first = forwardedEntries(forwardedFor(c))[0];
+  return first !== undefined && isIP(first) !== 0 ? first : (socketAddress(c) ?? 'unknown');
 }

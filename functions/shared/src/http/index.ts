@@ -1,4 +1,9 @@
-export { edgeClientAddress, gatewayClientAddress, socketAddress } from './client-address.js';
+export {
+  edgeClientAddress,
+  gatewayClientAddress,
+  socketAddress,
+  trustedForwardedEntry,
+} from './client-address.js';
 export { countryCode, isCountryCode } from './country-code.js';
 export { formatEtag, type IfMatch, parseIfMatch } from './if-match.js';
 export { cursorFingerprint, decodeOpaqueCursor, encodeOpaqueCursor } from './opaque-cursor.js';

@@ -14,6 +14,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { sinkTokenFromFile } from '../events/sink-token.js';
+import { trustedForwardedEntry } from '../http/client-address.js';
 
 /** Where a site names the shopper's address for the gateway. */
 export const SHOPPER_ADDRESS_HEADER = 'x-shop-client-address';
@@ -44,14 +45,7 @@ export function shopperAddress(
   trustedHops: number,
 ): string | undefined {
   const forwardedFor = request.headers.get('x-forwarded-for');
-  if (trustedHops > 0) {
-    const entries = (forwardedFor ?? '')
-      .split(',')
-      .map((entry) => entry.trim())
-      .filter(Boolean);
-    const entry = entries[entries.length - trustedHops];
-    return entry !== undefined && isIP(entry) !== 0 ? entry : undefined;
-  }
+  if (trustedHops > 0) return trustedForwardedEntry(forwardedFor, trustedHops);
   if (forwardedFor !== null) return undefined;
   return socketAddress !== undefined && isIP(socketAddress) !== 0 ? socketAddress : undefined;
 }
