@@ -18,7 +18,7 @@ import { startPaymentSimulator } from './payment-simulator/server.js';
 
 const env = process.env;
 /** The sites whose calls may name the shopper's address, and their tokens' audience. */
-const SITES = ['storefront', 'admin'] as const;
+const SITES = ['storefront', 'landing', 'admin'] as const;
 const SITE_TOKEN_AUDIENCE = 'api-gateway';
 const log = createLogger({ service: 'dev', level: env.LOG_LEVEL ?? 'info' });
 const manifestsDir = fileURLToPath(new URL('../../knative/eventing', import.meta.url));
@@ -204,6 +204,7 @@ async function main(): Promise<void> {
         STOREFRONT_ORIGIN:
           running.find((r) => r.name === 'storefront')?.url ??
           `http://127.0.0.1:${env.STOREFRONT_PORT ?? 4321}`,
+        GATEWAY_TOKEN_FILE: await broker.workloadTokenFile('landing', SITE_TOKEN_AUDIENCE),
         ...(devWriteKey && { ANALYTICS_WRITE_KEY: devWriteKey }),
       },
     });

@@ -1,6 +1,8 @@
 // Every on-demand request: the first-party visitor id (read, or made and set), and the security
 // headers. Prerendered pages (the campaign list, 404) are files and pass through no middleware.
+
 import { defineMiddleware } from 'astro:middleware';
+import { forShopper, shopperOf } from '@shop/shared/site-security';
 import { getRuntime } from './server/runtime.js';
 import { visitorCookie, visitorOf } from './server/visitor.js';
 
@@ -29,8 +31,7 @@ function secure(original: Response): Response {
   return response;
 }
 
-export const onRequest = defineMiddleware(async (context, next) => {
-  if (context.isPrerendered) return next();
+const handle = defineMiddleware(async (context, next) => {
   const { pathname } = new URL(context.request.url);
   if (NOT_PAGES.some((prefix) => pathname.startsWith(prefix))) return secure(await next());
 
@@ -49,4 +50,13 @@ export const onRequest = defineMiddleware(async (context, next) => {
   }
   response.headers.append('vary', 'cookie');
   return response;
+});
+
+// Every gateway call made while handling a request (the headline's flag, the page view, sent
+// after the answer) names its visitor's address with the site's token.
+export const onRequest = defineMiddleware((context, next) => {
+  if (context.isPrerendered) return next();
+  return forShopper(shopperOf(context, runtime.config.trustedProxyHops), () =>
+    handle(context, next),
+  );
 });

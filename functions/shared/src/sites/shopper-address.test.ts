@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { forShopper, shopperAddress, shopperHeaders } from './shopper-address.js';
+import { forShopper, shopperAddress, shopperFetch, shopperHeaders } from './shopper-address.js';
 
 const request = (forwardedFor?: string) =>
   new Request('http://127.0.0.1:4321/', {
@@ -52,5 +52,38 @@ describe('shopperHeaders', () => {
 
   it('sends nothing without a token file: the gateway would not believe the address', async () => {
     expect(await forShopper('203.0.113.9', () => shopperHeaders(undefined)())).toEqual({});
+  });
+
+  it('adds them to the calls of a client the site does not build requests for, keeping its own headers', async () => {
+    const seen: Headers[] = [];
+    const base: typeof fetch = async (input, init) => {
+      seen.push(
+        new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined)),
+      );
+      return new Response(null, { status: 204 });
+    };
+    const send = shopperFetch(shopperHeaders(file), base);
+    await forShopper('203.0.113.9', () =>
+      send(
+        new Request('http://gateway/ofrep/v1/evaluate/flags/x', {
+          headers: { accept: 'application/json' },
+        }),
+      ),
+    );
+    await forShopper('198.51.100.7', () =>
+      send('http://gateway/api/analytics/v1/page', {
+        method: 'POST',
+        headers: { authorization: 'Basic a2V5Og==', 'x-shop-client-address': '10.9.9.9' },
+      }),
+    );
+    await send('http://gateway/api/analytics/v1/page');
+    expect(seen.map((h) => h.get('x-shop-client-address'))).toEqual([
+      '203.0.113.9',
+      '198.51.100.7',
+      null,
+    ]);
+    expect(seen[0]?.get('accept')).toBe('application/json');
+    expect(seen[1]?.get('authorization')).toBe('Basic a2V5Og==');
+    expect(seen[1]?.get('x-shop-site-token')).toBe('header.payload.signature');
   });
 });

@@ -95,3 +95,19 @@ export function shopperHeaders(tokenFile: string | undefined): ShopperHeaders {
     return { [SHOPPER_ADDRESS_HEADER]: address, [SITE_TOKEN_HEADER]: await token() };
   };
 }
+
+/**
+ * `base` with the current shopper's headers added to every call: for clients the site does not
+ * build its requests for itself (the OpenFeature OFREP provider, a sender of analytics calls).
+ * @example createFlagClient({ baseUrl, fetch: shopperFetch(shopperHeaders(config.gatewayTokenFile)) })
+ */
+export function shopperFetch(headers: ShopperHeaders, base: typeof fetch = fetch): typeof fetch {
+  return async (input, init) => {
+    const shopper = await headers();
+    if (Object.keys(shopper).length === 0) return base(input, init);
+    const merged = new Headers(input instanceof Request ? input.headers : undefined);
+    for (const [name, value] of new Headers(init?.headers)) merged.set(name, value);
+    for (const [name, value] of Object.entries(shopper)) merged.set(name, value);
+    return base(input, { ...init, headers: merged });
+  };
+}

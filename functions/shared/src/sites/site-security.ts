@@ -100,6 +100,7 @@ export {
   SITE_TOKEN_HEADER,
   shopperAddress,
   shopperAddressConfigShape,
+  shopperFetch,
   shopperHeaders,
   shopperOf,
 } from './shopper-address.js';

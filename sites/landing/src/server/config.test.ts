@@ -12,7 +12,17 @@ describe('loadLandingConfig', () => {
       flagTimeoutMs: 800,
       analyticsWriteKey: undefined,
       visitorCookieSeconds: 365 * 24 * 3600,
+      // No proxy in front, no token: the gateway counts every visitor as the site.
+      trustedProxyHops: 0,
+      gatewayTokenFile: undefined,
     });
+  });
+
+  it('takes the proxies in front and the token file that lets the gateway count visitors apart', () => {
+    expect(
+      loadLandingConfig({ TRUSTED_PROXY_HOPS: '2', GATEWAY_TOKEN_FILE: '/var/run/token' }),
+    ).toMatchObject({ trustedProxyHops: 2, gatewayTokenFile: '/var/run/token' });
+    expect(() => loadLandingConfig({ TRUSTED_PROXY_HOPS: '-1' })).toThrow(ConfigError);
   });
 
   it('takes origins without paths and the public gateway apart from the internal one', () => {

@@ -1,6 +1,7 @@
 // The landing site's settings: read from the environment once, at start, and refused with every
 // bad variable named (the kit's loadConfig), as every function's are.
 import { loadConfig } from '@shop/shared';
+import { shopperAddressConfigShape } from '@shop/shared/site-security';
 import { z } from 'zod';
 
 const httpUrl = z.url({ protocol: /^https?$/ });
@@ -25,6 +26,7 @@ export const landingConfigSchema = z
     /** How long the visitor id (the flag's targeting key) is kept. */
     VISITOR_COOKIE_DAYS: z.coerce.number().int().min(1).max(400).default(365),
     SITE_NAME: z.string().min(1).max(100).default('Shop'),
+    ...shopperAddressConfigShape,
   })
   .transform((env) => ({
     gatewayUrl: env.GATEWAY_URL.replace(/\/+$/, ''),
@@ -36,6 +38,8 @@ export const landingConfigSchema = z
     analyticsTimeoutMs: env.ANALYTICS_TIMEOUT_MS,
     visitorCookieSeconds: env.VISITOR_COOKIE_DAYS * 24 * 3600,
     siteName: env.SITE_NAME,
+    trustedProxyHops: env.TRUSTED_PROXY_HOPS,
+    gatewayTokenFile: env.GATEWAY_TOKEN_FILE,
   }));
 
 export type LandingConfig = z.infer<typeof landingConfigSchema>;

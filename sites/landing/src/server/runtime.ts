@@ -1,6 +1,7 @@
 // The only place that builds the landing site's clients (the flag client, the page-view sender),
 // once per process, from the validated settings. Everything else gets them passed in.
 import { createFlagClient, createLogger, type Logger } from '@shop/shared';
+import { shopperFetch, shopperHeaders } from '@shop/shared/site-security';
 import { type LandingConfig, loadLandingConfig } from './config.js';
 import type { FlagClient } from './headline.js';
 import { createPageViewSender, type PageViewSender } from './page-view.js';
@@ -21,6 +22,9 @@ export function getRuntime(): Runtime {
   const config = loadLandingConfig();
   const log = createLogger({ service: 'landing', level: process.env.LOG_LEVEL ?? 'info' });
   let flags: Promise<FlagClient | undefined> | undefined;
+  // Every gateway call names the visitor's address (with the site's token), so the gateway's
+  // anonymous limit counts visitors apart, not a campaign's whole burst as the site's one address.
+  const gatewayFetch = shopperFetch(shopperHeaders(config.gatewayTokenFile));
   runtime = {
     config,
     log,
@@ -31,6 +35,7 @@ export function getRuntime(): Runtime {
         baseUrl: config.gatewayUrl,
         domain: 'landing',
         timeoutMs: config.flagTimeoutMs,
+        fetch: gatewayFetch,
       }).catch((error: unknown) => {
         log.warn({ err: error }, 'flag client unavailable: default variants');
         flags = undefined;
@@ -43,6 +48,7 @@ export function getRuntime(): Runtime {
       writeKey: config.analyticsWriteKey,
       timeoutMs: config.analyticsTimeoutMs,
       log,
+      fetch: gatewayFetch,
     }),
   };
   return runtime;
