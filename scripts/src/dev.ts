@@ -119,6 +119,11 @@ async function main(): Promise<void> {
       ...(await broker.eventEnv(fn.name)),
       ...(fn.name === 'notification' &&
         smtp && { NOTIFICATION_SMTP_HOST: smtp.host, NOTIFICATION_SMTP_PORT: String(smtp.port) }),
+      // After paying, the provider's page links back to the order on the storefront.
+      ...(fn.name === 'cart' &&
+        env.STOREFRONT !== 'false' && {
+          PAYMENT_RETURN_URL: `http://127.0.0.1:${storefrontPort}/orders/{orderId}`,
+        }),
       ...env,
       ...(fn.name === 'auth' &&
         devStaff && { DEV_STAFF_EMAIL: devStaff.email, DEV_STAFF_PASSWORD: devStaff.password }),

@@ -13,6 +13,15 @@ export const configShape = {
   /** The provider's secret API key; the dev default is the simulator's fake test key. */
   PAYMENT_PROVIDER_API_KEY: z.string().min(1).default('sk_test_simulator'),
   PAYMENT_PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  /**
+   * Where the provider sends the shopper back after paying: the storefront's order page, with
+   * `{orderId}` for the order (Stripe's `return_url`). Unset: no way back from the pay page.
+   */
+  PAYMENT_RETURN_URL: z
+    .url({ protocol: /^https?$/ })
+    .max(1000)
+    .refine((url) => url.includes('{orderId}'), 'must contain {orderId}')
+    .optional(),
   /** Idle days after which a cart expires. */
   CART_TTL_DAYS: z.coerce.number().positive().default(30),
   /**

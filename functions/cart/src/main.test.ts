@@ -4,6 +4,7 @@ import { testDatabase, testKeyValue } from '@shop/shared/testing';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { cart as cartFunction, createOfferClient, createPaymentClient } from './main.js';
+import { orderReturnUrl } from './payment-client.js';
 
 /** A small HTTP server on a free port for the duration of `run`. */
 async function withServer(app: Hono, run: (url: string) => Promise<void>) {
@@ -151,5 +152,42 @@ describe('payment client', () => {
         },
       ]);
     });
+  });
+
+  it('names the order page to come back to, made from PAYMENT_RETURN_URL for each order', async () => {
+    const bodies: unknown[] = [];
+    const app = new Hono();
+    app.post('/v1/payment_intents', async (c) => {
+      bodies.push(await c.req.json());
+      return c.json({ id: 'pi_9', client_secret: 'pi_9_secret_x', next_action: null });
+    });
+    await withServer(app, async (url) => {
+      const orderId = crypto.randomUUID();
+      const returning = createPaymentClient({
+        baseUrl: url,
+        apiKey: 'sk_test_x',
+        returnUrl: 'https://shop.example/orders/{orderId}',
+      });
+      await returning.createIntent({ orderId, amount: 500, currency: 'EUR' });
+      await createPaymentClient({ baseUrl: url, apiKey: 'sk_test_x' }).createIntent({
+        orderId,
+        amount: 500,
+        currency: 'EUR',
+      });
+      expect(bodies).toEqual([
+        expect.objectContaining({ return_url: `https://shop.example/orders/${orderId}` }),
+        expect.not.objectContaining({ return_url: expect.anything() }),
+      ]);
+    });
+    // Every place the template names the order, encoded; a template without it is refused.
+    expect(orderReturnUrl('https://shop.example/o/{orderId}?again={orderId}', 'a/b')).toBe(
+      'https://shop.example/o/a%2Fb?again=a%2Fb',
+    );
+    await expect(
+      cartFunction.start({
+        env: { PAYMENT_RETURN_URL: 'https://shop.example/orders' },
+        log: silentLogger(),
+      }),
+    ).rejects.toThrow(/PAYMENT_RETURN_URL/);
   });
 });

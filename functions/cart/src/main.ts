@@ -54,6 +54,7 @@ export const cart = defineFunction({
       baseUrl: config.PAYMENT_PROVIDER_URL,
       apiKey: config.PAYMENT_PROVIDER_API_KEY,
       timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS,
+      returnUrl: config.PAYMENT_RETURN_URL,
     }),
   }),
   createApp: (deps) => {

@@ -42,7 +42,18 @@ export interface PaymentClientOptions {
   baseUrl: string;
   apiKey: string;
   timeoutMs?: number;
+  /** The shop's page the shopper returns to after paying, `{orderId}` replaced per order. */
+  returnUrl?: string | undefined;
   fetch?: typeof fetch;
+}
+
+/**
+ * The return URL of an order: the template's `{orderId}` replaced (the id is a UUID, encoded
+ * anyway), or undefined without a template.
+ * @example orderReturnUrl('https://shop.example/orders/{orderId}', id) // 'https://shop.example/orders/0190…'
+ */
+export function orderReturnUrl(template: string | undefined, orderId: string): string | undefined {
+  return template?.replaceAll('{orderId}', encodeURIComponent(orderId));
 }
 
 export class PaymentProviderError extends Error {
@@ -105,6 +116,7 @@ export function createPaymentClient(options: PaymentClientOptions): PaymentClien
         currency: input.currency.toLowerCase(),
         metadata: { orderId: input.orderId },
         ...(input.description && { description: input.description }),
+        ...(options.returnUrl && { return_url: orderReturnUrl(options.returnUrl, input.orderId) }),
       })) as {
         id?: unknown;
         client_secret?: unknown;

@@ -52,8 +52,10 @@ test('buys a product from a category page to the paid order', async ({ page }, i
   await page.getByRole('button', { name: /^Pay / }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Payment received');
 
-  // Back on the order page, which refreshes itself until the webhook has landed.
-  await page.goto(orderUrl);
+  // The provider's page links back to the order (cart's PAYMENT_RETURN_URL), which refreshes
+  // itself until the webhook has landed.
+  await page.getByRole('link', { name: 'Back to the shop' }).click();
+  await expect(page).toHaveURL(orderUrl);
   await expect(page.getByTestId('order-status')).toHaveText('Paid');
   await screenshot(page, info, '09-order-paid');
 
