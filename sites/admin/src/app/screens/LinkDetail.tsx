@@ -1,7 +1,8 @@
 // One affiliate link: where it sends visitors and whom it credits, what staff should know about
 // it (redirect's warnings), its clicks per day over 30 days (people and bots apart) as a chart
-// and a table, and — with links:write — disable (/r/:code then answers 410) or enable, with
-// If-Match (a 412 reloads and says so).
+// and a table, its rules (first match wins), its A/B split with each destination's share, whether
+// it is password protected (the password itself is never shown), and — with links:write —
+// disable (/r/:code then answers 410) or enable, with If-Match (a 412 reloads and says so).
 import { A, useParams } from '@solidjs/router';
 import { createResource, createSignal, For, Show } from 'solid-js';
 import { problemText } from '../api.js';
@@ -9,7 +10,15 @@ import DayChart from '../components/DayChart.js';
 import { Loaded } from '../components/Loaded.js';
 import { useApp } from '../context.js';
 import { addDays, daysBetween } from '../dates.js';
-import type { Link, LinkStats } from '../link.js';
+import type { MessageKey } from '../i18n.js';
+import { type Link, type LinkStats, ruleConditions, variantShares } from '../link.js';
+
+const CONDITION_LABELS: Record<ReturnType<typeof ruleConditions>[number][0], MessageKey> = {
+  countries: 'countries',
+  devices: 'devices',
+  os: 'operatingSystems',
+  languages: 'languages',
+};
 
 export default function LinkDetail() {
   const app = useApp();
@@ -98,6 +107,8 @@ export default function LinkDetail() {
               <dd>{current().redirectStatus}</dd>
               <dt>{app.t('expires')}</dt>
               <dd>{current().expiresAt ? app.dateTime(current().expiresAt ?? '') : '—'}</dd>
+              <dt>{app.t('access')}</dt>
+              <dd>{app.t(current().hasPassword ? 'passwordProtected' : 'openToAll')}</dd>
             </dl>
             <Show when={app.may('manageLinks')}>
               <div class="actions">
@@ -115,6 +126,77 @@ export default function LinkDetail() {
                 </Show>
               </div>
             </Show>
+            <section aria-labelledby="link-rules-title">
+              <h2 id="link-rules-title">{app.t('rulesTitle')}</h2>
+              <Show when={(current().rules ?? []).length > 0} fallback={<p>{app.t('noRules')}</p>}>
+                <table class="data">
+                  <thead>
+                    <tr>
+                      <th scope="col">#</th>
+                      <th scope="col">{app.t('conditions')}</th>
+                      <th scope="col">{app.t('destination')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    <For each={current().rules}>
+                      {(rule, index) => (
+                        <tr>
+                          <th scope="row">{index() + 1}</th>
+                          <td>
+                            <ul class="conditions">
+                              <For each={ruleConditions(rule)}>
+                                {([name, values]) => (
+                                  <li>
+                                    {app.t(CONDITION_LABELS[name])}: <code>{values}</code>
+                                  </li>
+                                )}
+                              </For>
+                            </ul>
+                          </td>
+                          <td class="wrap">{rule.destinationUrl}</td>
+                        </tr>
+                      )}
+                    </For>
+                  </tbody>
+                </table>
+              </Show>
+            </section>
+            <section aria-labelledby="link-variants-title">
+              <h2 id="link-variants-title">{app.t('variantsTitle')}</h2>
+              <Show
+                when={(current().variants ?? []).length > 0}
+                fallback={<p>{app.t('noVariants')}</p>}
+              >
+                <table class="data">
+                  <thead>
+                    <tr>
+                      <th scope="col">#</th>
+                      <th scope="col">{app.t('destination')}</th>
+                      <th scope="col" class="num">
+                        {app.t('weight')}
+                      </th>
+                      <th scope="col" class="num">
+                        {app.t('share')}
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    <For each={current().variants}>
+                      {(variant, index) => (
+                        <tr>
+                          <th scope="row">{index() + 1}</th>
+                          <td class="wrap">{variant.destinationUrl}</td>
+                          <td class="num">{app.number(variant.weight)}</td>
+                          <td class="num">
+                            {app.number(variantShares(current().variants)[index()] ?? 0)} %
+                          </td>
+                        </tr>
+                      )}
+                    </For>
+                  </tbody>
+                </table>
+              </Show>
+            </section>
           </>
         )}
       </Loaded>
