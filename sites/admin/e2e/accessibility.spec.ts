@@ -84,3 +84,24 @@ test('a link screen has no serious or critical accessibility violation', async (
   expect(await serious(page)).toEqual([]);
   await screenshot(page, info, 'link');
 });
+
+test("a flag's details and the new link form with a rule and a split have no serious or critical accessibility violation", async ({
+  page,
+}, info) => {
+  await signIn(page, '/flags');
+  await page
+    .getByRole('main')
+    .getByRole('button', { name: /^Details of / })
+    .first()
+    .click();
+  await expect(page.getByRole('heading', { level: 3, name: /^History of / })).toBeVisible();
+  await expect(page.getByText(/^(Loading…|Wird geladen …)$/)).toHaveCount(0);
+  expect(await serious(page)).toEqual([]);
+  await screenshot(page, info, 'flag-detail');
+  await page.goto('/de/links');
+  await page.getByText('Neuer Link').click();
+  await page.getByRole('button', { name: 'Regel hinzufügen' }).click();
+  await page.getByRole('button', { name: 'Ziel hinzufügen' }).click();
+  expect(await serious(page)).toEqual([]);
+  await screenshot(page, info, 'link-form-de');
+});

@@ -1,5 +1,6 @@
 // The other screens at work: a flag turned off and on again (If-Match) with both changes in its
-// history, and a report downloaded as reporting's CSV.
+// history; a flag's rollout edited, a change scheduled and deleted, and the history's before →
+// after; and a report downloaded as reporting's CSV.
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { screenshot, signIn } from './steps.js';
@@ -43,12 +44,79 @@ test('staff turn a flag off and on again and see both changes in its history', a
   await expect(button).toHaveAttribute('aria-pressed', flipped);
   await button.click();
   await expect(button).toHaveAttribute('aria-pressed', before ?? 'false');
-  await row.getByRole('button', { name: `History of ${key}` }).click();
-  const history = page.getByRole('region', { name: `History of ${key}` });
+  await row.getByRole('button', { name: `Details of ${key}` }).click();
+  const history = page.getByRole('region', { name: `History of ${key} in dev` });
   const changes = history.locator('ul.diff code', { hasText: '/state' });
   await expect(changes.first()).toBeVisible();
   expect(await changes.count()).toBeGreaterThanOrEqual(2);
   await screenshot(page, info, 'history');
+});
+
+test("staff edit a flag's rollout, schedule a change and delete it, and see the history's diff", async ({
+  page,
+}, info) => {
+  const key = 'landing-promo-banner';
+  await signIn(page, '/flags');
+  await page.getByRole('button', { name: `Details of ${key}` }).click();
+  const detail = page.getByRole('region', { name: `${key} in every environment` });
+  await expect(detail.getByRole('heading', { level: 2 })).toBeFocused();
+  // Every environment side by side: the demo flags are in dev only, the others offer a copy.
+  const table = detail.getByRole('table', { name: `${key} in every environment` });
+  await expect(table.getByRole('columnheader')).toHaveText(['Value', 'dev', 'staging', 'prod']);
+  await expect(table.getByRole('button', { name: 'Create in staging as in dev' })).toBeVisible();
+
+  const percent = detail.getByLabel('Rollout in dev, percent');
+  await percent.fill('40');
+  await detail.getByRole('button', { name: 'Set the rollout (dev)' }).click();
+  await expect(page.getByRole('status')).toContainText(`${key} in dev saved`);
+  await expect(table).toContainText('40 % get on, the others off');
+  // By keyboard: Enter in the field sets it.
+  await percent.fill('25');
+  await percent.press('Enter');
+  await expect(table).toContainText('25 % get on, the others off');
+  await expect(
+    page
+      .getByRole('main')
+      .getByRole('row', { name: new RegExp(`^${key}`) })
+      .first(),
+  ).toContainText('25 %');
+  const history = page.getByRole('region', { name: `History of ${key} in dev` });
+  await expect(
+    history
+      .locator('ul.diff li', {
+        has: page.locator('code', { hasText: /^\/targeting\/fractional\/0\/1$/ }),
+      })
+      .first(),
+  ).toHaveText('/targeting/fractional/0/1: before: 40 → after: 25');
+  await expect(
+    history
+      .locator('ul.diff li', { has: page.locator('code', { hasText: /^\/targeting$/ }) })
+      .first(),
+  ).toHaveText('/targeting: before: — → after: {"fractional":[["on",40],["off",60]]}');
+  // Who (the verified staff subject) and when, with each change.
+  const newest = history.getByRole('row').nth(1);
+  await expect(newest.getByRole('cell').nth(2)).toHaveText(/^[0-9a-f]{8}-[0-9a-f-]{27}$/);
+  await expect(newest.getByRole('cell').nth(1)).toHaveText(/\d{4}, \d{2}:\d{2}/);
+
+  // A change in the past is refused next to its field; one tomorrow is listed, then deleted.
+  const schedule = page.getByRole('region', { name: 'Scheduled changes in dev' });
+  const when = schedule.getByLabel('When (your time zone, UTC)');
+  await when.fill('2020-01-01T10:00');
+  await schedule.getByLabel('Percentage').fill('75');
+  await schedule.getByRole('button', { name: 'Schedule the change' }).click();
+  await expect(when).toHaveAttribute('aria-invalid', 'true');
+  await expect(when).toHaveAccessibleDescription('Pick a time in the future.');
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  await when.fill(`${tomorrow}T09:30`);
+  await schedule.getByRole('button', { name: 'Schedule the change' }).click();
+  await expect(page.getByRole('status')).toContainText('Scheduled for');
+  const step = schedule.getByRole('row').filter({ hasText: 'rollout to 75 %' });
+  await expect(step).toContainText('pending');
+  await screenshot(page, info, 'flag-detail');
+  await step.getByRole('button', { name: /^Delete\W+the change at / }).click();
+  await expect(page.getByRole('status')).toContainText('is deleted');
+  await expect(step).toContainText('cancelled');
+  await expect(step.getByRole('button')).toHaveCount(0);
 });
 
 test('a report downloads as CSV with its header line', async ({ page }) => {

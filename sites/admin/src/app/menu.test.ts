@@ -58,6 +58,8 @@ describe('the menu', () => {
     expect(mayDo(analyst, 'editProduct')).toBe(false);
     expect(mayDo(analyst, 'toggleFlag')).toBe(false);
     expect(mayDo(permissionsOf(['marketing']), 'toggleFlag')).toBe(true);
+    expect(mayDo(analyst, 'editFlag')).toBe(false);
+    expect(mayDo(permissionsOf(['marketing']), 'editFlag')).toBe(true);
     expect(mayDo(permissionsOf(['order-support']), 'resendNotification')).toBe(true);
     // An analyst reads orders but may not refund, cancel or resolve a review.
     for (const action of ['refundOrder', 'cancelOrder', 'reviewPayment'] as const) {

@@ -61,6 +61,8 @@ export const ACTIONS = {
   editProduct: 'catalog:write',
   createProduct: 'catalog:write',
   toggleFlag: 'flags:write',
+  /** Rollout, default variant, copy to another environment, schedule. */
+  editFlag: 'flags:write',
   resendNotification: 'notifications:resend',
   refundOrder: 'orders:refund',
   cancelOrder: 'orders:cancel',
