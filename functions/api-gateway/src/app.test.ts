@@ -362,4 +362,19 @@ describe('browser protections', () => {
     });
     expect(webhook.status).toBe(413);
   });
+
+  it("takes a catalog file of a few MB to offer's import only, from staff only", async () => {
+    const file = JSON.stringify({ csv: `slug,name\r\n${'a,b\r\n'.repeat(600_000)}` });
+    expect(file.length).toBeGreaterThan(3 * 1024 * 1024);
+    const post = (path: string, who: Record<string, string>) =>
+      app.request(path, {
+        method: 'POST',
+        headers: { ...who, 'content-type': 'application/json' },
+        body: file,
+      });
+    const imported = await post('/api/admin/catalog/imports', bearer(staff));
+    expect((await echo(imported)).upstream).toBe('offer');
+    expect((await post('/api/admin/offers', bearer(staff))).status).toBe(413);
+    expect((await post('/api/admin/catalog/imports', bearer(shopper))).status).toBe(403);
+  });
 });

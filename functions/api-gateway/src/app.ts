@@ -45,6 +45,8 @@ export interface GatewayAppDeps {
   webhookMaxBodyBytes?: number;
   /** auth's body limit (its `maxBodyBytes`); default 16 KiB. */
   authMaxBodyBytes?: number;
+  /** The catalog import's body limit (a staff member's CSV file); default 24 MiB. */
+  catalogImportMaxBodyBytes?: number;
   /**
    * Largest body each upstream accepts, answered 413 by the gateway itself; default auth
    * `authMaxBodyBytes`, conversion-webhook `webhookMaxBodyBytes`, the others `maxBodyBytes`.
@@ -59,6 +61,9 @@ export interface GatewayAppDeps {
 
 /** The gateway's Hono app (an OpenAPIHono from the shared kit). */
 export type GatewayApp = ReturnType<typeof createServiceApp>;
+
+/** The one route that takes a file: offer's catalog import (staff only, like every admin route). */
+const CATALOG_IMPORT_PATH = '/api/admin/catalog/imports';
 
 const EXPOSED_HEADERS = [
   'RateLimit-Policy',
@@ -90,6 +95,7 @@ export function createApp(deps: GatewayAppDeps): GatewayApp {
     verifyToken: null,
     staffOnlyAdminRoutes: false,
     maxBodyBytes: deps.maxBodyBytes ?? 1024 * 1024,
+    bodyLimits: { [CATALOG_IMPORT_PATH]: deps.catalogImportMaxBodyBytes ?? 24 * 1024 * 1024 },
     ...(deps.metrics && { metrics: deps.metrics }),
     ...(deps.lifecycle && { lifecycle: deps.lifecycle }),
   });

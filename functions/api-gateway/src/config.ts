@@ -76,6 +76,8 @@ export const configShape = {
   WEBHOOK_MAX_BODY_BYTES: positiveInt.default(512 * 1024),
   /** Largest body forwarded to auth, in bytes (auth's own limit). */
   AUTH_MAX_BODY_BYTES: positiveInt.default(16 * 1024),
+  /** Largest catalog file staff import (POST /api/admin/catalog/imports), in bytes. */
+  CATALOG_IMPORT_MAX_BODY_BYTES: positiveInt.default(24 * 1024 * 1024),
   /** Seconds the merged /openapi.json is cached. */
   OPENAPI_CACHE_SECONDS: z.coerce.number().int().min(0).default(60),
   /** Milliseconds each upstream has to serve its /openapi.json. */

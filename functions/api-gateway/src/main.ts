@@ -66,6 +66,7 @@ export const gateway = defineFunction({
       maxBodyBytes: config.MAX_BODY_BYTES,
       webhookMaxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
       authMaxBodyBytes: config.AUTH_MAX_BODY_BYTES,
+      catalogImportMaxBodyBytes: config.CATALOG_IMPORT_MAX_BODY_BYTES,
       openApi: { cacheSeconds: config.OPENAPI_CACHE_SECONDS, timeoutMs: config.OPENAPI_TIMEOUT_MS },
       ...(clock && { clock }),
     }),

@@ -80,6 +80,15 @@ describe('the routing table', () => {
     });
   });
 
+  it('routes the catalog CSV export and imports to offer, for staff', () => {
+    expect(matchRoute('/api/admin/catalog/imports/0197a3b2-7c1e-7d4f-8a9b-1c2d3e4f5a6b')).toEqual({
+      prefix: '/api/admin/catalog',
+      upstream: 'offer',
+      access: 'staff',
+    });
+    expect(matchRoute('/api/admin/catalogue')).toBeUndefined();
+  });
+
   it('routes affiliate links to redirect: /r/:code for anyone, /api/admin/links for staff', () => {
     expect(matchRoute('/r/summer-sale')).toEqual({
       prefix: '/r',

@@ -48,6 +48,7 @@ export const ROUTES: readonly RouteEntry[] = [
   { prefix: '/api/admin/staff', upstream: 'auth', access: 'staff' },
   { prefix: '/api/admin/users', upstream: 'user', access: 'staff' },
   { prefix: '/api/admin/offers', upstream: 'offer', access: 'staff' },
+  { prefix: '/api/admin/catalog', upstream: 'offer', access: 'staff' },
   { prefix: '/api/admin/orders', upstream: 'cart', access: 'staff' },
   { prefix: '/api/admin/flags', upstream: 'feature-flag', access: 'staff' },
   { prefix: '/api/admin/links', upstream: 'redirect', access: 'staff' },

@@ -49,6 +49,8 @@ export interface ServiceAppOptions {
   readiness?: Record<string, ReadinessCheck>;
   /** Largest request body accepted, in bytes (default 1 MiB). */
   maxBodyBytes?: number;
+  /** Larger limits for the routes that need them, by exact path (a file upload, say). */
+  bodyLimits?: Record<string, number>;
   /**
    * Verifies the caller's access token on every request (the kit builds it from AUTH_* and
    * hands it to `createApp` as `deps.verifyToken`); null: every request is anonymous.
@@ -196,18 +198,22 @@ export function createServiceApp(options: ServiceAppOptions): OpenAPIHono<Servic
       'request',
     );
   }
-  const limitBody = bodyLimit({
-    maxSize: maxBodyBytes,
-    onError: (c) =>
-      problemResponse(
-        c,
-        new Problem(413, `The request body is larger than ${maxBodyBytes} bytes.`),
-      ),
-  });
+  const limiter = (maxSize: number) =>
+    bodyLimit({
+      maxSize,
+      onError: (c) =>
+        problemResponse(c, new Problem(413, `The request body is larger than ${maxSize} bytes.`)),
+    });
+  const limitBody = limiter(maxBodyBytes);
+  const pathLimits = new Map(
+    Object.entries(options.bodyLimits ?? {}).map(([path, bytes]) => [path, limiter(bytes)]),
+  );
   // GET and HEAD carry no body (a Request refuses one), and asking for it makes
   // @hono/node-server build a full WHATWG Request for nothing.
   app.use((c, next) =>
-    c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next),
+    c.req.method === 'GET' || c.req.method === 'HEAD'
+      ? next()
+      : (pathLimits.get(c.req.path) ?? limitBody)(c, next),
   );
   const identifyCaller = identify(options.verifyToken);
   // On /events the bearer token is the broker's OIDC token, not a user's: the receiver checks it.
