@@ -11,8 +11,10 @@ import {
 import type { OfferDeps } from './deps.js';
 import { DEFAULT_STOCK_HOLD_MINUTES } from './reservation-expiry.js';
 import { registerAdminOfferRoutes } from './routes/admin-offers.js';
+import { MAX_IMPORT_CHARS, registerCatalogCsvRoutes } from './routes/catalog-csv.js';
 import { registerCategoryRoutes } from './routes/categories.js';
 import { registerOfferRoutes } from './routes/offers.js';
+import { registerStockAdjustmentRoutes } from './routes/stock-adjustments.js';
 import { registerStockReservationRoutes } from './routes/stock-reservations.js';
 
 /** What the offer app is built from; main.ts makes the real ones, tests pass their own. */
@@ -31,6 +33,8 @@ export interface OfferAppDeps {
   stockHoldMinutes?: number;
   /** Verifies callers' access tokens (the kit's, from auth's JWKS; tests: `testVerifyToken`). */
   verifyToken: TokenVerifier;
+  /** Called once an import job was recorded (main.ts wakes the import worker). */
+  onImportQueued?: () => void;
 }
 
 /**
@@ -47,6 +51,8 @@ export function createApp(deps: OfferAppDeps): OpenAPIHono<ServiceEnv> {
     ...(deps.metrics && { metrics: deps.metrics }),
     ...(deps.lifecycle && { lifecycle: deps.lifecycle }),
     readiness: { database: () => db.ping() },
+    // A catalog file of 10,000 products is a few MB; every other body keeps the 1 MiB limit.
+    bodyLimits: { '/api/admin/catalog/imports': MAX_IMPORT_CHARS * 2 },
   });
   const routeDeps: OfferDeps = {
     db,
@@ -58,7 +64,12 @@ export function createApp(deps: OfferAppDeps): OpenAPIHono<ServiceEnv> {
   registerOfferRoutes(app, routeDeps);
   registerCategoryRoutes(app, routeDeps);
   registerAdminOfferRoutes(app, routeDeps);
+  registerStockAdjustmentRoutes(app, routeDeps);
   registerStockReservationRoutes(app, routeDeps);
+  registerCatalogCsvRoutes(app, {
+    ...routeDeps,
+    onImportQueued: deps.onImportQueued ?? (() => {}),
+  });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

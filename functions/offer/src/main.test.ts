@@ -79,7 +79,7 @@ describe('startOffer', () => {
           handleSignals: false,
         });
       await expect(start()).rejects.toThrow(
-        /not current: 5 migration\(s\) pending \(003_outbox_relay_indexes\.sql, 004_stock_reservations\.sql, 005_outbox_parking\.sql, 006_stock_reservation_hold\.sql, 007_outbox_request_id\.sql\).*run `npm run migrate -w @shop\/offer`/,
+        /not current: 7 migration\(s\) pending \(003_outbox_relay_indexes\.sql, 004_stock_reservations\.sql, 005_outbox_parking\.sql, 006_stock_reservation_hold\.sql, 007_outbox_request_id\.sql, 008_stock_adjustments\.sql, 009_catalog_imports\.sql\).*run `npm run migrate -w @shop\/offer`/,
       );
       // Nothing was applied by the refused start.
       const { rows } = await db.query('SELECT version FROM offer.schema_migrations');

@@ -3,6 +3,7 @@
 import { defineFunction } from '@shop/shared';
 import { z } from 'zod';
 import { createApp } from './app.js';
+import { createCatalogImportWorker } from './catalog-import.js';
 import { events } from './events.js';
 import { createReservationExpiry, DEFAULT_STOCK_HOLD_MINUTES } from './reservation-expiry.js';
 import { seedCatalog } from './seed.js';
@@ -39,8 +40,18 @@ export const offer = defineFunction({
   createApp: (deps) => {
     // Runs while the function serves; stops on shutdown before the database closes.
     createReservationExpiry({ db: deps.db, log: deps.log }).start(deps.lifecycle);
+    // Import jobs: applied in the background, taken up again after a restart.
+    const imports = createCatalogImportWorker({
+      db: deps.db,
+      log: deps.log,
+      catalogCurrency: deps.config.CATALOG_CURRENCY,
+      onEventsRecorded: deps.onEventsRecorded,
+    });
+    imports.start();
+    deps.lifecycle.onShutdown('catalog-imports', () => imports.stop());
     return createApp({
       ...deps,
+      onImportQueued: () => void imports.kick(),
       catalogCurrency: deps.config.CATALOG_CURRENCY,
       stockHoldMinutes: deps.config.STOCK_HOLD_MINUTES,
     });

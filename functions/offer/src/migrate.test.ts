@@ -24,10 +24,12 @@ describe('runOfferMigrations (npm run migrate)', () => {
       '005_outbox_parking.sql',
       '006_stock_reservation_hold.sql',
       '007_outbox_request_id.sql',
+      '008_stock_adjustments.sql',
+      '009_catalog_imports.sql',
     ]);
     expect(await offerFunction.migrate({ env, log: silentLogger() })).toEqual({
       applied: [],
-      alreadyApplied: 7,
+      alreadyApplied: 9,
     });
 
     const offer = await start();

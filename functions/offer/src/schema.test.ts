@@ -17,6 +17,8 @@ const ALL = [
   '005_outbox_parking.sql',
   '006_stock_reservation_hold.sql',
   '007_outbox_request_id.sql',
+  '008_stock_adjustments.sql',
+  '009_catalog_imports.sql',
 ];
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -55,11 +57,13 @@ describe('pendingMigrations', () => {
     expect(await offerPending(db)).toEqual([
       '006_stock_reservation_hold.sql',
       '007_outbox_request_id.sql',
+      '008_stock_adjustments.sql',
+      '009_catalog_imports.sql',
     ]);
     const check = offer.checkSchema(db);
     await expect(check).rejects.toBeInstanceOf(MigrationError);
     await expect(offer.checkSchema(db)).rejects.toThrow(
-      /2 migration\(s\) pending \(006_stock_reservation_hold\.sql, 007_outbox_request_id\.sql\).*run `npm run migrate -w @shop\/offer`/,
+      /4 migration\(s\) pending \(006_stock_reservation_hold\.sql, 007_outbox_request_id\.sql, 008_stock_adjustments\.sql, 009_catalog_imports\.sql\).*run `npm run migrate -w @shop\/offer`/,
     );
     await offer.applyMigrations(db);
     await expect(offer.checkSchema(db)).resolves.toBeUndefined();

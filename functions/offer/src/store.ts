@@ -7,6 +7,8 @@ import type {
   ProductChanges,
   ProductStatus,
   SortOrder,
+  StockAdjustment,
+  StockAdjustmentReason,
 } from './domain/product.js';
 
 interface ProductRow {
@@ -433,4 +435,108 @@ export async function releaseExpiredReservations(
     }
     return released;
   });
+}
+
+/**
+ * Adds `change` (negative: takes away) to a product's stock in one conditional UPDATE relative
+ * to the stored count, so concurrent adjustments all count; a result below zero changes
+ * nothing and returns null. It is a staff change: the version and updated_at move.
+ */
+export async function adjustStock(
+  tx: Queryable,
+  id: string,
+  change: number,
+  now: Date,
+): Promise<Product | null> {
+  const { rows } = await tx.query<ProductRow>(
+    `UPDATE offer.product AS p
+     SET stock = p.stock + $2, version = p.version + 1, updated_at = $3
+     WHERE p.id = $1 AND p.stock + $2 >= 0
+     RETURNING ${PRODUCT_COLUMNS}`,
+    [id, change, now],
+  );
+  return rows[0] ? toProduct(rows[0]) : null;
+}
+
+interface StockAdjustmentRow {
+  id: string;
+  product_id: string;
+  change: number;
+  stock_after: number;
+  reason: StockAdjustmentReason;
+  note: string | null;
+  adjusted_by: string | null;
+  request_hash: string | null;
+  created_at: Date;
+}
+
+function toStockAdjustment(row: StockAdjustmentRow): StockAdjustment {
+  return {
+    id: row.id,
+    productId: row.product_id,
+    change: row.change,
+    stockAfter: row.stock_after,
+    reason: row.reason,
+    note: row.note,
+    adjustedBy: row.adjusted_by,
+    createdAt: new Date(row.created_at),
+  };
+}
+
+/** Records one stock adjustment (with the Idempotency-Key and request hash it came with). */
+export async function insertStockAdjustment(
+  tx: Queryable,
+  adjustment: StockAdjustment,
+  idempotency: { key: string; requestHash: string } | null = null,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO offer.stock_adjustment (id, product_id, change, stock_after, reason, note,
+       adjusted_by, idempotency_key, request_hash, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [
+      adjustment.id,
+      adjustment.productId,
+      adjustment.change,
+      adjustment.stockAfter,
+      adjustment.reason,
+      adjustment.note,
+      adjustment.adjustedBy,
+      idempotency?.key ?? null,
+      idempotency?.requestHash ?? null,
+      adjustment.createdAt,
+    ],
+  );
+}
+
+/** The adjustment a staff member made of a product under an Idempotency-Key, or null. */
+export async function findStockAdjustmentByKey(
+  db: Queryable,
+  productId: string,
+  adjustedBy: string | null,
+  key: string,
+): Promise<(StockAdjustment & { requestHash: string | null }) | null> {
+  const { rows } = await db.query<StockAdjustmentRow>(
+    `SELECT * FROM offer.stock_adjustment
+     WHERE product_id = $1 AND adjusted_by IS NOT DISTINCT FROM $2 AND idempotency_key = $3`,
+    [productId, adjustedBy, key],
+  );
+  const row = rows[0];
+  return row ? { ...toStockAdjustment(row), requestHash: row.request_hash } : null;
+}
+
+/** A product's adjustments, newest first (UUIDv7 ids), after `afterId` (exclusive) if given. */
+export async function listStockAdjustments(
+  db: Queryable,
+  productId: string,
+  page: { afterId?: string; limit: number },
+): Promise<{ adjustments: StockAdjustment[]; nextId: string | null }> {
+  const { rows } = await db.query<StockAdjustmentRow>(
+    `SELECT * FROM offer.stock_adjustment
+     WHERE product_id = $1 AND ($2::uuid IS NULL OR id < $2::uuid)
+     ORDER BY id DESC LIMIT $3`,
+    [productId, page.afterId ?? null, page.limit + 1],
+  );
+  const adjustments = rows.slice(0, page.limit).map(toStockAdjustment);
+  const last = adjustments.at(-1);
+  return { adjustments, nextId: rows.length > page.limit && last ? last.id : null };
 }

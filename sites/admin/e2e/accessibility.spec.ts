@@ -7,6 +7,7 @@ import { placeOrder, screenshot, signIn } from './steps.js';
 const SCREENS = [
   { path: '/', heading: 'Dashboard' },
   { path: '/products', heading: 'Products' },
+  { path: '/products/import', heading: 'Import and export' },
   { path: '/orders', heading: 'Orders' },
   { path: '/customers', heading: 'Customers' },
   { path: '/reports', heading: 'Reports' },
@@ -19,6 +20,7 @@ const SCREENS = [
   { path: '/staff', heading: 'Staff & roles' },
   { path: '/de/audit', heading: 'Prüfprotokoll' },
   { path: '/de/products', heading: 'Produkte' },
+  { path: '/de/products/import', heading: 'Import und Export' },
   { path: '/de/orders', heading: 'Bestellungen' },
 ];
 

@@ -115,7 +115,7 @@ export const offerChanged = defineEvent({
 export const offerStockAdjusted = defineEvent({
   type: 'shop.offer.stock_adjusted',
   description:
-    'Staff set the stock count of a product to another number (reservations for orders are not adjustments).',
+    'Staff changed the stock count of a product, with a reason (reservations for orders are not adjustments).',
   producer: 'offer',
   consumers: ['audit', 'storefront'],
   partitionKey: 'productId',
@@ -125,6 +125,13 @@ export const offerStockAdjusted = defineEvent({
       slug: eventText(),
       previousStock: z.number().int().nonnegative(),
       stock: z.number().int().nonnegative(),
+      /**
+       * Why (optional in v1, absent from events recorded before it): units received, returned,
+       * damaged or lost, a count corrected (every PATCH of stock), or other.
+       */
+      reason: z.enum(['received', 'returned', 'damaged', 'lost', 'correction', 'other']).optional(),
+      /** The staff member's note on the adjustment, if any (optional in v1). */
+      note: eventText({ max: 500 }).optional(),
       adjustedBy: actor,
       adjustedAt: eventTimestamp,
     })

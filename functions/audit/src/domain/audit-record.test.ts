@@ -119,6 +119,27 @@ describe('the audit record of an event', () => {
       after: { stock: 0 },
       occurredAt: '2026-03-01T11:00:00.000Z',
     });
+    expect(adjusted.after).toEqual({ stock: 0 });
+  });
+
+  it('records the reason and note of a stock adjustment beside the count', () => {
+    const productId = '0190a000-0000-7000-8000-0000000000a1';
+    const adjusted = toAuditRecord(
+      event('shop.offer.stock_adjusted', {
+        productId,
+        slug: 'brass-lamp',
+        previousStock: 12,
+        stock: 10,
+        reason: 'damaged',
+        note: 'Two broken in transit',
+        adjustedBy: 'staff-3',
+        adjustedAt: '2026-03-01T11:00:00.000Z',
+      }),
+    );
+    expect(adjusted).toMatchObject({
+      before: { stock: 12 },
+      after: { stock: 10, reason: 'damaged', note: 'Two broken in transit' },
+    });
   });
 
   it('records a key rotation with the key ids and the staff member who rotated', () => {

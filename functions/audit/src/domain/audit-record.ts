@@ -120,7 +120,12 @@ const mappings: Record<string, Mapping> = {
     target: product,
     at: 'adjustedAt',
     before: (d) => ({ stock: d.previousStock }),
-    after: (d) => ({ stock: d.stock }),
+    // The reason and note (events before them have neither) go with the count they explain.
+    after: (d) => ({
+      stock: d.stock,
+      ...(d.reason !== undefined && { reason: d.reason }),
+      ...(d.note !== undefined && { note: d.note }),
+    }),
   }),
   'shop.link.created': mapped({
     actor: 'createdBy',

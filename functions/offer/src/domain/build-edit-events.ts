@@ -1,3 +1,4 @@
+import { buildStockAdjustedEvent } from './build-stock-adjusted-event.js';
 import { diffProduct } from './diff-product.js';
 import type { OfferEvent } from './offer-event.js';
 import type { Product } from './product.js';
@@ -9,8 +10,8 @@ type EditedValues = Partial<Pick<Product, EditedField>>;
 
 /**
  * The outbox events of one applied PATCH edit, keyed by product: `shop.offer.changed` with the
- * fields that really changed before and after, and `shop.offer.stock_adjusted` when the stock
- * count moved. An edit that changes nothing yields none.
+ * fields that really changed before and after, and `shop.offer.stock_adjusted` (reason `correction`)
+ * when the stock count moved. An edit that changes nothing yields none.
  * @example for (const event of buildEditEvents(before, after, changedBy)) await events.write(tx, event);
  */
 export function buildEditEvents(
@@ -43,18 +44,13 @@ export function buildEditEvents(
     });
   }
   if (before.stock !== after.stock) {
-    result.push({
-      type: 'shop.offer.stock_adjusted',
-      ...common,
-      data: {
-        productId: after.id,
-        slug: after.slug,
-        previousStock: before.stock,
-        stock: after.stock,
+    result.push(
+      buildStockAdjustedEvent(after, before.stock, {
+        reason: 'correction',
+        note: null,
         adjustedBy: changedBy,
-        adjustedAt: at,
-      },
-    });
+      }),
+    );
   }
   return result;
 }

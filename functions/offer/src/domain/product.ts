@@ -68,3 +68,28 @@ export interface Listing {
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Why staff changed a stock count; a PATCH that sets the count is a `correction`. */
+export const STOCK_ADJUSTMENT_REASONS = [
+  'received',
+  'returned',
+  'damaged',
+  'lost',
+  'correction',
+  'other',
+] as const;
+export type StockAdjustmentReason = (typeof STOCK_ADJUSTMENT_REASONS)[number];
+
+/** One recorded change of a product's stock count (offer.stock_adjustment). */
+export interface StockAdjustment {
+  id: string;
+  productId: string;
+  /** Units added (> 0) or taken away (< 0). */
+  change: number;
+  stockAfter: number;
+  reason: StockAdjustmentReason;
+  note: string | null;
+  /** The verified staff subject who made it. */
+  adjustedBy: string | null;
+  createdAt: Date;
+}

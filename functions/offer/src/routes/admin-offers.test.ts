@@ -401,6 +401,7 @@ describe('PATCH /api/admin/offers/{id}', () => {
       slug: offer.slug,
       previousStock: 3,
       stock: 9,
+      reason: 'correction',
       adjustedBy: 'staff-9',
       adjustedAt: body.updatedAt,
     });

@@ -7,6 +7,7 @@ import {
   Problem,
   parseIfMatch,
   pgErrorCode,
+  type Queryable,
   requirePermission,
   type ServiceEnv,
 } from '@shop/shared';
@@ -21,7 +22,13 @@ import type { OfferEvent } from '../domain/offer-event.js';
 import type { Price, Product, ProductChanges } from '../domain/product.js';
 import { slugify } from '../domain/slugify.js';
 import { events } from '../events.js';
-import { findProduct, insertProduct, lockProduct, updateProduct } from '../store.js';
+import {
+  findProduct,
+  insertProduct,
+  insertStockAdjustment,
+  lockProduct,
+  updateProduct,
+} from '../store.js';
 import { answerListing } from './offer-listing.js';
 import {
   AmountSchema,
@@ -201,6 +208,8 @@ interface Edit {
   changes: ProductChanges;
   /** The events of the change, written to the outbox in its transaction once it is applied. */
   events?: (before: Product, after: Product) => OfferEvent[];
+  /** More rows to write in the change's transaction (the stock history of a PATCH). */
+  record?: (tx: Queryable, before: Product, after: Product) => Promise<void>;
 }
 
 function notFound(id: string): Problem {
@@ -284,6 +293,7 @@ export function registerAdminOfferRoutes(app: OpenAPIHono<ServiceEnv>, deps: Off
         await events.write(tx, event);
         recorded = true;
       }
+      await edit.record?.(tx, current, updated);
       return updated;
     });
     if (recorded) onEventsRecorded();
@@ -376,6 +386,20 @@ export function registerAdminOfferRoutes(app: OpenAPIHono<ServiceEnv>, deps: Off
     const product = await editProduct(id, c.req.valid('header')['if-match'], () => ({
       changes,
       events: (before, after) => buildEditEvents(before, after, changedBy),
+      // A count set by PATCH is in the stock history too, as a correction.
+      record: async (tx, before, after) => {
+        if (before.stock === after.stock) return;
+        await insertStockAdjustment(tx, {
+          id: newId(),
+          productId: after.id,
+          change: after.stock - before.stock,
+          stockAfter: after.stock,
+          reason: 'correction',
+          note: null,
+          adjustedBy: changedBy,
+          createdAt: after.updatedAt,
+        });
+      },
     })).catch((error: unknown) => {
       throw refusedInput(error, changes);
     });

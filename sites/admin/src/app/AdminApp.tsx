@@ -13,6 +13,7 @@ const Dashboard = lazy(() => import('./screens/Dashboard.js'));
 const Products = lazy(() => import('./screens/Products.js'));
 const ProductEdit = lazy(() => import('./screens/ProductEdit.js'));
 const ProductNew = lazy(() => import('./screens/ProductNew.js'));
+const ProductImport = lazy(() => import('./screens/ProductImport.js'));
 const Audit = lazy(() => import('./screens/Audit.js'));
 const Flags = lazy(() => import('./screens/Flags.js'));
 const Reports = lazy(() => import('./screens/Reports.js'));
@@ -130,6 +131,7 @@ export default function AdminApp(props: AdminAppProps) {
         <Route path="/" component={Home} />
         <Route path="/products" component={guarded('products', () => <Products />)} />
         <Route path="/products/new" component={guarded('products', () => <ProductNew />)} />
+        <Route path="/products/import" component={guarded('products', () => <ProductImport />)} />
         <Route path="/products/:id" component={guarded('products', () => <ProductEdit />)} />
         <Route path="/orders" component={guarded('orders', () => <Orders />)} />
         <Route path="/orders/:id" component={guarded('orders', () => <OrderDetail />)} />

@@ -60,6 +60,8 @@ export const SCREENS: readonly Screen[] = [
 export const ACTIONS = {
   editProduct: 'catalog:write',
   createProduct: 'catalog:write',
+  /** A CSV import sets prices, texts and stock: offer asks for stock:adjust as well. */
+  importProducts: 'stock:adjust',
   toggleFlag: 'flags:write',
   /** Rollout, default variant, copy to another environment, schedule. */
   editFlag: 'flags:write',

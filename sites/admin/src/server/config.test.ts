@@ -11,6 +11,7 @@ describe('loadAdminConfig', () => {
       sessionIdleSeconds: 28800,
       refreshLeewaySeconds: 60,
       proxyMaxBodyBytes: 1048576,
+      importMaxBodyBytes: 25165824,
     });
   });
 

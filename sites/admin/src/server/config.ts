@@ -27,6 +27,13 @@ export const adminConfigSchema = z
       .min(1024)
       .max(50 * 1024 * 1024)
       .default(1024 * 1024),
+    /** The largest catalog file the proxy forwards to the import (POST /api/admin/catalog/imports). */
+    ADMIN_IMPORT_MAX_BODY_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(100 * 1024 * 1024)
+      .default(24 * 1024 * 1024),
     /** The currency the catalog sells in (offer's CATALOG_CURRENCY): new prices are typed in it. */
     CATALOG_CURRENCY: z
       .string()
@@ -44,6 +51,7 @@ export const adminConfigSchema = z
     sessionIdleSeconds: env.ADMIN_SESSION_IDLE_SECONDS,
     refreshLeewaySeconds: env.SESSION_REFRESH_LEEWAY_SECONDS,
     proxyMaxBodyBytes: env.ADMIN_PROXY_MAX_BODY_BYTES,
+    importMaxBodyBytes: env.ADMIN_IMPORT_MAX_BODY_BYTES,
     currency: env.CATALOG_CURRENCY,
     siteName: env.SITE_NAME,
     trustedProxyHops: env.TRUSTED_PROXY_HOPS,

@@ -54,11 +54,12 @@ export default function Products() {
   return (
     <section aria-labelledby="products-title">
       <h1 id="products-title">{app.t('products')}</h1>
-      <Show when={app.may('createProduct')}>
-        <p>
+      <p class="actions">
+        <Show when={app.may('createProduct')}>
           <A href="/products/new">{app.t('newProduct')}</A>
-        </p>
-      </Show>
+        </Show>
+        <A href="/products/import">{app.t('importExport')}</A>
+      </p>
       <search>
         <form class="toolbar" onSubmit={onSearch}>
           <label for="product-q">{app.t('searchProducts')}</label>

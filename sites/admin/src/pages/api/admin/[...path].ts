@@ -13,15 +13,20 @@ export const ALL: APIRoute = async ({ request, locals }) => {
   const url = new URL(request.url);
   if (!isProxiedPath(url.pathname)) return problemResponse(400, 'Not a path of the admin API.');
   const { config, gateway } = admin.runtime;
+  // A catalog file is the one body of a few MB; every other call keeps the small limit.
+  const maxBodyBytes =
+    url.pathname === '/api/admin/catalog/imports'
+      ? config.importMaxBodyBytes
+      : config.proxyMaxBodyBytes;
   const declared = Number(request.headers.get('content-length') ?? 0);
-  if (declared > config.proxyMaxBodyBytes) {
-    return problemResponse(413, `The body is over ${config.proxyMaxBodyBytes} bytes.`);
+  if (declared > maxBodyBytes) {
+    return problemResponse(413, `The body is over ${maxBodyBytes} bytes.`);
   }
   const accessToken = admin.auth?.accessToken;
   if (!accessToken) return problemResponse(401, admin.t('sessionEnded'));
   try {
     return await gateway.forward(request, `${url.pathname}${url.search}`, accessToken, {
-      maxBodyBytes: config.proxyMaxBodyBytes,
+      maxBodyBytes,
     });
   } catch (error) {
     if (error instanceof GatewayUnavailableError) {
@@ -38,7 +43,7 @@ export const ALL: APIRoute = async ({ request, locals }) => {
       );
     }
     if (error instanceof BodyTooLargeError) {
-      return problemResponse(413, `The body is over ${config.proxyMaxBodyBytes} bytes.`);
+      return problemResponse(413, `The body is over ${maxBodyBytes} bytes.`);
     }
     throw error;
   }
